@@ -1,0 +1,90 @@
+"""All file reading and writing: inputs read as text columns, outputs written atomically."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+
+# --------------------------------------------------------------------------- atomic writes
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path | str) -> Iterator[Path]:
+    """Yield a temporary path beside `target`; rename it onto `target` only on success.
+
+    The temporary file lives in the same folder so the final `os.replace` is atomic on
+    POSIX: readers see the old file or the new one, never half of one.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_parquet(frame: pl.LazyFrame | pl.DataFrame, target: Path | str) -> Path:
+    """Write a frame to Parquet atomically, streaming a LazyFrame without collecting it."""
+    target = Path(target)
+    with atomic_path(target) as tmp:
+        if isinstance(frame, pl.LazyFrame):
+            frame.sink_parquet(tmp, engine="streaming")
+        else:
+            frame.write_parquet(tmp)
+    return target
+
+
+def write_csv(frame: pl.DataFrame, target: Path | str, *, separator: str = ",") -> Path:
+    """Write a frame to CSV atomically (callers protect cells against formula injection)."""
+    target = Path(target)
+    with atomic_path(target) as tmp:
+        frame.write_csv(tmp, separator=separator)
+    return target
+
+
+def write_text(text: str, target: Path | str) -> Path:
+    """Write a text file (UTF-8) atomically."""
+    target = Path(target)
+    with atomic_path(target) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return target
+
+
+def read_parquet(path: Path | str) -> pl.LazyFrame:
+    """Scan a Parquet file or glob lazily."""
+    return pl.scan_parquet(path)
+
+
+# --------------------------------------------------------------------------- lineage
+
+
+def file_sha256(path: Path | str) -> str:
+    """SHA-256 of a file, read in blocks so memory stays bounded."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def copy_raw(source: Path | str, lake: Path, sha256: str) -> Path:
+    """Copy an input file once, immutable, to lake/raw/<sha256>/<name>; return the copy."""
+    source = Path(source)
+    target = lake / "raw" / sha256 / source.name
+    if not target.exists():
+        with atomic_path(target) as tmp:
+            shutil.copyfile(source, tmp)
+        target.chmod(0o444)
+    return target

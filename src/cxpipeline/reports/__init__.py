@@ -1,0 +1,1 @@
+"""Report writers: HTML with charts, Excel and CSV, all protected against formula injection."""

@@ -1,0 +1,58 @@
+"""The one typed settings object, built once by the CLI or a flow and passed down."""
+
+from __future__ import annotations
+
+import os
+from datetime import time
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+#: The repository root when installed in editable mode (sql/ and data/sample live here).
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseModel):
+    """Where the warehouse and lake live and the defaults every stage shares."""
+
+    model_config = ConfigDict(frozen=True)
+
+    home: Path = Field(description="Home folder: warehouse.duckdb and lake/ live here.")
+    default_country: str = Field("US", description="ISO region for numbers without country code.")
+    horizon_days: int = Field(7, ge=1, le=366, description="Days of windows to plan.")
+    default_window_start: time = Field(time(14, 0), description="Window for zoneless records.")
+    default_window_end: time = Field(time(20, 0), description="Window end for zoneless records.")
+    default_window_zone: str = Field("America/New_York", description="Zone of the default window.")
+    stop_margin_minutes: int = Field(
+        5, ge=0, le=240, description="No call may start later than window end minus this."
+    )
+    chain_key_fallback: tuple[str, ...] = Field(
+        ("last_name", "postal_code"),
+        description="Columns that identify a customer when client_id is empty.",
+    )
+
+    @property
+    def warehouse_path(self) -> Path:
+        """DuckDB file of the warehouse."""
+        return self.home / "warehouse.duckdb"
+
+    @property
+    def lake(self) -> Path:
+        """Root of the Parquet lake."""
+        return self.home / "lake"
+
+    @property
+    def sql_dir(self) -> Path:
+        """Folder of the SQL files, one relation per file."""
+        return REPO_ROOT / "sql"
+
+    @property
+    def sample_dir(self) -> Path:
+        """The committed sample data set."""
+        return REPO_ROOT / "data" / "sample"
+
+    @classmethod
+    def build(cls, home: Path | str | None = None, **overrides: object) -> Settings:
+        """Build settings: explicit home, else $CXPIPELINE_HOME, else ./data."""
+        chosen = home or os.environ.get("CXPIPELINE_HOME") or Path.cwd() / "data"
+        return cls(home=Path(chosen).resolve(), **overrides)  # type: ignore[arg-type]

@@ -1,0 +1,119 @@
+"""DuckDB warehouse: connection, migrations from sql/, named SQL and transactions."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from cxpipeline.settings import REPO_ROOT, Settings
+
+SQL_DIR = REPO_ROOT / "sql"
+
+#: Relations in creation order: tables first, then views that read them.
+#: Every file in sql/ must be listed here (a test checks it) so nothing is created by accident.
+RELATIONS: tuple[str, ...] = (
+    "dialing_profiles",
+    "session_profiles",
+    "campaign_templates",
+    "campaign_groups",
+    "contact_lists",
+    "compliance_rules",
+    "suppression_entries",
+    "ingest_runs",
+    "rejected_rows",
+    "contact_records",
+    "window_keys",
+    "call_results",
+    "list_stats",
+    "group_stats",
+    "hourly_stats",
+    "campaign_settings",
+    "dialable_windows",
+    "dialable_now",
+)
+
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+@cache
+def load_sql(name: str) -> str:
+    """Return the text of sql/<name>.sql (names are identifiers, never user input)."""
+    if not _IDENTIFIER.match(name):
+        raise ValueError(f"not a SQL file name: {name!r}")
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def sql_files() -> list[str]:
+    """Names of all SQL files present in sql/."""
+    return sorted(p.stem for p in SQL_DIR.glob("*.sql"))
+
+
+def connect(settings: Settings, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse; a writable connection also applies missing migrations."""
+    settings.home.mkdir(parents=True, exist_ok=True)
+    path = settings.warehouse_path
+    if read_only and path.exists():
+        return duckdb.connect(str(path), read_only=True)
+    con = duckdb.connect(str(path))
+    migrate(con)
+    return con
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every relation of RELATIONS that exists as a file, in one transaction."""
+    with transaction(con):
+        for name in RELATIONS:
+            if (SQL_DIR / f"{name}.sql").exists():
+                con.execute(load_sql(name))
+
+
+@contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Run a block in one transaction: all of its changes land, or none."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def quote_identifier(name: str, allowed: set[str] | frozenset[str]) -> str:
+    """Quote an identifier for SQL after checking it against an allow-list."""
+    if name not in allowed:
+        raise ValueError(f"identifier not allowed: {name!r}")
+    return '"' + name.replace('"', '""') + '"'
+
+
+def fetch_dicts(
+    con: duckdb.DuckDBPyConnection, query: str, params: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """Run a bound query and return rows as dicts (small results only)."""
+    cur = con.execute(query, params or {})
+    cols = [d[0] for d in cur.description or []]
+    return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether a table or view of that name exists in the main schema."""
+    row = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = $n AND schema_name = 'main'",
+        {"n": name},
+    ).fetchone()
+    views = con.execute(
+        "SELECT count(*) FROM duckdb_views() WHERE view_name = $n AND schema_name = 'main'",
+        {"n": name},
+    ).fetchone()
+    return bool((row and row[0]) or (views and views[0]))
+
+
+def sql_path(name: str) -> Path:
+    """Path of a named SQL file (for tests that prepare every file)."""
+    return SQL_DIR / f"{name}.sql"
