@@ -1,0 +1,22 @@
+-- One row per ingest of a contact list: the accounting that proves nothing was dropped.
+CREATE TABLE IF NOT EXISTS ingest_runs (
+    run_id          VARCHAR PRIMARY KEY,   -- sha256 of (list, file sha256, mode, as_of, horizon)
+    list_name       VARCHAR NOT NULL,
+    source_file     VARCHAR NOT NULL,      -- the immutable copy under lake/raw/
+    original_file   VARCHAR,               -- the path the user gave
+    source_sha256   VARCHAR NOT NULL,
+    mode            VARCHAR NOT NULL,      -- replace | append
+    rows_read       BIGINT NOT NULL,
+    rows_accepted   BIGINT NOT NULL,
+    rows_rejected   BIGINT NOT NULL,
+    duplicate_rows  BIGINT NOT NULL DEFAULT 0,
+    phone_values    BIGINT NOT NULL DEFAULT 0,
+    phones_rejected BIGINT NOT NULL DEFAULT 0,
+    records_written BIGINT NOT NULL,
+    status          VARCHAR NOT NULL,      -- succeeded | unchanged | failed
+    message         VARCHAR,
+    as_of           TIMESTAMPTZ,
+    horizon_days    INTEGER,
+    started_at      TIMESTAMPTZ NOT NULL,
+    finished_at     TIMESTAMPTZ
+);
