@@ -24,23 +24,30 @@ def _entries(rows):
 
 
 def test_number_client_and_toll_free_become_no_call():
-    entries = _entries([
-        ("dnc_b", "+12125550101", None, None),
-        ("dnc_a", "+12125550101", None, None),
-        ("vip", None, "C2", None),
-    ])
+    entries = _entries(
+        [
+            ("dnc_b", "+12125550101", None, None),
+            ("dnc_a", "+12125550101", None, None),
+            ("vip", None, "C2", None),
+        ]
+    )
     out = suppressed_records(_records(), entries, AS_OF).collect().sort("record_id")
     assert out["record_type"].to_list() == [7, 7, 7, 2]
     assert out["no_call_reason"].to_list() == [
-        "suppressed:dnc_a", "suppressed:vip", "toll_free", None,
+        "suppressed:dnc_a",
+        "suppressed:vip",
+        "toll_free",
+        None,
     ]
 
 
 def test_expired_entries_do_not_suppress():
-    entries = _entries([
-        ("old", "+12125550104", None, datetime(2026, 1, 1, tzinfo=UTC)),
-        ("future", "+12125550102", None, datetime(2027, 1, 1, tzinfo=UTC)),
-    ])
+    entries = _entries(
+        [
+            ("old", "+12125550104", None, datetime(2026, 1, 1, tzinfo=UTC)),
+            ("future", "+12125550102", None, datetime(2027, 1, 1, tzinfo=UTC)),
+        ]
+    )
     out = suppressed_records(_records(), entries, AS_OF).collect().sort("record_id")
     assert out["no_call_reason"].to_list()[1] == "suppressed:future"
     assert out["record_type"].to_list()[3] == 2

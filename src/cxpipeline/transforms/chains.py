@@ -35,7 +35,7 @@ def device_rank(device_priority: str) -> pl.Expr:
 
 
 def chain_keys(rows: pl.LazyFrame, fallback_key: Sequence[str]) -> pl.Expr:
-    """Customer key: the client id, else the fallback columns, else the input row itself.
+    """Build the customer key: client id, else the fallback columns, else the input row.
 
     A row with neither a client id nor any fallback value is its own customer: merging such
     rows would join strangers into one chain.
@@ -138,7 +138,12 @@ def chained_records(
         chained.join(shared, on="e164", how="left")
         .with_columns(pl.col("shared_number").fill_null(False))
         .drop(
-            "_rank", "_known_chain_id", "_known_max_n", "_new_id", "_ordinal",
-            "_max_chain_id", "_max_record_id",
+            "_rank",
+            "_known_chain_id",
+            "_known_max_n",
+            "_new_id",
+            "_ordinal",
+            "_max_chain_id",
+            "_max_record_id",
         )
     )

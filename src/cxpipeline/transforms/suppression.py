@@ -1,4 +1,4 @@
-"""Suppression: records matching a do-not-call list, or toll-free/premium numbers, become No Call."""
+"""Suppression: do-not-call matches and toll-free or premium numbers become No Call."""
 
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ DNC_RESULTS_LIST = "do_not_call_results"
 def active_entries(entries: pl.LazyFrame, as_of: datetime) -> pl.LazyFrame:
     """Entries still in force at `as_of` (no expiry, or an expiry after it)."""
     return entries.filter(
-        pl.col("expires_at").is_null() | (pl.col("expires_at") > pl.lit(as_of).dt.convert_time_zone("UTC"))
+        pl.col("expires_at").is_null()
+        | (pl.col("expires_at") > pl.lit(as_of).dt.convert_time_zone("UTC"))
     )
 
 
