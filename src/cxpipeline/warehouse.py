@@ -30,6 +30,7 @@ RELATIONS: tuple[str, ...] = (
     "contact_records",
     "window_keys",
     "call_results",
+    "chain_holds",
     "list_stats",
     "group_stats",
     "hourly_stats",
@@ -47,6 +48,29 @@ def load_sql(name: str) -> str:
     if not _IDENTIFIER.match(name):
         raise ValueError(f"not a SQL file name: {name!r}")
     return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+@cache
+def load_sql_statement(name: str) -> str:
+    """Return the text of sql/ops/<name>.sql: a parameterised statement that is not a relation."""
+    if not _IDENTIFIER.match(name):
+        raise ValueError(f"not a SQL file name: {name!r}")
+    return (SQL_DIR / "ops" / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def statement_files() -> list[str]:
+    """Names of all statement files in sql/ops/."""
+    return sorted(p.stem for p in (SQL_DIR / "ops").glob("*.sql"))
+
+
+def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """Column names of a table, in table order."""
+    rows = con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE table_name = $t AND schema_name = 'main' "
+        "ORDER BY column_index",
+        {"t": table},
+    ).fetchall()
+    return [r[0] for r in rows]
 
 
 def sql_files() -> list[str]:

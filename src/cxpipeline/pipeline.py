@@ -1,0 +1,682 @@
+"""Pipeline steps: each reads its inputs, calls the pure transforms, validates and writes.
+
+Steps take and return paths and small summaries, never frames, so Prefect tasks in `flows/`
+can wrap them one to one and the CLI can call them directly without an orchestration server.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from cxpipeline import campaigns, io, rules, schemas, spec, warehouse
+from cxpipeline.codes import ZONE_ABBREVIATIONS, RecordStatus, RecordType
+from cxpipeline.errors import InputError
+from cxpipeline.settings import Settings
+from cxpipeline.transforms import (
+    chains,
+    mapping,
+    phones,
+    results,
+    stats,
+    suppression,
+    windows,
+    zones,
+)
+from cxpipeline.transforms import export as export_tx
+
+log = logging.getLogger(__name__)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def mask_phone(value: str | None) -> str:
+    """Mask all but the last four digits of a phone number for logs and rejects."""
+    if not value:
+        return ""
+    keep = 4
+    return "*" * max(len(value) - keep, 0) + value[-keep:]
+
+
+def _mask_expr(col: str) -> pl.Expr:
+    """Vectorised `mask_phone` for a text column."""
+    text = pl.col(col).fill_null("")
+    return pl.concat_str(
+        [
+            pl.lit("*").repeat_by(pl.max_horizontal(text.str.len_chars() - 4, 0)).list.join(""),
+            text.str.slice(-4),
+        ]
+    )
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    """Insert a frame into a table by column name (table names come from warehouse.RELATIONS)."""
+    if frame.height == 0:
+        return
+    name = warehouse.quote_identifier(table, set(warehouse.RELATIONS))
+    columns = warehouse.table_columns(con, table)
+    # Frames carry working columns the table does not keep; store only the table's own.
+    frame = frame.select([c for c in frame.columns if c in columns])
+    con.register("_frame", frame.to_arrow())
+    try:
+        con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM _frame")  # noqa: S608 - allow-listed
+    finally:
+        con.unregister("_frame")
+
+
+def _as_utc(moment: datetime | None) -> datetime:
+    """Return an aware UTC datetime (naive input is taken as UTC); default now."""
+    if moment is None:
+        return datetime.now(UTC).replace(microsecond=0)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+# --------------------------------------------------------------------------- setup
+
+
+def prepare_warehouse(settings: Settings, rules_file: Path | None = None) -> None:
+    """Create missing relations and load the compliance rules (seed plus overrides)."""
+    con = warehouse.connect(settings)
+    try:
+        has_rules = con.execute("SELECT count(*) FROM compliance_rules").fetchone()
+        if rules_file is not None or not (has_rules and has_rules[0]):
+            rules.store_rules(con, rules.load_rules(rules_file))
+    finally:
+        con.close()
+
+
+def apply_campaigns(settings: Settings, path: Path) -> dict[str, int]:
+    """Load or update the campaign model from YAML (idempotent)."""
+    prepare_warehouse(settings)
+    con = warehouse.connect(settings)
+    try:
+        return campaigns.apply_campaigns(con, Path(path))
+    finally:
+        con.close()
+
+
+# --------------------------------------------------------------------------- suppression
+
+
+def load_suppression(settings: Settings, path: Path, name: str) -> dict[str, int]:
+    """Load a named do-not-call list (numbers and/or client ids) and re-apply it to all lists."""
+    prepare_warehouse(settings)
+    path = Path(path)
+    table = io.read_table(path, io.ReadOptions())
+    raw = table.frame
+    cols = {c.strip().lower().replace(" ", "_"): c for c in raw.collect_schema().names()}
+    phone_col = next(
+        (cols[c] for c in ("phone", "e164", "number", "contact_info") if c in cols), None
+    )
+    client_col = cols.get("client_id")
+    expiry_col = next((cols[c] for c in ("expires_at", "expiry", "expires") if c in cols), None)
+    if phone_col is None and client_col is None:
+        raise InputError("no 'phone' or 'client_id' column", file=str(path))
+    frame = raw.select(
+        "source_row",
+        (pl.col(phone_col) if phone_col else pl.lit(None, pl.String)).alias("raw_phone"),
+        (pl.col(client_col).str.strip_chars() if client_col else pl.lit(None, pl.String))
+        .replace("", None)
+        .alias("client_id"),
+        (pl.col(expiry_col) if expiry_col else pl.lit(None, pl.String)).alias("_expiry"),
+    ).collect()
+    values = frame.filter(pl.col("raw_phone").str.strip_chars().fill_null("") != "").select(
+        "source_row",
+        pl.lit("phone").alias("phone_field"),
+        pl.lit(0, pl.Int64).alias("phone_index"),
+        pl.lit(1, pl.Int64).alias("contact_info_type"),
+        pl.lit(settings.default_country).alias("default_country"),
+        "raw_phone",
+    )
+    normalised = phones.normalised_phones(values.lazy()).collect()
+    bad_phones = normalised.filter(pl.col("e164").is_null()).height
+    expiry = pl.col("_expiry").str.strip_chars().replace("", None)
+    entries = (
+        frame.join(normalised.select("source_row", "e164"), on="source_row", how="left")
+        .with_columns(
+            expires_at=pl.coalesce(
+                expiry.str.to_datetime(time_zone="UTC", strict=False),
+                expiry.str.to_date(strict=False)
+                .cast(pl.Datetime("us"))
+                .dt.replace_time_zone("UTC"),
+            )
+        )
+        .filter(pl.col("e164").is_not_null() | pl.col("client_id").is_not_null())
+        .select(
+            pl.lit(name).alias("suppression_list"),
+            "e164",
+            "client_id",
+            "expires_at",
+            pl.lit(str(path)).alias("source_file"),
+            pl.lit(datetime.now(UTC)).alias("added_at"),
+        )
+        .unique(subset=["e164", "client_id", "expires_at"], maintain_order=True)
+    )
+    con = warehouse.connect(settings)
+    try:
+        with warehouse.transaction(con):
+            con.execute("DELETE FROM suppression_entries WHERE suppression_list = $n", {"n": name})
+            _insert(con, "suppression_entries", entries)
+            affected = _reapply_suppression(con)
+    finally:
+        con.close()
+    return {
+        "entries": entries.height,
+        "rows_read": table.rows_read,
+        "unusable_rows": table.rows_read - entries.height,
+        "invalid_numbers": bad_phones,
+        "records_suppressed": affected,
+    }
+
+
+def _reapply_suppression(con: duckdb.DuckDBPyConnection) -> int:
+    """Mark records of every list that match an active suppression entry as No Call."""
+    before = con.execute("SELECT count(*) FROM contact_records WHERE record_type = 7").fetchone()
+    con.execute(warehouse.load_sql_statement("reapply_suppression"))
+    after = con.execute("SELECT count(*) FROM contact_records WHERE record_type = 7").fetchone()
+    return int((after[0] if after else 0) - (before[0] if before else 0))
+
+
+# --------------------------------------------------------------------------- ingest
+
+
+@dataclass
+class IngestSummary:
+    """What an ingest did, for the CLI's reconciliation and the flows' logs."""
+
+    run_id: str
+    list_name: str
+    status: str
+    rows_read: int = 0
+    rows_accepted: int = 0
+    rows_rejected: int = 0
+    duplicate_rows: int = 0
+    phone_values: int = 0
+    phones_rejected: int = 0
+    records_written: int = 0
+    no_call_records: int = 0
+    message: str = ""
+    detected: dict[str, Any] = field(default_factory=dict)
+
+    def reconciles(self) -> bool:
+        """Whether every row and phone value is accounted for."""
+        return self.rows_read == self.rows_accepted + self.rows_rejected
+
+
+def ingest(
+    settings: Settings,
+    path: Path,
+    *,
+    list_name: str,
+    group: str,
+    spec_path: Path | None = None,
+    as_of: datetime | None = None,
+    horizon_days: int | None = None,
+    mode: str = "replace",
+    read_options: io.ReadOptions | None = None,
+) -> IngestSummary:
+    """Ingest a contact list into a campaign group: read, validate, enrich, chain, plan, write."""
+    if mode not in {"replace", "append"}:
+        raise InputError(f"unknown mode {mode!r} (replace or append)")
+    path = Path(path)
+    if not path.exists():
+        raise InputError("file not found", file=str(path))
+    prepare_warehouse(settings)
+    as_of_utc = _as_utc(as_of)
+    horizon = windows.Horizon(as_of=as_of_utc, days=horizon_days or settings.horizon_days)
+    sha = io.file_sha256(path)
+    run_id = hashlib.sha256(f"{list_name}|{sha}|{mode}".encode()).hexdigest()[:16]
+    started = datetime.now(UTC)
+
+    con = warehouse.connect(settings)
+    try:
+        list_id = campaigns.ensure_contact_list(con, list_name, group)
+        done = con.execute(
+            "SELECT count(*) FROM ingest_runs WHERE run_id = $r AND status = 'succeeded'",
+            {"r": run_id},
+        ).fetchone()
+        if done and done[0]:
+            return IngestSummary(
+                run_id=run_id,
+                list_name=list_name,
+                status="unchanged",
+                message="this file was already ingested into this list; nothing changed",
+            )
+        effective = campaigns.effective_settings(con, list_name)
+        existing = None
+        if mode == "append":
+            existing = (
+                con.execute(
+                    "SELECT chain_key, chain_id, chain_n, record_id, contact_info AS e164 "
+                    "FROM contact_records WHERE list_name = $l",
+                    {"l": list_name},
+                )
+                .pl()
+                .lazy()
+            )
+        supp = con.execute(
+            "SELECT suppression_list, e164, client_id, expires_at FROM suppression_entries"
+        ).pl()
+        rules_df = con.execute("SELECT * FROM compliance_rules").pl()
+    finally:
+        con.close()
+
+    raw_copy = io.copy_raw(path, settings.lake, sha)
+    table = io.read_table(path, read_options or io.ReadOptions())
+    import_spec = spec.load_spec(spec_path, columns=table.frame.collect_schema().names())
+
+    rows = mapping.mapped_rows(table.frame, import_spec)
+    kept, excluded = mapping.selected_rows(rows, import_spec)
+    kept_df = kept.collect()
+    valid_rows, row_rejects = schemas.validated(kept_df, schemas.InputRow)
+
+    default_country = str(effective.get("default_country") or settings.default_country)
+    values = mapping.phone_values(valid_rows.lazy(), import_spec).with_columns(
+        pl.col("default_country").fill_null(default_country)
+    )
+    normalised = phones.normalised_phones(values).collect()
+    rows_with_phone = normalised.select("source_row").unique()
+    no_phone = valid_rows.join(rows_with_phone, on="source_row", how="anti")
+    accepted_rows = valid_rows.join(rows_with_phone, on="source_row", how="semi")
+    bad_phones = normalised.filter(pl.col("phone_reject_reason").is_not_null())
+    good_phones = normalised.filter(pl.col("phone_reject_reason").is_null())
+
+    row_level_rejects = pl.concat(
+        [
+            table.rejects.select("source_row", "field", "reason", "raw"),
+            excluded.collect().select(
+                "source_row",
+                pl.lit(None, pl.String).alias("field"),
+                pl.col("_excluded_by").alias("reason")
+                if "_excluded_by" in excluded.collect_schema().names()
+                else pl.lit("excluded by selection rule").alias("reason"),
+                pl.lit(None, pl.String).alias("raw"),
+            ),
+            row_rejects.select("source_row", "field", "reason", "raw"),
+            no_phone.select(
+                "source_row",
+                pl.lit("phone").alias("field"),
+                pl.lit("no phone number").alias("reason"),
+                pl.lit(None, pl.String).alias("raw"),
+            ),
+        ],
+        how="vertical_relaxed",
+    )
+    phone_rejects = bad_phones.select(
+        "source_row",
+        pl.col("phone_field").alias("field"),
+        pl.col("phone_reject_reason").alias("reason"),
+        _mask_expr("raw_phone").alias("raw"),
+    )
+
+    attrs = accepted_rows.drop(
+        [c for c in accepted_rows.columns if c.endswith("_phone")], strict=False
+    )
+    records = good_phones.lazy().join(attrs.lazy(), on="source_row", how="inner")
+    records = zones.record_zones(records, zones.zone_lookups())
+    records = chains.chained_records(
+        records,
+        list_id=list_id,
+        fallback_key=settings.chain_key_fallback,
+        device_priority=str(effective.get("device_priority") or "input"),
+        existing=existing,
+    )
+    records = suppression.suppressed_records(
+        records, supp.lazy().cast({"expires_at": pl.Datetime("us", "UTC")}), as_of_utc
+    )
+    hours = {k: effective.get(k) for k in windows.HOUR_KEYS}
+    records = windows.window_keys(records, hours)
+    keyed = records.collect()
+    window_rows = windows.dialable_windows(
+        keyed.lazy(),
+        rules_df.lazy(),
+        horizon,
+        default_window=(
+            settings.default_window_start,
+            settings.default_window_end,
+            settings.default_window_zone,
+        ),
+        stop_margin=int(effective.get("stop_margin_minutes") or settings.stop_margin_minutes),
+    ).collect()
+    daily = windows.daily_window(keyed.lazy(), window_rows.lazy(), horizon).collect()
+
+    final = _calling_list_records(
+        keyed, daily, list_name, str(effective["campaign_group"]), run_id, raw_copy
+    )
+    final, record_rejects = schemas.validated(final, schemas.CallingListRecord)
+
+    rejects = pl.concat(
+        [
+            row_level_rejects.with_columns(kind=pl.lit("row")),
+            phone_rejects.with_columns(kind=pl.lit("phone")),
+            record_rejects.select("source_row", "field", "reason", "raw").with_columns(
+                kind=pl.lit("record")
+            ),
+        ],
+        how="vertical_relaxed",
+    ).with_columns(
+        run_id=pl.lit(run_id),
+        list_name=pl.lit(list_name),
+        source_file=pl.lit(str(raw_copy)),
+    )
+    rejected_row_ids = rejects.filter(pl.col("kind") == "row")["source_row"].n_unique()
+    rows_read = table.rows_read
+    summary = IngestSummary(
+        run_id=run_id,
+        list_name=list_name,
+        status="succeeded",
+        rows_read=rows_read,
+        rows_accepted=rows_read - rejected_row_ids,
+        rows_rejected=rejected_row_ids,
+        duplicate_rows=int(kept_df.height - kept_df["row_hash"].n_unique()),
+        phone_values=normalised.height,
+        phones_rejected=bad_phones.height,
+        records_written=final.height,
+        no_call_records=final.filter(pl.col("record_type") == int(RecordType.NO_CALL)).height,
+        detected=dict(table.detected),
+    )
+
+    contacts_path = settings.lake / "contacts" / f"list={list_name}" / f"{run_id}.parquet"
+    windows_path = settings.lake / "windows" / f"list={list_name}" / f"{run_id}.parquet"
+    rejects_path = settings.lake / "rejects" / f"list={list_name}" / f"{run_id}.parquet"
+    io.write_parquet(final, contacts_path)
+    key_rows = window_rows.join(
+        final.select("window_key").unique(), on="window_key", how="semi"
+    ).with_columns(list_name=pl.lit(list_name), as_of=pl.lit(as_of_utc))
+    io.write_parquet(key_rows, windows_path)
+    io.write_parquet(rejects, rejects_path)
+
+    run_row = pl.DataFrame(
+        {
+            "run_id": [run_id],
+            "list_name": [list_name],
+            "source_file": [str(raw_copy)],
+            "original_file": [str(path)],
+            "source_sha256": [sha],
+            "mode": [mode],
+            "rows_read": [summary.rows_read],
+            "rows_accepted": [summary.rows_accepted],
+            "rows_rejected": [summary.rows_rejected],
+            "duplicate_rows": [summary.duplicate_rows],
+            "phone_values": [summary.phone_values],
+            "phones_rejected": [summary.phones_rejected],
+            "records_written": [summary.records_written],
+            "status": ["succeeded"],
+            "as_of": [as_of_utc],
+            "horizon_days": [horizon.days],
+            "started_at": [started],
+            "finished_at": [datetime.now(UTC)],
+        }
+    )
+    con = warehouse.connect(settings)
+    try:
+        with warehouse.transaction(con):
+            if mode == "replace":
+                con.execute("DELETE FROM contact_records WHERE list_name = $l", {"l": list_name})
+            con.execute("DELETE FROM window_keys WHERE list_name = $l", {"l": list_name})
+            con.execute("DELETE FROM ingest_runs WHERE run_id = $r", {"r": run_id})
+            con.execute("DELETE FROM rejected_rows WHERE run_id = $r", {"r": run_id})
+            _insert(con, "contact_records", final)
+            _insert(con, "window_keys", key_rows)
+            _insert(con, "rejected_rows", rejects)
+            _insert(con, "ingest_runs", run_row)
+    finally:
+        con.close()
+    return summary
+
+
+def _calling_list_records(
+    keyed: pl.DataFrame,
+    daily: pl.DataFrame,
+    list_name: str,
+    group: str,
+    run_id: str,
+    source_file: Path,
+) -> pl.DataFrame:
+    """Shape enriched records into the calling-list record of domain.md §2 plus audit columns."""
+    zone_abbr = pl.DataFrame(
+        {"tz_name": list(ZONE_ABBREVIATIONS), "tz_dbid": list(ZONE_ABBREVIATIONS.values())}
+    )
+    return (
+        keyed.join(
+            daily.select("record_id", "daily_from", "daily_till"), on="record_id", how="left"
+        )
+        .join(zone_abbr, on="tz_name", how="left")
+        .with_columns(
+            contact_info=pl.col("e164"),
+            list_name=pl.lit(list_name),
+            campaign_group=pl.lit(group),
+            record_status=pl.lit(int(RecordStatus.READY), pl.Int32),
+            call_result=pl.lit(28, pl.Int32),
+            attempt=pl.lit(0, pl.Int32),
+            daily_from=pl.col("daily_from").fill_null(28800).cast(pl.Int32),
+            daily_till=pl.col("daily_till").fill_null(64800).cast(pl.Int32),
+            contact_info_type=pl.col("contact_info_type").cast(pl.Int32),
+            record_type=pl.col("record_type").cast(pl.Int32),
+            run_id=pl.lit(run_id),
+            source_file=pl.lit(str(source_file)),
+        )
+    )
+
+
+# --------------------------------------------------------------------------- call results
+
+
+def load_results(
+    settings: Settings, path: Path, *, as_of: datetime | None = None
+) -> dict[str, int]:
+    """Ingest call results, update record state, caps and statistics (same file twice: no-op)."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError("file not found", file=str(path))
+    prepare_warehouse(settings)
+    as_of_utc = _as_utc(as_of)
+    table = io.read_table(path, io.ReadOptions())
+    parsed = results.parsed_call_results(table.frame).collect()
+    con = warehouse.connect(settings)
+    try:
+        records = con.execute(
+            "SELECT list_name, campaign_group, record_id, chain_id, tz_name, contact_info, "
+            "client_id, record_type, record_status, attempt, call_result, call_time, "
+            "dial_sched_time, no_call_reason, states FROM contact_records"
+        ).pl()
+        joined = results.call_results(
+            parsed.filter(pl.col("parse_error").is_null()).lazy(), records.lazy()
+        ).collect()
+        known_keys = con.execute("SELECT result_key FROM call_results").pl()
+        fresh = joined.filter(~pl.col("unknown_record")).join(
+            known_keys, on="result_key", how="anti"
+        )
+        rejects = pl.concat(
+            [
+                table.rejects.select("source_row", "field", "reason", "raw"),
+                parsed.filter(pl.col("parse_error").is_not_null()).select(
+                    "source_row",
+                    pl.col("parse_error_field").alias("field"),
+                    pl.col("parse_error").alias("reason"),
+                    pl.lit(None, pl.String).alias("raw"),
+                ),
+                joined.filter(pl.col("unknown_record")).select(
+                    "source_row"
+                    if "source_row" in joined.columns
+                    else pl.lit(None, pl.Int64).alias("source_row"),
+                    pl.lit("record_id").alias("field"),
+                    pl.lit("unknown record_id").alias("reason"),
+                    pl.col("record_id").cast(pl.String).alias("raw"),
+                ),
+            ],
+            how="vertical_relaxed",
+        )
+        loaded = fresh.with_columns(
+            source_file=pl.lit(str(path)), loaded_at=pl.lit(datetime.now(UTC))
+        )
+        with warehouse.transaction(con):
+            _insert(con, "call_results", loaded.drop("unknown_record", "source_row", strict=False))
+            all_results = con.execute("SELECT * FROM call_results").pl()
+            retry = 60
+            state = results.record_state(
+                records.lazy(), all_results.lazy(), retry_interval_minutes=retry
+            ).collect()
+            _update_record_state(con, state)
+            dnc = all_results.filter(pl.col("call_result") == 51).join(
+                records.select("record_id", "contact_info"), on="record_id"
+            )
+            con.execute(
+                "DELETE FROM suppression_entries WHERE suppression_list = $n",
+                {"n": suppression.DNC_RESULTS_LIST},
+            )
+            _insert(
+                con,
+                "suppression_entries",
+                dnc.select(
+                    pl.lit(suppression.DNC_RESULTS_LIST).alias("suppression_list"),
+                    pl.col("contact_info").alias("e164"),
+                    pl.lit(None, pl.String).alias("client_id"),
+                    pl.lit(None, pl.Datetime("us", "UTC")).alias("expires_at"),
+                    pl.lit("call_results").alias("source_file"),
+                    pl.lit(datetime.now(UTC)).alias("added_at"),
+                ).unique(subset=["e164"]),
+            )
+            rules_df = con.execute("SELECT * FROM compliance_rules").pl()
+            holds = windows.attempt_cap_holds(
+                all_results.lazy(), records.lazy(), rules_df.lazy(), as_of_utc
+            ).collect()
+            con.execute("DELETE FROM chain_holds")
+            _insert(con, "chain_holds", holds)
+    finally:
+        con.close()
+    build_statistics(settings)
+    return {
+        "rows_read": table.rows_read,
+        "results_loaded": loaded.height,
+        "already_loaded": joined.height
+        - joined.filter(pl.col("unknown_record")).height
+        - loaded.height,
+        "rows_rejected": rejects.height,
+    }
+
+
+_STATE_COLUMNS = (
+    "attempt",
+    "call_result",
+    "call_time",
+    "record_status",
+    "record_type",
+    "dial_sched_time",
+    "no_call_reason",
+)
+
+
+def _update_record_state(con: duckdb.DuckDBPyConnection, state: pl.DataFrame) -> None:
+    """Write the recomputed state columns back to contact_records (inside a transaction)."""
+    frame = state.select("record_id", *_STATE_COLUMNS)
+    con.register("_state", frame.to_arrow())
+    try:
+        con.execute(warehouse.load_sql_statement("update_record_state"))
+    finally:
+        con.unregister("_state")
+
+
+# --------------------------------------------------------------------------- statistics
+
+
+def build_statistics(settings: Settings) -> dict[str, int]:
+    """Rebuild list_stats, group_stats and hourly_stats from records and results."""
+    prepare_warehouse(settings)
+    con = warehouse.connect(settings)
+    try:
+        records = con.execute(
+            "SELECT list_name, campaign_group, record_id, chain_id, record_type, record_status, "
+            "attempt, call_result, tz_name FROM contact_records"
+        ).pl()
+        res = con.execute("SELECT * FROM call_results").pl()
+        lists = con.execute("SELECT name AS list_name, campaign_group FROM contact_lists").pl()
+        per_list = stats.list_stats(records.lazy(), res.lazy()).collect()
+        missing = lists.join(per_list.select("list_name"), on="list_name", how="anti")
+        if missing.height:
+            per_list = pl.concat([per_list, missing], how="diagonal_relaxed").fill_null(0)
+        per_group = stats.group_stats(per_list.lazy()).collect()
+        hourly = stats.hourly_stats(res.lazy(), records.lazy()).collect()
+        with warehouse.transaction(con):
+            for name, frame in (
+                ("list_stats", per_list),
+                ("group_stats", per_group),
+                ("hourly_stats", hourly),
+            ):
+                con.execute(
+                    f"DELETE FROM {warehouse.quote_identifier(name, set(warehouse.RELATIONS))}"
+                )  # noqa: S608
+                _insert(con, name, frame)
+    finally:
+        con.close()
+    return {"lists": per_list.height, "groups": per_group.height, "hourly_rows": hourly.height}
+
+
+# --------------------------------------------------------------------------- reports and export
+
+
+REPORT_TABLES = ("list_stats", "group_stats", "hourly_stats", "ingest_runs")
+
+
+def write_reports(settings: Settings, out_dir: Path, formats: tuple[str, ...]) -> list[Path]:
+    """Export the statistics as HTML (with charts), Excel and/or CSV into out_dir."""
+    from cxpipeline.reports import excel, html, tabular
+
+    con = warehouse.connect(settings, read_only=True)
+    try:
+        tables = {
+            name: con.execute(
+                f"SELECT * FROM {warehouse.quote_identifier(name, set(REPORT_TABLES))}"  # noqa: S608
+            ).pl()
+            for name in REPORT_TABLES
+        }
+    finally:
+        con.close()
+    out_dir = Path(out_dir)
+    written: list[Path] = []
+    now = datetime.now(UTC)
+    if "html" in formats:
+        written.append(
+            html.write_html_report(
+                tables,
+                out_dir / "report.html",
+                title="cxpipeline campaign report",
+                generated_at=now,
+            )
+        )
+    if "xlsx" in formats:
+        written.append(excel.write_xlsx_report(tables, out_dir / "report.xlsx"))
+    if "csv" in formats:
+        written.extend(tabular.write_csv_report(tables, out_dir))
+    return written
+
+
+def export_list(settings: Settings, list_name: str, out: Path, fmt: str = "genesys") -> Path:
+    """Write one contact list in the dialer's import format (genesys CSV, parquet or csv)."""
+    from cxpipeline.reports import tabular
+
+    con = warehouse.connect(settings, read_only=True)
+    try:
+        records = con.execute(
+            "SELECT * FROM contact_records WHERE list_name = $l ORDER BY chain_id, chain_n",
+            {"l": list_name},
+        ).pl()
+    finally:
+        con.close()
+    if records.height == 0:
+        raise InputError(f"contact list {list_name!r} has no records", field="--list")
+    frame = export_tx.genesys_calling_list(records.lazy()).collect()
+    out = Path(out)
+    if fmt == "parquet":
+        return io.write_parquet(frame, out)
+    return io.write_csv(tabular.safe_cells(frame), out)
