@@ -2,11 +2,369 @@
 
 from __future__ import annotations
 
-import typer
+import functools
+import os
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from cxpipeline.errors import CxError
+
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="Contact lists in, dialer-ready and law-abiding calling lists out.",
+)
+campaigns_app = typer.Typer(no_args_is_help=True, help="Campaign model: profiles to lists.")
+rules_app = typer.Typer(no_args_is_help=True, help="Compliance rules (calling hours by state).")
+app.add_typer(campaigns_app, name="campaigns")
+app.add_typer(rules_app, name="rules")
+
+out = Console()
+err = Console(stderr=True)
+
+Home = Annotated[
+    Path | None,
+    typer.Option(
+        "--home",
+        help="Home folder (warehouse.duckdb and lake/). Default: $CXPIPELINE_HOME, else ./data.",
+        show_default=False,
+    ),
+]
+AsOf = Annotated[
+    str | None,
+    typer.Option("--as-of", help="Planning time, ISO 8601 with offset (default: now)."),
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _one_line_errors(func: F) -> F:
+    """Turn user errors (and unexpected ones) into a one-line message and exit code 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except CxError as exc:
+            err.print(f"[red]error:[/red] {exc.one_line()}", highlight=False, markup=True)
+            raise typer.Exit(1) from None
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if os.environ.get("CXPIPELINE_DEBUG"):
+                raise
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            err.print(
+                f"[red]error:[/red] {type(exc).__name__}: {first} "
+                "(set CXPIPELINE_DEBUG=1 for the traceback)",
+                highlight=False,
+            )
+            raise typer.Exit(2) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _settings(home: Path | None) -> Any:
+    """Build the one settings object for this invocation."""
+    from cxpipeline.settings import Settings
+
+    return Settings.build(home)
+
+
+def _parse_as_of(value: str | None) -> datetime | None:
+    """Parse --as-of (ISO 8601 with an offset) or return None for now."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise CxError(f"not an ISO 8601 time: {value!r}", field="--as-of") from None
+    if moment.tzinfo is None:
+        raise CxError(
+            "give the time with an offset, e.g. 2026-12-01T09:00:00-05:00", field="--as-of"
+        )
+    return moment
+
+
+def _print_table(title: str, rows: list[dict[str, Any]]) -> None:
+    """Print small result rows as a rich table."""
+    table = Table(title=title, show_lines=False)
+    if not rows:
+        out.print(f"{title}: no rows")
+        return
+    for col in rows[0]:
+        table.add_column(str(col))
+    for row in rows:
+        table.add_row(*["" if v is None else str(v) for v in row.values()])
+    out.print(table)
+
+
+def _print_ingest(summary: Any) -> None:
+    """Print an ingest's reconciliation: every row and phone value accounted for."""
+    if summary.status == "unchanged":
+        out.print(f"[yellow]{summary.list_name}[/yellow]: {summary.message}")
+        return
+    ok = "✓" if summary.reconciles() else "✗"
+    out.print(
+        f"[bold]{summary.list_name}[/bold] run {summary.run_id}: "
+        f"rows read {summary.rows_read:,} = accepted {summary.rows_accepted:,} "
+        f"+ rejected {summary.rows_rejected:,} {ok}"
+    )
+    out.print(
+        f"  phone values {summary.phone_values:,} → records {summary.records_written:,} "
+        f"(+ {summary.phones_rejected:,} rejected values, "
+        f"{summary.phone_values - summary.phones_rejected - summary.records_written:,} "
+        f"collapsed duplicates); no-call records {summary.no_call_records:,}; "
+        f"duplicate rows {summary.duplicate_rows:,}"
+    )
+
+
+# --------------------------------------------------------------------------- commands
+
+
+@campaigns_app.command("apply")
+@_one_line_errors
+def campaigns_apply(file: Path, home: Home = None) -> None:
+    """Load or update profiles, templates, groups and lists from YAML (idempotent)."""
+    from cxpipeline import pipeline
+
+    counts = pipeline.apply_campaigns(_settings(home), file)
+    out.print("campaigns applied: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+@campaigns_app.command("show")
+@_one_line_errors
+def campaigns_show(
+    list_name: Annotated[str | None, typer.Argument()] = None, home: Home = None
+) -> None:
+    """Show the effective settings of a contact list and where each value came from."""
+    from cxpipeline import campaigns, pipeline, warehouse
+
+    settings = _settings(home)
+    pipeline.prepare_warehouse(settings)
+    con = warehouse.connect(settings, read_only=True)
+    try:
+        rows = campaigns.show_settings(con, list_name)
+    finally:
+        con.close()
+    _print_table(f"effective settings{' of ' + list_name if list_name else ''}", rows)
+
+
+@rules_app.command("apply")
+@_one_line_errors
+def rules_apply(file: Path, home: Home = None) -> None:
+    """Add or override compliance rules from a YAML file (on top of the seed rules)."""
+    from cxpipeline import pipeline
+
+    pipeline.prepare_warehouse(_settings(home), rules_file=file)
+    out.print(f"compliance rules reloaded with overrides from {file}")
+
+
+@rules_app.command("show")
+@_one_line_errors
+def rules_show(home: Home = None) -> None:
+    """List the compliance rules in force."""
+    from cxpipeline import pipeline, warehouse
+
+    settings = _settings(home)
+    pipeline.prepare_warehouse(settings)
+    con = warehouse.connect(settings, read_only=True)
+    try:
+        rows = warehouse.fetch_dicts(
+            con,
+            "SELECT jurisdiction, days, start_local, end_local, clock, holiday_ban, "
+            "max_attempts, attempt_window_hours, effective_from, confidence "
+            "FROM compliance_rules ORDER BY jurisdiction, days",
+        )
+    finally:
+        con.close()
+    _print_table("compliance rules", rows)
+
+
+@app.command()
+@_one_line_errors
+def suppress(
+    file: Path,
+    name: Annotated[str, typer.Option("--name", help="Name of the suppression list.")],
+    home: Home = None,
+) -> None:
+    """Load a suppression (do-not-call) list of phone numbers and/or client ids."""
+    from cxpipeline import pipeline
+
+    result = pipeline.load_suppression(_settings(home), file, name)
+    out.print(
+        f"suppression list {name!r}: {result['entries']:,} entries from {result['rows_read']:,} "
+        f"rows ({result['invalid_numbers']:,} invalid numbers); "
+        f"{result['records_suppressed']:,} existing records newly suppressed"
+    )
+
+
+@app.command()
+@_one_line_errors
+def ingest(
+    file: Path,
+    list_name: Annotated[str, typer.Option("--list", help="Contact list name.")],
+    group: Annotated[str, typer.Option("--group", help="Campaign group of the list.")],
+    spec: Annotated[Path | None, typer.Option("--spec", help="Import spec YAML.")] = None,
+    as_of: AsOf = None,
+    horizon_days: Annotated[int, typer.Option("--horizon-days", min=1, max=366)] = 7,
+    mode: Annotated[str, typer.Option("--mode", help="replace or append.")] = "replace",
+    delimiter: Annotated[str | None, typer.Option("--delimiter", help="Force a delimiter.")] = None,
+    encoding: Annotated[str | None, typer.Option("--encoding", help="Force an encoding.")] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="Excel sheet name.")] = None,
+    home: Home = None,
+) -> None:
+    """Ingest a contact list into a campaign group and plan its calling windows."""
+    from cxpipeline import io, pipeline
+
+    options = io.ReadOptions(delimiter=delimiter, encoding=encoding, sheet=sheet)
+    summary = pipeline.ingest(
+        _settings(home),
+        file,
+        list_name=list_name,
+        group=group,
+        spec_path=spec,
+        as_of=_parse_as_of(as_of),
+        horizon_days=horizon_days,
+        mode=mode,
+        read_options=options,
+    )
+    _print_ingest(summary)
+
+
+@app.command()
+@_one_line_errors
+def results(file: Path, as_of: AsOf = None, home: Home = None) -> None:
+    """Ingest call results, update record state, attempt caps and statistics."""
+    from cxpipeline import pipeline
+
+    res = pipeline.load_results(_settings(home), file, as_of=_parse_as_of(as_of))
+    out.print(
+        f"call results: {res['rows_read']:,} rows read, {res['results_loaded']:,} loaded, "
+        f"{res['already_loaded']:,} already loaded, {res['rows_rejected']:,} rejected"
+    )
+
+
+@app.command()
+@_one_line_errors
+def stats(home: Home = None) -> None:
+    """Rebuild the statistics tables."""
+    from cxpipeline import pipeline
+
+    res = pipeline.build_statistics(_settings(home))
+    out.print(f"statistics rebuilt: {res['lists']} lists, {res['groups']} groups")
+
+
+@app.command()
+@_one_line_errors
+def report(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the reports.")],
+    fmt: Annotated[
+        str, typer.Option("--format", help="Comma list: html,xlsx,csv.")
+    ] = "html,xlsx,csv",
+    home: Home = None,
+) -> None:
+    """Export reports (HTML with charts, Excel, CSV)."""
+    from cxpipeline import pipeline
+
+    formats = tuple(f.strip().lower() for f in fmt.split(",") if f.strip())
+    unknown = set(formats) - {"html", "xlsx", "csv"}
+    if unknown:
+        raise CxError(f"unknown format(s): {', '.join(sorted(unknown))}", field="--format")
+    for path in pipeline.write_reports(_settings(home), out_dir, formats):
+        out.print(f"wrote {path}")
+
+
+@app.command()
+@_one_line_errors
+def export(
+    list_name: Annotated[str, typer.Option("--list", help="Contact list name.")],
+    out_file: Annotated[Path, typer.Option("--out", help="Output file.")],
+    fmt: Annotated[str, typer.Option("--format", help="genesys, parquet or csv.")] = "genesys",
+    home: Home = None,
+) -> None:
+    """Write a calling list in the dialer's import format."""
+    from cxpipeline import pipeline
+
+    if fmt not in {"genesys", "parquet", "csv"}:
+        raise CxError(f"unknown format {fmt!r}", field="--format")
+    path = pipeline.export_list(_settings(home), list_name, out_file, fmt)
+    out.print(f"wrote {path}")
+
+
+@app.command()
+@_one_line_errors
+def sql(
+    query: str,
+    home: Home = None,
+    limit: Annotated[int, typer.Option("--limit", help="Rows to print at most.")] = 50,
+) -> None:
+    """Run a read-only query against the warehouse and print the result."""
+    from cxpipeline import warehouse
+
+    settings = _settings(home)
+    if not settings.warehouse_path.exists():
+        raise CxError(
+            "no warehouse yet: run `cxpipeline demo` or an ingest first",
+            file=str(settings.warehouse_path),
+        )
+    con = warehouse.connect(settings, read_only=True)
+    try:
+        try:
+            frame = con.execute(query).pl()
+        except Exception as exc:  # duckdb raises many error types; show its first line
+            raise CxError(str(exc).splitlines()[0], field="QUERY") from None
+    finally:
+        con.close()
+    out.print(frame.head(limit))
+    if frame.height > limit:
+        out.print(f"… {frame.height - limit:,} more rows (use --limit)")
+
+
+@app.command()
+@_one_line_errors
+def generate(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the generated files.")],
+    customers: Annotated[int, typer.Option("--customers", min=1)] = 2000,
+    seed: Annotated[int, typer.Option("--seed")] = 42,
+) -> None:
+    """Generate synthetic contact lists and a suppression list (seeded)."""
+    from cxpipeline import generate as gen
+
+    for name, path in gen.generate_sample(out_dir, customers=customers, seed=seed).items():
+        out.print(f"{name}: {path}")
+
+
+@app.command()
+@_one_line_errors
+def demo(
+    home: Home = None,
+    as_of: AsOf = None,
+    horizon_days: Annotated[int, typer.Option("--horizon-days", min=1, max=366)] = 7,
+) -> None:
+    """Run the full pipeline on data/sample into the home; print a summary and the report path."""
+    from cxpipeline import demo as demo_mod
+
+    settings = _settings(home)
+    summary = demo_mod.run_demo(
+        settings, as_of=_parse_as_of(as_of), horizon_days=horizon_days, console=out
+    )
+    for ingest_summary in summary.ingests:
+        _print_ingest(ingest_summary)
+    out.print(f"[bold green]report:[/bold green] {summary.report_path}")
 
 
 def main() -> None:
     """Entry point of the `cxpipeline` console script."""
-    app()
+    app(prog_name="cxpipeline")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

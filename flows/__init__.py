@@ -1,0 +1,1 @@
+"""Prefect flows: thin wiring of cxpipeline.pipeline steps, with retries and typed parameters."""

@@ -1,0 +1,18 @@
+"""Flow: ingest a call results file, then rebuild the statistics."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from prefect import flow
+
+from flows import tasks
+
+
+@flow(name="load-call-results", log_prints=True)
+def load_call_results(
+    file: Path, home: Path = Path("data"), as_of: datetime | None = None
+) -> dict[str, int]:
+    """Load call results (idempotent) and update record state and statistics."""
+    return tasks.load_results(home, file, as_of)
