@@ -1,0 +1,153 @@
+"""End-to-end: the demo on data/sample, then the invariants of design.md §3.4."""
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from cxpipeline.demo import run_demo
+from cxpipeline.settings import Settings
+
+AS_OF = datetime.fromisoformat("2026-12-01T08:00:00-05:00")
+GOLDEN = Path(__file__).parent / "golden" / "demo_summary.json"
+
+CONTRACT_RELATIONS = [
+    "dialing_profiles", "session_profiles", "campaign_templates", "campaign_groups",
+    "contact_lists", "campaign_settings", "contact_records", "rejected_rows", "ingest_runs",
+    "dialable_windows", "call_results", "list_stats", "group_stats", "hourly_stats",
+    "compliance_rules",
+]
+
+
+@pytest.fixture(scope="module")
+def demo_home(tmp_path_factory):
+    home = tmp_path_factory.mktemp("home")
+    settings = Settings.build(home)
+    summary = run_demo(settings, as_of=AS_OF, horizon_days=3)
+    return settings, summary
+
+
+@pytest.fixture
+def con(demo_home):
+    settings, _ = demo_home
+    c = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    yield c
+    c.close()
+
+
+def scalar(con, query):
+    return con.execute(query).fetchone()[0]
+
+
+def test_every_contract_relation_exists_and_is_filled(con):
+    for name in CONTRACT_RELATIONS:
+        assert scalar(con, f"SELECT count(*) FROM {name}") > 0, name
+
+
+def test_rows_reconcile_for_every_run(con):
+    runs = con.execute(
+        "SELECT list_name, rows_read, rows_accepted, rows_rejected FROM ingest_runs"
+    ).fetchall()
+    assert len(runs) == 3
+    for list_name, read, accepted, rejected in runs:
+        assert read == accepted + rejected, list_name
+        assert read > 0 and accepted > 0
+
+
+def test_every_phone_value_is_a_record_or_a_rejected_value(con):
+    rows = con.execute("""
+        SELECT i.run_id, i.phone_values,
+               (SELECT coalesce(sum(duplicate_count), 0) FROM contact_records r
+                 WHERE r.run_id = i.run_id) AS in_records,
+               (SELECT count(*) FROM rejected_rows j
+                 WHERE j.run_id = i.run_id AND j.kind IN ('phone', 'record')) AS rejected
+        FROM ingest_runs i
+    """).fetchall()
+    for run_id, values, in_records, rejected in rows:
+        assert values == in_records + rejected, run_id
+
+
+def test_rejected_rows_are_counted_in_the_runs(con):
+    bad = scalar(con, """
+        SELECT count(*) FROM ingest_runs i
+        WHERE rows_rejected <> (SELECT count(DISTINCT source_row) FROM rejected_rows j
+                                WHERE j.run_id = i.run_id AND j.kind = 'row')
+    """)
+    assert bad == 0
+
+
+def test_record_ids_and_chain_positions_are_unique(con):
+    assert scalar(con, "SELECT count(*) - count(DISTINCT record_id) FROM contact_records") == 0
+    assert scalar(con, """
+        SELECT count(*) FROM (SELECT chain_id, chain_n FROM contact_records
+                              GROUP BY ALL HAVING count(*) > 1)
+    """) == 0
+
+
+def test_no_window_outside_federal_hours_in_any_candidate_zone(con):
+    assert scalar(con, "SELECT count(*) FROM dialable_windows") > 0
+    outside = scalar(con, """
+        WITH w AS (
+            SELECT d.record_id, d.window_start_utc, d.window_end_utc, unnest(r.tz_candidates) AS tz
+            FROM dialable_windows d JOIN contact_records r USING (record_id)
+        )
+        SELECT count(*) FROM w
+        WHERE timezone(tz, window_start_utc)::TIME < TIME '08:00'
+           OR timezone(tz, window_end_utc)::TIME > TIME '21:00'
+           OR timezone(tz, window_start_utc)::DATE <> timezone(tz, window_end_utc)::DATE
+    """)
+    assert outside == 0
+
+
+def test_no_call_records_have_no_windows(con):
+    assert scalar(con, """
+        SELECT count(*) FROM dialable_windows d JOIN contact_records r USING (record_id)
+        WHERE r.record_type = 7
+    """) == 0
+
+
+def test_records_carry_lineage(con):
+    assert scalar(con, "SELECT count(*) FROM contact_records WHERE source_row IS NULL "
+                       "OR source_file IS NULL") == 0
+    raw = scalar(con, "SELECT min(source_file) FROM contact_records")
+    assert "/lake/raw/" in raw and Path(raw).exists()
+
+
+def test_rerun_of_the_same_input_changes_nothing(demo_home):
+    settings, _ = demo_home
+    snapshot = "SELECT count(*), sum(hash(record_id, contact_info, chain_id, chain_n)) FROM contact_records"
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as c:
+        before = (c.execute(snapshot).fetchone(),
+                  c.execute("SELECT count(*) FROM call_results").fetchone())
+    summary = run_demo(settings, as_of=AS_OF, horizon_days=3)
+    assert {s.status for s in summary.ingests} == {"unchanged"}
+    assert summary.results.get("results_loaded", 0) == 0
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as c:
+        after = (c.execute(snapshot).fetchone(),
+                 c.execute("SELECT count(*) FROM call_results").fetchone())
+    assert before == after
+
+
+def test_report_written(demo_home):
+    _, summary = demo_home
+    assert summary.report_path is not None and summary.report_path.exists()
+    text = summary.report_path.read_text(encoding="utf-8")
+    assert "east_q4" in text and "west_q4" in text
+
+
+def test_matches_golden_summary(con):
+    """Golden file: per-list counts of the sample; regenerate only on a deliberate change."""
+    current = {
+        row[0]: {"records": row[1], "no_call": row[2], "chains": row[3], "rejected_values": row[4]}
+        for row in con.execute("""
+            SELECT r.list_name, count(*), count(*) FILTER (record_type = 7),
+                   count(DISTINCT chain_id),
+                   (SELECT count(*) FROM rejected_rows j WHERE j.list_name = r.list_name)
+            FROM contact_records r GROUP BY ALL ORDER BY 1
+        """).fetchall()
+    }
+    if not GOLDEN.exists():
+        pytest.fail(f"golden file missing; current summary: {json.dumps(current)}")
+    assert current == json.loads(GOLDEN.read_text())

@@ -1,0 +1,55 @@
+import duckdb
+import pytest
+
+from cxpipeline import warehouse
+from cxpipeline.settings import Settings
+
+
+def test_every_sql_file_is_a_listed_relation():
+    files = set(warehouse.sql_files())
+    assert files, "sql/ holds no relation files"
+    assert files <= set(warehouse.RELATIONS), f"unlisted SQL files: {files - set(warehouse.RELATIONS)}"
+
+
+def test_every_relation_file_prepares_and_creates_its_relation(tmp_path):
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    warehouse.migrate(con)
+    for name in warehouse.sql_files():
+        assert warehouse.table_exists(con, name), f"{name}.sql did not create {name}"
+
+
+def test_every_statement_prepares(tmp_path):
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    warehouse.migrate(con)
+    con.execute("CREATE TEMP TABLE _state AS SELECT * FROM contact_records LIMIT 0")
+    for name in warehouse.statement_files():
+        # EXPLAIN binds every name without changing anything.
+        con.execute("EXPLAIN " + warehouse.load_sql_statement(name))
+
+
+def test_migrate_is_idempotent(tmp_path):
+    settings = Settings.build(tmp_path)
+    con = warehouse.connect(settings)
+    con.execute("INSERT INTO ingest_runs (run_id, list_name, source_file, source_sha256, mode, "
+                "rows_read, rows_accepted, rows_rejected, records_written, status, started_at) "
+                "VALUES ('r', 'l', 'f', 's', 'replace', 1, 1, 0, 1, 'succeeded', now())")
+    con.close()
+    con = warehouse.connect(settings)
+    assert con.execute("SELECT count(*) FROM ingest_runs").fetchone() == (1,)
+
+
+def test_transaction_rolls_back_on_error(tmp_path):
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute("CREATE TABLE t (x INTEGER)")
+    with pytest.raises(RuntimeError), warehouse.transaction(con):
+        con.execute("INSERT INTO t VALUES (1)")
+        raise RuntimeError("boom")
+    assert con.execute("SELECT count(*) FROM t").fetchone() == (0,)
+
+
+def test_identifiers_only_from_allow_list():
+    assert warehouse.quote_identifier("list_stats", {"list_stats"}) == '"list_stats"'
+    with pytest.raises(ValueError):
+        warehouse.quote_identifier("list_stats; DROP TABLE x", {"list_stats"})
+    with pytest.raises(ValueError):
+        warehouse.load_sql("../etc/passwd")
