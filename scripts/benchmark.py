@@ -1,0 +1,64 @@
+"""Benchmark: generate a list of N customers, ingest it, print throughput and peak memory.
+
+Usage: .venv/bin/python scripts/benchmark.py [--customers 1000000] [--keep]
+Targets live here, not in timed tests: figures are printed for a human (or a CI log) to read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import shutil
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+from cxpipeline import generate, pipeline
+from cxpipeline.settings import REPO_ROOT, Settings
+
+
+def peak_rss_mib() -> float:
+    """Peak resident memory of this process so far, in MiB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    """Run the benchmark and print one line per stage."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--customers", type=int, default=200_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--keep", action="store_true", help="Keep the temporary home.")
+    args = parser.parse_args()
+
+    home = Path(tempfile.mkdtemp(prefix="cxbench-"))
+    settings = Settings.build(home)
+    src = home / "list.csv"
+    t0 = time.perf_counter()
+    generate.write_contact_list(src, args.customers, args.seed)
+    t1 = time.perf_counter()
+    print(f"generate  {args.customers:>12,} customers  {t1 - t0:8.1f} s  "
+          f"{args.customers / (t1 - t0):>12,.0f} customers/s  peak {peak_rss_mib():,.0f} MiB")
+
+    pipeline.apply_campaigns(settings, REPO_ROOT / "data" / "sample" / "campaigns.yaml")
+    t2 = time.perf_counter()
+    summary = pipeline.ingest(
+        settings, src, list_name="bench", group="collections_east",
+        as_of=datetime.fromisoformat("2026-12-01T08:00:00-05:00"),
+    )
+    t3 = time.perf_counter()
+    print(f"ingest    {summary.rows_read:>12,} rows       {t3 - t2:8.1f} s  "
+          f"{summary.rows_read / (t3 - t2):>12,.0f} rows/s       peak {peak_rss_mib():,.0f} MiB")
+    print(f"          {summary.records_written:,} records, {summary.rows_rejected:,} rows rejected, "
+          f"{summary.phones_rejected:,} phone values rejected")
+    t4 = time.perf_counter()
+    pipeline.build_statistics(settings)
+    print(f"stats     {time.perf_counter() - t4:8.1f} s")
+    if args.keep:
+        print(f"home kept at {home}")
+    else:
+        shutil.rmtree(home)
+
+
+if __name__ == "__main__":
+    main()

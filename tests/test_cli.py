@@ -1,0 +1,60 @@
+"""CLI: one-line errors, never a traceback, and the read-only sql command."""
+
+import pytest
+from typer.testing import CliRunner
+
+from cxpipeline.cli import app
+
+runner = CliRunner()
+
+
+def run(*args):
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+def test_help_lists_every_contract_command():
+    result = run("--help")
+    assert result.exit_code == 0
+    for command in ("demo", "campaigns", "suppress", "ingest", "results", "stats", "report",
+                    "export", "sql"):
+        assert command in result.output
+
+
+def test_missing_input_file_is_one_line(tmp_path):
+    result = run("ingest", str(tmp_path / "nope.csv"), "--list", "l", "--group", "g",
+                 "--home", str(tmp_path))
+    assert result.exit_code == 1
+    message = result.output.strip()
+    assert "nope.csv" in message and "Traceback" not in message
+    assert len(message.splitlines()) == 1
+
+
+def test_bad_as_of_names_the_option(tmp_path):
+    sample = tmp_path / "x.csv"
+    sample.write_text("client_id,phone\n1,2125550142\n")
+    result = run("ingest", str(sample), "--list", "l", "--group", "g", "--as-of", "tomorrow",
+                 "--home", str(tmp_path))
+    assert result.exit_code == 1
+    assert "--as-of" in result.output
+
+
+def test_sql_without_warehouse_is_a_clear_error(tmp_path):
+    result = run("sql", "SELECT 1", "--home", str(tmp_path / "empty"))
+    assert result.exit_code == 1
+    assert "no warehouse yet" in result.output
+
+
+def test_sql_is_read_only(tmp_path):
+    run("campaigns", "show", "--home", str(tmp_path))  # creates the warehouse
+    result = run("sql", "CREATE TABLE evil (x INT)", "--home", str(tmp_path))
+    assert result.exit_code == 1
+    assert "read-only" in result.output.lower() or "read only" in result.output.lower()
+    ok = run("sql", "SELECT count(*) AS n FROM compliance_rules", "--home", str(tmp_path))
+    assert ok.exit_code == 0
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "html,doc"])
+def test_unknown_report_format_rejected(tmp_path, fmt):
+    result = run("report", "--out", str(tmp_path / "r"), "--format", fmt, "--home", str(tmp_path))
+    assert result.exit_code == 1
+    assert "--format" in result.output
