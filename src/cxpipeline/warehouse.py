@@ -34,6 +34,7 @@ RELATIONS: tuple[str, ...] = (
     "list_stats",
     "group_stats",
     "hourly_stats",
+    "zone_stats",
     "campaign_settings",
     "dialable_windows",
     "dialable_now",
