@@ -1,0 +1,15 @@
+-- One row per call attempt loaded from a results file; result_key makes reloads a no-op.
+CREATE TABLE IF NOT EXISTS call_results (
+    list_name     VARCHAR NOT NULL,
+    record_id     BIGINT NOT NULL,
+    chain_id      BIGINT NOT NULL,
+    call_time_utc TIMESTAMPTZ NOT NULL,
+    call_result   INTEGER NOT NULL,          -- domain.md §3.3
+    attempt       INTEGER NOT NULL,          -- given in the file, else counted per record
+    agent_id      VARCHAR,
+    duration_s    DOUBLE,
+    disposition   VARCHAR,
+    result_key    UBIGINT NOT NULL UNIQUE,   -- stable hash of record_id, call_time_utc, call_result
+    source_file   VARCHAR NOT NULL,
+    loaded_at     TIMESTAMPTZ NOT NULL
+);

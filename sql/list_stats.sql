@@ -1,0 +1,28 @@
+-- One row per contact list: the dashboard measures of design.md §3.4 (rebuilt by `stats`).
+-- Result columns count attempts; rates are null when their denominator is zero.
+CREATE TABLE IF NOT EXISTS list_stats (
+    list_name         VARCHAR NOT NULL,
+    campaign_group    VARCHAR,
+    total_records     BIGINT NOT NULL,
+    total_chains      BIGINT NOT NULL,
+    no_call_records   BIGINT NOT NULL,
+    dialable_records  BIGINT NOT NULL,
+    attempts          BIGINT NOT NULL,
+    attempted_records BIGINT NOT NULL,
+    connected_records BIGINT NOT NULL,       -- distinct records with a connect
+    connects          BIGINT NOT NULL,       -- 33
+    answering_machine BIGINT NOT NULL,       -- 9
+    busy              BIGINT NOT NULL,       -- 6
+    no_answer         BIGINT NOT NULL,       -- 7
+    abandoned         BIGINT NOT NULL,       -- 21
+    fax               BIGINT NOT NULL,       -- 17
+    invalid_number    BIGINT NOT NULL,       -- 8, 11-16, 53
+    do_not_call       BIGINT NOT NULL,       -- 51
+    wrong_party       BIGINT NOT NULL,       -- 40
+    records_finished  BIGINT NOT NULL,       -- dialable, status 3 Updated or 7 Chain Updated
+    records_remaining BIGINT NOT NULL,
+    connect_rate      DOUBLE,                -- connects / attempts
+    abandon_rate      DOUBLE,                -- abandoned / (connects + abandoned)
+    sit_rate          DOUBLE,                -- invalid_number / attempts
+    penetration       DOUBLE                 -- attempted_records / dialable_records
+);

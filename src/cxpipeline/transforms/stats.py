@@ -1,0 +1,229 @@
+"""Dashboard statistics per list, campaign group, local hour and zone (domain.md §6)."""
+
+from __future__ import annotations
+
+import zoneinfo
+from functools import cache
+
+import polars as pl
+
+from cxpipeline.codes import (
+    RESULT_GROUPS,
+    RecordStatus,
+    RecordType,
+    ResultGroup,
+    result_group_table,
+)
+
+#: Attempts counted per result code (design.md §3.4): column → codes.
+RESULT_COUNTS: dict[str, tuple[int, ...]] = {
+    "connects": (33,),
+    "answering_machine": (9,),
+    "busy": (6,),
+    "no_answer": (7,),
+    "abandoned": (21,),
+    "fax": (17,),
+    "invalid_number": tuple(sorted(int(c) for c in RESULT_GROUPS[ResultGroup.INVALID_NUMBER])),
+    "do_not_call": (51,),
+    "wrong_party": (40,),
+}
+
+#: Additive measures of list_stats, in column order; group_stats sums exactly these.
+COUNT_COLUMNS: tuple[str, ...] = (
+    "total_records",
+    "total_chains",
+    "no_call_records",
+    "dialable_records",
+    "attempts",
+    "attempted_records",
+    "connected_records",
+    *RESULT_COUNTS,
+    "records_finished",
+    "records_remaining",
+)
+
+RATE_COLUMNS: tuple[str, ...] = ("connect_rate", "abandon_rate", "sit_rate", "penetration")
+
+LIST_STATS_COLUMNS: tuple[str, ...] = ("list_name", "campaign_group", *COUNT_COLUMNS, *RATE_COLUMNS)
+GROUP_STATS_COLUMNS: tuple[str, ...] = ("campaign_group", "lists", *COUNT_COLUMNS, *RATE_COLUMNS)
+HOURLY_STATS_COLUMNS: tuple[str, ...] = ("list_name", "local_hour", "result_group", "attempts")
+ZONE_STATS_COLUMNS: tuple[str, ...] = (
+    "list_name",
+    "tz_name",
+    "total_records",
+    "dialable_records",
+    "attempts",
+    "attempted_records",
+    "connects",
+    "connect_rate",
+    "penetration",
+)
+
+_FINISHED = (int(RecordStatus.UPDATED), int(RecordStatus.CHAIN_UPDATED))
+_NO_CALL = int(RecordType.NO_CALL)
+
+
+def _ratio(numerator: str, denominator: pl.Expr) -> pl.Expr:
+    """Divide a column by a denominator (Float64), null when the denominator is zero."""
+    return pl.when(denominator > 0).then(pl.col(numerator) / denominator).otherwise(None)
+
+
+def _rates() -> list[pl.Expr]:
+    """Return the rate columns, always recomputed from counts (never averaged)."""
+    return [
+        _ratio("connects", pl.col("attempts")).alias("connect_rate"),
+        _ratio("abandoned", pl.col("connects") + pl.col("abandoned")).alias("abandon_rate"),
+        _ratio("invalid_number", pl.col("attempts")).alias("sit_rate"),
+        _ratio("attempted_records", pl.col("dialable_records")).alias("penetration"),
+    ]
+
+
+def _result_measures() -> list[pl.Expr]:
+    """Per-group aggregations of call results: attempts, attempted records, counts per result."""
+    code = pl.col("call_result")
+    return [
+        pl.len().alias("attempts"),
+        pl.col("record_id").n_unique().alias("attempted_records"),
+        pl.col("record_id").filter(code == 33).n_unique().alias("connected_records"),
+        *[code.is_in(list(codes)).sum().alias(name) for name, codes in RESULT_COUNTS.items()],
+    ]
+
+
+def list_stats(records: pl.LazyFrame, results: pl.LazyFrame) -> pl.LazyFrame:
+    """One row per contact list of `records` with the measures of design.md §3.4.
+
+    Counts of results count attempts (every row of `results`), not records; `connected_records`
+    counts distinct records with a connect. `records_finished` are dialable records whose status
+    is 3 Updated or 7 Chain Updated; `records_remaining` = dialable − finished. Rates:
+    connect_rate = connects ÷ attempts, abandon_rate = abandoned ÷ (connects + abandoned),
+    sit_rate = invalid_number ÷ attempts, penetration = attempted_records ÷ dialable_records;
+    each is null when its denominator is zero. A list without results gets zero counts.
+    """
+    no_call = pl.col("record_type") == _NO_CALL
+    per_list = records.group_by("list_name").agg(
+        pl.col("campaign_group").drop_nulls().first(),
+        pl.len().alias("total_records"),
+        pl.col("chain_id").n_unique().alias("total_chains"),
+        no_call.sum().alias("no_call_records"),
+        (~no_call & pl.col("record_status").is_in(_FINISHED)).sum().alias("records_finished"),
+    )
+    per_result = results.group_by("list_name").agg(_result_measures())
+    counts = [c for c in COUNT_COLUMNS if c not in ("dialable_records", "records_remaining")]
+    return (
+        per_list.join(per_result, on="list_name", how="left")
+        .with_columns(pl.col(c).fill_null(0).cast(pl.Int64) for c in counts)
+        .with_columns(dialable_records=pl.col("total_records") - pl.col("no_call_records"))
+        .with_columns(records_remaining=pl.col("dialable_records") - pl.col("records_finished"))
+        .with_columns(_rates())
+        .select(LIST_STATS_COLUMNS)
+        .sort("list_name")
+    )
+
+
+def group_stats(list_stats: pl.LazyFrame) -> pl.LazyFrame:
+    """One row per campaign group: list_stats counts summed, rates recomputed from the sums.
+
+    Rates are null when their denominator is zero, as in list_stats.
+    """
+    return (
+        list_stats.group_by("campaign_group")
+        .agg(pl.len().cast(pl.Int64).alias("lists"), *[pl.col(c).sum() for c in COUNT_COLUMNS])
+        .with_columns(pl.col(c).cast(pl.Int64) for c in COUNT_COLUMNS)
+        .with_columns(_rates())
+        .select(GROUP_STATS_COLUMNS)
+        .sort("campaign_group")
+    )
+
+
+@cache
+def _known_zones() -> frozenset[str]:
+    """IANA names the local tz database knows."""
+    return frozenset(zoneinfo.available_timezones())
+
+
+def _with_local_hour(frame: pl.DataFrame) -> pl.DataFrame:
+    """Add local_hour to one zone's rows (called once per distinct tz_name)."""
+    zone = frame["tz_name"][0]
+    # A missing or unknown zone is reported in UTC rather than failing the whole statistics run.
+    zone = zone if zone in _known_zones() else "UTC"
+    return frame.with_columns(
+        local_hour=pl.col("_bucket").dt.convert_time_zone(zone).dt.hour().cast(pl.Int32)
+    )
+
+
+def _result_groups() -> pl.LazyFrame:
+    """call_result → result_group lookup."""
+    rows = result_group_table()
+    return pl.LazyFrame(
+        {"call_result": [r[0] for r in rows], "result_group": [r[2] for r in rows]},
+        schema={"call_result": pl.Int64, "result_group": pl.String},
+    )
+
+
+def hourly_stats(results: pl.LazyFrame, records: pl.LazyFrame) -> pl.LazyFrame:
+    """Count attempts per list × local hour of the call × result group.
+
+    The local hour is the hour of call_time_utc in the record's tz_name (UTC when the zone is
+    null or unknown), so it follows daylight saving on the date of each call.
+    """
+    zones = records.select("record_id", "tz_name").unique(subset="record_id")
+    # Offsets and DST changes of every zone fall on quarter hours, so all instants of a UTC
+    # quarter hour share one local hour: convert the few buckets, not every result.
+    buckets = (
+        results.select(
+            "list_name",
+            "record_id",
+            pl.col("call_result").cast(pl.Int64),
+            pl.col("call_time_utc").dt.truncate("15m").alias("_bucket"),
+        )
+        .join(zones, on="record_id", how="left")
+        .join(_result_groups(), on="call_result", how="left")
+        .with_columns(pl.col("result_group").fill_null(ResultGroup.OTHER.value))
+        .group_by("list_name", "tz_name", "_bucket", "result_group")
+        .agg(pl.len().alias("attempts"))
+    )
+    schema = buckets.collect_schema()
+    schema["local_hour"] = pl.Int32
+    return (
+        buckets.group_by("tz_name")
+        .map_groups(_with_local_hour, schema=schema)
+        .group_by("list_name", "local_hour", "result_group")
+        .agg(pl.col("attempts").sum().cast(pl.Int64))
+        .select(HOURLY_STATS_COLUMNS)
+        .sort("list_name", "local_hour", "result_group")
+    )
+
+
+def zone_stats(records: pl.LazyFrame, results: pl.LazyFrame) -> pl.LazyFrame:
+    """Count records, attempts and connects per list × tz_name (a null zone is its own row).
+
+    connect_rate = connects ÷ attempts and penetration = attempted_records ÷ dialable_records,
+    null when the denominator is zero.
+    """
+    keys = ["list_name", "tz_name"]
+    per_zone = records.group_by(keys).agg(
+        pl.len().alias("total_records"),
+        (pl.col("record_type") != _NO_CALL).sum().alias("dialable_records"),
+    )
+    zones = records.select("record_id", "tz_name").unique(subset="record_id")
+    per_result = (
+        results.select("list_name", "record_id", "call_result")
+        .join(zones, on="record_id", how="inner")
+        .group_by(keys)
+        .agg(
+            pl.len().alias("attempts"),
+            pl.col("record_id").n_unique().alias("attempted_records"),
+            (pl.col("call_result") == 33).sum().alias("connects"),
+        )
+    )
+    counts = ["total_records", "dialable_records", "attempts", "attempted_records", "connects"]
+    return (
+        per_zone.join(per_result, on=keys, how="left", nulls_equal=True)
+        .with_columns(pl.col(c).fill_null(0).cast(pl.Int64) for c in counts)
+        .with_columns(
+            _ratio("connects", pl.col("attempts")).alias("connect_rate"),
+            _ratio("attempted_records", pl.col("dialable_records")).alias("penetration"),
+        )
+        .select(ZONE_STATS_COLUMNS)
+        .sort("list_name", "tz_name", nulls_last=True)
+    )

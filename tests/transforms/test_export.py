@@ -1,0 +1,82 @@
+from datetime import UTC, datetime
+
+import polars as pl
+import pytest
+
+from cxpipeline.errors import CxError
+from cxpipeline.transforms.export import MANDATORY_FIELDS, genesys_calling_list
+
+
+def _records(**extra):
+    base = {
+        "list_name": ["L", "L", "L", "L"],
+        "record_id": [1, 2, 3, 4],
+        "contact_info": ["+12125550101", "+13125550102", "+33142685300", "+15555550104"],
+        "chain_id": [1, 1, 2, 3],
+        "chain_n": [1, 2, 1, 1],
+        "tz_name": ["America/New_York", "America/Chicago", "Europe/Paris", None],
+        "first_name": ["Ann", "Ann", "Luc", "Bo"],
+        "other2": ["x", "y", None, "z"],
+        "tz_candidates": [["America/New_York"], ["America/Chicago"], [], []],
+    }
+    base.update(extra)
+    return pl.LazyFrame(base)
+
+
+def test_mandatory_fields_in_documented_order_then_present_user_fields():
+    out = genesys_calling_list(_records(client_id=["c1", "c1", "c2", "c3"])).collect()
+    assert tuple(out.columns[: len(MANDATORY_FIELDS)]) == MANDATORY_FIELDS
+    assert out.columns[len(MANDATORY_FIELDS) :] == ["client_id", "first_name", "other2"]
+    assert out.columns[:3] == ["record_id", "contact_info", "contact_info_type"]
+    assert out.columns[22] == "switch_id"
+
+
+def test_audit_columns_are_not_exported():
+    out = genesys_calling_list(_records()).collect()
+    assert "list_name" not in out.columns
+    assert "tz_name" not in out.columns
+    assert "tz_candidates" not in out.columns
+
+
+def test_tz_dbid_abbreviations_known_computed_and_default():
+    out = genesys_calling_list(_records()).collect()
+    # table entries, a zone outside the table (standard-time name), null zone → default zone
+    assert out["tz_dbid"].to_list() == ["EST", "CST", "CET", "EST"]
+
+
+def test_tz_dbid_for_other_zones_is_standard_time_in_both_hemispheres():
+    recs = _records(tz_name=["Australia/Sydney", "Europe/London", "Asia/Kolkata", "No/Such"])
+    out = genesys_calling_list(recs, default_zone="America/Chicago").collect()
+    assert out["tz_dbid"].to_list() == ["AEST", "GMT", "IST", None]
+
+
+def test_dialer_defaults_fill_missing_and_null_fields():
+    recs = _records(record_type=[7, None, 2, 2], attempt=[3, None, None, 0])
+    out = genesys_calling_list(recs).collect()
+    assert out["record_type"].to_list() == [7, 2, 2, 2]
+    assert out["attempt"].to_list() == [3, 0, 0, 0]
+    assert out["record_status"].to_list() == [1] * 4
+    assert out["call_result"].to_list() == [28] * 4
+    assert out["daily_from"].to_list() == [28800] * 4
+    assert out["daily_till"].to_list() == [64800] * 4
+    assert out["campaign_id"].null_count() == 4
+    assert out.schema["dial_sched_time"] == pl.Int64
+
+
+def test_datetime_schedule_becomes_epoch_seconds():
+    moment = datetime(2025, 3, 9, 15, tzinfo=UTC)
+    recs = _records(
+        dial_sched_time=pl.Series([moment, None, None, None], dtype=pl.Datetime("us", "UTC"))
+    )
+    out = genesys_calling_list(recs).collect()
+    assert out["dial_sched_time"].to_list() == [int(moment.timestamp()), None, None, None]
+
+
+def test_existing_tz_dbid_is_recomputed_from_the_zone():
+    out = genesys_calling_list(_records(tz_dbid=["PST"] * 4)).collect()
+    assert out["tz_dbid"].to_list()[0] == "EST"
+
+
+def test_missing_mandatory_identifiers_are_an_error():
+    with pytest.raises(CxError, match="contact_info"):
+        genesys_calling_list(_records().drop("contact_info"))

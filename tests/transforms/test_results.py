@@ -1,0 +1,318 @@
+from datetime import UTC, datetime
+
+import polars as pl
+import pytest
+
+from cxpipeline.errors import InputError
+from cxpipeline.transforms.results import call_results, parsed_call_results, record_state
+
+TS = pl.Datetime("us", "UTC")
+
+
+def _raw(rows, extra=None):
+    cols = {"record_id": [], "call_time": [], "call_result": [], "source_row": []}
+    for i, (rid, when, result) in enumerate(rows, start=1):
+        cols["record_id"].append(rid)
+        cols["call_time"].append(when)
+        cols["call_result"].append(result)
+        cols["source_row"].append(str(i))
+    cols.update(extra or {})
+    return pl.LazyFrame(cols, schema={k: pl.String for k in cols})
+
+
+def _records(rows):
+    """rows: (record_id, chain_id) in list L."""
+    return pl.LazyFrame(
+        {
+            "list_name": ["L"] * len(rows),
+            "record_id": [r[0] for r in rows],
+            "chain_id": [r[1] for r in rows],
+            "tz_name": ["America/New_York"] * len(rows),
+        }
+    )
+
+
+def _at(hour, minute=0, day=9):
+    return datetime(2025, 3, day, hour, minute, tzinfo=UTC)
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+@pytest.mark.parametrize(
+    "text", ["Answering Machine", "answering_machine", "9", " ANSWERING-machine ", "009"]
+)
+def test_result_names_and_codes_parse_to_the_code(text):
+    out = parsed_call_results(_raw([("1", "1741533300", text)])).collect()
+    assert out["call_result"].to_list() == [9]
+    assert out["result_group"].to_list() == ["machine"]
+    assert out["parse_error"].to_list() == [None]
+
+
+@pytest.mark.parametrize(
+    ("text", "code"), [("SIT Invalid Num", 11), ("Converse-On", 30), ("do not call", 51)]
+)
+def test_multi_word_names_with_hyphens_and_acronyms(text, code):
+    out = parsed_call_results(_raw([("1", "1741533300", text)])).collect()
+    assert out["call_result"].item() == code
+
+
+@pytest.mark.parametrize("text", ["Answering Machin", "54", "9x", "-1"])
+def test_unknown_result_names_and_codes_are_rejected_with_the_field(text):
+    out = parsed_call_results(_raw([("1", "1741533300", text)])).collect()
+    assert out["parse_error_field"].item() == "call_result"
+    assert text in out["parse_error"].item()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2025-03-09T10:15:00-05:00", _at(15, 15)),
+        ("2025-03-09T15:15:00Z", _at(15, 15)),
+        ("2025-03-09 16:15:00.5+01:00", datetime(2025, 3, 9, 15, 15, 0, 500000, tzinfo=UTC)),
+        ("2025-03-09T10:15-05:00", _at(15, 15)),
+        ("1741533300", _at(15, 15)),
+    ],
+)
+def test_call_time_iso_with_offset_or_epoch_seconds(text, expected):
+    out = parsed_call_results(_raw([("1", text, "7")])).collect()
+    assert out.schema["call_time_utc"] == TS
+    assert out["call_time_utc"].item() == expected
+    assert out["parse_error"].item() is None
+
+
+@pytest.mark.parametrize(
+    "text", ["2025-03-09T10:15:00", "yesterday", "1741533300000", "20250309", ""]
+)
+def test_call_time_without_offset_garbage_or_epoch_millis_is_rejected(text):
+    out = parsed_call_results(_raw([("1", text, "7")])).collect()
+    assert out["parse_error_field"].item() == "call_time"
+
+
+def test_first_bad_field_wins_and_optional_fields_are_checked():
+    raw = _raw(
+        [("x", "nope", "bogus"), ("1", "1741533300", "7"), ("2", "1741533300", "7")],
+        extra={"attempt": ["1", "0", "2"], "duration_s": ["5", "3", "-4"]},
+    )
+    out = parsed_call_results(raw).collect().sort("source_row")
+    assert out["parse_error_field"].to_list() == ["record_id", "attempt", "duration_s"]
+
+
+def test_optional_columns_are_typed_and_blank_is_null():
+    raw = _raw(
+        [("1", "1741533300", "33"), ("2", "1741533300", "33")],
+        extra={
+            "attempt": ["3", ""],
+            "agent_id": [" A7 ", ""],
+            "duration_s": ["12.5", " "],
+            "disposition": ["sale", None],
+        },
+    )
+    out = parsed_call_results(raw).collect().sort("source_row")
+    assert out["attempt"].to_list() == [3, None]
+    assert out["agent_id"].to_list() == ["A7", None]
+    assert out["duration_s"].to_list() == [12.5, None]
+    assert out["disposition"].to_list() == ["sale", None]
+    assert out["parse_error"].to_list() == [None, None]
+
+
+def test_missing_required_column_is_an_input_error():
+    raw = pl.LazyFrame({"record_id": ["1"], "call_result": ["7"]})
+    with pytest.raises(InputError, match="call_time"):
+        parsed_call_results(raw)
+
+
+# --------------------------------------------------------------------------- call_results
+
+
+def test_results_join_records_and_flag_unknown_ones():
+    raw = _raw([("1", "1741533300", "7"), ("99", "1741533300", "7")])
+    out = call_results(parsed_call_results(raw), _records([(1, 10)])).collect().sort("source_row")
+    assert out["list_name"].to_list() == ["L", None]
+    assert out["chain_id"].to_list() == [10, None]
+    assert out["unknown_record"].to_list() == [False, True]
+    assert out.schema["call_time_utc"] == TS
+    assert out.schema["result_key"] == pl.UInt64
+
+
+def test_rows_with_parse_errors_are_left_out():
+    raw = _raw([("1", "1741533300", "7"), ("1", "bad", "7")])
+    out = call_results(parsed_call_results(raw), _records([(1, 10)])).collect()
+    assert out["source_row"].to_list() == [1]
+
+
+def test_result_key_is_the_same_for_the_same_result_in_any_spelling_or_file():
+    first = _raw([("1", "2025-03-09T10:15:00-05:00", "Answering Machine")])
+    again = _raw([("2", "1741533300", "9"), ("1", "2025-03-09T15:15:00Z", "answering_machine")])
+    recs = _records([(1, 10), (2, 20)])
+    a = call_results(parsed_call_results(first), recs).collect()
+    b = call_results(parsed_call_results(again), recs).collect()
+    assert b.filter(pl.col("record_id") == 1)["result_key"].item() == a["result_key"].item()
+    # a different record at the same moment with the same result is a different key
+    assert b.filter(pl.col("record_id") == 2)["result_key"].item() != a["result_key"].item()
+
+
+def test_result_key_value_is_pinned_so_reloads_match_after_upgrades():
+    raw = _raw([("1", "2025-03-09T10:15:00-05:00", "33")])
+    out = call_results(parsed_call_results(raw), _records([(1, 10)])).collect()
+    assert out["result_key"].item() == 12376461574759346417
+
+
+def test_reloading_the_same_file_adds_nothing_after_an_anti_join():
+    raw = _raw([("1", "1741533300", "7"), ("1", "1741537000", "33")])
+    recs = _records([(1, 10)])
+    stored = call_results(parsed_call_results(raw), recs).collect()
+    reload = call_results(parsed_call_results(raw), recs, previous=stored.lazy()).collect()
+    assert reload.join(stored, on="result_key", how="anti").height == 0
+    assert reload.sort("call_time_utc")["attempt"].to_list() == [1, 2]
+
+
+def test_duplicate_rows_in_one_file_are_flagged_after_the_first():
+    raw = _raw([("1", "1741533300", "7"), ("1", "1741533300", "No Answer")])
+    out = call_results(parsed_call_results(raw), _records([(1, 10)])).collect()
+    assert out.sort("source_row")["duplicate_result"].to_list() == [False, True]
+
+
+def test_attempt_counts_per_record_by_call_time_unless_given():
+    raw = _raw(
+        [("1", "1741540000", "7"), ("1", "1741530000", "6"), ("2", "1741535000", "7")],
+        extra={"attempt": [None, None, "5"]},
+    )
+    out = call_results(parsed_call_results(raw), _records([(1, 10), (2, 20)])).collect()
+    by_row = dict(zip(out["source_row"], out["attempt"], strict=True))
+    assert by_row == {1: 2, 2: 1, 3: 5}
+
+
+def test_attempt_continues_after_results_already_stored():
+    recs = _records([(1, 10)])
+    earlier = call_results(parsed_call_results(_raw([("1", "1741530000", "7")])), recs)
+    later = _raw([("1", "1741540000", "7")])
+    out = call_results(parsed_call_results(later), recs, previous=earlier).collect()
+    assert out["attempt"].to_list() == [2]
+
+
+def test_previous_results_from_the_warehouse_with_etc_utc_zone_are_accepted():
+    recs = _records([(1, 10)])
+    earlier = (
+        call_results(parsed_call_results(_raw([("1", "1741530000", "7")])), recs)
+        .collect()
+        .with_columns(pl.col("call_time_utc").dt.convert_time_zone("Etc/UTC"))
+    )
+    out = call_results(
+        parsed_call_results(_raw([("1", "1741540000", "7")])), recs, previous=earlier.lazy()
+    ).collect()
+    assert out["attempt"].to_list() == [2]
+
+
+# --------------------------------------------------------------------------- record_state
+
+
+def _state_records(rows):
+    """rows: (record_id, chain_id, record_type, no_call_reason)."""
+    n = len(rows)
+    return pl.LazyFrame(
+        {
+            "list_name": ["L"] * n,
+            "record_id": [r[0] for r in rows],
+            "chain_id": [r[1] for r in rows],
+            "record_type": pl.Series([r[2] for r in rows], dtype=pl.Int32),
+            "record_status": pl.Series([1] * n, dtype=pl.Int32),
+            "attempt": pl.Series([0] * n, dtype=pl.Int32),
+            "call_result": pl.Series([28] * n, dtype=pl.Int32),
+            "call_time": pl.Series([None] * n, dtype=pl.Int64),
+            "dial_sched_time": pl.Series([None] * n, dtype=pl.Int64),
+            "no_call_reason": pl.Series([r[3] for r in rows], dtype=pl.String),
+        }
+    )
+
+
+def _results(rows):
+    """rows: (record_id, call_time_utc, call_result)."""
+    return pl.LazyFrame(
+        {
+            "record_id": [r[0] for r in rows],
+            "call_time_utc": pl.Series([r[1] for r in rows], dtype=TS),
+            "call_result": [r[2] for r in rows],
+            "result_key": pl.Series(range(len(rows)), dtype=pl.UInt64),
+        }
+    )
+
+
+def _state(records, results, minutes=30):
+    out = record_state(records, results, retry_interval_minutes=minutes).collect()
+    return {r["record_id"]: r for r in out.iter_rows(named=True)}
+
+
+def test_last_result_attempt_count_and_call_time():
+    recs = _state_records([(1, 10, 2, None)])
+    res = _results([(1, _at(12), 7), (1, _at(10), 6)])
+    s = _state(recs, res)[1]
+    assert (s["attempt"], s["call_result"], s["call_time"]) == (2, 7, int(_at(12).timestamp()))
+    assert s["record_status"] == 1
+
+
+def test_no_contact_result_is_rescheduled_after_the_retry_interval():
+    recs = _state_records([(1, 10, 2, None)])
+    s = _state(recs, _results([(1, _at(12), 6)]), minutes=45)[1]
+    assert s["dial_sched_time"] == int(_at(12).timestamp()) + 45 * 60
+
+
+def test_machine_result_stays_ready_without_schedule():
+    recs = _state_records([(1, 10, 2, None)])
+    s = _state(recs, _results([(1, _at(12), 9)]))[1]
+    assert (s["record_status"], s["dial_sched_time"]) == (1, None)
+
+
+@pytest.mark.parametrize("final", [33, 40, 52])
+def test_final_outcome_updates_the_record_and_chain_updates_the_others(final):
+    recs = _state_records([(1, 10, 2, None), (2, 10, 2, None), (3, 30, 2, None)])
+    res = _results([(2, _at(9), 7), (1, _at(10), final)])
+    s = _state(recs, res)
+    assert s[1]["record_status"] == 3
+    assert s[2]["record_status"] == 7
+    assert s[2]["dial_sched_time"] is None
+    assert s[3]["record_status"] == 1  # another chain is untouched
+    assert s[3]["attempt"] == 0
+
+
+@pytest.mark.parametrize("invalid", [8, 11, 16, 53])
+def test_invalid_number_finishes_only_its_own_record(invalid):
+    recs = _state_records([(1, 10, 2, None), (2, 10, 2, None)])
+    s = _state(recs, _results([(1, _at(10), invalid)]))
+    assert s[1]["record_status"] == 3
+    assert s[2]["record_status"] == 1
+
+
+def test_do_not_call_makes_the_whole_chain_no_call_and_keeps_earlier_reasons():
+    recs = _state_records(
+        [(1, 10, 2, None), (2, 10, 2, None), (3, 10, 7, "toll_free"), (4, 40, 2, None)]
+    )
+    s = _state(recs, _results([(1, _at(10), 51)]))
+    assert [s[i]["record_type"] for i in (1, 2, 3, 4)] == [7, 7, 7, 2]
+    assert [s[i]["no_call_reason"] for i in (1, 2, 3, 4)] == [
+        "do_not_call_result",
+        "do_not_call_result",
+        "toll_free",
+        None,
+    ]
+    assert s[2]["record_status"] == 7
+
+
+def test_an_earlier_do_not_call_still_counts_when_a_later_result_follows():
+    recs = _state_records([(1, 10, 2, None)])
+    s = _state(recs, _results([(1, _at(10), 51), (1, _at(11), 7)]))[1]
+    assert s["record_type"] == 7
+    assert s["dial_sched_time"] is None
+
+
+def test_results_of_unknown_records_are_ignored_and_types_are_kept():
+    recs = _state_records([(1, 10, 2, None)])
+    out = record_state(recs, _results([(99, _at(10), 33)]), retry_interval_minutes=5).collect()
+    assert out.height == 1
+    assert out["record_status"].to_list() == [1]
+    assert out.schema == recs.collect_schema()
+
+
+def test_negative_retry_interval_is_refused():
+    with pytest.raises(ValueError):
+        record_state(_state_records([]), _results([]), retry_interval_minutes=-1)

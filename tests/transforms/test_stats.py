@@ -1,0 +1,211 @@
+from datetime import UTC, datetime
+
+import polars as pl
+import pytest
+
+from cxpipeline.transforms.stats import (
+    GROUP_STATS_COLUMNS,
+    LIST_STATS_COLUMNS,
+    group_stats,
+    hourly_stats,
+    list_stats,
+    zone_stats,
+)
+
+TS = pl.Datetime("us", "UTC")
+
+
+def _records(rows):
+    """rows: (list_name, group, record_id, chain_id, record_type, record_status, tz_name)."""
+    cols = [
+        "list_name",
+        "campaign_group",
+        "record_id",
+        "chain_id",
+        "record_type",
+        "record_status",
+        "tz_name",
+    ]
+    return pl.LazyFrame(
+        [dict(zip(cols, r, strict=True)) for r in rows],
+        schema={
+            "list_name": pl.String,
+            "campaign_group": pl.String,
+            "record_id": pl.Int64,
+            "chain_id": pl.Int64,
+            "record_type": pl.Int32,
+            "record_status": pl.Int32,
+            "tz_name": pl.String,
+        },
+    ).with_columns(attempt=pl.lit(0), call_result=pl.lit(28))
+
+
+def _results(rows):
+    """rows: (list_name, record_id, call_time_utc, call_result)."""
+    return pl.LazyFrame(
+        {
+            "list_name": [r[0] for r in rows],
+            "record_id": [r[1] for r in rows],
+            "call_time_utc": pl.Series([r[2] for r in rows], dtype=TS),
+            "call_result": pl.Series([r[3] for r in rows], dtype=pl.Int32),
+        },
+        schema={
+            "list_name": pl.String,
+            "record_id": pl.Int64,
+            "call_time_utc": TS,
+            "call_result": pl.Int32,
+        },
+    )
+
+
+T = datetime(2025, 6, 2, 15, tzinfo=UTC)
+
+RECORDS = _records(
+    [
+        ("A", "G1", 1, 1, 2, 3, "America/New_York"),
+        ("A", "G1", 2, 1, 2, 7, "America/New_York"),
+        ("A", "G1", 3, 2, 7, 1, None),
+        ("A", "G1", 4, 3, 2, 1, "America/Chicago"),
+        ("B", "G1", 5, 4, 2, 1, "America/Chicago"),
+        ("C", "G2", 6, 5, 2, 1, None),
+    ]
+)
+RESULTS = _results(
+    [
+        ("A", 1, T, 7),
+        ("A", 1, T, 33),
+        ("A", 4, T, 21),
+        ("A", 4, T, 9),
+        ("A", 4, T, 11),
+        ("A", 4, T, 53),
+        ("B", 5, T, 6),
+        ("B", 5, T, 21),
+    ]
+)
+
+
+def _by(frame, key):
+    return {r[key]: r for r in frame.iter_rows(named=True)}
+
+
+def test_list_stats_counts_records_chains_and_results():
+    out = list_stats(RECORDS, RESULTS).collect()
+    assert tuple(out.columns) == LIST_STATS_COLUMNS
+    a = _by(out, "list_name")["A"]
+    assert a["campaign_group"] == "G1"
+    assert (a["total_records"], a["total_chains"]) == (4, 3)
+    assert (a["no_call_records"], a["dialable_records"]) == (1, 3)
+    assert (a["attempts"], a["attempted_records"], a["connected_records"]) == (6, 2, 1)
+    assert (a["connects"], a["no_answer"], a["abandoned"], a["answering_machine"]) == (1, 1, 1, 1)
+    assert a["invalid_number"] == 2  # 11 and 53
+    assert (a["records_finished"], a["records_remaining"]) == (2, 1)
+
+
+def test_list_stats_rates():
+    a = _by(list_stats(RECORDS, RESULTS).collect(), "list_name")["A"]
+    assert a["connect_rate"] == pytest.approx(1 / 6)
+    assert a["abandon_rate"] == pytest.approx(1 / 2)
+    assert a["sit_rate"] == pytest.approx(2 / 6)
+    assert a["penetration"] == pytest.approx(2 / 3)
+
+
+def test_zero_denominators_give_null_rates_and_lists_without_results_get_zero_counts():
+    out = _by(list_stats(RECORDS, RESULTS).collect(), "list_name")
+    b, c = out["B"], out["C"]
+    assert b["connect_rate"] == 0.0
+    assert b["abandon_rate"] == 1.0  # one abandon, no connect
+    assert c["attempts"] == 0
+    assert c["connects"] == 0
+    assert c["connect_rate"] is None
+    assert c["abandon_rate"] is None
+    assert c["penetration"] == 0.0
+
+
+def test_penetration_is_null_when_nothing_is_dialable():
+    recs = _records([("D", "G", 1, 1, 7, 1, None)])
+    d = list_stats(recs, _results([])).collect().row(0, named=True)
+    assert d["dialable_records"] == 0
+    assert d["penetration"] is None
+
+
+def test_group_stats_sums_lists_and_recomputes_rates_from_sums():
+    per_list = list_stats(RECORDS, RESULTS)
+    out = group_stats(per_list).collect()
+    assert tuple(out.columns) == GROUP_STATS_COLUMNS
+    g1 = _by(out, "campaign_group")["G1"]
+    assert g1["lists"] == 2
+    assert g1["attempts"] == 8
+    assert g1["connects"] == 1
+    assert g1["abandoned"] == 2
+    # 1/8, not the mean of the lists' rates (1/6 and 0)
+    assert g1["connect_rate"] == pytest.approx(1 / 8)
+    assert g1["abandon_rate"] == pytest.approx(2 / 3)
+    assert g1["penetration"] == pytest.approx(3 / 4)
+    assert _by(out, "campaign_group")["G2"]["connect_rate"] is None
+
+
+def test_hourly_stats_uses_local_hour_across_a_dst_change():
+    recs = _records(
+        [
+            ("A", "G", 1, 1, 2, 1, "America/New_York"),
+            ("A", "G", 2, 2, 2, 1, None),
+        ]
+    )
+    # 15:30 UTC is 10:30 EST on 7 March and 11:30 EDT on 10 March (DST began 9 March 2025).
+    res = _results(
+        [
+            ("A", 1, datetime(2025, 3, 7, 15, 30, tzinfo=UTC), 7),
+            ("A", 1, datetime(2025, 3, 10, 15, 30, tzinfo=UTC), 7),
+            ("A", 1, datetime(2025, 3, 10, 15, 59, tzinfo=UTC), 33),
+            ("A", 2, datetime(2025, 3, 10, 15, 30, tzinfo=UTC), 7),
+        ]
+    )
+    out = hourly_stats(res, recs).collect()
+    assert out.columns == ["list_name", "local_hour", "result_group", "attempts"]
+    got = {(r["local_hour"], r["result_group"]): r["attempts"] for r in out.iter_rows(named=True)}
+    # record 2 has no zone: its hour is UTC
+    assert got == {
+        (10, "no_contact"): 1,
+        (11, "no_contact"): 1,
+        (11, "live_connect"): 1,
+        (15, "no_contact"): 1,
+    }
+
+
+def test_hourly_stats_half_hour_zone_and_quarter_hour_buckets():
+    recs = _records([("A", "G", 1, 1, 2, 1, "Asia/Kolkata")])
+    # +05:30: 09:29 UTC is 14:59 local, 09:30 UTC is 15:00 local
+    res = _results(
+        [
+            ("A", 1, datetime(2025, 3, 7, 9, 29, tzinfo=UTC), 7),
+            ("A", 1, datetime(2025, 3, 7, 9, 30, tzinfo=UTC), 7),
+        ]
+    )
+    out = hourly_stats(res, recs).collect()
+    assert sorted(out["local_hour"].to_list()) == [14, 15]
+
+
+def test_hourly_stats_unknown_codes_fall_in_other():
+    recs = _records([("A", "G", 1, 1, 2, 1, None)])
+    out = hourly_stats(_results([("A", 1, T, 99)]), recs).collect()
+    assert out["result_group"].to_list() == ["other"]
+
+
+def test_zone_stats_per_list_and_zone():
+    out = zone_stats(RECORDS, RESULTS).collect()
+    got = {
+        (r["list_name"], r["tz_name"]): (r["total_records"], r["attempts"], r["connects"])
+        for r in out.iter_rows(named=True)
+    }
+    assert got == {
+        ("A", "America/New_York"): (2, 2, 1),
+        ("A", "America/Chicago"): (1, 4, 0),
+        ("A", None): (1, 0, 0),
+        ("B", "America/Chicago"): (1, 2, 0),
+        ("C", None): (1, 0, 0),
+    }
+    a_null = out.filter((pl.col("list_name") == "A") & pl.col("tz_name").is_null()).row(
+        0, named=True
+    )
+    assert a_null["connect_rate"] is None
+    assert a_null["penetration"] is None  # its only record is No Call
