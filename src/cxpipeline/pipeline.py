@@ -17,7 +17,7 @@ import duckdb
 import polars as pl
 
 from cxpipeline import campaigns, io, rules, schemas, spec, warehouse
-from cxpipeline.codes import ZONE_ABBREVIATIONS, RecordStatus, RecordType
+from cxpipeline.codes import RecordStatus, RecordType
 from cxpipeline.errors import InputError
 from cxpipeline.settings import Settings
 from cxpipeline.transforms import (
@@ -255,19 +255,16 @@ def ingest(
         effective = campaigns.effective_settings(con, list_name)
         existing = None
         if mode == "append":
-            existing = (
-                con.execute(
-                    "SELECT chain_key, chain_id, chain_n, record_id, contact_info AS e164 "
-                    "FROM contact_records WHERE list_name = $l",
-                    {"l": list_name},
-                )
-                .pl()
-                .lazy()
-            )
-        supp = con.execute(
-            "SELECT suppression_list, e164, client_id, expires_at FROM suppression_entries"
-        ).pl()
-        rules_df = con.execute("SELECT * FROM compliance_rules").pl()
+            existing = warehouse.frame(
+                con,
+                "SELECT chain_key, chain_id, chain_n, record_id, contact_info AS e164 "
+                "FROM contact_records WHERE list_name = $l",
+                {"l": list_name},
+            ).lazy()
+        supp = warehouse.frame(
+            con, "SELECT suppression_list, e164, client_id, expires_at FROM suppression_entries"
+        )
+        rules_df = warehouse.frame(con, "SELECT * FROM compliance_rules")
     finally:
         con.close()
 
@@ -444,9 +441,7 @@ def _calling_list_records(
     source_file: Path,
 ) -> pl.DataFrame:
     """Shape enriched records into the calling-list record of domain.md §2 plus audit columns."""
-    zone_abbr = pl.DataFrame(
-        {"tz_name": list(ZONE_ABBREVIATIONS), "tz_dbid": list(ZONE_ABBREVIATIONS.values())}
-    )
+    zone_abbr = export_tx.zone_abbreviations()
     return (
         keyed.join(
             daily.select("record_id", "daily_from", "daily_till"), on="record_id", how="left"
@@ -485,17 +480,20 @@ def load_results(
     parsed = results.parsed_call_results(table.frame).collect()
     con = warehouse.connect(settings)
     try:
-        records = con.execute(
-            "SELECT list_name, campaign_group, record_id, chain_id, tz_name, contact_info, "
-            "client_id, record_type, record_status, attempt, call_result, call_time, "
-            "dial_sched_time, no_call_reason, states FROM contact_records"
-        ).pl()
+        records = warehouse.frame(
+            con,
+            "SELECT r.list_name, r.campaign_group, r.record_id, r.chain_id, r.tz_name, "
+            "r.contact_info, r.client_id, r.record_type, r.record_status, r.attempt, "
+            "r.call_result, r.call_time, r.dial_sched_time, r.no_call_reason, r.states, "
+            "s.retry_interval_minutes "
+            "FROM contact_records r LEFT JOIN campaign_settings s USING (list_name)",
+        )
+        previous = warehouse.frame(con, "SELECT * FROM call_results")
         joined = results.call_results(
-            parsed.filter(pl.col("parse_error").is_null()).lazy(), records.lazy()
+            parsed.lazy(), records.drop("retry_interval_minutes").lazy(), previous=previous.lazy()
         ).collect()
-        known_keys = con.execute("SELECT result_key FROM call_results").pl()
-        fresh = joined.filter(~pl.col("unknown_record")).join(
-            known_keys, on="result_key", how="anti"
+        fresh = joined.filter(~pl.col("unknown_record") & ~pl.col("duplicate_result")).join(
+            previous.select("result_key"), on="result_key", how="anti"
         )
         rejects = pl.concat(
             [
@@ -507,9 +505,7 @@ def load_results(
                     pl.lit(None, pl.String).alias("raw"),
                 ),
                 joined.filter(pl.col("unknown_record")).select(
-                    "source_row"
-                    if "source_row" in joined.columns
-                    else pl.lit(None, pl.Int64).alias("source_row"),
+                    "source_row",
                     pl.lit("record_id").alias("field"),
                     pl.lit("unknown record_id").alias("reason"),
                     pl.col("record_id").cast(pl.String).alias("raw"),
@@ -521,13 +517,16 @@ def load_results(
             source_file=pl.lit(str(path)), loaded_at=pl.lit(datetime.now(UTC))
         )
         with warehouse.transaction(con):
-            _insert(con, "call_results", loaded.drop("unknown_record", "source_row", strict=False))
-            all_results = con.execute("SELECT * FROM call_results").pl()
-            retry = 60
-            state = results.record_state(
-                records.lazy(), all_results.lazy(), retry_interval_minutes=retry
-            ).collect()
-            _update_record_state(con, state)
+            _insert(con, "call_results", loaded)
+            all_results = warehouse.frame(con, "SELECT * FROM call_results")
+            # The retry interval is a list setting: state is computed list by list.
+            for (retry,), part in records.group_by(["retry_interval_minutes"]):
+                state = results.record_state(
+                    part.drop("retry_interval_minutes").lazy(),
+                    all_results.lazy(),
+                    retry_interval_minutes=int(retry or 60),
+                ).collect()
+                _update_record_state(con, state)
             dnc = all_results.filter(pl.col("call_result") == 51).join(
                 records.select("record_id", "contact_info"), on="record_id"
             )
@@ -547,7 +546,8 @@ def load_results(
                     pl.lit(datetime.now(UTC)).alias("added_at"),
                 ).unique(subset=["e164"]),
             )
-            rules_df = con.execute("SELECT * FROM compliance_rules").pl()
+            _reapply_suppression(con)
+            rules_df = warehouse.frame(con, "SELECT * FROM compliance_rules")
             holds = windows.attempt_cap_holds(
                 all_results.lazy(), records.lazy(), rules_df.lazy(), as_of_utc
             ).collect()
@@ -556,12 +556,11 @@ def load_results(
     finally:
         con.close()
     build_statistics(settings)
+    known = joined.filter(~pl.col("unknown_record")).height
     return {
         "rows_read": table.rows_read,
         "results_loaded": loaded.height,
-        "already_loaded": joined.height
-        - joined.filter(pl.col("unknown_record")).height
-        - loaded.height,
+        "already_loaded": known - loaded.height,
         "rows_rejected": rejects.height,
     }
 
@@ -595,16 +594,21 @@ def build_statistics(settings: Settings) -> dict[str, int]:
     prepare_warehouse(settings)
     con = warehouse.connect(settings)
     try:
-        records = con.execute(
+        records = warehouse.frame(
+            con,
             "SELECT list_name, campaign_group, record_id, chain_id, record_type, record_status, "
-            "attempt, call_result, tz_name FROM contact_records"
-        ).pl()
-        res = con.execute("SELECT * FROM call_results").pl()
-        lists = con.execute("SELECT name AS list_name, campaign_group FROM contact_lists").pl()
+            "attempt, call_result, tz_name FROM contact_records",
+        )
+        res = warehouse.frame(con, "SELECT * FROM call_results")
+        lists = warehouse.frame(con, "SELECT name AS list_name, campaign_group FROM contact_lists")
         per_list = stats.list_stats(records.lazy(), res.lazy()).collect()
         missing = lists.join(per_list.select("list_name"), on="list_name", how="anti")
         if missing.height:
-            per_list = pl.concat([per_list, missing], how="diagonal_relaxed").fill_null(0)
+            # Lists without records still get a row: zero counts, rates left null.
+            counts = [c for c, t in per_list.schema.items() if t.is_integer()]
+            per_list = pl.concat([per_list, missing], how="diagonal_relaxed").with_columns(
+                pl.col(counts).fill_null(0)
+            )
         per_group = stats.group_stats(per_list.lazy()).collect()
         hourly = stats.hourly_stats(res.lazy(), records.lazy()).collect()
         with warehouse.transaction(con):
@@ -635,9 +639,10 @@ def write_reports(settings: Settings, out_dir: Path, formats: tuple[str, ...]) -
     con = warehouse.connect(settings, read_only=True)
     try:
         tables = {
-            name: con.execute(
-                f"SELECT * FROM {warehouse.quote_identifier(name, set(REPORT_TABLES))}"  # noqa: S608
-            ).pl()
+            name: warehouse.frame(
+                con,
+                f"SELECT * FROM {warehouse.quote_identifier(name, set(REPORT_TABLES))}",  # noqa: S608
+            )
             for name in REPORT_TABLES
         }
     finally:
@@ -667,15 +672,18 @@ def export_list(settings: Settings, list_name: str, out: Path, fmt: str = "genes
 
     con = warehouse.connect(settings, read_only=True)
     try:
-        records = con.execute(
+        records = warehouse.frame(
+            con,
             "SELECT * FROM contact_records WHERE list_name = $l ORDER BY chain_id, chain_n",
             {"l": list_name},
-        ).pl()
+        )
     finally:
         con.close()
     if records.height == 0:
         raise InputError(f"contact list {list_name!r} has no records", field="--list")
-    frame = export_tx.genesys_calling_list(records.lazy()).collect()
+    frame = export_tx.genesys_calling_list(
+        records.lazy(), default_zone=settings.default_window_zone
+    ).collect()
     out = Path(out)
     if fmt == "parquet":
         return io.write_parquet(frame, out)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import polars as pl
 
 from cxpipeline.settings import REPO_ROOT, Settings
 
@@ -124,6 +125,13 @@ def fetch_dicts(
     cur = con.execute(query, params or {})
     cols = [d[0] for d in cur.description or []]
     return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+
+
+def frame(
+    con: duckdb.DuckDBPyConnection, query: str, params: dict[str, Any] | None = None
+) -> pl.DataFrame:
+    """Run a bound query and return the result as a Polars frame."""
+    return con.sql(query, params=params or None).pl()
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
