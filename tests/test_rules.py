@@ -1,0 +1,297 @@
+from datetime import date
+
+import duckdb
+import polars as pl
+import pytest
+
+from cxpipeline import rules, warehouse
+from cxpipeline.errors import CxError
+
+
+@pytest.fixture(scope="module")
+def seed():
+    return rules.load_rules(None)
+
+
+def _yaml(tmp_path, text, name="rules.yaml"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# --------------------------------------------------------------------------- seed
+
+
+def test_seed_loads_every_row_typed(seed):
+    with rules.seed_path().open(encoding="utf-8") as handle:
+        data_rows = sum(1 for _ in handle) - 1
+    assert seed.height == data_rows == 25
+    assert dict(seed.schema) == rules.RULE_SCHEMA
+    us = seed.filter(pl.col("jurisdiction") == "US").row(0, named=True)
+    assert (us["days"], us["start_local"], us["end_local"], us["clock"]) == (
+        "Mon-Sun",
+        "08:00",
+        "21:00",
+        "local",
+    )
+    assert us["effective_from"] == date(1992, 12, 20)
+    assert us["origin"] == "seed:us_state_calling_rules.csv" and us["origin_row"] == 1
+
+
+def test_seed_caps_clock_and_bans(seed):
+    capped = seed.filter(pl.col("max_attempts").is_not_null())
+    assert sorted(capped["jurisdiction"]) == ["FL", "MD", "OK"]
+    assert set(capped["max_attempts"]) == {3} and set(capped["attempt_window_hours"]) == {24}
+    assert set(seed.filter(pl.col("jurisdiction") == "MS")["clock"]) == {"Etc/GMT+6"}
+    la_sunday = seed.filter((pl.col("jurisdiction") == "LA") & (pl.col("days") == "Sun"))
+    assert la_sunday["start_local"].to_list() == [None] and la_sunday["holiday_ban"].to_list() == [
+        True
+    ]
+    assert seed.filter(pl.col("area_code_presumption"))["jurisdiction"].sort().to_list() == [
+        "CT",
+        "OK",
+    ]
+    # one version per jurisdiction in the seed: nothing ends
+    assert seed["effective_to"].null_count() == seed.height
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("Mon-Sun", [1, 2, 3, 4, 5, 6, 7]),
+        ("Mon-Fri", [1, 2, 3, 4, 5]),
+        ("Sat", [6]),
+        ("Sun", [7]),
+        ("Mon,Wed-Fri", [1, 3, 4, 5]),
+        ("sat-sun", [6, 7]),
+    ],
+)
+def test_parse_days(text, days):
+    assert rules.parse_days(text) == days
+
+
+@pytest.mark.parametrize("text", ["", "Funday", "Fri-Mon", "Mon,Mon", "Mon-Tue-Wed"])
+def test_parse_days_rejects(text):
+    with pytest.raises(ValueError):
+        rules.parse_days(text)
+
+
+def test_parse_clock_time():
+    assert rules.parse_clock_time("08:00") == 480
+    assert rules.parse_clock_time("24:00") == 1440
+    for bad in ["8:00", "24:30", "12:60", "noon", "25:00"]:
+        with pytest.raises(ValueError):
+            rules.parse_clock_time(bad)
+
+
+def test_rule_days_expands_weekdays(seed):
+    ri = rules.rule_days(seed).filter(pl.col("jurisdiction") == "RI").sort("weekday")
+    assert ri["weekday"].to_list() == [1, 2, 3, 4, 5, 6, 7]
+    assert ri["start_min"].to_list() == [540] * 5 + [600, None]
+    assert ri["end_min"].to_list() == [1080] * 5 + [1020, None]
+    assert ri["holiday_ban"].all()
+
+
+# --------------------------------------------------------------------------- overrides
+
+
+def test_override_replaces_the_version_with_the_same_start(tmp_path, seed):
+    path = _yaml(
+        tmp_path,
+        """
+rules:
+  - jurisdiction: FL
+    days: Mon-Sat
+    start_local: "09:00"
+    end_local: "19:00"
+    max_attempts: 2
+    attempt_window_hours: 12
+    effective_from: 2021-07-01
+  - jurisdiction: FL
+    days: Sun
+    effective_from: 2021-07-01
+""",
+    )
+    loaded = rules.load_rules(path)
+    fl = loaded.filter(pl.col("jurisdiction") == "FL").sort("origin_row")
+    assert fl["days"].to_list() == ["Mon-Sat", "Sun"]
+    assert fl["start_local"].to_list() == ["09:00", None]
+    assert fl["origin"].to_list() == [str(path)] * 2
+    assert fl["confidence"].to_list() == ["user", "user"]
+    assert fl["max_attempts"].to_list() == [2, None]
+    assert loaded.height == seed.height + 1  # one seed FL row replaced by two
+
+
+def test_override_adds_a_later_version_that_ends_the_seed(tmp_path, seed):
+    path = _yaml(
+        tmp_path,
+        """
+rules:
+  - jurisdiction: TX
+    days: Mon-Sun
+    start_local: "10:00"
+    end_local: "20:00"
+    effective_from: 2027-01-01
+    effective_to: 2028-01-01
+  - jurisdiction: NY
+    days: Mon-Sun
+    start_local: "09:00"
+    end_local: "20:00"
+    effective_from: 2026-01-01
+""",
+    )
+    loaded = rules.load_rules(path)
+    tx = loaded.filter(pl.col("jurisdiction") == "TX").sort("effective_from", "days")
+    assert tx["effective_from"].to_list() == [date(2003, 1, 1)] * 2 + [date(2027, 1, 1)]
+    assert tx["effective_to"].to_list() == [date(2027, 1, 1)] * 2 + [date(2028, 1, 1)]
+    assert loaded.filter(pl.col("jurisdiction") == "NY").height == 1
+    assert loaded.height == seed.height + 2
+
+
+def test_empty_overrides_file_keeps_the_seed(tmp_path, seed):
+    assert rules.load_rules(_yaml(tmp_path, "")).equals(seed)
+
+
+def _error(tmp_path, body):
+    path = _yaml(tmp_path, "rules:\n" + body)
+    with pytest.raises(CxError) as info:
+        rules.load_rules(path)
+    assert info.value.file == str(path)
+    return info.value
+
+
+BASE = {
+    "jurisdiction": "NY",
+    "days": "Mon-Sun",
+    "start_local": '"09:00"',
+    "end_local": '"20:00"',
+    "effective_from": "2026-01-01",
+}
+
+
+def _entry(**raw):
+    fields = {**BASE, **raw}
+    return "  - " + "\n    ".join(f"{k}: {v}" for k, v in fields.items()) + "\n"
+
+
+GOOD = _entry()
+
+
+@pytest.mark.parametrize(
+    ("key", "raw", "field"),
+    [
+        ("days", "Mon-Funday", "days"),
+        ("start_local", "10:00", "start_local"),  # unquoted: YAML reads the number 600
+        ("start_local", '"21:00"', "end_local"),  # end not after start
+        ("end_local", '"24:30"', "end_local"),
+        ("end_local", '""', "end_local"),  # only one of the pair
+        ("clock", "Mars/Olympus", "clock"),
+        ("max_attempts", "3", "attempt_window_hours"),
+        ("max_attempts", "-1", "max_attempts"),
+        ("holiday_ban", "maybe", "holiday_ban"),
+        ("jurisdiction", "ZZ", "jurisdiction"),
+        ("effective_from", "yesterday", "effective_from"),
+        ("effective_to", "2025-01-01", "effective_to"),
+        ("confidence", "sure", "confidence"),
+        ("colour", "red", "colour"),
+    ],
+)
+def test_bad_override_names_file_row_and_field(tmp_path, key, raw, field):
+    # the first rule is valid (other jurisdiction), the second carries the fault
+    first = _entry(jurisdiction="WA", effective_from="2030-01-01")
+    err = _error(tmp_path, first + _entry(**{key: raw}))
+    assert (err.row, err.field) == (2, field), err.one_line()
+
+
+def test_missing_required_field(tmp_path):
+    err = _error(
+        tmp_path,
+        '  - jurisdiction: NY\n    days: Sat\n    start_local: "09:00"\n    end_local: "20:00"\n',
+    )
+    assert (err.row, err.field) == (1, "effective_from")
+
+
+def test_overlapping_days_in_one_version(tmp_path):
+    err = _error(
+        tmp_path,
+        GOOD + "  - jurisdiction: NY\n    days: Sun\n    effective_from: 2026-01-01\n",
+    )
+    assert (err.row, err.field) == (2, "days")
+    assert "Sun" in err.message
+
+
+def test_unreadable_yaml_and_wrong_shape(tmp_path):
+    with pytest.raises(CxError) as info:
+        rules.load_rules(_yaml(tmp_path, "rules: [\n  - a: b\n"))
+    assert "YAML" in info.value.message
+    with pytest.raises(CxError) as info:
+        rules.load_rules(_yaml(tmp_path, "rules: {a: 1}\n"))
+    assert info.value.field == "rules"
+    with pytest.raises(CxError) as info:
+        rules.load_rules(tmp_path / "missing.yaml")
+    assert "not found" in info.value.message
+
+
+def test_bad_seed_row_is_named(tmp_path, monkeypatch):
+    csv_path = tmp_path / "seed.csv"
+    csv_path.write_text(
+        "jurisdiction,days,start_local,end_local,clock,effective_from\n"
+        "US,Mon-Sun,08:00,21:00,local,1992-12-20\n"
+        "FL,Mon-Sun,08:00,20:00,Florida/Time,2021-07-01\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(rules, "seed_path", lambda: csv_path)
+    with pytest.raises(CxError) as info:
+        rules.load_rules(None)
+    assert (info.value.file, info.value.row, info.value.field) == (str(csv_path), 2, "clock")
+
+
+# --------------------------------------------------------------------------- holidays
+
+
+def test_state_holidays_per_state_and_range():
+    frame = rules.state_holidays(["LA", "US", "ZZ"], date(2026, 2, 1), date(2026, 2, 28))
+    la = dict(frame.filter(pl.col("jurisdiction") == "LA").select("date", "holiday_name").rows())
+    assert la[date(2026, 2, 17)] == "Mardi Gras"
+    assert date(2026, 2, 16) in la
+    us = frame.filter(pl.col("jurisdiction") == "US")["date"].to_list()
+    assert date(2026, 2, 17) not in us and date(2026, 2, 16) in us
+    assert set(frame["jurisdiction"]) == {"LA", "US"}  # unknown codes are skipped
+    assert frame["date"].min() >= date(2026, 2, 1) and frame["date"].max() <= date(2026, 2, 28)
+
+
+def test_state_holidays_span_years():
+    frame = rules.state_holidays(["PA"], date(2026, 12, 20), date(2027, 1, 5))
+    assert frame["date"].to_list() == [date(2026, 12, 25), date(2027, 1, 1)]
+
+
+# --------------------------------------------------------------------------- warehouse
+
+
+def test_store_and_read_rules_round_trip(seed):
+    con = duckdb.connect()
+    assert rules.store_rules(con, seed) == seed.height
+    assert rules.store_rules(con, seed) == seed.height  # replaces, never appends
+    back = rules.read_rules(con).sort("jurisdiction", "effective_from", "origin_row")
+    assert back.equals(seed)
+
+
+def test_store_rules_is_all_or_nothing(seed):
+    con = duckdb.connect()
+    rules.store_rules(con, seed)
+    broken = seed.with_columns(
+        jurisdiction=pl.when(pl.col("origin_row") == 5).then(None).otherwise("jurisdiction")
+    )
+    with pytest.raises(duckdb.Error):
+        rules.store_rules(con, broken)
+    assert con.execute("SELECT count(*) FROM compliance_rules").fetchall() == [(seed.height,)]
+
+
+def test_compliance_rules_sql_matches_the_frame():
+    con = duckdb.connect()
+    con.execute(warehouse.load_sql("compliance_rules"))
+    cols = [r[0] for r in con.execute("DESCRIBE compliance_rules").fetchall()]
+    assert cols == list(rules.RULE_SCHEMA)
