@@ -295,6 +295,10 @@ def validated(
     with n_unique). Failures not tied to a row (missing column, wrong type) mean the frame
     itself is wrong: they raise InputError naming the schema and column.
     """
+    # checked first: a coercing schema fails on a missing column inside polars, not in pandera
+    for name, column in model.to_schema().columns.items():
+        if column.required and name not in frame.columns:
+            raise InputError("missing column", file=f"schema {model.__name__}", field=name)
     try:
         checked = model.validate(frame, lazy=True)
     except SchemaErrors as exc:
