@@ -158,7 +158,7 @@ def _january_offset_hours(zone: str) -> int:
 
 
 @functools.lru_cache(maxsize=1)
-def _zip_tables() -> tuple[pl.DataFrame, dict[int, int], tuple[int, int, int]]:
+def _zip_tables() -> tuple[pl.DataFrame, dict[int, int], tuple[int, int]]:
     """ZIP lookup keyed by `_zkey`, ZIP counts of each required state, and the east/west split.
 
     Keys 0..N-1 are all usable ZIPs sorted (east first, then west); keys
@@ -202,7 +202,7 @@ def _zip_tables() -> tuple[pl.DataFrame, dict[int, int], tuple[int, int, int]]:
             )
         )
     lookup = pl.concat(parts).drop("_west")
-    return lookup, counts, (n_east, table.height, 0)
+    return lookup, counts, (n_east, table.height)
 
 
 # Canada: (area code, province, zone, forward sortation areas of that area).
@@ -564,7 +564,7 @@ def synthetic_customers(
     """
     if n < 0:
         raise ValueError(f"n must be >= 0, got {n}")
-    lookup, state_counts, (n_east, n_all, _) = _zip_tables()
+    lookup, state_counts, (n_east, n_all) = _zip_tables()
     firsts, lasts, companies = _name_pools(seed)
     rng = _Rng(seed, pl.col("_g"))
 
