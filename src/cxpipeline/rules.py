@@ -369,7 +369,7 @@ def with_version_ends(rules: pl.DataFrame) -> pl.DataFrame:
         rules.join(starts, on=["jurisdiction", "effective_from"], how="left")
         .with_columns(effective_to=pl.min_horizontal("effective_to", "_next"))
         .drop("_next")
-        .select(list(RULE_SCHEMA))
+        .select(rules.columns)
     )
 
 
@@ -380,7 +380,8 @@ def rule_days(rules: pl.DataFrame) -> pl.DataFrame:
     day. Also carries clock, holiday_ban, max_attempts, attempt_window_hours, effective_from and
     effective_to (exclusive, null = open).
     """
-    rules = rules.select(list(RULE_SCHEMA)).cast(RULE_SCHEMA)
+    needed = [c for c in RULE_FIELDS if c not in {"area_code_presumption", "confidence", "source"}]
+    rules = rules.select(needed).cast({c: RULE_SCHEMA[c] for c in needed})
     day_sets = rules.select("days").unique()
     day_map = day_sets.with_columns(
         weekday=pl.Series([parse_days(d) for d in day_sets["days"]], dtype=pl.List(pl.Int8))

@@ -185,7 +185,8 @@ def window_keys(records: pl.LazyFrame, hours: Mapping[str, object]) -> pl.LazyFr
     states_text = pl.col("states").list.unique().list.sort().list.join(",").fill_null("")
     key_text = pl.concat_str([zones_text, states_text, pl.lit(spec)], separator="|")
     return records.with_columns(campaign_hours=pl.lit(spec)).with_columns(
-        window_key=key_text.map_batches(_stable_hash, return_dtype=pl.UInt64, is_elementwise=True)
+        # Whole-column batches: one pass over the distinct keys instead of one per morsel.
+        window_key=key_text.map_batches(_stable_hash, return_dtype=pl.UInt64)
     )
 
 
