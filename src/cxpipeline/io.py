@@ -393,24 +393,24 @@ class _Scan:
 
 
 def _read_delimited(source: Path, name: str, options: ReadOptions) -> RawTable:
-    """Read delimited text: a csv-module pre-scan for structure, then polars for the values.
+    """Read delimited text with polars, finding ragged and blank rows with a vectorised pass.
 
-    Why two passes: polars' reader is fast but pads short rows and cuts long ones without telling
-    which, and stops at the first malformed quote. The pre-scan (streaming, constant memory,
-    counts only) finds ragged, malformed and blank rows and an unterminated quote; polars then
-    parses the values and the pre-scan's row numbers drop the bad rows. When polars cannot parse
-    the file, or counts its rows differently, the csv module reads the values itself in chunks.
+    Why two passes: polars' reader is fast but pads short rows and cuts long ones without saying
+    which, so a second polars pass over the raw lines counts each record's fields (quote-aware:
+    see `_record_shapes`). When polars cannot parse the file (unterminated or malformed quotes),
+    or the two passes disagree on the number of records, the csv module reads the file instead:
+    streaming, row by row, slower but exact, and it names the line of an unterminated quote.
     """
     with source.open(encoding="utf-8-sig", newline="") as handle:
         sample = handle.read(_SNIFF_CHARS)
-    if not sample.strip():
-        raise InputError("empty file", file=name)
-    delimiter = _delimiter(options.delimiter, sample)
-    scan = _scan_delimited(source, name, delimiter, options.has_header, keep_rows=False)
-    names = _column_names(scan.header, name) if options.has_header else scan.header
-    width = len(names)
-    bad_rows = [row for row, _, _ in scan.rejects] + scan.blanks
-    frame: pl.DataFrame | None = None
+        if not sample.strip():
+            raise InputError("empty file", file=name)
+        delimiter = _delimiter(options.delimiter, sample)
+        handle.seek(0)
+        first = _first_record(csv.reader(handle, delimiter=delimiter), name)
+    width = len(first)
+    names = _column_names(first, name) if options.has_header else _numbered(width)
+    frame: pl.DataFrame | None
     try:
         frame = pl.read_csv(
             source,
@@ -425,21 +425,81 @@ def _read_delimited(source: Path, name: str, options: ReadOptions) -> RawTable:
         )
     except pl.exceptions.PolarsError:
         frame = None
-    if frame is None or frame.height != scan.records or frame.width != width:
-        scan = _scan_delimited(source, name, delimiter, options.has_header, keep_rows=True)
-        frame = (
-            pl.concat(scan.chunks)
-            if scan.chunks
-            else pl.DataFrame(schema=dict.fromkeys(names, pl.String))
-        )
-        bad_rows = []
-        source_row = pl.col("source_row")
-    else:
-        source_row = pl.int_range(1, pl.len() + 1, dtype=pl.Int64)
+    shapes = _record_shapes(source, delimiter) if frame is not None else None
+    if shapes is not None and options.has_header:
+        shapes = shapes.slice(1)
+    if frame is None or shapes is None or shapes.height != frame.height or frame.width != width:
+        return _read_with_csv_module(source, name, delimiter, options.has_header, names)
+    blank = pl.col("blank")
+    ragged = ~blank & (pl.col("fields") != width)
+    shapes = shapes.with_columns(
+        source_row=pl.int_range(1, pl.len() + 1, dtype=pl.Int64), _ragged=ragged
+    )
+    rejects = shapes.filter(pl.col("_ragged")).select(
+        "source_row",
+        pl.lit(None, pl.String).alias("field"),
+        pl.format("ragged row: {} fields, expected {}", "fields", pl.lit(width)).alias("reason"),
+        pl.col("text").str.slice(0, _RAW_CHARS).alias("raw"),
+    )
+    keep = ~(shapes["blank"] | shapes["_ragged"])
+    frame = frame.with_columns(source_row=shapes["source_row"]).filter(keep)
+    blanks = int(shapes["blank"].sum())
+    return RawTable(
+        frame=frame.lazy(),
+        rejects=_masked_rejects(rejects),
+        rows_read=shapes.height - blanks,
+        detected={
+            "format": "delimited",
+            "delimiter": delimiter,
+            "blank_lines": blanks,
+            "columns": width,
+            "reader": "polars",
+        },
+    )
+
+
+def _record_shapes(source: Path, delimiter: str) -> pl.DataFrame:
+    """Field count, blankness and text of every record (header included), from the raw lines.
+
+    Only used once polars has parsed the file, i.e. when its quoting is regular: quotes then come
+    in pairs inside quoted fields, so a line ends inside a quoted field exactly when the quote
+    count before its end is odd (the record goes on on the next line), and removing the quoted
+    segments leaves the delimiters that separate fields.
+    """
+    lines = (
+        pl.scan_lines(source, name="text")
+        .select(pl.col("text").str.strip_suffix("\r").str.strip_prefix("\ufeff"))
+        .with_columns(_quotes=pl.col("text").str.count_matches('"', literal=True))
+        .collect()
+    )
+    if int(lines["_quotes"].sum() or 0):
+        inside = (pl.col("_quotes").cum_sum() - pl.col("_quotes")) % 2 == 1
+        lines = lines.with_columns(_record=(~inside).cum_sum())
+        if lines["_record"].n_unique() != lines.height:
+            lines = lines.group_by("_record", maintain_order=True).agg(
+                pl.col("text").str.join("\n"), pl.col("_quotes").sum()
+            )
+    bare = (
+        pl.when(pl.col("_quotes") > 0)
+        .then(pl.col("text").str.replace_all('"[^"]*"', ""))
+        .otherwise(pl.col("text"))
+    )
+    return lines.select(
+        "text",
+        fields=(bare.str.count_matches(delimiter, literal=True) + 1).cast(pl.Int64),
+        blank=pl.col("text").str.strip_chars().str.len_chars() == 0,
+    )
+
+
+def _read_with_csv_module(
+    source: Path, name: str, delimiter: str, has_header: bool, names: list[str]
+) -> RawTable:
+    """Read delimited text with the csv module: the exact, slower path (see _read_delimited)."""
+    scan = _scan_delimited(source, name, delimiter, has_header, names)
     frame = (
-        frame.with_columns(source_row.cast(pl.Int64).alias("source_row"))
-        .filter(~pl.col("source_row").is_in(bad_rows))
-        .with_columns(pl.col(c).cast(pl.String) for c in names)
+        pl.concat(scan.chunks)
+        if scan.chunks
+        else pl.DataFrame(schema={**dict.fromkeys(names, pl.String), "source_row": pl.Int64})
     )
     rejects = pl.DataFrame(
         {
@@ -458,15 +518,21 @@ def _read_delimited(source: Path, name: str, options: ReadOptions) -> RawTable:
             "format": "delimited",
             "delimiter": delimiter,
             "blank_lines": len(scan.blanks),
-            "columns": width,
+            "columns": len(names),
+            "reader": "csv",
         },
     )
 
 
+def _numbered(width: int) -> list[str]:
+    """Column names of a file without header: column_1 … column_n."""
+    return [f"column_{i}" for i in range(1, width + 1)]
+
+
 def _scan_delimited(
-    source: Path, name: str, delimiter: str, has_header: bool, *, keep_rows: bool
+    source: Path, name: str, delimiter: str, has_header: bool, names: list[str]
 ) -> _Scan:
-    """One streaming csv-module pass: header, row count, blank and bad rows (and the rows)."""
+    """One streaming csv-module pass: the rows in chunks, blank and bad rows set aside."""
     size = source.stat().st_size
     with (
         source.open(encoding="utf-8-sig", newline="") as handle,
@@ -477,7 +543,7 @@ def _scan_delimited(
         reader = csv.reader(handle, delimiter=delimiter, quotechar='"', strict=True)
         header = _first_record(reader, name)
         width = len(header)
-        scan = _Scan(header=header if has_header else [f"column_{i}" for i in range(1, width + 1)])
+        scan = _Scan(header=names)
         rows: list[list[str]] = []
         ordinals: list[int] = []
         ordinal = 0
@@ -496,24 +562,18 @@ def _scan_delimited(
                         if count == 0 or (count == 1 and not record[0].strip()):
                             scan.blanks.append(ordinal)
                         else:
-                            scan.rejects.append(
-                                (
-                                    ordinal,
-                                    f"ragged row: {count} fields, expected {width}",
-                                    _masked_raw(record, delimiter),
-                                )
-                            )
-                    elif keep_rows:
+                            reason = f"ragged row: {count} fields, expected {width}"
+                            scan.rejects.append((ordinal, reason, _masked_raw(record, delimiter)))
+                    else:
                         rows.append(record)
                         ordinals.append(ordinal)
                         if len(rows) >= _CHUNK_ROWS:
-                            scan.chunks.append(_chunk(rows, ordinals, scan.header))
+                            scan.chunks.append(_chunk(rows, ordinals, names))
                             rows, ordinals = [], []
+                            now = handle.buffer.tell()  # type: ignore[attr-defined]
+                            advance(now - position)
+                            position = now
                     last_line = reader.line_num
-                    if not ordinal & 0xFFFF and size > _PROGRESS_MIN_BYTES:
-                        now = handle.buffer.tell()  # type: ignore[attr-defined]
-                        advance(now - position)
-                        position = now
                 break
             except csv.Error as exc:
                 ordinal += 1
@@ -533,8 +593,8 @@ def _scan_delimited(
                     ) from None
                 scan.rejects.append((ordinal, f"malformed quotes: {exc}", None))
                 last_line = reader.line_num
-        if keep_rows and rows:
-            scan.chunks.append(_chunk(rows, ordinals, scan.header))
+        if rows:
+            scan.chunks.append(_chunk(rows, ordinals, names))
         scan.records = ordinal
     return scan
 

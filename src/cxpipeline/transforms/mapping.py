@@ -52,6 +52,9 @@ COUNTRY_NAMES: dict[str, str] = {
 }  # fmt: skip
 
 _SCIENTIFIC = r"^[+]?(\d)(?:[.,](\d*))?[eE]\+?(\d{1,2})$"
+#: A float tail or scientific notation: the only values number_text has to touch.
+_DAMAGED = r"^(?:\d+\.0+|[+]?\d(?:[.,]\d*)?[eE]\+?\d{1,2})$"
+_ODD_SPACES = "[\u00a0\u2007\u202f]"
 
 
 # --------------------------------------------------------------------------- cleaning
@@ -59,7 +62,10 @@ _SCIENTIFIC = r"^[+]?(\d)(?:[.,](\d*))?[eE]\+?(\d{1,2})$"
 
 def cleaned_text(expr: pl.Expr, *, trim: bool = True) -> pl.Expr:
     """Text with non-breaking spaces as spaces, optionally trimmed; empty text becomes null."""
-    text = expr.cast(pl.String).str.replace_all("[\u00a0\u2007\u202f]", " ")
+    text = expr.cast(pl.String)
+    # string work runs on the few values that need it: nulls cost nothing
+    spaced = pl.when(text.str.contains(_ODD_SPACES)).then(text).str.replace_all(_ODD_SPACES, " ")
+    text = pl.coalesce(spaced, text)
     if trim:
         text = text.str.strip_chars()
     return pl.when(text.str.len_chars() > 0).then(text)
@@ -67,25 +73,29 @@ def cleaned_text(expr: pl.Expr, *, trim: bool = True) -> pl.Expr:
 
 def number_text(expr: pl.Expr) -> pl.Expr:
     """Undo spreadsheet number damage on an id-like text: float tail and lossless 1.2E+09."""
-    parts = expr.str.extract_groups(_SCIENTIFIC)
+    damaged = pl.when(expr.str.contains(_DAMAGED)).then(expr)
+    parts = damaged.str.extract_groups(_SCIENTIFIC)
     mantissa = parts.struct.field("1") + parts.struct.field("2").fill_null("")
     exponent = parts.struct.field("3").cast(pl.Int64)
     fraction = parts.struct.field("2").fill_null("").str.len_chars()
     # exactly `exponent` fraction digits: every digit of the integer was written out
     expanded = pl.when(fraction == exponent).then(mantissa)
-    return pl.coalesce(expanded, expr.str.replace(r"^(\d+)\.0+$", "${1}"))
+    floats = pl.when(damaged.str.contains(r"^\d+\.0+$")).then(damaged)
+    integer = floats.str.strip_chars_end("0").str.strip_suffix(".")
+    return pl.coalesce(expanded, integer, expr)
 
 
 def scientific_loss(expr: pl.Expr) -> pl.Expr:
     """Flag values in scientific notation that dropped digits (2.12555E+09)."""
-    parts = expr.str.extract_groups(_SCIENTIFIC)
+    parts = pl.when(expr.str.contains(_DAMAGED)).then(expr).str.extract_groups(_SCIENTIFIC)
     fraction = parts.struct.field("2").fill_null("").str.len_chars()
     return (fraction < parts.struct.field("3").cast(pl.Int64)).fill_null(False)
 
 
 def repaired_zip(postal: pl.Expr, state: pl.Expr, country: pl.Expr) -> pl.Expr:
     """Give back the leading zeros spreadsheets strip from US ZIP codes (see module doc)."""
-    parts = postal.str.extract_groups(r"^(\d{3,4})(-\d{4})?$")
+    short = r"^(\d{3,4})(-\d{4})?$"
+    parts = pl.when(postal.str.contains(short)).then(postal).str.extract_groups(short)
     head = parts.struct.field("1")
     tail = parts.struct.field("2").fill_null("")
     us = country.is_null() | country.is_in(_US_COUNTRIES)
