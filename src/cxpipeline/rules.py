@@ -15,7 +15,6 @@ import holidays as holidays_lib
 import polars as pl
 import yaml
 
-from cxpipeline import warehouse
 from cxpipeline.errors import CxError
 
 if TYPE_CHECKING:
@@ -444,6 +443,9 @@ def state_holidays(jurisdictions: Iterable[str], start: date, end: date) -> pl.D
 
 def store_rules(con: duckdb.DuckDBPyConnection, rules_df: pl.DataFrame) -> int:
     """Replace the contents of compliance_rules with `rules_df` in one transaction."""
+    # Imported here so transforms that use the pure helpers above never load DuckDB.
+    from cxpipeline import warehouse
+
     frame = rules_df.select(list(RULE_SCHEMA)).cast(RULE_SCHEMA)
     con.execute(warehouse.load_sql("compliance_rules"))
     columns = ", ".join(warehouse.quote_identifier(c, set(RULE_SCHEMA)) for c in RULE_SCHEMA)
@@ -461,6 +463,8 @@ def store_rules(con: duckdb.DuckDBPyConnection, rules_df: pl.DataFrame) -> int:
 
 def read_rules(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Read compliance_rules back as a rules frame."""
+    from cxpipeline import warehouse
+
     columns = ", ".join(warehouse.quote_identifier(c, set(RULE_SCHEMA)) for c in RULE_SCHEMA)
     frame = con.sql(f"SELECT {columns} FROM compliance_rules").pl()  # noqa: S608
     return frame.cast(RULE_SCHEMA)
