@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import os
-import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -318,12 +317,15 @@ def sql(
     con = warehouse.connect(settings, read_only=True)
     try:
         try:
-            frame = con.execute(query).pl()
+            frame = warehouse.frame(con, query)
         except Exception as exc:  # duckdb raises many error types; show its first line
             raise CxError(str(exc).splitlines()[0], field="QUERY") from None
     finally:
         con.close()
-    out.print(frame.head(limit))
+    import polars as pl
+
+    with pl.Config(tbl_rows=limit, tbl_cols=-1, fmt_str_lengths=60, tbl_width_chars=200):
+        out.print(str(frame.head(limit)), highlight=False, markup=False)
     if frame.height > limit:
         out.print(f"… {frame.height - limit:,} more rows (use --limit)")
 
@@ -367,4 +369,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()
