@@ -88,8 +88,8 @@ def prepare_warehouse(settings: Settings, rules_file: Path | None = None) -> Non
     """Create missing relations and load the compliance rules (seed plus overrides)."""
     con = warehouse.connect(settings)
     try:
-        has_rules = con.execute("SELECT count(*) FROM compliance_rules").fetchone()
-        if rules_file is not None or not (has_rules and has_rules[0]):
+        has_rules = warehouse.scalar(con, "SELECT count(*) FROM compliance_rules")
+        if rules_file is not None or not has_rules:
             rules.store_rules(con, rules.load_rules(rules_file))
     finally:
         con.close()
@@ -181,10 +181,10 @@ def load_suppression(settings: Settings, path: Path, name: str) -> dict[str, int
 
 def _reapply_suppression(con: duckdb.DuckDBPyConnection) -> int:
     """Mark records of every list that match an active suppression entry as No Call."""
-    before = con.execute("SELECT count(*) FROM contact_records WHERE record_type = 7").fetchone()
+    count = "SELECT count(*) FROM contact_records WHERE record_type = 7"
+    before = warehouse.scalar(con, count)
     con.execute(warehouse.load_sql_statement("reapply_suppression"))
-    after = con.execute("SELECT count(*) FROM contact_records WHERE record_type = 7").fetchone()
-    return int((after[0] if after else 0) - (before[0] if before else 0))
+    return int(warehouse.scalar(con, count) - before)
 
 
 # --------------------------------------------------------------------------- ingest
@@ -241,11 +241,12 @@ def ingest(
     con = warehouse.connect(settings)
     try:
         list_id = campaigns.ensure_contact_list(con, list_name, group)
-        done = con.execute(
+        done = warehouse.scalar(
+            con,
             "SELECT count(*) FROM ingest_runs WHERE run_id = $r AND status = 'succeeded'",
             {"r": run_id},
-        ).fetchone()
-        if done and done[0]:
+        )
+        if done:
             return IngestSummary(
                 run_id=run_id,
                 list_name=list_name,

@@ -127,6 +127,18 @@ def fetch_dicts(
     return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
 
 
+def scalar(
+    con: duckdb.DuckDBPyConnection, query: str, params: dict[str, Any] | None = None
+) -> Any:
+    """Run a bound query and return the first column of its first row (or None).
+
+    fetchall() drains the result: DuckDB 2 refuses further work on a connection whose
+    result is unfinished, which fetchone() can leave behind.
+    """
+    rows = con.execute(query, params or {}).fetchall()
+    return rows[0][0] if rows else None
+
+
 def frame(
     con: duckdb.DuckDBPyConnection, query: str, params: dict[str, Any] | None = None
 ) -> pl.DataFrame:
@@ -136,15 +148,17 @@ def frame(
 
 def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     """Whether a table or view of that name exists in the main schema."""
-    row = con.execute(
+    tables = scalar(
+        con,
         "SELECT count(*) FROM duckdb_tables() WHERE table_name = $n AND schema_name = 'main'",
         {"n": name},
-    ).fetchone()
-    views = con.execute(
+    )
+    views = scalar(
+        con,
         "SELECT count(*) FROM duckdb_views() WHERE view_name = $n AND schema_name = 'main'",
         {"n": name},
-    ).fetchone()
-    return bool((row and row[0]) or (views and views[0]))
+    )
+    return bool(tables or views)
 
 
 def sql_path(name: str) -> Path:
