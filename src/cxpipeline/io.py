@@ -484,11 +484,10 @@ def _record_shapes(source: Path, delimiter: str) -> pl.DataFrame:
         .then(pl.col("text").str.replace_all('"[^"]*"', ""))
         .otherwise(pl.col("text"))
     )
-    return lines.select(
-        "text",
-        fields=(bare.str.count_matches(delimiter, literal=True) + 1).cast(pl.Int64),
-        blank=pl.col("text").str.strip_chars().str.len_chars() == 0,
-    )
+    fields = (bare.str.count_matches(delimiter, literal=True) + 1).cast(pl.Int64)
+    # blank as the csv module sees it: no field, or one holding only spaces ("\t" alone is two)
+    blank = (fields == 1) & (pl.col("text").str.strip_chars().str.len_chars() == 0)
+    return lines.select("text", fields=fields, blank=blank)
 
 
 def _read_with_csv_module(
