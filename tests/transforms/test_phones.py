@@ -1,0 +1,254 @@
+"""Tests of transforms/phones.py: hand-checked table, edge cases, per-row equality property."""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import phonenumbers
+import polars as pl
+from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
+
+from cxpipeline.transforms.phones import normalised_phones
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "numbers_expected.csv"
+FIELDS = [
+    "e164",
+    "phone_country_code",
+    "phone_region",
+    "national_number",
+    "area_code",
+    "exchange",
+    "extension",
+    "number_type",
+    "contact_info_type",
+    "phone_no_call_reason",
+    "rejected",
+]
+
+
+def values(raws: list[str], countries: list[str] | str = "US", types: list[int] | int = 1):
+    n = len(raws)
+    countries = countries if isinstance(countries, list) else [countries] * n
+    types = types if isinstance(types, list) else [types] * n
+    return pl.LazyFrame(
+        {
+            "source_row": list(range(1, n + 1)),
+            "phone_field": ["phone"] * n,
+            "phone_index": [0] * n,
+            "contact_info_type": types,
+            "default_country": countries,
+            "raw_phone": raws,
+        },
+        schema_overrides={"contact_info_type": pl.Int64},
+    )
+
+
+def run(raws, countries="US", types=1) -> pl.DataFrame:
+    return normalised_phones(values(raws, countries, types)).collect()
+
+
+def one(raw: str, country: str = "US", kind: int = 1) -> dict:
+    return run([raw], country, kind).row(0, named=True)
+
+
+# ------------------------------------------------------------------ reference: one call per row
+
+
+def _fictional_or_n11(cc: int, nsn: str) -> bool:
+    """Our two NANP rules on top of phonenumbers, written independently of the module."""
+    if cc != 1 or len(nsn) != 10:
+        return False
+    exchange, line = nsn[3:6], nsn[6:]
+    return exchange[1:] == "11" or (exchange == "555" and line.startswith("01"))
+
+
+NANP_REGIONS = set(phonenumbers.COUNTRY_CODE_TO_REGION_CODE[1])
+
+
+def _viable(raw: str) -> bool:
+    try:
+        phonenumbers.parse(raw, "US")
+    except NumberParseException as exc:
+        return exc.error_type != NumberParseException.NOT_A_NUMBER
+    return True
+
+
+def reference(raw: str, region: str, kind: int = 1) -> dict:
+    """Every derived field from per-row phonenumbers calls.
+
+    Applies the module's one documented deviation first: in a NANP list a leading 00 (not
+    followed by 0) is an international prefix, as the issue asks.
+    """
+    start = re.search(r"[+＋\d]", raw)
+    if region in NANP_REGIONS and start and _viable(raw):
+        rest = raw[start.start() :].lstrip("+＋")
+        digit_at = [i for i, ch in enumerate(rest) if ch.isdigit()][:3]
+        if (
+            len(digit_at) == 3
+            and rest[digit_at[0]] == rest[digit_at[1]] == "0" != rest[digit_at[2]]
+        ):
+            raw = "+" + rest[digit_at[1] + 1 :]
+    try:
+        number = phonenumbers.parse(raw, region)
+    except NumberParseException:
+        return {f: None for f in FIELDS} | {"contact_info_type": kind, "rejected": True}
+    nsn = phonenumbers.national_significant_number(number)
+    cc = number.country_code
+    valid = phonenumbers.is_valid_number(number)
+    ok = valid and not _fictional_or_n11(cc, nsn)
+    kind_name = PhoneNumberType.to_string(phonenumbers.number_type(number))
+    nanp10 = cc == 1 and len(nsn) == 10
+    ndc = phonenumbers.length_of_national_destination_code(number)
+    area = nsn[:3] if nanp10 else (nsn[:ndc] if valid and ndc > 0 else None)
+    return {
+        "e164": phonenumbers.format_number(number, PhoneNumberFormat.E164) if ok else None,
+        "phone_country_code": cc,
+        "phone_region": phonenumbers.region_code_for_number(number),
+        "national_number": nsn,
+        "area_code": area,
+        "exchange": nsn[3:6] if nanp10 else None,
+        "extension": number.extension,
+        "number_type": kind_name,
+        "contact_info_type": 3 if number.extension else kind,
+        "phone_no_call_reason": {"TOLL_FREE": "toll_free", "PREMIUM_RATE": "premium_rate"}.get(
+            kind_name
+        )
+        if ok
+        else None,
+        "rejected": not ok,
+    }
+
+
+def derived(frame: pl.DataFrame) -> list[dict]:
+    out = frame.with_columns(rejected=pl.col("phone_reject_reason").is_not_null())
+    return out.select(FIELDS).to_dicts()
+
+
+# ------------------------------------------------------------------ generated batch
+
+REGIONS = [
+    "US",
+    "CA",
+    "PR",
+    "GU",
+    "GB",
+    "DE",
+    "FR",
+    "IT",
+    "AU",
+    "IN",
+    "MX",
+    "BR",
+    "JP",
+    "NL",
+    "ES",
+    "ZA",
+    "SG",
+    "CN",
+    "RU",
+    "CH",
+    "SE",
+    "IE",
+    "NZ",
+    "KR",
+    "AR",
+    "JM",
+]
+TYPES = [
+    PhoneNumberType.FIXED_LINE,
+    PhoneNumberType.MOBILE,
+    PhoneNumberType.TOLL_FREE,
+    PhoneNumberType.PREMIUM_RATE,
+    PhoneNumberType.FIXED_LINE_OR_MOBILE,
+]
+EXTENSIONS = ["", "", "", " x123", " ext. 45", " #7", ";ext=2001", " extension 9", ", 12"]
+
+
+def _example(rng: random.Random, region: str) -> phonenumbers.PhoneNumber | None:
+    for _ in range(5):
+        example = phonenumbers.example_number_for_type(region, rng.choice(TYPES))
+        if example is not None:
+            break
+    else:
+        return None
+    nsn = phonenumbers.national_significant_number(example)
+    # Keep a leading part of the example and randomise the rest: a mix of valid numbers
+    # and near misses (wrong exchange, wrong length) from the same plan.
+    keep = rng.randint(1, len(nsn))
+    digits = nsn[:keep] + "".join(rng.choice("0123456789") for _ in nsn[keep:])
+    if rng.random() < 0.1:
+        digits = digits[:-1] if rng.random() < 0.5 else digits + rng.choice("0123456789")
+    try:
+        return phonenumbers.parse("+" + str(example.country_code) + digits, None)
+    except NumberParseException:
+        return None
+
+
+def _written(rng: random.Random, number: phonenumbers.PhoneNumber, region: str) -> tuple[str, str]:
+    """One written form of a number and the default country it is read with."""
+    cc = number.country_code
+    nsn = phonenumbers.national_significant_number(number)
+    home = phonenumbers.region_code_for_country_code(cc)
+    other = rng.choice(REGIONS)
+    style = rng.randrange(9)
+    if style == 0:
+        return phonenumbers.format_number(number, PhoneNumberFormat.E164), other
+    if style == 1:
+        return phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL), other
+    if style == 2:
+        return phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL), region
+    if style == 3:
+        return nsn, region
+    if style == 4:
+        # Out-of-country dialling from a region whose prefix is 00, or 011 from NANP.
+        if rng.random() < 0.5:
+            text = phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
+            return "011 " + text[1:], "US"
+        return "00" + str(cc) + " " + nsn, rng.choice(["GB", "DE", "FR", "IT", "ES", "NL"])
+    if style == 5:
+        text = phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
+        return text.replace(" ", ".").replace("-", "."), region
+    if style == 6:
+        return "(" + nsn[:3] + ") " + nsn[3:6] + "-" + nsn[6:], region
+    if style == 7 and cc == 1:
+        return "1-" + nsn[:3] + "-" + nsn[3:6] + "-" + nsn[6:], home if home != "001" else "US"
+    return "+" + str(cc) + " (" + nsn[:2] + ") " + nsn[2:], other
+
+
+def generated_batch(size: int, seed: int) -> list[tuple[str, str, int]]:
+    rng = random.Random(seed)
+    batch = []
+    while len(batch) < size:
+        region = rng.choice(REGIONS)
+        if rng.random() < 0.05:
+            # Plain digit noise of any length in any list.
+            raw = "".join(rng.choice("0123456789") for _ in range(rng.randint(1, 16)))
+            batch.append((raw, region, 1))
+            continue
+        number = _example(rng, region)
+        if number is None:
+            continue
+        raw, country = _written(rng, number, region)
+        batch.append((raw + rng.choice(EXTENSIONS), country, rng.choice([1, 2, 4])))
+    return batch
+
+
+def test_ten_thousand_generated_numbers_equal_per_row_phonenumbers():
+    batch = generated_batch(10_000, seed=20240604)
+    raws, countries, kinds = (list(x) for x in zip(*batch, strict=True))
+    got = derived(run(raws, countries, kinds))
+    want = [reference(r, c, k) for r, c, k in batch]
+    mismatches = [
+        (batch[i], f, got[i][f], want[i][f])
+        for i in range(len(batch))
+        for f in FIELDS
+        if got[i][f] != want[i][f]
+    ]
+    assert mismatches == [], mismatches[:10]
+    # The batch must exercise what it claims to: many regions, valid and invalid, extensions.
+    assert len({g["phone_region"] for g in got if g["phone_region"]}) >= 20
+    assert 0.2 < sum(g["rejected"] for g in got) / len(got) < 0.8
+    assert sum(g["extension"] is not None for g in got) > 500
+    assert {g["number_type"] for g in got} >= {"MOBILE", "FIXED_LINE", "TOLL_FREE"}
