@@ -240,19 +240,34 @@ def ingest(
 
     con = warehouse.connect(settings)
     try:
-        list_id = campaigns.ensure_contact_list(con, list_name, group)
         done = warehouse.scalar(
             con,
             "SELECT count(*) FROM ingest_runs WHERE run_id = $r AND status = 'succeeded'",
             {"r": run_id},
         )
-        if done:
-            return IngestSummary(
-                run_id=run_id,
-                list_name=list_name,
-                status="unchanged",
-                message="this file was already ingested into this list; nothing changed",
-            )
+    finally:
+        con.close()
+    if done:
+        return IngestSummary(
+            run_id=run_id,
+            list_name=list_name,
+            status="unchanged",
+            message="this file was already ingested into this list; nothing changed",
+        )
+
+    # Whole-file problems (spec, format, encoding) surface here, before anything is written.
+    given = read_options or io.ReadOptions()
+    options = spec.read_options(
+        spec_path, delimiter=given.delimiter, encoding=given.encoding, sheet=given.sheet
+    )
+    table = io.read_table(path, options)
+    import_spec = spec.load_spec(
+        spec_path, columns=table.frame.collect_schema().names(), source=str(path)
+    )
+
+    con = warehouse.connect(settings)
+    try:
+        list_id = campaigns.ensure_contact_list(con, list_name, group)
         effective = campaigns.effective_settings(con, list_name)
         existing = None
         if mode == "append":
@@ -268,10 +283,7 @@ def ingest(
         rules_df = warehouse.frame(con, "SELECT * FROM compliance_rules")
     finally:
         con.close()
-
     raw_copy = io.copy_raw(path, settings.lake, sha)
-    table = io.read_table(path, read_options or io.ReadOptions())
-    import_spec = spec.load_spec(spec_path, columns=table.frame.collect_schema().names())
 
     rows = mapping.mapped_rows(table.frame, import_spec)
     kept, excluded = mapping.selected_rows(rows, import_spec)
@@ -282,7 +294,19 @@ def ingest(
     values = mapping.phone_values(valid_rows.lazy(), import_spec).with_columns(
         pl.col("default_country").fill_null(default_country)
     )
-    normalised = phones.normalised_phones(values).collect()
+    all_values = values.collect()
+    # A value the reader already knows is damaged (scientific notation that lost digits)
+    # is rejected as written rather than normalised into a guessed number.
+    damaged = all_values.filter(pl.col("phone_issue").is_not_null())
+    normalised = pl.concat(
+        [
+            phones.normalised_phones(
+                all_values.filter(pl.col("phone_issue").is_null()).lazy()
+            ).collect(),
+            damaged.with_columns(phone_reject_reason=pl.col("phone_issue")),
+        ],
+        how="diagonal_relaxed",
+    )
     rows_with_phone = normalised.select("source_row").unique()
     no_phone = valid_rows.join(rows_with_phone, on="source_row", how="anti")
     accepted_rows = valid_rows.join(rows_with_phone, on="source_row", how="semi")
@@ -317,9 +341,7 @@ def ingest(
         _mask_expr("raw_phone").alias("raw"),
     )
 
-    attrs = accepted_rows.drop(
-        [c for c in accepted_rows.columns if c.endswith("_phone")], strict=False
-    )
+    attrs = accepted_rows.drop(list(import_spec.phone_names), strict=False)
     records = good_phones.lazy().join(attrs.lazy(), on="source_row", how="inner")
     records = zones.record_zones(records, zones.zone_lookups())
     records = chains.chained_records(
