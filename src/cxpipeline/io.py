@@ -38,6 +38,9 @@ def atomic_path(target: Path | str) -> Iterator[Path]:
     tmp = Path(tmp_name)
     try:
         yield tmp
+        # mkstemp makes 0600 files; outputs are meant to be shared like any other file.
+        if tmp.exists():
+            tmp.chmod(0o644)
         tmp.replace(target)
     finally:
         if tmp.exists():
