@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import csv
 import random
 import re
 from pathlib import Path
 
 import phonenumbers
 import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
 
+from cxpipeline.transforms import phones
 from cxpipeline.transforms.phones import normalised_phones
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "numbers_expected.csv"
@@ -252,3 +257,181 @@ def test_ten_thousand_generated_numbers_equal_per_row_phonenumbers():
     assert 0.2 < sum(g["rejected"] for g in got) / len(got) < 0.8
     assert sum(g["extension"] is not None for g in got) > 500
     assert {g["number_type"] for g in got} >= {"MOBILE", "FIXED_LINE", "TOLL_FREE"}
+
+
+# ------------------------------------------------------------------ hand-checked table
+
+
+def table_rows() -> list[dict[str, str]]:
+    with DATA.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_table_has_at_least_forty_cases():
+    rows = table_rows()
+    assert len(rows) >= 40
+    assert len({r["case"] for r in rows}) == len(rows)
+
+
+@pytest.fixture(scope="module")
+def table_result() -> tuple[list[dict[str, str]], list[dict]]:
+    rows = table_rows()
+    frame = run(
+        [r["raw_phone"] for r in rows],
+        [r["default_country"] for r in rows],
+        [int(r["contact_info_type"]) for r in rows],
+    )
+    return rows, frame.to_dicts()
+
+
+@pytest.mark.parametrize("case", [r["case"] for r in table_rows()])
+def test_hand_checked_number(case, table_result):
+    rows, got = table_result
+    i = next(i for i, r in enumerate(rows) if r["case"] == case)
+    want, out = rows[i], got[i]
+    assert out["source_row"] == i + 1
+    assert out["e164"] == (want["e164"] or None)
+    assert out["number_type"] == (want["number_type"] or None)
+    assert out["extension"] == (want["extension"] or None)
+    assert out["contact_info_type"] == int(want["contact_info_type_out"])
+    assert out["phone_no_call_reason"] == (want["no_call"] or None)
+    if want["reject"]:
+        assert out["phone_reject_reason"] is not None
+        assert want["reject"] in out["phone_reject_reason"]
+        assert out["e164"] is None
+    else:
+        assert out["phone_reject_reason"] is None
+
+
+# ------------------------------------------------------------------ behaviour
+
+
+def test_output_columns_and_types_follow_the_stage_contract():
+    out = run(["(212) 736-5000"])
+    assert out.schema["e164"] == pl.String
+    assert out.schema["phone_country_code"] == pl.Int64
+    assert out.schema["contact_info_type"] == pl.Int64
+    for col in (
+        "phone_region",
+        "national_number",
+        "area_code",
+        "exchange",
+        "extension",
+        "number_type",
+        "phone_reject_reason",
+        "phone_no_call_reason",
+    ):
+        assert out.schema[col] == pl.String
+    assert not any(c.startswith("_pn") for c in out.columns)
+    # The input columns are kept as they were.
+    assert out.row(0, named=True)["raw_phone"] == "(212) 736-5000"
+
+
+def test_rows_keep_their_order_and_count_with_duplicates():
+    raws = ["212-736-5000", "n/a", "212-736-5000", "+44 20 7946 0958", "212 736 5000"] * 30
+    out = run(raws)
+    assert out.height == len(raws)
+    assert out["source_row"].to_list() == list(range(1, len(raws) + 1))
+    assert out["raw_phone"].to_list() == raws
+
+
+def test_nanp_fields():
+    row = one("(312) 555-2368")
+    assert (row["area_code"], row["exchange"], row["national_number"]) == (
+        "312",
+        "555",
+        "3125552368",
+    )
+    assert row["phone_country_code"] == 1 and row["phone_region"] == "US"
+    gb = one("+44 20 7946 0958")
+    assert gb["area_code"] == "20" and gb["exchange"] is None and gb["phone_region"] == "GB"
+
+
+def test_non_ascii_digits_and_vanity_letters():
+    assert one("２１２-７３６-５０００")["e164"] == "+12127365000"
+    assert one("1-800-GOT-JUNK")["e164"] == "+18004685865"
+
+
+def test_phonenumbers_is_called_per_key_not_per_row(monkeypatch):
+    calls = {"parse": 0, "classify": 0}
+    real_parse, real_classify = phones._parse_one, phones._classify_one
+
+    def parse(*args):
+        calls["parse"] += 1
+        return real_parse(*args)
+
+    def classify(*args):
+        calls["classify"] += 1
+        return real_classify(*args)
+
+    monkeypatch.setattr(phones, "_parse_one", parse)
+    monkeypatch.setattr(phones, "_classify_one", classify)
+    rng = random.Random(7)
+    # 3,000 distinct numbers in three area codes, exchanges starting 2-9.
+    raws = [
+        f"({npa}) {rng.randint(200, 999)}-{rng.randint(0, 9999):04d}"
+        for npa in ("212", "312", "415")
+        for _ in range(1000)
+    ]
+    out = run(raws)
+    assert out["phone_reject_reason"].null_count() > 2000
+    # US numbers are decided by area code + one exchange digit: at most 3 * 10 keys each.
+    assert calls["parse"] <= 30
+    assert calls["classify"] <= 30
+
+
+def test_default_country_is_case_and_space_insensitive():
+    assert one("020 7946 0958", " gb ")["e164"] == "+442079460958"
+
+
+def test_unknown_default_country_rejects_national_numbers_only():
+    out = run(["020 7946 0958", "+44 20 7946 0958"], [None, None])  # type: ignore[list-item]
+    reasons = out["phone_reject_reason"].to_list()
+    assert reasons[0] is not None and "country" in reasons[0]
+    assert reasons[1] is None
+
+
+def test_extension_only_when_what_remains_is_a_number():
+    # "x" inside a vanity word is not an extension marker for phonenumbers either.
+    row = one("555 x")
+    assert row["extension"] is None
+    assert row["phone_reject_reason"] is not None
+
+
+# ------------------------------------------------------------------ decisive-prefix automaton
+
+
+def test_automaton_prefix_decides_only_when_no_test_is_left():
+    auto = phones._Automaton([(r"[2-9]\d{9}|3\d{6}", False)])
+    assert not auto.decisive("")
+    assert auto.decisive("2")  # only "any digit" tests remain: length decides
+    assert auto.decisive("1")  # dead for every branch
+    auto = phones._Automaton([(r"5056(?:[0-35-9]\d|4[468])\d{4}", False)])
+    assert not auto.decisive("5056")
+    assert not auto.decisive("50564")
+    assert auto.decisive("505640") and auto.decisive("50561")
+
+
+def test_automaton_prefix_patterns_stop_once_matched():
+    auto = phones._Automaton([("787|939", True)])
+    assert not auto.decisive("78")
+    assert auto.decisive("787") and auto.decisive("7871")
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.text(alphabet="0123456789 +-().xX#;,extEXTabcDEF/", min_size=1, max_size=24),
+            st.sampled_from(["US", "GB", "DE", "CA", "AU", "IN"]),
+        ),
+        min_size=20,
+        max_size=40,
+    )
+)
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_any_text_gives_the_per_row_answer(batch):
+    raws = [r for r, _ in batch]
+    countries = [c for _, c in batch]
+    got = derived(run(raws, countries))
+    want = [reference(r, c) for r, c in batch]
+    assert got == want
