@@ -38,23 +38,11 @@ log = logging.getLogger(__name__)
 # --------------------------------------------------------------------------- helpers
 
 
-def mask_phone(value: str | None) -> str:
-    """Mask all but the last four digits of a phone number for logs and rejects."""
-    if not value:
-        return ""
-    keep = 4
-    return "*" * max(len(value) - keep, 0) + value[-keep:]
-
-
 def _mask_expr(col: str) -> pl.Expr:
-    """Vectorised `mask_phone` for a text column."""
+    """Vectorised `mask_phone`: every digit but the last four becomes '*'."""
     text = pl.col(col).fill_null("")
-    return pl.concat_str(
-        [
-            pl.lit("*").repeat_by(pl.max_horizontal(text.str.len_chars() - 4, 0)).list.join(""),
-            text.str.slice(-4),
-        ]
-    )
+    head_len = pl.max_horizontal(text.str.len_chars().cast(pl.Int64) - 4, pl.lit(0))
+    return pl.concat_str([text.str.head(head_len).str.replace_all(r"\d", "*"), text.str.tail(4)])
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
@@ -483,6 +471,19 @@ def _calling_list_records(
             record_type=pl.col("record_type").cast(pl.Int32),
             run_id=pl.lit(run_id),
             source_file=pl.lit(str(source_file)),
+            # Fields the dialer fills while it works the list start empty.
+            dial_sched_time=pl.lit(None, pl.Int64),
+            call_time=pl.lit(None, pl.Int64),
+            campaign_id=pl.lit(None, pl.Int32),
+            agent_id=pl.lit(None, pl.String),
+            group_id=pl.lit(None, pl.Int32),
+            app_id=pl.lit(None, pl.Int32),
+            media_ref=pl.lit(None, pl.Int32),
+            email_template_id=pl.lit(None, pl.Int32),
+            switch_id=pl.lit(None, pl.Int32),
+            treatments=pl.lit(None, pl.String),
+            email_subject=pl.lit(None, pl.String),
+            chain_n=pl.col("chain_n").cast(pl.Int32),
         )
     )
 
