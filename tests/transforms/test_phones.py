@@ -435,3 +435,24 @@ def test_any_text_gives_the_per_row_answer(batch):
     got = derived(run(raws, countries))
     want = [reference(r, c) for r, c in batch]
     assert got == want
+
+
+def test_input_plan_runs_once(monkeypatch):
+    runs = []
+    calls = []
+    real = phones._library_answers
+
+    def source(frame: pl.DataFrame) -> pl.DataFrame:
+        runs.append(frame.height)
+        return frame
+
+    def answers(frame: pl.DataFrame) -> pl.DataFrame:
+        calls.append(frame.height)
+        return real(frame)
+
+    monkeypatch.setattr(phones, "_library_answers", answers)
+    base = values(["212-736-5000", "212 736 5000", "n/a"]).collect()
+    out = normalised_phones(base.lazy().map_batches(source, schema=base.schema)).collect()
+    assert out.height == 3
+    assert runs == [3]
+    assert calls == [1]  # two texts, one canonical key: "n/a" never reaches the library

@@ -204,3 +204,19 @@ def test_foreign_state_field_does_not_count_as_us_state_but_blocks_the_fallback(
 def test_no_address_means_area_code_states_apply():
     assert one(raw_phone="850-224-5000")["states"] == ["FL"]
     assert one(raw_phone="850-224-5000", postal_code="30303")["states"] == ["GA"]
+
+
+def test_upstream_plan_runs_once_through_both_stages():
+    # The stages branch internally (distinct keys + join back); the input plan, e.g. reading
+    # a large file, must still run once.
+    runs = []
+
+    def source(frame: pl.DataFrame) -> pl.DataFrame:
+        runs.append(frame.height)
+        return frame
+
+    base = records([{"raw_phone": "212-736-5000", "postal_code": "10001"}] * 50).collect()
+    lazy = base.lazy().map_batches(source, schema=base.schema)
+    out = record_zones(lazy, zone_lookups()).collect()
+    assert out.height == 50
+    assert runs == [50]

@@ -38,7 +38,7 @@ N11 service codes and the fictional range 555-0100..555-0199.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from re import _constants as sre_c  # type: ignore[attr-defined]
 from re import _parser as sre_p  # type: ignore[attr-defined]
@@ -343,46 +343,45 @@ def _classify_automaton(cc: int) -> _Automaton | None:
         return None
 
 
+_SEP = "\x1f"
+
+
 def _decisive_lengths(
     frame: pl.DataFrame,
-    scope: list[str],
+    scope: pl.Expr,
     digits: str,
-    automaton_for: Callable[[tuple[Hashable, ...]], _Automaton | None],
-) -> pl.DataFrame:
-    """Add `_k`: the shortest decisive prefix length of `digits` within its scope.
+    automaton_for: Callable[[str], _Automaton | None],
+) -> pl.Series:
+    """Return, row by row, the shortest decisive prefix length of `digits` within its scope.
 
-    Walks the digit trie level by level in Polars: at level k only the distinct unresolved
+    Walks the digit trie level by level in Polars: at level k only the distinct undecided
     (scope, prefix) pairs reach Python, so the Python work grows with the number of distinct
-    prefixes, not with the number of rows.
+    prefixes, not with the number of rows. Scopes without an automaton use the whole number.
     """
-    work = frame.select(*scope, digits).unique()
-    scopes = work.select(scope).unique()
-    automata = {tuple(row): automaton_for(tuple(row)) for row in scopes.iter_rows()}
-    full = [s for s, a in automata.items() if a is None]
-    full_frame = pl.DataFrame(full, schema=work.select(scope).schema, orient="row")
-    resolved = [
-        work.join(full_frame, on=scope, how="semi").with_columns(
-            _k=pl.col(digits).str.len_chars().cast(pl.Int64)
-        )
-    ]
-    pending = work.join(full_frame, on=scope, how="anti")
+    work = frame.select(_s=scope, _d=pl.col(digits))
+    automata = {s: automaton_for(s) for s in work.get_column("_s").drop_nulls().unique()}
+    whole = [s for s, automaton in automata.items() if automaton is None]
+    length = pl.col("_d").str.len_chars().cast(pl.Int64)
+    work = work.with_columns(_k=pl.when(pl.col("_s").is_in(whole)).then(length))
+    undecided = pl.col("_k").is_null() & pl.col("_s").is_not_null() & pl.col("_d").is_not_null()
     level = 0
-    while pending.height:
-        prefixes = pending.select(*scope, pl.col(digits).str.slice(0, level).alias("_p")).unique()
-        verdicts = [
-            automata[tuple(row[:-1])].decisive(row[-1])  # type: ignore[union-attr]
-            for row in prefixes.iter_rows()
+    while True:
+        open_rows = work.filter(undecided)
+        if open_rows.height == 0:
+            return work.get_column("_k")
+        prefixes = open_rows.select("_s", _p=pl.col("_d").str.slice(0, level)).unique()
+        decided = [
+            s + _SEP + p
+            for s, p in prefixes.iter_rows()
+            if automata[s].decisive(p)  # type: ignore[union-attr]
         ]
-        prefixes = prefixes.with_columns(_d=pl.Series(verdicts, dtype=pl.Boolean))
-        pending = pending.with_columns(_p=pl.col(digits).str.slice(0, level)).join(
-            prefixes, on=[*scope, "_p"], how="left"
+        here = (pl.col("_s") + _SEP + pl.col("_d").str.slice(0, level)).is_in(decided)
+        work = work.with_columns(
+            _k=pl.when(undecided & (here | (length <= level)))
+            .then(pl.lit(level, pl.Int64))
+            .otherwise(pl.col("_k"))
         )
-        done = pl.col("_d") | (pl.col(digits).str.len_chars() <= level)
-        resolved.append(pending.filter(done).select(*scope, digits, _k=pl.lit(level, pl.Int64)))
-        pending = pending.filter(~done).drop("_p", "_d")
         level += 1
-    keys = pl.concat(resolved)
-    return frame.join(keys, on=[*scope, digits], how="left", maintain_order="left")
 
 
 # ------------------------------------------------------------------ library calls per key
@@ -410,31 +409,23 @@ def _parse_one(mode: str, digits: str, scope: str) -> tuple[str | None, int | No
     return None, number.country_code, pnu.national_significant_number(number)
 
 
-_PARSE_SCHEMA = {
-    "_pn_mode": pl.String,
-    "_pn_scope": pl.String,
-    "_pn_digits": pl.String,
-    "_pn_error": pl.String,
-    "_pn_cc": pl.Int64,
-    "_pn_nsn": pl.String,
-}
-
-
-def _parsed(distinct: pl.DataFrame) -> pl.DataFrame:
-    """Pass 1: country code and national significant number, one `parse` per key."""
-    keyed = _decisive_lengths(
-        distinct,
-        ["_pn_mode", "_pn_scope"],
+def _parsed(frame: pl.DataFrame) -> pl.DataFrame:
+    """Pass 1: add country code, national significant number or error, one `parse` per key."""
+    digits = pl.col("_pn_digits")
+    k = _decisive_lengths(
+        frame,
+        pl.col("_pn_mode") + ":" + pl.col("_pn_scope"),
         "_pn_digits",
-        lambda s: _parse_automaton(str(s[0]), str(s[1])),
-    ).with_columns(
-        _L=pl.col("_pn_digits").str.len_chars(),
-        _head=pl.col("_pn_digits").str.slice(0, pl.col("_k")),
-        _tail=pl.col("_pn_digits").str.slice(pl.col("_k")),
+        lambda s: _parse_automaton(*s.split(":", 1)),
+    )
+    frame = frame.with_columns(_k=k).with_columns(
+        _L=digits.str.len_chars(),
+        _head=digits.str.slice(0, pl.col("_k")),
+        _tail=digits.str.slice(pl.col("_k")),
     )
     key = ["_pn_mode", "_pn_scope", "_L", "_head"]
     reps = (
-        keyed.group_by(key)
+        frame.group_by(key)
         .agg(pl.col("_pn_digits").min().alias("_rep"))
         .with_columns(_rep_tail=pl.col("_rep").str.slice(pl.col("_head").str.len_chars()))
     )
@@ -453,24 +444,24 @@ def _parsed(distinct: pl.DataFrame) -> pl.DataFrame:
             0, pl.col("_nsn_rep").str.len_chars() - pl.col("_rep_tail").str.len_chars()
         ),
     )
-    joined = keyed.join(reps.drop("_rep_tail"), on=key, how="left", maintain_order="left")
-    good = joined.filter(pl.col("_ok")).with_columns(
-        _pn_nsn=pl.when(pl.col("_nsn_head").is_not_null()).then(
-            pl.col("_nsn_head") + pl.col("_tail")
+    frame = frame.join(
+        reps.select(*key, "_pn_error", "_pn_cc", "_nsn_head", "_ok"),
+        on=key,
+        how="left",
+        maintain_order="left",
+    ).with_columns(_pn_nsn=pl.col("_nsn_head") + pl.col("_tail"))
+    bad = frame.filter(~pl.col("_ok"))
+    if bad.height:
+        # Safety net, never expected: a key whose copy check failed is parsed number by number.
+        rows = bad.select("_pn_mode", "_pn_scope", "_pn_digits").rows()
+        single = [_parse_one(m, d, s) for m, s, d in rows]
+        fixed = bad.with_columns(
+            _pn_error=pl.Series([a[0] for a in single], dtype=pl.String),
+            _pn_cc=pl.Series([a[1] for a in single], dtype=pl.Int64),
+            _pn_nsn=pl.Series([a[2] for a in single], dtype=pl.String),
         )
-    )
-    # Safety net, never expected: a key whose copy check failed is parsed number by number.
-    bad = joined.filter(~pl.col("_ok"))
-    single = [
-        _parse_one(m, d, s) for m, s, d in bad.select("_pn_mode", "_pn_scope", "_pn_digits").rows()
-    ]
-    bad = bad.with_columns(
-        _pn_error=pl.Series([a[0] for a in single], dtype=pl.String),
-        _pn_cc=pl.Series([a[1] for a in single], dtype=pl.Int64),
-        _pn_nsn=pl.Series([a[2] for a in single], dtype=pl.String),
-    )
-    cols = list(_PARSE_SCHEMA)
-    return pl.concat([good.select(cols), bad.select(cols)])
+        frame = pl.concat([frame.filter(pl.col("_ok")), fixed])
+    return frame.drop("_k", "_L", "_head", "_tail", "_nsn_head", "_ok")
 
 
 def _classify_one(cc: int, nsn: str) -> tuple[bool, str, str | None, str | None, int | None]:
@@ -495,17 +486,17 @@ def _classify_one(cc: int, nsn: str) -> tuple[bool, str, str | None, str | None,
     )
 
 
-def _classified(parsed: pl.DataFrame) -> pl.DataFrame:
-    """Pass 2: validity, type, region, length verdict and NDC length, one call per key."""
-    numbers = parsed.filter(pl.col("_pn_nsn").is_not_null()).select("_pn_cc", "_pn_nsn").unique()
-    keyed = _decisive_lengths(
-        numbers, ["_pn_cc"], "_pn_nsn", lambda s: _classify_automaton(int(str(s[0])))
-    ).with_columns(
-        _L=pl.col("_pn_nsn").str.len_chars(),
-        _head=pl.col("_pn_nsn").str.slice(0, pl.col("_k")),
+def _classified(frame: pl.DataFrame) -> pl.DataFrame:
+    """Pass 2: add validity, type, region, length verdict and NDC length, one call per key."""
+    nsn = pl.col("_pn_nsn")
+    k = _decisive_lengths(
+        frame, pl.col("_pn_cc").cast(pl.String), "_pn_nsn", lambda s: _classify_automaton(int(s))
+    )
+    frame = frame.with_columns(_k=k).with_columns(
+        _L=nsn.str.len_chars(), _head=nsn.str.slice(0, pl.col("_k"))
     )
     key = ["_pn_cc", "_L", "_head"]
-    reps = keyed.group_by(key).agg(pl.col("_pn_nsn").min().alias("_rep"))
+    reps = frame.filter(nsn.is_not_null()).group_by(key).agg(nsn.min().alias("_rep"))
     answers = [_classify_one(cc, rep) for cc, rep in reps.select("_pn_cc", "_rep").rows()]
     reps = reps.select(
         *key,
@@ -515,8 +506,8 @@ def _classified(parsed: pl.DataFrame) -> pl.DataFrame:
         _pn_length=pl.Series([a[3] for a in answers], dtype=pl.String),
         _pn_ndc=pl.Series([a[4] for a in answers], dtype=pl.Int64),
     )
-    classes = keyed.join(reps, on=key, how="left", maintain_order="left").drop("_k", "_L", "_head")
-    return parsed.join(classes, on=["_pn_cc", "_pn_nsn"], how="left", maintain_order="left")
+    frame = frame.join(reps, on=key, how="left", maintain_order="left")
+    return frame.drop("_k", "_L", "_head")
 
 
 _RESULT_SCHEMA = {
@@ -555,18 +546,20 @@ def _calling_codes() -> tuple[list[str], list[str], list[str]]:
     return one, two, three
 
 
-def _idd_matches(frame: pl.DataFrame) -> pl.Series:
+def _idd_matches(frame: pl.DataFrame) -> pl.Expr:
     """Return the default region's international prefix found at the start (or null).
 
-    Done per distinct prefix pattern present, with a literal pattern each: a per-row pattern
-    column would make Polars compile a regex per row.
+    One literal pattern per distinct prefix pattern present: a per-row pattern column would
+    make Polars compile a regex per row.
     """
-    parts = [frame.select("_pn_idd", "_pn_all").clear().with_columns(_m=pl.lit(None, pl.String))]
-    for pattern in frame.get_column("_pn_idd").drop_nulls().unique().to_list():
-        sub = frame.filter(pl.col("_pn_idd") == pattern).select("_pn_idd", "_pn_all").unique()
-        parts.append(sub.with_columns(_m=pl.col("_pn_all").str.extract(f"^(?:{pattern})", 0)))
-    found = pl.concat(parts)
-    return frame.join(found, on=["_pn_idd", "_pn_all"], how="left", maintain_order="left")["_m"]
+    patterns = frame.get_column("_pn_idd").drop_nulls().unique().sort().to_list()
+    return pl.coalesce(
+        [
+            pl.when(pl.col("_pn_idd") == p).then(pl.col("_pn_all").str.extract(f"^(?:{p})", 0))
+            for p in patterns
+        ]
+        + [pl.lit(None, pl.String)]
+    )
 
 
 def _calling_code(body: pl.Expr) -> pl.Expr:
@@ -592,10 +585,10 @@ def _canonical(distinct: pl.DataFrame) -> pl.DataFrame:
     only accepts with the default country code in front (rare: keyed by the whole number).
     """
     frame = distinct.join(_region_table(), on="_pn_region_in", how="left", maintain_order="left")
-    frame = frame.with_columns(_m=_idd_matches(frame))
+    frame = frame.with_columns(_m=_idd_matches(frame), _plus_cc=_calling_code(pl.col("_pn_all")))
     digits, plus = pl.col("_pn_all"), pl.col("_pn_plus")
     plus_short = plus & (digits.str.len_chars() <= _NSN_MIN)
-    plus_ok = plus & ~plus_short & _calling_code(digits).is_not_null()
+    plus_ok = plus & ~plus_short & pl.col("_plus_cc").is_not_null()
     retry = plus & ~plus_short & ~plus_ok
     after_idd = digits.str.slice(pl.col("_m").str.len_chars())
     # `parse` only strips the prefix when no 0 follows (calling codes never start with 0).
@@ -617,7 +610,10 @@ def _canonical(distinct: pl.DataFrame) -> pl.DataFrame:
         .otherwise(digits),
     )
     body, intl, retry = pl.col("_pn_digits"), pl.col("_pn_intl"), pl.col("_pn_retry")
-    cc = _calling_code(body)
+    frame = frame.with_columns(
+        _cc=pl.when(intl & ~plus_ok).then(_calling_code(body)).otherwise(pl.col("_plus_cc"))
+    )
+    cc = pl.col("_cc")
     return frame.with_columns(
         _pn_mode=pl.when(intl)
         .then(pl.lit("+"))
@@ -641,9 +637,7 @@ def _library_answers(distinct: pl.DataFrame) -> pl.DataFrame:
     frame = _canonical(distinct)
     early = frame.filter(pl.col("_pn_error").is_not_null())
     rest = frame.filter(pl.col("_pn_error").is_null()).drop("_pn_error")
-    keys = ["_pn_mode", "_pn_scope", "_pn_digits"]
-    answers = _classified(_parsed(rest.select(keys).unique()))
-    rest = rest.join(answers, on=keys, how="left")
+    rest = _classified(_parsed(rest))
     return pl.concat([rest, early], how="diagonal_relaxed").select(
         [pl.col(c).cast(t) for c, t in _RESULT_SCHEMA.items()]
     )
@@ -762,7 +756,9 @@ def normalised_phones(values: pl.LazyFrame) -> pl.LazyFrame:
     `exchange`, `extension`, `number_type`, `phone_reject_reason`, `phone_no_call_reason` and
     sets `contact_info_type` to 3 (Business With Extension) when an extension is present.
     """
-    keyed = _canonical_text(values)
+    # Two branches read this frame (distinct keys, and the rows they are joined back to):
+    # cache it so the upstream plan runs once.
+    keyed = _canonical_text(values).cache()
     keys = ["_pn_plus", "_pn_region_in", "_pn_all"]
     answers = (
         keyed.filter(pl.col("_pn_pre_reason").is_null())

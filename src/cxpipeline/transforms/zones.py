@@ -434,13 +434,78 @@ def record_zones(records: pl.LazyFrame, lookups: ZoneLookups) -> pl.LazyFrame:
     no state field and no usable postal code, all the area code's US states apply: the
     person's state is unknown and the stricter rules must win.
     """
-    presumption = list(lookups.presumption_states)
-    us_states = list(lookups.us_states)
+    _ = GEOGRAPHIC_TYPES
+    phone_key = ["phone_country_code", "area_code", "number_type", "phone_region", "_z_digits"]
+    postal_key = ["_z_pc", "_z_country"]
     lf = records.with_columns(
         _z_tz_key=_clean("tz_name_input").str.to_lowercase(),
         _z_pc=_clean("postal_code").str.to_uppercase().str.replace_all(r"[\s-]", ""),
         _z_country=_clean("country_code_iso").str.to_uppercase(),
         _z_state_in=_clean("state_code").str.to_uppercase(),
+        # Zone prefixes are at most 7 digits long in NANP and 9 elsewhere: the key is short.
+        _z_digits=(
+            pl.col("phone_country_code").cast(pl.String) + pl.col("national_number")
+        ).str.slice(0, pl.when(pl.col("phone_country_code") == 1).then(7).otherwise(9)),
+    )
+    # Three branches read this frame: cache it so the upstream plan (file reading, phone
+    # normalisation) runs once, not once per branch.
+    lf = lf.cache()
+    # Each part is resolved once per distinct key, then only small integer ids travel. The
+    # ids come from first-appearance order (maintain_order), so every evaluation of these
+    # plans numbers the keys identically.
+    phones = _phone_zones(
+        lf.select(phone_key).unique(maintain_order=True).with_row_index("_z_pid"), lookups
+    )
+    postals = _postal_zones(
+        lf.select(postal_key).unique(maintain_order=True).with_row_index("_z_qid"), lookups
+    )
+    lf = (
+        lf.join(
+            phones.select(*phone_key, "_z_pid"),
+            on=phone_key,
+            how="left",
+            maintain_order="left",
+            nulls_equal=True,
+        )
+        .join(
+            postals.select(*postal_key, "_z_qid", "zip_state"),
+            on=postal_key,
+            how="left",
+            maintain_order="left",
+            nulls_equal=True,
+        )
+        .join(
+            lookups.zone_names.lazy().rename({"name_key": "_z_tz_key", "zone": "_z_explicit"}),
+            on="_z_tz_key",
+            how="left",
+            maintain_order="left",
+        )
+    )
+    combo_key = ["_z_explicit", "_z_pid", "_z_qid", "_z_state_in"]
+    combos = _combined(
+        lf.select(combo_key)
+        .unique()
+        .join(phones.drop(phone_key), on="_z_pid", how="left")
+        .join(postals.drop(postal_key), on="_z_qid", how="left"),
+        lookups,
+    ).select(*combo_key, "tz_candidates", "tz_name", "tz_source", "states")
+    lf = lf.join(combos, on=combo_key, how="left", maintain_order="left", nulls_equal=True)
+    return lf.with_columns(state_code=pl.coalesce(_clean("state_code"), pl.col("zip_state"))).drop(
+        "_z_tz_key",
+        "_z_pc",
+        "_z_country",
+        "_z_state_in",
+        "_z_digits",
+        "_z_pid",
+        "_z_qid",
+        "zip_state",
+        "_z_explicit",
+    )
+
+
+def _phone_zones(keys: pl.LazyFrame, lookups: ZoneLookups) -> pl.LazyFrame:
+    """Zones a phone number implies, per distinct (number, 7-9 leading digits) key."""
+    lf = keys.with_columns(
         # phonenumbers' own rule: a mobile number locates its owner only in a few countries.
         _z_geo=(
             pl.col("number_type").is_in(["FIXED_LINE", "FIXED_LINE_OR_MOBILE"])
@@ -450,62 +515,16 @@ def record_zones(records: pl.LazyFrame, lookups: ZoneLookups) -> pl.LazyFrame:
             )
         ).fill_null(False),
         _z_any=pl.col("number_type").is_in(list(GEOGRAPHIC_TYPES)).fill_null(False),
-        _z_digits=pl.col("phone_country_code").cast(pl.String) + pl.col("national_number"),
     )
-    # Explicit zone: IANA names or abbreviations; anything else falls through.
-    lf = lf.join(
-        lookups.zone_names.lazy().rename({"name_key": "_z_tz_key", "zone": "_z_explicit"}),
-        on="_z_tz_key",
-        how="left",
-        maintain_order="left",
-    )
-    # Postal code: US ZIP (ZIP+4 allowed) or Canadian postal code.
-    country = pl.col("_z_country")
-    us_zip = pl.col("_z_pc").str.contains(r"^\d{5}(\d{4})?$") & (
-        country.is_null() | country.is_in(list(US_ZIP_COUNTRIES))
-    )
-    ca_code = pl.col("_z_pc").str.contains(r"^[ABCEGHJ-NPRSTVXY]\d[A-Z](\d[A-Z]\d)?$") & (
-        country.is_null() | (country == "CA")
-    )
-    lf = lf.with_columns(
-        _z_zip=pl.when(us_zip).then(pl.col("_z_pc").str.slice(0, 5)),
-        _z_fsa=pl.when(ca_code).then(pl.col("_z_pc").str.slice(0, 3)),
-    )
-    lf = lf.join(
-        lookups.zip_zones.lazy().select("postal_code", "zip_state", "zip_tz"),
-        left_on="_z_zip",
-        right_on="postal_code",
-        how="left",
-        maintain_order="left",
-    )
-    ca = lookups.ca_postal_zones.lazy()
-    for n in (3, 2, 1):
-        lf = lf.join(
-            ca.filter(pl.col("ca_prefix").str.len_chars() == n).select(
-                pl.col("ca_prefix").alias(f"_z_ca{n}"), pl.col("ca_zones").alias(f"_z_caz{n}")
-            ),
-            left_on=pl.col("_z_fsa").str.slice(0, n),
-            right_on=f"_z_ca{n}",
-            how="left",
-            maintain_order="left",
-        )
-    lf = lf.with_columns(
-        _z_postal=pl.when(pl.col("zip_tz").is_not_null())
-        .then(pl.concat_list(pl.col("zip_tz")))
-        .otherwise(pl.coalesce("_z_caz3", "_z_caz2", "_z_caz1"))
-    ).drop("_z_caz3", "_z_caz2", "_z_caz1", "_z_ca3", "_z_ca2", "_z_ca1", strict=False)
-    # Phone: NANP area code (merged sources), else phonenumbers' longest prefix, else country.
     lf = lf.join(
         lookups.area_code_zones.lazy().select(
             "phone_country_code", "area_code", "ac_zones", "ac_states", "ac_primary_zone"
         ),
         on=["phone_country_code", "area_code"],
         how="left",
-        maintain_order="left",
-        nulls_equal=False,
     )
     lf = _longest_prefix(lf, lookups.prefix_zones)
-    lf = lf.join(lookups.country_zones.lazy(), on="phone_region", how="left", maintain_order="left")
+    lf = lf.join(lookups.country_zones.lazy(), on="phone_region", how="left")
     cc_len = pl.col("phone_country_code").cast(pl.String).str.len_chars()
     nanp = pl.col("phone_country_code") == 1
     geo = pl.col("_z_geo")
@@ -519,7 +538,10 @@ def record_zones(records: pl.LazyFrame, lookups: ZoneLookups) -> pl.LazyFrame:
     cc_zones = pl.when(pl.col("_z_pfx_len") == cc_len).then(pl.col("_z_pfx_zones"))
     country_zones = pl.coalesce("country_zone_list", cc_zones)
     country_ok = (pl.col("_z_any") & (country_zones.list.len() > 0)).fill_null(False)
-    lf = lf.with_columns(
+    return lf.select(
+        *keys.collect_schema().names(),
+        _z_nanp=nanp.fill_null(False),
+        _z_ac_states=pl.col("ac_states"),
         _z_phone=pl.when(ac_ok)
         .then(pl.col("ac_zones"))
         .when(area_ok)
@@ -538,6 +560,49 @@ def record_zones(records: pl.LazyFrame, lookups: ZoneLookups) -> pl.LazyFrame:
         .then(pl.col("ac_primary_zone")),
         _z_ac_zones=pl.when(ac_ok).then(pl.col("ac_zones")),
     )
+
+
+def _postal_zones(keys: pl.LazyFrame, lookups: ZoneLookups) -> pl.LazyFrame:
+    """Zones and state of each distinct postal code: US ZIP (ZIP+4 allowed) or Canadian."""
+    country = pl.col("_z_country")
+    us_zip = pl.col("_z_pc").str.contains(r"^\d{5}(\d{4})?$") & (
+        country.is_null() | country.is_in(list(US_ZIP_COUNTRIES))
+    )
+    ca_code = pl.col("_z_pc").str.contains(r"^[ABCEGHJ-NPRSTVXY]\d[A-Z](\d[A-Z]\d)?$") & (
+        country.is_null() | (country == "CA")
+    )
+    lf = keys.with_columns(
+        _z_zip=pl.when(us_zip).then(pl.col("_z_pc").str.slice(0, 5)),
+        _z_fsa=pl.when(ca_code).then(pl.col("_z_pc").str.slice(0, 3)),
+    ).join(
+        lookups.zip_zones.lazy().select("postal_code", "zip_state", "zip_tz"),
+        left_on="_z_zip",
+        right_on="postal_code",
+        how="left",
+    )
+    ca = lookups.ca_postal_zones.lazy()
+    for n in (3, 2, 1):
+        lf = lf.join(
+            ca.filter(pl.col("ca_prefix").str.len_chars() == n).select(
+                pl.col("ca_prefix").alias(f"_z_ca{n}"), pl.col("ca_zones").alias(f"_z_caz{n}")
+            ),
+            left_on=pl.col("_z_fsa").str.slice(0, n),
+            right_on=f"_z_ca{n}",
+            how="left",
+        )
+    return lf.select(
+        *keys.collect_schema().names(),
+        "zip_state",
+        _z_postal=pl.when(pl.col("zip_tz").is_not_null())
+        .then(pl.concat_list(pl.col("zip_tz")))
+        .otherwise(pl.coalesce("_z_caz3", "_z_caz2", "_z_caz1")),
+    )
+
+
+def _combined(lf: pl.LazyFrame, lookups: ZoneLookups) -> pl.LazyFrame:
+    """Candidates, zone name, source and states of each distinct explicit/phone/postal combo."""
+    presumption = list(lookups.presumption_states)
+    us_states = list(lookups.us_states)
     has_postal = (pl.col("_z_postal").list.len() > 0).fill_null(False)
     moved = (
         has_postal
@@ -573,51 +638,21 @@ def record_zones(records: pl.LazyFrame, lookups: ZoneLookups) -> pl.LazyFrame:
         .then(pl.col("_z_postal").list.first())
         .otherwise(pl.coalesce("_z_phone_tz", pl.col("tz_candidates").list.first())),
     )
-    # States implicated.
+    empty = pl.lit([], dtype=_STR_LIST)
+    nanp = pl.col("_z_nanp").fill_null(False)
     state_in = pl.when(pl.col("_z_state_in").is_in(us_states)).then(pl.col("_z_state_in"))
-    ac_states = pl.col("ac_states").fill_null(pl.lit([], dtype=_STR_LIST))
+    ac_states = pl.col("_z_ac_states").fill_null(empty)
     no_address = pl.col("_z_state_in").is_null() & ~has_postal
     from_area = (
         pl.when(nanp & no_address)
         .then(ac_states.list.set_intersection(pl.lit(us_states, dtype=_STR_LIST)))
         .when(nanp)
         .then(ac_states.list.set_intersection(pl.lit(presumption, dtype=_STR_LIST)))
-        .otherwise(pl.lit([], dtype=_STR_LIST))
+        .otherwise(empty)
     )
     states = pl.concat_list(
-        pl.concat_list(state_in).fill_null(pl.lit([], dtype=_STR_LIST)),
-        pl.concat_list(pl.col("zip_state")).fill_null(pl.lit([], dtype=_STR_LIST)),
-        from_area.fill_null(pl.lit([], dtype=_STR_LIST)),
+        pl.concat_list(state_in).fill_null(empty),
+        pl.concat_list(pl.col("zip_state")).fill_null(empty),
+        from_area.fill_null(empty),
     ).list.drop_nulls()
-    lf = lf.with_columns(
-        states=_sorted_set(states),
-        state_code=pl.coalesce(_clean("state_code"), pl.col("zip_state")),
-    )
-    return lf.drop(
-        [
-            "_z_tz_key",
-            "_z_pc",
-            "_z_country",
-            "_z_state_in",
-            "_z_geo",
-            "_z_any",
-            "_z_digits",
-            "_z_explicit",
-            "_z_zip",
-            "_z_fsa",
-            "zip_state",
-            "zip_tz",
-            "_z_postal",
-            "ac_zones",
-            "ac_states",
-            "ac_primary_zone",
-            "_z_pfx_len",
-            "_z_pfx_zones",
-            "country_zone_list",
-            "_z_phone",
-            "_z_phone_src",
-            "_z_phone_tz",
-            "_z_ac_zones",
-        ],
-        strict=False,
-    )
+    return lf.with_columns(states=_sorted_set(states))
