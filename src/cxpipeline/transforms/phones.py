@@ -507,7 +507,25 @@ def _classified(frame: pl.DataFrame) -> pl.DataFrame:
         _pn_ndc=pl.Series([a[4] for a in answers], dtype=pl.Int64),
     )
     frame = frame.join(reps, on=key, how="left", maintain_order="left")
+    # For the reject reason only: does phonenumbers know the NANP area code at all?
+    npa = nsn.str.slice(0, 3)
+    nanp10 = (pl.col("_pn_cc") == 1) & (nsn.str.len_chars() == 10)
+    present = frame.filter(nanp10).get_column("_pn_nsn").str.slice(0, 3).unique().to_list()
+    known = [code for code in present if _npa_in_service(code)]
+    frame = frame.with_columns(_pn_npa_known=nanp10 & npa.is_in(known))
     return frame.drop("_k", "_L", "_head")
+
+
+@cache
+def _npa_in_service(npa: str) -> bool:
+    """Whether phonenumbers assigns some exchange of this NANP area code to a region."""
+    return any(
+        pnu.region_code_for_number(
+            PhoneNumber(country_code=1, national_number=int(npa + d + "345678"))
+        )
+        is not None
+        for d in "23456789"
+    )
 
 
 _RESULT_SCHEMA = {
@@ -522,6 +540,7 @@ _RESULT_SCHEMA = {
     "_pn_region": pl.String,
     "_pn_length": pl.String,
     "_pn_ndc": pl.Int64,
+    "_pn_npa_known": pl.Boolean,
 }
 
 
@@ -717,7 +736,7 @@ def _canonical_text(values: pl.LazyFrame) -> pl.LazyFrame:
     ).drop("_pn_text", "_pn_lossy", "_pn_found", "_pn_ext", "_pn_cut", "_pn_main")
 
 
-def _nanp_reason(nsn: pl.Expr) -> pl.Expr:
+def _nanp_reason(nsn: pl.Expr, npa_known: pl.Expr) -> pl.Expr:
     """Why a 10-digit NANP number is not valid, from the numbering plan's own rules."""
     npa, nxx = nsn.str.slice(0, 3), nsn.str.slice(3, 3)
     return (
@@ -731,6 +750,8 @@ def _nanp_reason(nsn: pl.Expr) -> pl.Expr:
         .then(pl.lit("invalid number: exchange starts with 0"))
         .when(nxx.str.starts_with("1"))
         .then(pl.lit("invalid number: exchange starts with 1"))
+        .when(npa_known)
+        .then(pl.lit("invalid number: exchange not in service"))
         .otherwise(pl.lit("invalid number: area code not in service"))
     )
 
@@ -755,6 +776,12 @@ def normalised_phones(values: pl.LazyFrame) -> pl.LazyFrame:
     Adds `e164`, `phone_country_code`, `phone_region`, `national_number`, `area_code`,
     `exchange`, `extension`, `number_type`, `phone_reject_reason`, `phone_no_call_reason` and
     sets `contact_info_type` to 3 (Business With Extension) when an extension is present.
+
+    `phone_reject_reason` is one of: "not a number" (also for spreadsheet values that lost
+    digits), "too short", "too long", "invalid length", "invalid country code", or
+    "invalid number: ..." naming the NANP rule broken (area code or exchange starting with 0
+    or 1, N11 area code or exchange, fictional 555-01xx, area code or exchange not in service).
+    `phone_no_call_reason` is `toll_free` or `premium_rate` for valid numbers of those types.
     """
     # Two branches read this frame (distinct keys, and the rows they are joined back to):
     # cache it so the upstream plan runs once.
@@ -773,7 +800,7 @@ def normalised_phones(values: pl.LazyFrame) -> pl.LazyFrame:
         pl.when(pl.col("_pn_length").is_not_null())
         .then(pl.col("_pn_length"))
         .when(nanp10)
-        .then(_nanp_reason(nsn))
+        .then(_nanp_reason(nsn, pl.col("_pn_npa_known").fill_null(False)))
         .otherwise(pl.lit("invalid number"))
     )
     reason = pl.coalesce(

@@ -32,6 +32,7 @@ from phonenumbers import phonenumberutil as pnu
 from phonenumbers.geodata import GEOCODE_DATA
 from phonenumbers.tzdata import TIMEZONE_DATA
 
+from cxpipeline.errors import CxError
 from cxpipeline.transforms.phones import GEOGRAPHIC_TYPES
 
 __all__ = ["ZoneLookups", "record_zones", "zone_lookups", "ZONE_ABBREVIATIONS_IN"]
@@ -250,9 +251,14 @@ def _area_code_zones(zips: list[dict[str, Any]]) -> pl.DataFrame:
             zip_zones[npa][(row["zip_state"], row["zip_tz"])] += 1
     extra: dict[str, set[str]] = defaultdict(set)
     extra_primary: dict[str, str] = {}
-    for row in _extra_rows():
+    for number, row in enumerate(_extra_rows(), start=1):
         if row["tz_name"] not in valid:
-            raise ValueError(f"{_EXTRA_CSV}: unknown zone {row['tz_name']!r}")
+            raise CxError(
+                f"unknown time zone {row['tz_name']!r}",
+                file=_EXTRA_CSV,
+                row=number,
+                field="tz_name",
+            )
         extra[row["area_code"]].add(row["tz_name"])
         if row["primary"].strip().lower() == "yes":
             extra_primary[row["area_code"]] = row["tz_name"]
@@ -434,7 +440,6 @@ def record_zones(records: pl.LazyFrame, lookups: ZoneLookups) -> pl.LazyFrame:
     no state field and no usable postal code, all the area code's US states apply: the
     person's state is unknown and the stricter rules must win.
     """
-    _ = GEOGRAPHIC_TYPES
     phone_key = ["phone_country_code", "area_code", "number_type", "phone_region", "_z_digits"]
     postal_key = ["_z_pc", "_z_country"]
     lf = records.with_columns(
