@@ -32,7 +32,12 @@ fallback of one call per distinct number, and it only concerns lists whose *defa
 such a region.
 
 On top of `phonenumbers` (which accepts them) two NANP rules reject numbers: exchanges that are
-N11 service codes and the fictional range 555-0100..555-0199.
+N11 service codes and the fictional range 555-0100..555-0199. One deliberate deviation from
+`parse`: in a list whose default country is NANP (international prefix 011), a leading 00
+followed by a non-zero digit is read as an international prefix ("0044 20..." is London, where
+`parse` would build an invalid +1 number). Excel renderings ("2.125550142E+09",
+"2125550142.0") are turned back into digits first; a scientific-notation value with fewer
+mantissa digits than its exponent has lost digits and is rejected rather than guessed.
 """
 
 from __future__ import annotations
@@ -78,7 +83,7 @@ _START_PATTERN = r"(?s)([+＋\d].*)"
 _UNWANTED_END = pnu._UNWANTED_END_CHAR_PATTERN.pattern
 _SECOND_NUMBER = r"(?s)[\\/] *x.*"
 _MAX_INPUT = 250
-_NSN_MIN, _NSN_MAX = 2, 17
+_NSN_MIN = 2
 
 # Excel turns long digit strings into floats: "2.125550142E+09", "2125550142.0".
 _SCI_PATTERN = r"^\+?(?<lead>[1-9])\.(?<frac>\d+)[eE](?<sign>[+-]?)(?<exp>\d{1,2})$"

@@ -460,10 +460,10 @@ def record_zones(records: pl.LazyFrame, lookups: ZoneLookups) -> pl.LazyFrame:
     # plans numbers the keys identically.
     phones = _phone_zones(
         lf.select(phone_key).unique(maintain_order=True).with_row_index("_z_pid"), lookups
-    )
+    ).cache()
     postals = _postal_zones(
         lf.select(postal_key).unique(maintain_order=True).with_row_index("_z_qid"), lookups
-    )
+    ).cache()
     lf = (
         lf.join(
             phones.select(*phone_key, "_z_pid"),
@@ -485,7 +485,7 @@ def record_zones(records: pl.LazyFrame, lookups: ZoneLookups) -> pl.LazyFrame:
             how="left",
             maintain_order="left",
         )
-    )
+    ).cache()
     combo_key = ["_z_explicit", "_z_pid", "_z_qid", "_z_state_in"]
     combos = _combined(
         lf.select(combo_key)
