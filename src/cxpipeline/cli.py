@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -90,6 +91,15 @@ def _parse_as_of(value: str | None) -> datetime | None:
             "give the time with an offset, e.g. 2026-12-01T09:00:00-05:00", field="--as-of"
         )
     return moment
+
+
+def _cell(value: Any) -> str:
+    """Display text of one query result cell (floats rounded for reading)."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.4f}".rstrip("0").rstrip(".")
+    return str(value)
 
 
 def _print_table(title: str, rows: list[dict[str, Any]]) -> None:
@@ -304,10 +314,13 @@ def sql(
     query: str,
     home: Home = None,
     limit: Annotated[int, typer.Option("--limit", help="Rows to print at most.")] = 50,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
 ) -> None:
     """Run a read-only query against the warehouse and print the result."""
     from cxpipeline import warehouse
 
+    if fmt not in {"table", "csv", "json"}:
+        raise CxError(f"unknown format {fmt!r} (table, csv or json)", field="--format")
     settings = _settings(home)
     if not settings.warehouse_path.exists():
         raise CxError(
@@ -322,12 +335,20 @@ def sql(
             raise CxError(str(exc).splitlines()[0], field="QUERY") from None
     finally:
         con.close()
-    import polars as pl
-
-    with pl.Config(tbl_rows=limit, tbl_cols=-1, fmt_str_lengths=60, tbl_width_chars=200):
-        out.print(str(frame.head(limit)), highlight=False, markup=False)
+    shown = frame.head(limit)
+    if fmt == "csv":
+        sys.stdout.write(shown.write_csv())
+    elif fmt == "json":
+        sys.stdout.write(shown.write_json() + "\n")
+    else:
+        table = Table(show_lines=False, header_style="bold")
+        for name, dtype in shown.schema.items():
+            table.add_column(name, justify="right" if dtype.is_numeric() else "left")
+        for row in shown.iter_rows():  # at most --limit rows, for display only
+            table.add_row(*[_cell(v) for v in row])
+        out.print(table)
     if frame.height > limit:
-        out.print(f"… {frame.height - limit:,} more rows (use --limit)")
+        err.print(f"… {frame.height - limit:,} more rows (use --limit)")
 
 
 @app.command()
