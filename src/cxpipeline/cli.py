@@ -26,8 +26,8 @@ rules_app = typer.Typer(no_args_is_help=True, help="Compliance rules (calling ho
 app.add_typer(campaigns_app, name="campaigns")
 app.add_typer(rules_app, name="rules")
 
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 Home = Annotated[
     Path | None,
