@@ -37,20 +37,29 @@ def main() -> None:
     t0 = time.perf_counter()
     generate.write_contact_list(src, args.customers, args.seed)
     t1 = time.perf_counter()
-    print(f"generate  {args.customers:>12,} customers  {t1 - t0:8.1f} s  "
-          f"{args.customers / (t1 - t0):>12,.0f} customers/s  peak {peak_rss_mib():,.0f} MiB")
+    print(
+        f"generate  {args.customers:>12,} customers  {t1 - t0:8.1f} s  "
+        f"{args.customers / (t1 - t0):>12,.0f} customers/s  peak {peak_rss_mib():,.0f} MiB"
+    )
 
     pipeline.apply_campaigns(settings, REPO_ROOT / "data" / "sample" / "campaigns.yaml")
     t2 = time.perf_counter()
     summary = pipeline.ingest(
-        settings, src, list_name="bench", group="collections_east",
+        settings,
+        src,
+        list_name="bench",
+        group="collections_east",
         as_of=datetime.fromisoformat("2026-12-01T08:00:00-05:00"),
     )
     t3 = time.perf_counter()
-    print(f"ingest    {summary.rows_read:>12,} rows       {t3 - t2:8.1f} s  "
-          f"{summary.rows_read / (t3 - t2):>12,.0f} rows/s       peak {peak_rss_mib():,.0f} MiB")
-    print(f"          {summary.records_written:,} records, {summary.rows_rejected:,} rows rejected, "
-          f"{summary.phones_rejected:,} phone values rejected")
+    print(
+        f"ingest    {summary.rows_read:>12,} rows       {t3 - t2:8.1f} s  "
+        f"{summary.rows_read / (t3 - t2):>12,.0f} rows/s       peak {peak_rss_mib():,.0f} MiB"
+    )
+    print(
+        f"          {summary.records_written:,} records, {summary.rows_rejected:,} rows rejected, "
+        f"{summary.phones_rejected:,} phone values rejected"
+    )
     t4 = time.perf_counter()
     pipeline.build_statistics(settings)
     print(f"stats     {time.perf_counter() - t4:8.1f} s")

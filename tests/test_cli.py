@@ -15,14 +15,24 @@ def run(*args):
 def test_help_lists_every_contract_command():
     result = run("--help")
     assert result.exit_code == 0
-    for command in ("demo", "campaigns", "suppress", "ingest", "results", "stats", "report",
-                    "export", "sql"):
+    for command in (
+        "demo",
+        "campaigns",
+        "suppress",
+        "ingest",
+        "results",
+        "stats",
+        "report",
+        "export",
+        "sql",
+    ):
         assert command in result.output
 
 
 def test_missing_input_file_is_one_line(tmp_path):
-    result = run("ingest", str(tmp_path / "nope.csv"), "--list", "l", "--group", "g",
-                 "--home", str(tmp_path))
+    result = run(
+        "ingest", str(tmp_path / "nope.csv"), "--list", "l", "--group", "g", "--home", str(tmp_path)
+    )
     assert result.exit_code == 1
     message = result.output.strip()
     assert "nope.csv" in message and "Traceback" not in message
@@ -32,8 +42,18 @@ def test_missing_input_file_is_one_line(tmp_path):
 def test_bad_as_of_names_the_option(tmp_path):
     sample = tmp_path / "x.csv"
     sample.write_text("client_id,phone\n1,2125550142\n")
-    result = run("ingest", str(sample), "--list", "l", "--group", "g", "--as-of", "tomorrow",
-                 "--home", str(tmp_path))
+    result = run(
+        "ingest",
+        str(sample),
+        "--list",
+        "l",
+        "--group",
+        "g",
+        "--as-of",
+        "tomorrow",
+        "--home",
+        str(tmp_path),
+    )
     assert result.exit_code == 1
     assert "--as-of" in result.output
 

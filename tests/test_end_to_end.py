@@ -14,9 +14,20 @@ AS_OF = datetime.fromisoformat("2026-12-01T08:00:00-05:00")
 GOLDEN = Path(__file__).parent / "golden" / "demo_summary.json"
 
 CONTRACT_RELATIONS = [
-    "dialing_profiles", "session_profiles", "campaign_templates", "campaign_groups",
-    "contact_lists", "campaign_settings", "contact_records", "rejected_rows", "ingest_runs",
-    "dialable_windows", "call_results", "list_stats", "group_stats", "hourly_stats",
+    "dialing_profiles",
+    "session_profiles",
+    "campaign_templates",
+    "campaign_groups",
+    "contact_lists",
+    "campaign_settings",
+    "contact_records",
+    "rejected_rows",
+    "ingest_runs",
+    "dialable_windows",
+    "call_results",
+    "list_stats",
+    "group_stats",
+    "hourly_stats",
     "compliance_rules",
 ]
 
@@ -70,25 +81,36 @@ def test_every_phone_value_is_a_record_or_a_rejected_value(con):
 
 
 def test_rejected_rows_are_counted_in_the_runs(con):
-    bad = scalar(con, """
+    bad = scalar(
+        con,
+        """
         SELECT count(*) FROM ingest_runs i
         WHERE rows_rejected <> (SELECT count(DISTINCT source_row) FROM rejected_rows j
                                 WHERE j.run_id = i.run_id AND j.kind = 'row')
-    """)
+    """,
+    )
     assert bad == 0
 
 
 def test_record_ids_and_chain_positions_are_unique(con):
     assert scalar(con, "SELECT count(*) - count(DISTINCT record_id) FROM contact_records") == 0
-    assert scalar(con, """
+    assert (
+        scalar(
+            con,
+            """
         SELECT count(*) FROM (SELECT chain_id, chain_n FROM contact_records
                               GROUP BY ALL HAVING count(*) > 1)
-    """) == 0
+    """,
+        )
+        == 0
+    )
 
 
 def test_no_window_outside_federal_hours_in_any_candidate_zone(con):
     assert scalar(con, "SELECT count(*) FROM dialable_windows") > 0
-    outside = scalar(con, """
+    outside = scalar(
+        con,
+        """
         WITH w AS (
             SELECT d.record_id, d.window_start_utc, d.window_end_utc, unnest(r.tz_candidates) AS tz
             FROM dialable_windows d JOIN contact_records r USING (record_id)
@@ -97,36 +119,55 @@ def test_no_window_outside_federal_hours_in_any_candidate_zone(con):
         WHERE timezone(tz, window_start_utc)::TIME < TIME '08:00'
            OR timezone(tz, window_end_utc)::TIME > TIME '21:00'
            OR timezone(tz, window_start_utc)::DATE <> timezone(tz, window_end_utc)::DATE
-    """)
+    """,
+    )
     assert outside == 0
 
 
 def test_no_call_records_have_no_windows(con):
-    assert scalar(con, """
+    assert (
+        scalar(
+            con,
+            """
         SELECT count(*) FROM dialable_windows d JOIN contact_records r USING (record_id)
         WHERE r.record_type = 7
-    """) == 0
+    """,
+        )
+        == 0
+    )
 
 
 def test_records_carry_lineage(con):
-    assert scalar(con, "SELECT count(*) FROM contact_records WHERE source_row IS NULL "
-                       "OR source_file IS NULL") == 0
+    assert (
+        scalar(
+            con,
+            "SELECT count(*) FROM contact_records WHERE source_row IS NULL OR source_file IS NULL",
+        )
+        == 0
+    )
     raw = scalar(con, "SELECT min(source_file) FROM contact_records")
     assert "/lake/raw/" in raw and Path(raw).exists()
 
 
 def test_rerun_of_the_same_input_changes_nothing(demo_home):
     settings, _ = demo_home
-    snapshot = "SELECT count(*), sum(hash(record_id, contact_info, chain_id, chain_n)) FROM contact_records"
+    snapshot = (
+        "SELECT count(*), sum(hash(record_id, contact_info, chain_id, chain_n)) "
+        "FROM contact_records"
+    )
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as c:
-        before = (c.execute(snapshot).fetchone(),
-                  c.execute("SELECT count(*) FROM call_results").fetchone())
+        before = (
+            c.execute(snapshot).fetchone(),
+            c.execute("SELECT count(*) FROM call_results").fetchone(),
+        )
     summary = run_demo(settings, as_of=AS_OF, horizon_days=3)
     assert {s.status for s in summary.ingests} == {"unchanged"}
     assert summary.results.get("results_loaded", 0) == 0
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as c:
-        after = (c.execute(snapshot).fetchone(),
-                 c.execute("SELECT count(*) FROM call_results").fetchone())
+        after = (
+            c.execute(snapshot).fetchone(),
+            c.execute("SELECT count(*) FROM call_results").fetchone(),
+        )
     assert before == after
 
 

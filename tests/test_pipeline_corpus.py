@@ -26,14 +26,24 @@ def _ingest(settings, entry, list_name):
     options = io.ReadOptions(**entry.get("options", {}))
     spec = CORPUS / entry["spec"] if entry.get("spec") else None
     return pipeline.ingest(
-        settings, CORPUS / entry["file"], list_name=list_name, group="collections_east",
-        spec_path=spec, as_of=AS_OF, horizon_days=2, read_options=options,
+        settings,
+        CORPUS / entry["file"],
+        list_name=list_name,
+        group="collections_east",
+        spec_path=spec,
+        as_of=AS_OF,
+        horizon_days=2,
+        read_options=options,
     )
 
 
-@pytest.mark.parametrize("entry", ENTRIES, ids=[e["file"] + (":" + e.get("spec", "")) for e in ENTRIES])
+@pytest.mark.parametrize(
+    "entry", ENTRIES, ids=[e["file"] + (":" + e.get("spec", "")) for e in ENTRIES]
+)
 def test_corpus_file_through_the_pipeline(settings, entry):
-    list_name = "corpus_" + "".join(c if c.isalnum() else "_" for c in entry["file"] + entry.get("spec", ""))
+    list_name = "corpus_" + "".join(
+        c if c.isalnum() else "_" for c in entry["file"] + entry.get("spec", "")
+    )
     if "error" in entry:
         with pytest.raises(getattr(errors, entry["error_type"])) as caught:
             _ingest(settings, entry, list_name)
@@ -61,13 +71,16 @@ def test_corpus_file_through_the_pipeline(settings, entry):
         ).fetchall()
         records = con.execute(
             "SELECT count(*), coalesce(sum(duplicate_count), 0) FROM contact_records "
-            "WHERE run_id = $r", {"r": summary.run_id},
+            "WHERE run_id = $r",
+            {"r": summary.run_id},
         ).fetchall()[0]
     for expected in entry.get("rejects", []):
         if "reason" not in expected:
             continue
         assert any(
-            row == expected["row"] and expected["reason"] in reason and kind == "row"
+            row == expected["row"]
+            and expected["reason"] in reason
+            and kind == "row"
             and (expected.get("field") is None or field == expected["field"])
             for row, field, reason, kind in rejects
         ), f"missing reject {expected} in {rejects}"

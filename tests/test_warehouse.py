@@ -8,7 +8,9 @@ from cxpipeline.settings import Settings
 def test_every_sql_file_is_a_listed_relation():
     files = set(warehouse.sql_files())
     assert files, "sql/ holds no relation files"
-    assert files <= set(warehouse.RELATIONS), f"unlisted SQL files: {files - set(warehouse.RELATIONS)}"
+    assert files <= set(warehouse.RELATIONS), (
+        f"unlisted SQL files: {files - set(warehouse.RELATIONS)}"
+    )
 
 
 def test_every_relation_file_prepares_and_creates_its_relation(tmp_path):
@@ -30,9 +32,11 @@ def test_every_statement_prepares(tmp_path):
 def test_migrate_is_idempotent(tmp_path):
     settings = Settings.build(tmp_path)
     con = warehouse.connect(settings)
-    con.execute("INSERT INTO ingest_runs (run_id, list_name, source_file, source_sha256, mode, "
-                "rows_read, rows_accepted, rows_rejected, records_written, status, started_at) "
-                "VALUES ('r', 'l', 'f', 's', 'replace', 1, 1, 0, 1, 'succeeded', now())")
+    con.execute(
+        "INSERT INTO ingest_runs (run_id, list_name, source_file, source_sha256, mode, "
+        "rows_read, rows_accepted, rows_rejected, records_written, status, started_at) "
+        "VALUES ('r', 'l', 'f', 's', 'replace', 1, 1, 0, 1, 'succeeded', now())"
+    )
     con.close()
     con = warehouse.connect(settings)
     assert con.execute("SELECT count(*) FROM ingest_runs").fetchone() == (1,)

@@ -60,6 +60,12 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> 
         con.unregister("_frame")
 
 
+def _int_setting(effective: dict[str, object], key: str, default: int) -> int:
+    """An integer effective setting, or the default when the hierarchy leaves it empty."""
+    value = effective.get(key)
+    return int(value) if isinstance(value, int | float | str) and value != "" else default
+
+
 def _as_utc(moment: datetime | None) -> datetime:
     """Return an aware UTC datetime (naive input is taken as UTC); default now."""
     if moment is None:
@@ -354,9 +360,11 @@ def ingest(
             settings.default_window_end,
             settings.default_window_zone,
         ),
-        stop_margin=int(effective.get("stop_margin_minutes") or settings.stop_margin_minutes),
+        stop_margin=_int_setting(effective, "stop_margin_minutes", settings.stop_margin_minutes),
     ).collect()
-    daily = windows.daily_window(keyed.lazy(), window_rows.lazy(), horizon).collect()
+    daily = windows.daily_window(
+        keyed.lazy(), window_rows.lazy(), horizon, default_zone=settings.default_window_zone
+    ).collect()
 
     final = _calling_list_records(
         keyed, daily, list_name, str(effective["campaign_group"]), run_id, raw_copy
