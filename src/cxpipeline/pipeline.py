@@ -61,7 +61,7 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> 
 
 
 def _int_setting(effective: dict[str, object], key: str, default: int) -> int:
-    """An integer effective setting, or the default when the hierarchy leaves it empty."""
+    """Return an integer effective setting, or the default when the hierarchy has none."""
     value = effective.get(key)
     return int(value) if isinstance(value, int | float | str) and value != "" else default
 
