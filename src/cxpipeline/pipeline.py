@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -207,6 +208,9 @@ class IngestSummary:
         return self.rows_read == self.rows_accepted + self.rows_rejected
 
 
+INGEST_STEPS = 7
+
+
 def ingest(
     settings: Settings,
     path: Path,
@@ -219,7 +223,39 @@ def ingest(
     mode: str = "replace",
     read_options: io.ReadOptions | None = None,
 ) -> IngestSummary:
-    """Ingest a contact list into a campaign group: read, validate, enrich, chain, plan, write."""
+    """Ingest a contact list into a campaign group: read, validate, enrich, chain, plan, write.
+
+    On a terminal a progress bar follows the stages; elsewhere it stays quiet.
+    """
+    with io.progress(f"ingest {Path(path).name}", total=INGEST_STEPS) as advance:
+        return _ingest(
+            settings,
+            Path(path),
+            list_name=list_name,
+            group=group,
+            spec_path=spec_path,
+            as_of=as_of,
+            horizon_days=horizon_days,
+            mode=mode,
+            read_options=read_options,
+            advance=advance,
+        )
+
+
+def _ingest(
+    settings: Settings,
+    path: Path,
+    *,
+    list_name: str,
+    group: str,
+    spec_path: Path | None = None,
+    as_of: datetime | None = None,
+    horizon_days: int | None = None,
+    mode: str = "replace",
+    read_options: io.ReadOptions | None = None,
+    advance: Callable[[int], None],
+) -> IngestSummary:
+    """Run the ingest stages, calling `advance(1)` after each for the progress bar."""
     if mode not in {"replace", "append"}:
         raise InputError(f"unknown mode {mode!r} (replace or append)")
     path = Path(path)
@@ -255,6 +291,7 @@ def ingest(
         spec_path, delimiter=given.delimiter, encoding=given.encoding, sheet=given.sheet
     )
     table = io.read_table(path, options)
+    advance(1)
     import_spec = spec.load_spec(
         spec_path, columns=table.frame.collect_schema().names(), source=str(path)
     )
@@ -282,6 +319,7 @@ def ingest(
     rows = mapping.mapped_rows(table.frame, import_spec)
     kept, excluded = mapping.selected_rows(rows, import_spec)
     kept_df = kept.collect()
+    advance(1)
     valid_rows, row_rejects = schemas.validated(kept_df, schemas.InputRow)
 
     default_country = str(effective.get("default_country") or settings.default_country)
@@ -338,6 +376,7 @@ def ingest(
     attrs = accepted_rows.drop(list(import_spec.phone_names), strict=False)
     records = good_phones.lazy().join(attrs.lazy(), on="source_row", how="inner")
     records = zones.record_zones(records, zones.zone_lookups())
+    advance(1)
     records = chains.chained_records(
         records,
         list_id=list_id,
@@ -351,6 +390,7 @@ def ingest(
     hours = {k: effective.get(k) for k in windows.HOUR_KEYS}
     records = windows.window_keys(records, hours)
     keyed = records.collect()
+    advance(1)
     window_rows = windows.dialable_windows(
         keyed.lazy(),
         rules_df.lazy(),
@@ -370,6 +410,7 @@ def ingest(
         keyed, daily, list_name, str(effective["campaign_group"]), run_id, raw_copy
     )
     final, record_rejects = schemas.validated(final, schemas.CallingListRecord)
+    advance(1)
 
     rejects = pl.concat(
         [
@@ -406,6 +447,7 @@ def ingest(
     windows_path = settings.lake / "windows" / f"list={list_name}" / f"{run_id}.parquet"
     rejects_path = settings.lake / "rejects" / f"list={list_name}" / f"{run_id}.parquet"
     io.write_parquet(final, contacts_path)
+    advance(1)
     key_rows = window_rows.join(
         final.select("window_key").unique(), on="window_key", how="semi"
     ).with_columns(list_name=pl.lit(list_name), as_of=pl.lit(as_of_utc))
@@ -448,6 +490,7 @@ def ingest(
             _insert(con, "ingest_runs", run_row)
     finally:
         con.close()
+    advance(1)
     return summary
 
 
