@@ -21,56 +21,56 @@ def write_text_files() -> None:
     (HERE / "utf8_bom.csv").write_bytes(
         b"\xef\xbb\xbf"
         + (
-            header + "B1,Zoë,Muñoz,2125550142,10001,NY\n" + "B2,José,Brontë,6175550100,02134,MA\n"
+            header + "B1,Zoë,Muñoz,2127360142,10001,NY\n" + "B2,José,Brontë,6173530100,02134,MA\n"
         ).encode()
     )
     (HERE / "cp1252.csv").write_bytes(
         (
             header
-            + "W1,José,Muñoz,2125550142,10001,NY\n"
-            + "W2,Zoë,“Smart” Quotes,6175550100,02134,MA\n"
-            + "W3,Ann,Dash – Name,3125550177,60601,IL\n"
+            + "W1,José,Muñoz,2127360142,10001,NY\n"
+            + "W2,Zoë,“Smart” Quotes,6173530100,02134,MA\n"
+            + "W3,Ann,Dash – Name,3127440177,60601,IL\n"
         ).encode("cp1252")
     )
     (HERE / "latin1.txt").write_bytes(
         (
             "client_id;first_name;last_name;phone;postal_code;state_code\n"
-            "L1;Françoise;Lefèvre;2125550142;10001;NY\n"
-            "L2;Zoë;Muñoz;6175550100;02134;MA\n"
+            "L1;Françoise;Lefèvre;2127360142;10001;NY\n"
+            "L2;Zoë;Muñoz;6173530100;02134;MA\n"
         ).encode("latin-1")
     )
     (HERE / "utf16_tab.txt").write_bytes(
         (
             "client_id\tlast_name\tphone\tpostal_code\tstate_code\r\n"
-            "U1\tMuñoz\t2125550142\t10001\tNY\r\n"
-            "U2\tZoë\t6175550100\t02134\tMA\r\n"
+            "U1\tMuñoz\t2127360142\t10001\tNY\r\n"
+            "U2\tZoë\t6173530100\t02134\tMA\r\n"
         ).encode("utf-16")
     )
     (HERE / "crlf.csv").write_bytes(
         b"client_id,last_name,phone,Notes,postal_code,state_code\r\n"
-        b'C1,Windows,2125550142,"two\r\nlines",10001,NY\r\n'
-        b"C2,Lines,6175550100,plain,02134,MA\r\n"
+        b'C1,Windows,2127360142,"two\r\nlines",10001,NY\r\n'
+        b"C2,Lines,6173530100,plain,02134,MA\r\n"
         b"\r\n"
     )
     (HERE / "nbsp_whitespace.csv").write_bytes(
         (
             header
-            + f"  N1 ,  Ann{NBSP},Smith  ,{NBSP}212 555 0142 , 10001 , ny\n"
-            + f"N2,{NBSP},Jones,{NBSP}617-555-0100{NBSP},{NBSP}02134,MA{NBSP}\n"
+            + f"  N1 ,  Ann{NBSP},Smith  ,{NBSP}212 736 0142 , 10001 , ny\n"
+            + f"N2,{NBSP},Jones,{NBSP}617-353-0100{NBSP},{NBSP}02134,MA{NBSP}\n"
             + f"N3,Cara,Lee,{NBSP}{NBSP},60601,IL\n"
         ).encode()
     )
     (HERE / "undecodable_forced.csv").write_bytes(
-        (header + "X1,José,Muñoz,2125550142,10001,NY\n").encode("cp1252")
+        (header + "X1,José,Muñoz,2127360142,10001,NY\n").encode("cp1252")
     )
 
 
 ROWS = [
-    [1001, "Zoë", 2125550142, 2134, "MA"],
-    [1002, "Muñoz", 6175550100.0, "02134", "MA"],
-    [1003, "Plain", "(312) 555-0177", 60601, "IL"],
+    [1001, "Zoë", 2127360142, 2134, "MA"],
+    [1002, "Muñoz", 6173530100.0, "02134", "MA"],
+    [1003, "Plain", "(312) 744-0177", 60601, "IL"],
     None,  # an empty row: a blank line, not a data row
-    [1004, "Last", 4155550199, 94105, "CA"],
+    [1004, "Last", 4154370199, 94105, "CA"],
 ]
 HEADER = ["client_id", "last_name", "home_phone", "postal_code", "state_code"]
 
@@ -90,8 +90,8 @@ def write_workbooks() -> None:
     notes.write_row(0, 0, ["exported by CRM", "do not edit"])
     data = book.add_worksheet("Contacts")
     data.write_row(0, 0, ["Client ID", "Last Name", "Mobile Phone", "Zip", "State"])
-    data.write_row(1, 0, ["X1", "Sheet", 9175550101, 10001, "NY"])
-    data.write_row(2, 0, ["X2", "Second", 6175550100, 2134, "MA"])
+    data.write_row(1, 0, ["X1", "Sheet", 9172850101, 10001, "NY"])
+    data.write_row(2, 0, ["X2", "Second", 6173530100, 2134, "MA"])
     book.close()
 
     try:
@@ -115,8 +115,8 @@ def write_parquet() -> None:
         {
             "client_id": [1, 2, 3],
             "last_name": ["Parquet", "Typed", "Null"],
-            "phone": [2125550142, 6175550100, None],
-            "mobile_phone": [None, None, 3125550177],
+            "phone": [2127360142, 6173530100, None],
+            "mobile_phone": [None, None, 3127440177],
             "postal_code": [10001.0, 2134.0, 60601.0],
             "state_code": ["NY", "MA", "IL"],
         }
