@@ -70,7 +70,14 @@ def chained_records(
     the highest existing ones, so ids never change for records already dialed.
     Adds: chain_key, chain_id, chain_n, record_id, duplicate_count, shared_number.
     """
-    keyed = records.with_columns(
+    # Ids are worked out on a narrow frame (a row id and the keys); the wide record
+    # attributes are joined back once at the end, so sorting never moves them around.
+    records = records.with_row_index("_row")
+    keyed = records.select(
+        "_row",
+        "source_row",
+        "phone_index",
+        "e164",
         chain_key=chain_keys(records, fallback_key),
         _rank=device_rank(device_priority),
     )
@@ -134,7 +141,7 @@ def chained_records(
         .filter(pl.col("_chains") > 1)
         .select("e164", pl.lit(True).alias("shared_number"))
     )
-    return (
+    ids = (
         chained.join(shared, on="e164", how="left")
         .with_columns(pl.col("shared_number").fill_null(False))
         .drop(
@@ -147,3 +154,5 @@ def chained_records(
             "_max_record_id",
         )
     )
+    attributes = records.drop("source_row", "phone_index", "e164")
+    return ids.join(attributes, on="_row", how="inner").sort("record_id").drop("_row")
