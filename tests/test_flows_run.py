@@ -1,0 +1,43 @@
+"""Run real Prefect flows against a temporary Prefect server (one harness for the module)."""
+
+from datetime import datetime
+
+import duckdb
+import pytest
+
+from cxpipeline.settings import REPO_ROOT
+
+prefect_testing = pytest.importorskip("prefect.testing.utilities")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def harness():
+    with prefect_testing.prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+def test_ingest_flow_then_statistics_flow(tmp_path):
+    from flows.build_statistics import build_statistics
+    from flows.ingest_contact_list import ingest_contact_list
+    from flows.tasks import apply_campaigns
+
+    home = tmp_path / "home"
+    sample = REPO_ROOT / "data" / "sample"
+    apply_campaigns.fn(home, sample / "campaigns.yaml")
+    summary = ingest_contact_list(
+        file=sample / "contacts_east_retry.csv",
+        list_name="east_retry",
+        group="collections_east",
+        home=home,
+        as_of=datetime.fromisoformat("2026-12-01T08:00:00-05:00"),
+        horizon_days=2,
+    )
+    assert summary["status"] == "succeeded"
+    assert summary["rows_read"] == summary["rows_accepted"] + summary["rows_rejected"]
+    stats = build_statistics(home=home)
+    assert stats["lists"] == 3  # every list of the campaign model gets a row
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        total = con.execute(
+            "SELECT total_records FROM list_stats WHERE list_name = 'east_retry'"
+        ).fetchall()
+    assert total == [(summary["records_written"],)]
