@@ -117,22 +117,8 @@ def _print_table(title: str, rows: list[dict[str, Any]]) -> None:
 
 def _print_ingest(summary: Any) -> None:
     """Print an ingest's reconciliation: every row and phone value accounted for."""
-    if summary.status == "unchanged":
-        out.print(f"[yellow]{summary.list_name}[/yellow]: {summary.message}")
-        return
-    ok = "✓" if summary.reconciles() else "✗"
-    out.print(
-        f"[bold]{summary.list_name}[/bold] run {summary.run_id}: "
-        f"rows read {summary.rows_read:,} = accepted {summary.rows_accepted:,} "
-        f"+ rejected {summary.rows_rejected:,} {ok}"
-    )
-    out.print(
-        f"  phone values {summary.phone_values:,} → records {summary.records_written:,} "
-        f"(+ {summary.phones_rejected:,} rejected values, "
-        f"{summary.phone_values - summary.phones_rejected - summary.records_written:,} "
-        f"collapsed duplicates); no-call records {summary.no_call_records:,}; "
-        f"duplicate rows {summary.duplicate_rows:,}"
-    )
+    for line in summary.describe():
+        out.print(line)
 
 
 # --------------------------------------------------------------------------- commands
@@ -379,8 +365,6 @@ def demo(
     summary = demo_mod.run_demo(
         settings, as_of=_parse_as_of(as_of), horizon_days=horizon_days, console=out
     )
-    for ingest_summary in summary.ingests:
-        _print_ingest(ingest_summary)
     out.print(f"[bold green]report:[/bold green] {summary.report_path}")
 
 

@@ -51,16 +51,17 @@ def run_demo(
     console.print(f"suppression list {supp_name!r}: {supp['entries']:,} entries")
     for file_name, list_name, group in SAMPLE_LISTS:
         with console.status(f"ingesting {file_name}…"):
-            summary.ingests.append(
-                pipeline.ingest(
-                    settings,
-                    sample / file_name,
-                    list_name=list_name,
-                    group=group,
-                    as_of=as_of,
-                    horizon_days=horizon_days,
-                )
+            ingested = pipeline.ingest(
+                settings,
+                sample / file_name,
+                list_name=list_name,
+                group=group,
+                as_of=as_of,
+                horizon_days=horizon_days,
             )
+        summary.ingests.append(ingested)
+        for line in ingested.describe():
+            console.print(line)
     results_file = sample / SAMPLE_RESULTS
     if results_file.exists():
         with console.status("loading call results…"):

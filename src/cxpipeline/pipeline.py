@@ -207,6 +207,20 @@ class IngestSummary:
         """Whether every row and phone value is accounted for."""
         return self.rows_read == self.rows_accepted + self.rows_rejected
 
+    def describe(self) -> list[str]:
+        """Return the reconciliation as printable lines (rich markup)."""
+        if self.status == "unchanged":
+            return [f"[yellow]{self.list_name}[/yellow]: {self.message}"]
+        ok = "✓" if self.reconciles() else "✗"
+        collapsed = self.phone_values - self.phones_rejected - self.records_written
+        return [
+            f"[bold]{self.list_name}[/bold] run {self.run_id}: rows read {self.rows_read:,} "
+            f"= accepted {self.rows_accepted:,} + rejected {self.rows_rejected:,} {ok}",
+            f"  phone values {self.phone_values:,} → records {self.records_written:,} "
+            f"+ rejected values {self.phones_rejected:,} + collapsed duplicates {collapsed:,}; "
+            f"no-call records {self.no_call_records:,}; duplicate rows {self.duplicate_rows:,}",
+        ]
+
 
 INGEST_STEPS = 7
 
