@@ -78,3 +78,52 @@ def test_unknown_report_format_rejected(tmp_path, fmt):
     result = run("report", "--out", str(tmp_path / "r"), "--format", fmt, "--home", str(tmp_path))
     assert result.exit_code == 1
     assert "--format" in result.output
+
+
+def test_chain_key_option_is_checked(tmp_path):
+    sample = tmp_path / "x.csv"
+    sample.write_text("client_id,phone\n1,2127360142\n")
+    result = run(
+        "ingest",
+        str(sample),
+        "--list",
+        "l",
+        "--group",
+        "g",
+        "--chain-key",
+        "ssn",
+        "--home",
+        str(tmp_path),
+    )
+    assert result.exit_code == 1
+    assert "--chain-key" in result.output
+
+
+def test_ingest_prints_the_reconciliation(tmp_path):
+    from cxpipeline.settings import REPO_ROOT
+
+    home = str(tmp_path / "h")
+    run("campaigns", "apply", str(REPO_ROOT / "data/sample/campaigns.yaml"), "--home", home)
+    data = tmp_path / "x.csv"
+    data.write_text(
+        "last_name,postal_code,phone,phone2\nSmith,10001,2127360142,bad\nSmith,10001,9177360101,\n"
+    )
+    result = run(
+        "ingest",
+        str(data),
+        "--list",
+        "new_list",
+        "--group",
+        "collections_east",
+        "--home",
+        home,
+        "--as-of",
+        "2026-12-01T08:00:00-05:00",
+    )
+    assert result.exit_code == 0, result.output
+    assert "rows read 2 = accepted 2 + rejected 0 ✓" in result.output
+    assert "rejected values 1" in result.output
+    again = run(
+        "ingest", str(data), "--list", "new_list", "--group", "collections_east", "--home", home
+    )
+    assert "nothing changed" in again.output

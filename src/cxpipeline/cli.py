@@ -214,14 +214,27 @@ def ingest(
     delimiter: Annotated[str | None, typer.Option("--delimiter", help="Force a delimiter.")] = None,
     encoding: Annotated[str | None, typer.Option("--encoding", help="Force an encoding.")] = None,
     sheet: Annotated[str | None, typer.Option("--sheet", help="Excel sheet name.")] = None,
+    chain_key: Annotated[
+        str,
+        typer.Option(
+            "--chain-key",
+            help="Columns that identify a customer without client_id (comma list).",
+        ),
+    ] = "last_name,postal_code",
     home: Home = None,
 ) -> None:
     """Ingest a contact list into a campaign group and plan its calling windows."""
     from cxpipeline import io, pipeline
 
     options = io.ReadOptions(delimiter=delimiter, encoding=encoding, sheet=sheet)
+    key = tuple(c.strip() for c in chain_key.split(",") if c.strip())
+    allowed = {"last_name", "first_name", "postal_code", "company", "state_code", "other1"}
+    if not key or not set(key) <= allowed:
+        raise CxError(f"choose from {', '.join(sorted(allowed))}", field="--chain-key")
+    from cxpipeline.settings import Settings
+
     summary = pipeline.ingest(
-        _settings(home),
+        Settings.build(home, chain_key_fallback=key),
         file,
         list_name=list_name,
         group=group,
