@@ -249,6 +249,7 @@ def _table(name: str, frame: pl.DataFrame) -> dict[str, Any]:
     """Prepare a table for the template: formatted cells, numbers marked, first rows only."""
     shown = frame.head(MAX_TABLE_ROWS)
     numeric = [dtype.is_numeric() for dtype in shown.dtypes]
+    # Display only: at most MAX_TABLE_ROWS rows of a statistics table.
     rows = [
         [
             {"text": format_value(value, column), "num": is_num}

@@ -375,6 +375,7 @@ def _decisive_lengths(
         if open_rows.height == 0:
             return work.get_column("_k")
         prefixes = open_rows.select("_s", _p=pl.col("_d").str.slice(0, level)).unique()
+        # Per distinct (scope, prefix), never per record: a few thousand at most.
         decided = [
             s + _SEP + p
             for s, p in prefixes.iter_rows()
@@ -434,6 +435,7 @@ def _parsed(frame: pl.DataFrame) -> pl.DataFrame:
         .agg(pl.col("_pn_digits").min().alias("_rep"))
         .with_columns(_rep_tail=pl.col("_rep").str.slice(pl.col("_head").str.len_chars()))
     )
+    # One phonenumbers call per distinct key (its representative), not per record.
     answers = [
         _parse_one(m, d, s) for m, s, d in reps.select("_pn_mode", "_pn_scope", "_rep").rows()
     ]
@@ -502,6 +504,7 @@ def _classified(frame: pl.DataFrame) -> pl.DataFrame:
     )
     key = ["_pn_cc", "_L", "_head"]
     reps = frame.filter(nsn.is_not_null()).group_by(key).agg(nsn.min().alias("_rep"))
+    # One phonenumbers call per distinct key (its representative), not per record.
     answers = [_classify_one(cc, rep) for cc, rep in reps.select("_pn_cc", "_rep").rows()]
     reps = reps.select(
         *key,
