@@ -127,3 +127,12 @@ def test_ingest_prints_the_reconciliation(tmp_path):
         "ingest", str(data), "--list", "new_list", "--group", "collections_east", "--home", home
     )
     assert "nothing changed" in again.output
+
+
+def test_results_file_without_required_columns_names_the_file(tmp_path):
+    bad = tmp_path / "results.csv"
+    bad.write_text("foo,bar\n1,2\n")
+    run("campaigns", "show", "--home", str(tmp_path))
+    result = run("results", str(bad), "--home", str(tmp_path))
+    assert result.exit_code == 1
+    assert "results.csv" in result.output and "record_id" in result.output

@@ -20,6 +20,12 @@ class CxError(Exception):
         self.field = field
         super().__init__(self.one_line())
 
+    def at_file(self, file: str) -> CxError:
+        """Return the same error naming `file` when it names none yet."""
+        if self.file:
+            return self
+        return type(self)(self.message, file=file, row=self.row, field=self.field)
+
     def one_line(self) -> str:
         """Render as `file:row: field: message` with the parts that are known."""
         where = []

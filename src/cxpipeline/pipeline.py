@@ -19,7 +19,7 @@ import polars as pl
 
 from cxpipeline import campaigns, io, rules, schemas, spec, warehouse
 from cxpipeline.codes import RecordStatus, RecordType
-from cxpipeline.errors import InputError
+from cxpipeline.errors import CxError, InputError
 from cxpipeline.settings import Settings
 from cxpipeline.transforms import (
     chains,
@@ -566,7 +566,10 @@ def load_results(
     prepare_warehouse(settings)
     as_of_utc = _as_utc(as_of)
     table = io.read_table(path, io.ReadOptions())
-    parsed = results.parsed_call_results(table.frame).collect()
+    try:
+        parsed = results.parsed_call_results(table.frame).collect()
+    except CxError as exc:
+        raise exc.at_file(str(path)) from None
     con = warehouse.connect(settings)
     try:
         records = warehouse.frame(
