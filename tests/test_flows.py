@@ -41,3 +41,13 @@ def test_deployment_parameters_point_at_the_sample(tmp_path):
     assert params["campaigns_file"].exists()
     assert all(item.file.exists() for item in params["lists"])
     assert build_flow(None).name == "daily-run"
+
+
+def test_deployment_runs_on_dask_when_given_an_address():
+    from prefect_dask import DaskTaskRunner
+
+    from flows.deployments import build_flow
+
+    flow = build_flow("tcp://127.0.0.1:8786")
+    assert isinstance(flow.task_runner, DaskTaskRunner)
+    assert flow.name == "daily-run"
