@@ -39,6 +39,8 @@ RELATIONS: tuple[str, ...] = (
     "campaign_settings",
     "dialable_windows",
     "dialable_now",
+    "rejection_summary",
+    "not_dialable_summary",
 )
 
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
