@@ -6,8 +6,10 @@ can wrap them one to one and the CLI can call them directly without an orchestra
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -46,14 +48,28 @@ def _mask_expr(col: str) -> pl.Expr:
     return pl.concat_str([text.str.head(head_len).str.replace_all(r"\d", "*"), text.str.tail(4)])
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    """Insert a frame into a table by column name (table names come from warehouse.RELATIONS)."""
-    if frame.height == 0:
-        return
+def _insert(con: duckdb.DuckDBPyConnection, table: str, data: pl.DataFrame | Path) -> None:
+    """Insert a frame, or a Parquet file, into a table by column name.
+
+    Only the table's own columns are stored (frames carry working columns the table does not
+    keep). DuckDB reads a Parquet file itself, so nothing list-sized passes through Python.
+    The table name comes from warehouse.RELATIONS, column names from the table.
+    """
     name = warehouse.quote_identifier(table, set(warehouse.RELATIONS))
     columns = warehouse.table_columns(con, table)
-    # Frames carry working columns the table does not keep; store only the table's own.
-    frame = frame.select([c for c in frame.columns if c in columns])
+    if isinstance(data, Path):
+        present = set(pl.read_parquet_schema(data))
+        chosen = [c for c in columns if c in present]
+        if chosen:
+            select = ", ".join(warehouse.quote_identifier(c, set(columns)) for c in chosen)
+            con.execute(
+                f"INSERT INTO {name} BY NAME SELECT {select} FROM read_parquet($path)",  # noqa: S608
+                {"path": str(data)},
+            )
+        return
+    if data.height == 0:
+        return
+    frame = data.select([c for c in data.columns if c in columns])
     con.register("_frame", frame.to_arrow())
     try:
         con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM _frame")  # noqa: S608 - allow-listed
@@ -236,6 +252,7 @@ def ingest(
     horizon_days: int | None = None,
     mode: str = "replace",
     read_options: io.ReadOptions | None = None,
+    chunk_rows: int | None = None,
 ) -> IngestSummary:
     """Ingest a contact list into a campaign group: read, validate, enrich, chain, plan, write.
 
@@ -252,6 +269,7 @@ def ingest(
             horizon_days=horizon_days,
             mode=mode,
             read_options=read_options,
+            chunk_rows=chunk_rows,
             advance=advance,
         )
 
@@ -267,6 +285,7 @@ def _ingest(
     horizon_days: int | None = None,
     mode: str = "replace",
     read_options: io.ReadOptions | None = None,
+    chunk_rows: int | None = None,
     advance: Callable[[int], None],
 ) -> IngestSummary:
     """Run the ingest stages, calling `advance(1)` after each for the progress bar."""
@@ -330,13 +349,107 @@ def _ingest(
         con.close()
     raw_copy = io.copy_raw(path, settings.lake, sha)
 
-    rows = mapping.mapped_rows(table.frame, import_spec)
+    staging = settings.lake / "staging" / run_id
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        return _ingest_staged(
+            settings,
+            table,
+            import_spec,
+            effective=effective,
+            existing=existing,
+            supp=supp,
+            rules_df=rules_df,
+            staging=staging,
+            chunk_rows=chunk_rows or settings.ingest_chunk_rows,
+            run=_Run(
+                run_id=run_id,
+                list_name=list_name,
+                list_id=list_id,
+                mode=mode,
+                path=path,
+                raw_copy=raw_copy,
+                sha=sha,
+                as_of_utc=as_of_utc,
+                horizon=horizon,
+                started=started,
+            ),
+            advance=advance,
+        )
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            staging.parent.rmdir()  # only when no other run is staging
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What identifies one ingest run (passed between its staged passes)."""
+
+    run_id: str
+    list_name: str
+    list_id: int
+    mode: str
+    path: Path
+    raw_copy: Path
+    sha: str
+    as_of_utc: datetime
+    horizon: windows.Horizon
+    started: datetime
+
+
+#: Reject parts in the order the rejects file lists them, with their kind.
+_REJECT_PARTS: tuple[tuple[str, str], ...] = (
+    ("read", "row"),
+    ("excluded", "row"),
+    ("invalid", "row"),
+    ("no_phone", "row"),
+    ("phone", "phone"),
+    ("record", "record"),
+)
+_REJECT_SCHEMA: dict[str, pl.DataType] = {
+    "source_row": pl.Int64(),
+    "field": pl.String(),
+    "reason": pl.String(),
+    "raw": pl.String(),
+}
+
+
+def _reject_part(frame: pl.DataFrame) -> pl.DataFrame:
+    """Return a reject frame with exactly the staged reject columns and types."""
+    return frame.select([pl.col(c).cast(t) for c, t in _REJECT_SCHEMA.items()])
+
+
+@dataclass
+class _Staged:
+    """What the first pass (row-local stages, chunk by chunk) left behind."""
+
+    records: list[Path] = field(default_factory=list)
+    bounds: list[tuple[int, int]] = field(default_factory=list)
+    rejects: dict[str, list[Path]] = field(default_factory=dict)
+    hashes: list[pl.Series] = field(default_factory=list)
+    keys: list[pl.DataFrame] = field(default_factory=list)
+    phone_values: int = 0
+    phones_rejected: int = 0
+
+
+def _enriched_chunk(
+    raw: pl.LazyFrame,
+    import_spec: spec.ImportSpec,
+    *,
+    default_country: str,
+    hours: dict[str, object],
+) -> tuple[pl.DataFrame, dict[str, pl.DataFrame], pl.Series, int]:
+    """Row-local stages of one chunk of input rows: map, select, validate, phones, zones.
+
+    Returns the enriched records (with window keys), the rejects by part, the row hashes of
+    the kept rows (duplicate rows are counted over the whole file) and the phone value count.
+    """
+    rows = mapping.mapped_rows(raw, import_spec)
     kept, excluded = mapping.selected_rows(rows, import_spec)
     kept_df = kept.collect()
-    advance(1)
     valid_rows, row_rejects = schemas.validated(kept_df, schemas.InputRow)
 
-    default_country = str(effective.get("default_country") or settings.default_country)
     values = mapping.phone_values(valid_rows.lazy(), import_spec).with_columns(
         pl.col("default_country").fill_null(default_country)
     )
@@ -359,56 +472,129 @@ def _ingest(
     bad_phones = normalised.filter(pl.col("phone_reject_reason").is_not_null())
     good_phones = normalised.filter(pl.col("phone_reject_reason").is_null())
 
-    row_level_rejects = pl.concat(
-        [
-            table.rejects.select("source_row", "field", "reason", "raw"),
-            excluded.collect().select(
-                "source_row",
-                pl.lit(None, pl.String).alias("field"),
-                pl.col("_excluded_by").alias("reason")
-                if "_excluded_by" in excluded.collect_schema().names()
-                else pl.lit("excluded by selection rule").alias("reason"),
-                pl.lit(None, pl.String).alias("raw"),
-            ),
-            row_rejects.select("source_row", "field", "reason", "raw"),
-            no_phone.select(
-                "source_row",
-                pl.lit("phone").alias("field"),
-                pl.lit("no phone number").alias("reason"),
-                pl.lit(None, pl.String).alias("raw"),
-            ),
-        ],
-        how="vertical_relaxed",
-    )
-    phone_rejects = bad_phones.select(
-        "source_row",
-        pl.col("phone_field").alias("field"),
-        pl.col("phone_reject_reason").alias("reason"),
-        _mask_expr("raw_phone").alias("raw"),
-    )
+    excluded_df = excluded.collect()
+    rejects = {
+        "excluded": excluded_df.select(
+            "source_row",
+            pl.lit(None, pl.String).alias("field"),
+            pl.col("_excluded_by").alias("reason")
+            if "_excluded_by" in excluded_df.columns
+            else pl.lit("excluded by selection rule").alias("reason"),
+            pl.lit(None, pl.String).alias("raw"),
+        ),
+        "invalid": row_rejects.select("source_row", "field", "reason", "raw"),
+        "no_phone": no_phone.select(
+            "source_row",
+            pl.lit("phone").alias("field"),
+            pl.lit("no phone number").alias("reason"),
+            pl.lit(None, pl.String).alias("raw"),
+        ),
+        "phone": bad_phones.select(
+            "source_row",
+            pl.col("phone_field").alias("field"),
+            pl.col("phone_reject_reason").alias("reason"),
+            _mask_expr("raw_phone").alias("raw"),
+        ),
+    }
 
     attrs = accepted_rows.drop(list(import_spec.phone_names), strict=False)
     records = good_phones.lazy().join(attrs.lazy(), on="source_row", how="inner")
     records = zones.record_zones(records, zones.zone_lookups())
+    # Window keys depend on a record's own zones and states only: computed here, the keys of
+    # the whole list are known before the windows are planned.
+    records = windows.window_keys(records, hours)
+    return records.collect(), rejects, kept_df.get_column("row_hash"), normalised.height
+
+
+def _ingest_staged(
+    settings: Settings,
+    table: io.RawTable,
+    import_spec: spec.ImportSpec,
+    *,
+    effective: dict[str, object],
+    existing: pl.LazyFrame | None,
+    supp: pl.DataFrame,
+    rules_df: pl.DataFrame,
+    staging: Path,
+    chunk_rows: int,
+    run: _Run,
+    advance: Callable[[int], None],
+) -> IngestSummary:
+    """Enrich in chunks, chain the whole list on narrow columns, plan and write in chunks.
+
+    Memory follows the chunk size (plus the narrow columns of the list for the chains):
+    every wide frame lives for one chunk and is staged as Parquet under `staging`.
+    """
+    if chunk_rows < 1:
+        raise InputError(f"chunk_rows must be at least 1, not {chunk_rows}")
+    default_country = str(effective.get("default_country") or settings.default_country)
+    hours = {k: effective.get(k) for k in windows.HOUR_KEYS}
+    staged = _Staged(rejects={name: [] for name, _kind in _REJECT_PARTS})
+
+    def stage_rejects(name: str, index: int, frame: pl.DataFrame) -> None:
+        part = staging / "rejects" / f"{name}-{index:05d}.parquet"
+        staged.rejects[name].append(io.write_parquet(_reject_part(frame), part))
+
+    stage_rejects("read", 0, table.rejects.select("source_row", "field", "reason", "raw"))
+    height = int(table.frame.select(pl.len()).collect().item())
+    next_rec = 0
+    # At least one chunk, so an input whose rows were all rejected while reading still runs
+    # every stage (on empty frames) as a single pass would.
+    for index, offset in enumerate(range(0, max(height, 1), chunk_rows)):
+        records, rejects, hashes, n_values = _enriched_chunk(
+            table.frame.slice(offset, chunk_rows),
+            import_spec,
+            default_country=default_country,
+            hours=hours,
+        )
+        records = records.with_columns(
+            _rec=pl.int_range(next_rec, next_rec + records.height, dtype=pl.Int64)
+        )
+        staged.bounds.append((next_rec, next_rec + records.height))
+        next_rec += records.height
+        staged.records.append(
+            io.write_parquet(records, staging / "records" / f"part-{index:05d}.parquet")
+        )
+        for name, frame in rejects.items():
+            stage_rejects(name, index, frame)
+        staged.hashes.append(hashes)
+        staged.keys.append(
+            records.select("window_key", "tz_candidates", "states", "campaign_hours").unique(
+                subset=["window_key"], keep="any"
+            )
+        )
+        staged.phone_values += n_values
+        staged.phones_rejected += rejects["phone"].height
+        del records, rejects
     advance(1)
-    records = chains.chained_records(
-        records,
-        list_id=list_id,
-        fallback_key=settings.chain_key_fallback,
+    advance(1)
+
+    # Chains need the whole list, but only its keys: a narrow scan of the staged records.
+    fallback = tuple(settings.chain_key_fallback)
+    narrow = {"source_row", "phone_index", "contact_info_type", "e164", "client_id", *fallback}
+    ids = chains.chain_ids(
+        pl.scan_parquet(staged.records).select(pl.col("_rec").alias("_row"), *sorted(narrow)),
+        list_id=run.list_id,
+        fallback_key=fallback,
         device_priority=str(effective.get("device_priority") or "input"),
         existing=existing,
+    ).select(
+        pl.col("_row").alias("_rec"),
+        "chain_key",
+        "chain_id",
+        "chain_n",
+        "record_id",
+        "duplicate_count",
+        "shared_number",
     )
-    records = suppression.suppressed_records(
-        records, supp.lazy().cast({"expires_at": pl.Datetime("us", "UTC")}), as_of_utc
-    )
-    hours = {k: effective.get(k) for k in windows.HOUR_KEYS}
-    records = windows.window_keys(records, hours)
-    keyed = records.collect()
-    advance(1)
+    ids_path = io.write_parquet(ids.sort("_rec").collect(), staging / "ids.parquet")
+    del ids
+
+    # Windows are planned once, over the distinct keys of the whole list (they are few).
     window_rows = windows.dialable_windows(
-        keyed.lazy(),
+        pl.concat(staged.keys, how="vertical_relaxed").lazy(),
         rules_df.lazy(),
-        horizon,
+        run.horizon,
         default_window=(
             settings.default_window_start,
             settings.default_window_end,
@@ -416,66 +602,102 @@ def _ingest(
         ),
         stop_margin=_int_setting(effective, "stop_margin_minutes", settings.stop_margin_minutes),
     ).collect()
-    daily = windows.daily_window(
-        keyed.lazy(), window_rows.lazy(), horizon, default_zone=settings.default_window_zone
-    ).collect()
-
-    final = _calling_list_records(
-        keyed, daily, list_name, str(effective["campaign_group"]), run_id, raw_copy
-    )
-    final, record_rejects = schemas.validated(final, schemas.CallingListRecord)
     advance(1)
 
-    rejects = pl.concat(
-        [
-            row_level_rejects.with_columns(kind=pl.lit("row")),
-            phone_rejects.with_columns(kind=pl.lit("phone")),
-            record_rejects.select("source_row", "field", "reason", "raw").with_columns(
-                kind=pl.lit("record")
-            ),
-        ],
-        how="vertical_relaxed",
-    ).with_columns(
-        run_id=pl.lit(run_id),
-        list_name=pl.lit(list_name),
-        source_file=pl.lit(str(raw_copy)),
+    entries = supp.lazy().cast({"expires_at": pl.Datetime("us", "UTC")})
+    group = str(effective["campaign_group"])
+    final_parts: list[Path] = []
+    used_keys: list[pl.Series] = []
+    records_written = no_call_records = 0
+    for index, (part, (low, high)) in enumerate(zip(staged.records, staged.bounds, strict=True)):
+        chunk_ids = pl.scan_parquet(ids_path).filter(
+            (pl.col("_rec") >= low) & (pl.col("_rec") < high)
+        )
+        chained = (
+            pl.scan_parquet(part)
+            .join(chunk_ids, on="_rec", how="inner")
+            .drop("_rec")
+            .sort("record_id")
+        )
+        keyed = suppression.suppressed_records(chained, entries, run.as_of_utc).collect()
+        daily = windows.daily_window(
+            keyed.lazy(),
+            window_rows.lazy(),
+            run.horizon,
+            default_zone=settings.default_window_zone,
+        ).collect()
+        final = _calling_list_records(keyed, daily, run.list_name, group, run.run_id, run.raw_copy)
+        final, record_rejects = schemas.validated(final, schemas.CallingListRecord)
+        stage_rejects(
+            "record", index, record_rejects.select("source_row", "field", "reason", "raw")
+        )
+        records_written += final.height
+        no_call_records += final.filter(pl.col("record_type") == int(RecordType.NO_CALL)).height
+        used_keys.append(final.get_column("window_key").unique())
+        final_parts.append(io.write_parquet(final, staging / "final" / f"part-{index:05d}.parquet"))
+        del keyed, daily, final
+    advance(1)
+
+    lake = settings.lake
+    contacts_path = lake / "contacts" / f"list={run.list_name}" / f"{run.run_id}.parquet"
+    windows_path = lake / "windows" / f"list={run.list_name}" / f"{run.run_id}.parquet"
+    rejects_path = lake / "rejects" / f"list={run.list_name}" / f"{run.run_id}.parquet"
+    io.write_parquet(
+        pl.concat([pl.scan_parquet(p) for p in final_parts], how="diagonal_relaxed"),
+        contacts_path,
     )
-    rejected_row_ids = rejects.filter(pl.col("kind") == "row")["source_row"].n_unique()
+    advance(1)
+    key_rows = window_rows.join(
+        pl.DataFrame({"window_key": pl.concat(used_keys).unique()}),
+        on="window_key",
+        how="semi",
+    ).with_columns(list_name=pl.lit(run.list_name), as_of=pl.lit(run.as_of_utc))
+    io.write_parquet(key_rows, windows_path)
+    reject_parts = [
+        pl.scan_parquet(p).with_columns(kind=pl.lit(kind))
+        for name, kind in _REJECT_PARTS
+        for p in staged.rejects[name]
+    ]
+    io.write_parquet(
+        pl.concat(reject_parts, how="vertical").with_columns(
+            run_id=pl.lit(run.run_id),
+            list_name=pl.lit(run.list_name),
+            source_file=pl.lit(str(run.raw_copy)),
+        ),
+        rejects_path,
+    )
+    rejected_row_ids = int(
+        pl.scan_parquet(rejects_path)
+        .filter(pl.col("kind") == "row")
+        .select(pl.col("source_row").n_unique())
+        .collect()
+        .item()
+    )
+    hashes = pl.concat(staged.hashes)
     rows_read = table.rows_read
     summary = IngestSummary(
-        run_id=run_id,
-        list_name=list_name,
+        run_id=run.run_id,
+        list_name=run.list_name,
         status="succeeded",
         rows_read=rows_read,
         rows_accepted=rows_read - rejected_row_ids,
         rows_rejected=rejected_row_ids,
-        duplicate_rows=int(kept_df.height - kept_df["row_hash"].n_unique()),
-        phone_values=normalised.height,
-        phones_rejected=bad_phones.height,
-        records_written=final.height,
-        no_call_records=final.filter(pl.col("record_type") == int(RecordType.NO_CALL)).height,
+        duplicate_rows=int(hashes.len() - hashes.n_unique()),
+        phone_values=staged.phone_values,
+        phones_rejected=staged.phones_rejected,
+        records_written=records_written,
+        no_call_records=no_call_records,
         detected=dict(table.detected),
     )
 
-    contacts_path = settings.lake / "contacts" / f"list={list_name}" / f"{run_id}.parquet"
-    windows_path = settings.lake / "windows" / f"list={list_name}" / f"{run_id}.parquet"
-    rejects_path = settings.lake / "rejects" / f"list={list_name}" / f"{run_id}.parquet"
-    io.write_parquet(final, contacts_path)
-    advance(1)
-    key_rows = window_rows.join(
-        final.select("window_key").unique(), on="window_key", how="semi"
-    ).with_columns(list_name=pl.lit(list_name), as_of=pl.lit(as_of_utc))
-    io.write_parquet(key_rows, windows_path)
-    io.write_parquet(rejects, rejects_path)
-
     run_row = pl.DataFrame(
         {
-            "run_id": [run_id],
-            "list_name": [list_name],
-            "source_file": [str(raw_copy)],
-            "original_file": [str(path)],
-            "source_sha256": [sha],
-            "mode": [mode],
+            "run_id": [run.run_id],
+            "list_name": [run.list_name],
+            "source_file": [str(run.raw_copy)],
+            "original_file": [str(run.path)],
+            "source_sha256": [run.sha],
+            "mode": [run.mode],
             "rows_read": [summary.rows_read],
             "rows_accepted": [summary.rows_accepted],
             "rows_rejected": [summary.rows_rejected],
@@ -484,23 +706,26 @@ def _ingest(
             "phones_rejected": [summary.phones_rejected],
             "records_written": [summary.records_written],
             "status": ["succeeded"],
-            "as_of": [as_of_utc],
-            "horizon_days": [horizon.days],
-            "started_at": [started],
+            "as_of": [run.as_of_utc],
+            "horizon_days": [run.horizon.days],
+            "started_at": [run.started],
             "finished_at": [datetime.now(UTC)],
         }
     )
     con = warehouse.connect(settings)
     try:
         with warehouse.transaction(con):
-            if mode == "replace":
-                con.execute("DELETE FROM contact_records WHERE list_name = $l", {"l": list_name})
-            con.execute("DELETE FROM window_keys WHERE list_name = $l", {"l": list_name})
-            con.execute("DELETE FROM ingest_runs WHERE run_id = $r", {"r": run_id})
-            con.execute("DELETE FROM rejected_rows WHERE run_id = $r", {"r": run_id})
-            _insert(con, "contact_records", final)
-            _insert(con, "window_keys", key_rows)
-            _insert(con, "rejected_rows", rejects)
+            if run.mode == "replace":
+                con.execute(
+                    "DELETE FROM contact_records WHERE list_name = $l", {"l": run.list_name}
+                )
+            con.execute("DELETE FROM window_keys WHERE list_name = $l", {"l": run.list_name})
+            con.execute("DELETE FROM ingest_runs WHERE run_id = $r", {"r": run.run_id})
+            con.execute("DELETE FROM rejected_rows WHERE run_id = $r", {"r": run.run_id})
+            # DuckDB reads the Parquet files itself: nothing list-sized passes through Python.
+            _insert(con, "contact_records", contacts_path)
+            _insert(con, "window_keys", windows_path)
+            _insert(con, "rejected_rows", rejects_path)
             _insert(con, "ingest_runs", run_row)
     finally:
         con.close()

@@ -30,6 +30,11 @@ class Settings(BaseModel):
         ("last_name", "postal_code"),
         description="Columns that identify a customer when client_id is empty.",
     )
+    ingest_chunk_rows: int = Field(
+        200_000,
+        ge=1,
+        description="Input rows enriched at a time by ingest: bounds its memory, not its result.",
+    )
 
     @property
     def warehouse_path(self) -> Path:

@@ -73,6 +73,34 @@ def chained_records(
     # Ids are worked out on a narrow frame (a row id and the keys); the wide record
     # attributes are joined back once at the end, so sorting never moves them around.
     records = records.with_row_index("_row")
+    ids = chain_ids(
+        records,
+        list_id=list_id,
+        fallback_key=fallback_key,
+        device_priority=device_priority,
+        existing=existing,
+    )
+    attributes = records.drop("source_row", "phone_index", "e164")
+    return ids.join(attributes, on="_row", how="inner").sort("record_id").drop("_row")
+
+
+def chain_ids(
+    records: pl.LazyFrame,
+    *,
+    list_id: int,
+    fallback_key: Sequence[str] = ("last_name", "postal_code"),
+    device_priority: str = "input",
+    existing: pl.LazyFrame | None = None,
+) -> pl.LazyFrame:
+    """Return the ids of `chained_records` alone, from a narrow frame of the whole list.
+
+    `records` has a unique row id `_row` plus the columns `chained_records` reads
+    (source_row, phone_index, contact_info_type, e164, client_id, the fallback columns).
+    Returns one row per record kept (a number repeated within a chain is collapsed into the
+    first in dial order): `_row`, source_row, phone_index, e164, chain_key, duplicate_count,
+    chain_id, chain_n, record_id, shared_number. The ids depend only on the values, never on
+    the order of the rows, so callers may stage the list in chunks and join the ids back.
+    """
     keyed = records.select(
         "_row",
         "source_row",
@@ -154,5 +182,4 @@ def chained_records(
             "_max_record_id",
         )
     )
-    attributes = records.drop("source_row", "phone_index", "e164")
-    return ids.join(attributes, on="_row", how="inner").sort("record_id").drop("_row")
+    return ids

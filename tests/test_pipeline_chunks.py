@@ -1,0 +1,148 @@
+"""Chunked ingest: the chunk size bounds memory and changes no result (ids included)."""
+
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from cxpipeline import generate, pipeline
+from cxpipeline.settings import REPO_ROOT, Settings
+
+AS_OF = datetime.fromisoformat("2026-12-01T08:00:00-05:00")
+#: Lineage columns name files under each home; everything else must match exactly.
+PATH_COLUMNS = ("source_file", "original_file")
+SUMMARY_FIELDS = (
+    "run_id",
+    "status",
+    "rows_read",
+    "rows_accepted",
+    "rows_rejected",
+    "duplicate_rows",
+    "phone_values",
+    "phones_rejected",
+    "records_written",
+    "no_call_records",
+)
+
+
+@pytest.fixture(scope="module")
+def lists(tmp_path_factory) -> tuple[Path, Path, Path]:
+    folder = tmp_path_factory.mktemp("lists")
+    generated = generate.write_contact_list(folder / "generated.csv", 3_000, seed=11)
+    # The first rows again at the end: exact duplicates that are chunks apart.
+    rows = pl.read_csv(generated, infer_schema=False)
+    first = folder / "first.csv"
+    pl.concat([rows, rows.head(10)]).write_csv(first)
+    # A second list for append mode: some of its customers are already in the first.
+    second = generate.write_contact_list(folder / "second.csv", 800, seed=12, start_client_id=2_601)
+    dnc = folder / "dnc.csv"
+    numbers = (
+        pl.read_csv(first, infer_schema=False)
+        .select(pl.col("mobile_phone").drop_nulls().head(40))
+        .get_column("mobile_phone")
+    )
+    dnc.write_text("phone\n" + "\n".join(numbers) + "\n", encoding="utf-8")
+    return first, second, dnc
+
+
+def home(root: Path, *, chunk_rows: int) -> Settings:
+    settings = Settings.build(root, ingest_chunk_rows=chunk_rows)
+    pipeline.apply_campaigns(settings, REPO_ROOT / "data" / "sample" / "campaigns.yaml")
+    return settings
+
+
+def table(settings: Settings, sql: str) -> pl.DataFrame:
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        frame = con.sql(sql).pl()
+    return frame.drop([c for c in PATH_COLUMNS if c in frame.columns])
+
+
+def summary_of(summary: pipeline.IngestSummary) -> dict[str, object]:
+    return {name: getattr(summary, name) for name in SUMMARY_FIELDS}
+
+
+def assert_same_warehouse(one: Settings, many: Settings) -> None:
+    assert_frame_equal(
+        table(one, "SELECT * FROM contact_records ORDER BY record_id"),
+        table(many, "SELECT * FROM contact_records ORDER BY record_id"),
+    )
+    order = "ORDER BY run_id, source_row, kind, field, reason"
+    assert_frame_equal(
+        table(one, f"SELECT * FROM rejected_rows {order}"),  # noqa: S608 - constant
+        table(many, f"SELECT * FROM rejected_rows {order}"),  # noqa: S608 - constant
+    )
+    counts = (
+        "SELECT run_id, list_name, mode, rows_read, rows_accepted, rows_rejected, "
+        "duplicate_rows, phone_values, phones_rejected, records_written, status "
+        "FROM ingest_runs ORDER BY run_id"
+    )
+    assert_frame_equal(table(one, counts), table(many, counts))
+    # The windows themselves; the rule names are left out: when two rules of one priority
+    # bound a window at the same instant, dialable_windows names either (its sort has a tie).
+    keys = (
+        "SELECT list_name, window_key, window_start_utc, window_end_utc, as_of FROM window_keys "
+        "ORDER BY list_name, window_key, window_start_utc"
+    )
+    assert_frame_equal(table(one, keys), table(many, keys))
+
+
+def test_chunk_size_changes_no_result(tmp_path, lists):
+    first, second, dnc = lists
+    one = home(tmp_path / "one", chunk_rows=1_000_000)
+    many = home(tmp_path / "many", chunk_rows=500)
+    summaries = []
+    for settings in (one, many):
+        pipeline.load_suppression(settings, dnc, "state_dnc")
+        done = pipeline.ingest(
+            settings, first, list_name="big", group="collections_east", as_of=AS_OF
+        )
+        summaries.append(summary_of(done))
+    assert summaries[0] == summaries[1]
+    assert summaries[0]["duplicate_rows"] >= 10  # some exact duplicates are chunks apart
+    assert summaries[0]["phones_rejected"] > 0
+    assert_same_warehouse(one, many)
+    # More than one chunk really ran, and the staging area is gone afterwards.
+    assert summaries[1]["rows_read"] > 4 * 500
+    assert not (many.lake / "staging").exists() or not any((many.lake / "staging").iterdir())
+    contacts = list((many.lake / "contacts" / "list=big").glob("*.parquet"))
+    assert len(contacts) == 1 and contacts[0].is_file()
+    assert pl.read_parquet(contacts[0]).height == summaries[1]["records_written"]
+
+
+def test_chunk_size_changes_no_result_in_append_mode(tmp_path, lists):
+    first, second, _dnc = lists
+    one = home(tmp_path / "one", chunk_rows=1_000_000)
+    many = home(tmp_path / "many", chunk_rows=300)
+    summaries = []
+    for settings in (one, many):
+        for path, mode in ((first, "replace"), (second, "append")):
+            done = pipeline.ingest(
+                settings, path, list_name="big", group="collections_east", as_of=AS_OF, mode=mode
+            )
+            summaries.append(summary_of(done))
+    assert summaries[:2] == summaries[2:]
+    assert_same_warehouse(one, many)
+
+
+def test_chunk_rows_argument_overrides_the_setting(tmp_path, lists):
+    first, _second, _dnc = lists
+    one = home(tmp_path / "one", chunk_rows=1_000_000)
+    many = home(tmp_path / "many", chunk_rows=1_000_000)
+    a = pipeline.ingest(one, first, list_name="big", group="collections_east", as_of=AS_OF)
+    b = pipeline.ingest(
+        many, first, list_name="big", group="collections_east", as_of=AS_OF, chunk_rows=1_000
+    )
+    assert summary_of(a) == summary_of(b)
+    assert_same_warehouse(one, many)
+
+
+def test_chunk_rows_must_be_positive(tmp_path, lists):
+    first, _second, _dnc = lists
+    settings = home(tmp_path / "h", chunk_rows=1_000)
+    with pytest.raises(pipeline.InputError):
+        pipeline.ingest(
+            settings, first, list_name="big", group="collections_east", as_of=AS_OF, chunk_rows=-1
+        )
