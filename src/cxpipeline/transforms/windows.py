@@ -528,7 +528,7 @@ def dialable_windows(
         end_rule = "stop_margin:" + end_rule
     windows = (
         events.with_columns(_order=order, _delta=delta)
-        .sort("window_key", "t", "is_end", "_order")
+        .sort("window_key", "t", "is_end", "_order", "label")  # label: stable ties
         .with_columns(
             depth=pl.col("_delta").cum_sum().over("window_key"),
             next_t=pl.col("t").shift(-1).over("window_key"),
