@@ -80,10 +80,10 @@ def assert_same_warehouse(one: Settings, many: Settings) -> None:
         "FROM ingest_runs ORDER BY run_id"
     )
     assert_frame_equal(table(one, counts), table(many, counts))
-    # The windows themselves; the rule names are left out: when two rules of one priority
-    # bound a window at the same instant, dialable_windows names either (its sort has a tie).
+    # The windows and the rules that bound them (ties between rules are broken by name).
     keys = (
-        "SELECT list_name, window_key, window_start_utc, window_end_utc, as_of FROM window_keys "
+        "SELECT list_name, window_key, window_start_utc, window_end_utc, rule, as_of "
+        "FROM window_keys "
         "ORDER BY list_name, window_key, window_start_utc"
     )
     assert_frame_equal(table(one, keys), table(many, keys))
