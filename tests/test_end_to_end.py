@@ -192,3 +192,30 @@ def test_matches_golden_summary(con):
     if not GOLDEN.exists():
         pytest.fail(f"golden file missing; current summary: {json.dumps(current)}")
     assert current == json.loads(GOLDEN.read_text())
+
+
+def test_zone_stats_add_up_to_list_stats(con):
+    mismatched = scalar(
+        con,
+        """
+        SELECT count(*) FROM list_stats l
+        JOIN (SELECT list_name, sum(total_records) AS total, sum(attempts) AS attempts
+              FROM zone_stats GROUP BY ALL) z USING (list_name)
+        WHERE l.total_records <> z.total OR l.attempts <> z.attempts
+    """,
+    )
+    assert mismatched == 0
+    assert scalar(con, "SELECT count(DISTINCT list_name) FROM zone_stats") == 3
+
+
+def test_report_tables_exported(demo_home):
+    settings, _ = demo_home
+    names = {p.name for p in (settings.home / "reports").iterdir()}
+    assert {
+        "report.html",
+        "report.xlsx",
+        "list_stats.csv",
+        "zone_stats.csv",
+        "rejection_summary.csv",
+        "not_dialable_summary.csv",
+    } <= names

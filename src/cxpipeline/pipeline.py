@@ -907,7 +907,7 @@ def _update_record_state(con: duckdb.DuckDBPyConnection, state: pl.DataFrame) ->
 
 
 def build_statistics(settings: Settings) -> dict[str, int]:
-    """Rebuild list_stats, group_stats and hourly_stats from records and results."""
+    """Rebuild list_stats, group_stats, hourly_stats and zone_stats from records and results."""
     prepare_warehouse(settings)
     con = warehouse.connect(settings)
     try:
@@ -928,11 +928,13 @@ def build_statistics(settings: Settings) -> dict[str, int]:
             )
         per_group = stats.group_stats(per_list.lazy()).collect()
         hourly = stats.hourly_stats(res.lazy(), records.lazy()).collect()
+        per_zone = stats.zone_stats(records.lazy(), res.lazy()).collect()
         with warehouse.transaction(con):
             for name, frame in (
                 ("list_stats", per_list),
                 ("group_stats", per_group),
                 ("hourly_stats", hourly),
+                ("zone_stats", per_zone),
             ):
                 con.execute(
                     f"DELETE FROM {warehouse.quote_identifier(name, set(warehouse.RELATIONS))}"
@@ -946,7 +948,15 @@ def build_statistics(settings: Settings) -> dict[str, int]:
 # --------------------------------------------------------------------------- reports and export
 
 
-REPORT_TABLES = ("list_stats", "group_stats", "hourly_stats", "ingest_runs")
+REPORT_TABLES = (
+    "list_stats",
+    "group_stats",
+    "zone_stats",
+    "not_dialable_summary",
+    "rejection_summary",
+    "hourly_stats",
+    "ingest_runs",
+)
 
 
 def write_reports(settings: Settings, out_dir: Path, formats: tuple[str, ...]) -> list[Path]:
