@@ -7,8 +7,9 @@ from datetime import datetime
 from pathlib import Path
 
 from rich.console import Console
+from rich.table import Table
 
-from cxpipeline import pipeline
+from cxpipeline import pipeline, warehouse
 from cxpipeline.settings import Settings
 
 #: Sample contact list files → (contact list, campaign group), as in data/sample/campaigns.yaml.
@@ -76,4 +77,28 @@ def run_demo(
             settings, settings.home / "reports", ("html", "xlsx", "csv")
         )
     summary.report_path = next((p for p in written if p.suffix == ".html"), None)
+    console.print(_summary_table(settings))
     return summary
+
+
+def _summary_table(settings: Settings) -> Table:
+    """One row per list: records, no-call, dialable, with planned windows, calls, connects."""
+    con = warehouse.connect(settings, read_only=True)
+    try:
+        rows = warehouse.fetch_dicts(
+            con,
+            "SELECT s.list_name, s.total_records, "
+            "s.no_call_records, s.dialable_records, "
+            "(SELECT count(DISTINCT record_id) FROM dialable_windows d "
+            " WHERE d.list_name = s.list_name) AS with_windows, "
+            "s.attempts, s.connects FROM list_stats s ORDER BY s.list_name",
+        )
+    finally:
+        con.close()
+    table = Table(title="contact lists", header_style="bold", padding=(0, 1))
+    table.add_column("list", no_wrap=True)
+    for name in ("records", "no-call", "dialable", "planned", "calls", "connects"):
+        table.add_column(name, justify="right", min_width=len(name))
+    for row in rows:
+        table.add_row(*[f"{v:,}" if isinstance(v, int) else str(v) for v in row.values()])
+    return table
