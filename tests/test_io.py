@@ -411,3 +411,88 @@ def test_any_written_table_reads_back_exactly(
     assert frame.rows() == [(*r, i) for i, r in good]
     assert table.rejects["source_row"].to_list() == bad
     assert table.rows_read == len(rows) == frame.height + table.rejects.height
+
+
+# --------------------------------------------------------------------------- lazy delimited reading
+
+
+def _eager_polars_rows(path: Path, table: io.RawTable) -> list[tuple[Any, ...]]:
+    """The rows the former eager reading gave: read_csv whole, minus blank and rejected rows."""
+    frame = table.frame.collect()
+    names = [c for c in frame.columns if c != "source_row"]
+    eager = pl.read_csv(
+        path,
+        new_columns=names,
+        separator=str(table.detected["delimiter"]),
+        infer_schema=False,
+        truncate_ragged_lines=True,
+        empty_string_is_null=False,
+        raise_if_empty=False,
+    ).with_columns(source_row=pl.int_range(1, pl.len() + 1, dtype=pl.Int64))
+    return eager.filter(pl.col("source_row").is_in(frame["source_row"].implode())).rows()
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [e for e in EXPECTED if "error" not in e and not e.get("spec")],
+    ids=entry_id,
+)
+def test_lazy_polars_frame_matches_an_eager_read(entry: dict[str, Any]) -> None:
+    path = CORPUS / entry["file"]
+    table = io.read_table(path, io.ReadOptions(**entry.get("options", {})))
+    if table.detected.get("reader") != "polars" or table.detected.get("encoding") != "utf-8":
+        pytest.skip("not read lazily")
+    frame = table.frame.collect()
+    assert frame.rows() == _eager_polars_rows(path, table)
+    assert frame.height + table.rejects.height == table.rows_read
+
+
+def test_shape_prescan_streams_records_across_block_boundaries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = [
+        ["a", "b", "c"],
+        ['x\n"y"\nz', "1,2", "3"],
+        ["short", "row"],
+        [],
+        ["p", "q\r\n\n", "r"],
+        ["1", "2", "3", "4"],
+        ["plain", "text", "row"],
+    ] * 7
+    path = tmp_path / "b.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows([["h1", "h2", "h3"], *rows])
+        handle.write("last,row,no newline")
+    whole = io.read_table(path)
+    assert whole.detected["reader"] == "polars"
+    for block in (1, 2, 3, 5, 8, 13, 64):
+        monkeypatch.setattr(io, "_SHAPE_BLOCK", block)
+        table = io.read_table(path)
+        assert table.frame.collect().rows() == whole.frame.collect().rows(), block
+        assert table.rejects.rows() == whole.rejects.rows(), block
+        assert table.rows_read == whole.rows_read == len(rows) + 1 - 7
+        assert table.detected == whole.detected
+    assert whole.detected["blank_lines"] == 7
+    assert whole.rejects["source_row"].to_list()[:2] == [3, 6]
+
+
+def test_lazy_frame_slices_read_only_their_rows(tmp_path: Path) -> None:
+    path = write(tmp_path, "s.csv", "a,b\n" + "".join(f"{i},x\n" for i in range(1, 11)) + "\n1\n")
+    table = io.read_table(path)
+    assert isinstance(table.frame, pl.LazyFrame)
+    assert table.frame.slice(3, 4).collect()["source_row"].to_list() == [4, 5, 6, 7]
+    assert table.frame.slice(8, 5).collect()["source_row"].to_list() == [9, 10]
+
+
+def test_a_column_named_source_row_is_replaced_in_place(tmp_path: Path) -> None:
+    table = io.read_table(write(tmp_path, "r.csv", "source_row,b\nx,1\n\ny,2\n"))
+    frame = table.frame.collect()
+    assert frame.columns == ["source_row", "b"]
+    assert frame.rows() == [(1, "1"), (3, "2")]
+
+
+def test_transcoded_input_stays_readable_after_its_temp_copy_is_gone(tmp_path: Path) -> None:
+    path = write(tmp_path, "w.csv", "name,phone\nMuñoz,2125550142\n".encode("cp1252"))
+    table = io.read_table(path)
+    assert table.detected["encoding"] == "cp1252"
+    assert table.frame.collect().rows() == [("Muñoz", "2125550142", 1)]

@@ -117,6 +117,8 @@ DELIMITERS = (",", ";", "|", "\t")
 _DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
 _SNIFF_CHARS = 1 << 16
 _BLOCK = 1 << 20
+#: Bytes of raw lines the ragged-row pre-scan holds at a time.
+_SHAPE_BLOCK = 8 << 20
 #: Western single-byte encodings charset-normalizer may choose from: left unrestricted it
 #: reads 'Muñoz' in cp1252 as Central European cp1250 ('Muńoz').
 _WESTERN_ENCODINGS = ["cp1252", "iso8859_15", "latin_1", "mac_roman", "cp850"]
@@ -196,6 +198,9 @@ def read_table(path: Path | str, options: ReadOptions | None = None) -> RawTable
                 table = _read_fixed_width(source, name, options)
             else:
                 table = _read_delimited(source, name, options)
+            if source != path:
+                # a transcoded temp copy is deleted on leaving: read its rows before that
+                table.frame = table.frame.collect().lazy()
         table.detected["encoding"] = encoding
     if table.rows_read == 0:
         raise InputError("header only: no data rows", file=name)
@@ -403,6 +408,9 @@ def _read_delimited(source: Path, name: str, options: ReadOptions) -> RawTable:
     see `_record_shapes`). When polars cannot parse the file (unterminated or malformed quotes),
     or the two passes disagree on the number of records, the csv module reads the file instead:
     streaming, row by row, slower but exact, and it names the line of an unterminated quote.
+
+    Both passes stream, and the frame returned is a lazy scan of the file (numbered, blank and
+    ragged rows filtered out): a slice of it parses only its part, so memory follows the slice.
     """
     with source.open(encoding="utf-8-sig", newline="") as handle:
         sample = handle.read(_SNIFF_CHARS)
@@ -413,44 +421,42 @@ def _read_delimited(source: Path, name: str, options: ReadOptions) -> RawTable:
         first = _first_record(csv.reader(handle, delimiter=delimiter), name)
     width = len(first)
     names = _column_names(first, name) if options.has_header else _numbered(width)
-    frame: pl.DataFrame | None
+    scan = _scan_text(source, names, delimiter, options.has_header)
     try:
-        frame = pl.read_csv(
-            source,
-            has_header=options.has_header,
-            new_columns=names,
-            separator=delimiter,
-            quote_char='"',
-            infer_schema=False,
-            truncate_ragged_lines=True,
-            empty_string_is_null=False,
-            raise_if_empty=False,
+        # One streaming parse of every column, in bounded memory: it finds the files polars
+        # cannot read (they go to the csv module) and counts the records polars sees.
+        height = int(
+            scan.select(pl.len(), pl.all().str.len_bytes().sum())
+            .collect(engine="streaming")["len"]
+            .item()
         )
+        polars_width = len(scan.collect_schema())
     except pl.exceptions.PolarsError:
-        frame = None
-    shapes = _record_shapes(source, delimiter) if frame is not None else None
-    if shapes is not None and options.has_header:
-        shapes = shapes.slice(1)
-    if frame is None or shapes is None or shapes.height != frame.height or frame.width != width:
         return _read_with_csv_module(source, name, delimiter, options.has_header, names)
-    blank = pl.col("blank")
-    ragged = ~blank & (pl.col("fields") != width)
-    shapes = shapes.with_columns(
-        source_row=pl.int_range(1, pl.len() + 1, dtype=pl.Int64), _ragged=ragged
-    )
-    rejects = shapes.filter(pl.col("_ragged")).select(
+    records, odd = _record_shapes(source, delimiter, width, options.has_header)
+    if records != height or polars_width != width:
+        return _read_with_csv_module(source, name, delimiter, options.has_header, names)
+    rejects = odd.filter(~pl.col("blank")).select(
         "source_row",
         pl.lit(None, pl.String).alias("field"),
         pl.format("ragged row: {} fields, expected {}", "fields", pl.lit(width)).alias("reason"),
         pl.col("text").str.slice(0, _RAW_CHARS).alias("raw"),
     )
-    keep = ~(shapes["blank"] | shapes["_ragged"])
-    frame = frame.with_columns(source_row=shapes["source_row"]).filter(keep)
-    blanks = int(shapes["blank"].sum())
+    blanks = int(odd["blank"].sum())
+    index = "_row_index"
+    while index in names:
+        index = f"_{index}"
+    frame = (
+        _scan_text(source, names, delimiter, options.has_header, row_index=index)
+        .with_columns(pl.col(index).cast(pl.Int64).alias("source_row"))
+        .drop(index)
+    )
+    if odd.height:
+        frame = frame.filter(~pl.col("source_row").is_in(odd["source_row"].implode()))
     return RawTable(
-        frame=frame.lazy(),
+        frame=frame,
         rejects=_masked_rejects(rejects),
-        rows_read=shapes.height - blanks,
+        rows_read=records - blanks,
         detected={
             "format": "delimited",
             "delimiter": delimiter,
@@ -461,25 +467,104 @@ def _read_delimited(source: Path, name: str, options: ReadOptions) -> RawTable:
     )
 
 
-def _record_shapes(source: Path, delimiter: str) -> pl.DataFrame:
-    """Field count, blankness and text of every record (header included), from the raw lines.
+def _scan_text(
+    source: Path, names: list[str], delimiter: str, has_header: bool, row_index: str | None = None
+) -> pl.LazyFrame:
+    """Scan delimited text lazily with polars, every column as text, short rows padded.
+
+    With `row_index`, a column of that name numbers the records from 1 (header excluded).
+    """
+    return pl.scan_csv(
+        source,
+        has_header=has_header,
+        new_columns=names,
+        separator=delimiter,
+        quote_char='"',
+        infer_schema=False,
+        truncate_ragged_lines=True,
+        empty_string_is_null=False,
+        raise_if_empty=False,
+        row_index_name=row_index,
+        row_index_offset=1,
+    )
+
+
+def _record_shapes(
+    source: Path, delimiter: str, width: int, has_header: bool
+) -> tuple[int, pl.DataFrame]:
+    """Count the data records and find the blank and ragged ones, from the raw lines.
+
+    Returns the number of data records (the header is not one) and, for the records that are
+    blank or do not have `width` fields, their source_row, field count, blankness and text.
+    Streams the file in blocks of lines, so memory follows the block, not the file.
 
     Only used once polars has parsed the file, i.e. when its quoting is regular: quotes then come
     in pairs inside quoted fields, so a line ends inside a quoted field exactly when the quote
     count before its end is odd (the record goes on on the next line), and removing the quoted
     segments leaves the delimiters that separate fields.
     """
-    lines = (
-        pl.scan_lines(source, name="text")
+    first = 0 if has_header else 1  # source_row of the file's first record
+    records = 0  # records seen so far, the header included
+    parts: list[pl.DataFrame] = []
+    pending: list[str] = []  # lines of a record still inside a quoted field
+    carry = b""
+    with source.open("rb") as handle:
+        while True:
+            block = handle.read(_SHAPE_BLOCK)
+            data = carry + block
+            if block:
+                cut = data.rfind(b"\n") + 1
+                carry, data = data[cut:], data[:cut]
+                lines = data.decode("utf-8").split("\n")[:-1]
+            else:  # the file's last line, when it has no line break
+                carry = b""
+                lines = [data.decode("utf-8")] if data else []
+            if pending:
+                lines = pending + lines
+                pending = []
+            if lines:
+                shapes, pending = _block_shapes(lines, delimiter, last=not block)
+                shapes = shapes.with_columns(
+                    source_row=pl.int_range(0, pl.len(), dtype=pl.Int64) + (records + first)
+                )
+                records += shapes.height
+                odd = shapes.filter(
+                    (pl.col("source_row") >= 1) & (pl.col("blank") | (pl.col("fields") != width))
+                )
+                if odd.height:
+                    parts.append(odd)
+            if not block:
+                break
+    data_records = records - (1 if has_header else 0)
+    schema = {"text": pl.String, "fields": pl.Int64, "blank": pl.Boolean, "source_row": pl.Int64}
+    odd_all = pl.concat(parts) if parts else pl.DataFrame(schema=schema)
+    return max(data_records, 0), odd_all.select("source_row", "fields", "blank", "text")
+
+
+def _block_shapes(
+    lines: list[str], delimiter: str, *, last: bool
+) -> tuple[pl.DataFrame, list[str]]:
+    """Field count, blankness and text of the records of a block of lines starting a record.
+
+    Unless this is the file's last block, the lines of a record still open at the block's end
+    come back apart, to be read again with the next block.
+    """
+    frame = (
+        pl.DataFrame({"text": pl.Series(lines, dtype=pl.String)})
         .select(pl.col("text").str.strip_suffix("\r").str.strip_prefix("\ufeff"))
         .with_columns(_quotes=pl.col("text").str.count_matches('"', literal=True))
-        .collect()
     )
-    if int(lines["_quotes"].sum() or 0):
+    pending: list[str] = []
+    if int(frame["_quotes"].sum() or 0):
         inside = (pl.col("_quotes").cum_sum() - pl.col("_quotes")) % 2 == 1
-        lines = lines.with_columns(_record=(~inside).cum_sum())
-        if lines["_record"].n_unique() != lines.height:
-            lines = lines.group_by("_record", maintain_order=True).agg(
+        frame = frame.with_columns(_record=(~inside).cum_sum())
+        if not last and int(frame["_quotes"].sum()) % 2:
+            open_record = frame["_record"][-1]
+            start = frame.height - int((frame["_record"] == open_record).sum())
+            pending = lines[start:]
+            frame = frame.slice(0, start)
+        if frame["_record"].n_unique() != frame.height:
+            frame = frame.group_by("_record", maintain_order=True).agg(
                 pl.col("text").str.join("\n"), pl.col("_quotes").sum()
             )
     bare = (
@@ -490,7 +575,7 @@ def _record_shapes(source: Path, delimiter: str) -> pl.DataFrame:
     fields = (bare.str.count_matches(delimiter, literal=True) + 1).cast(pl.Int64)
     # blank as the csv module sees it: no field, or one holding only spaces ("\t" alone is two)
     blank = (fields == 1) & (pl.col("text").str.strip_chars().str.len_chars() == 0)
-    return lines.select("text", fields=fields, blank=blank)
+    return frame.select("text", fields=fields, blank=blank), pending
 
 
 def _read_with_csv_module(
