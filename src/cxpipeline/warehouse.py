@@ -129,9 +129,7 @@ def fetch_dicts(
     return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
 
 
-def scalar(
-    con: duckdb.DuckDBPyConnection, query: str, params: dict[str, Any] | None = None
-) -> Any:
+def scalar(con: duckdb.DuckDBPyConnection, query: str, params: dict[str, Any] | None = None) -> Any:
     """Run a bound query and return the first column of its first row (or None).
 
     fetchall() drains the result: DuckDB 2 refuses further work on a connection whose
