@@ -158,3 +158,25 @@ def test_list_in_unknown_group_is_a_clear_error(home, tmp_path):
         pipeline.ingest(home, write(tmp_path, "a.csv", LIST_A), list_name="l9", group="nope")
     with duckdb.connect(str(home.warehouse_path), read_only=True) as con:
         assert warehouse.scalar(con, "SELECT count(*) FROM contact_records") == 0
+
+
+def test_append_flags_a_number_now_shared_on_both_chains(home, tmp_path):
+    ingest(home, write(tmp_path, "a.csv", LIST_A))
+    # A new customer with C1's home number: both chains must carry the flag.
+    more = (
+        "client_id,first_name,last_name,home_phone,postal_code,state_code\n"
+        "C7,Gil,Fox,212-736-0142,10001,NY\n"
+    )
+    ingest(home, write(tmp_path, "c.csv", more), mode="append")
+    flags = query(
+        home,
+        "SELECT client_id, shared_number FROM contact_records "
+        "WHERE contact_info = '+12127360142' ORDER BY client_id",
+    )
+    assert flags == [("C1", True), ("C7", True)]
+    others = query(
+        home,
+        "SELECT count(*) FROM contact_records WHERE shared_number AND "
+        "contact_info <> '+12127360142'",
+    )
+    assert others == [(0,)]

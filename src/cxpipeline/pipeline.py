@@ -727,6 +727,11 @@ def _ingest_staged(
             _insert(con, "window_keys", windows_path)
             _insert(con, "rejected_rows", rejects_path)
             _insert(con, "ingest_runs", run_row)
+            if run.mode == "append":
+                con.execute(
+                    warehouse.load_sql_statement("refresh_shared_numbers"),
+                    {"list_name": run.list_name},
+                )
     finally:
         con.close()
     advance(1)

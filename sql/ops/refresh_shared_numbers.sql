@@ -1,0 +1,13 @@
+-- After an append, flag every record of the list whose number now sits in more than one chain
+-- (the new records are flagged at ingest; this updates the ones already in the list).
+UPDATE contact_records AS r
+SET shared_number = s.shared
+FROM (
+    SELECT contact_info, count(DISTINCT chain_id) > 1 AS shared
+    FROM contact_records
+    WHERE list_name = $list_name
+    GROUP BY contact_info
+) AS s
+WHERE r.list_name = $list_name
+  AND r.contact_info = s.contact_info
+  AND r.shared_number <> s.shared;
