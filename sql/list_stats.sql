@@ -24,5 +24,8 @@ CREATE TABLE IF NOT EXISTS list_stats (
     connect_rate      DOUBLE,                -- connects / attempts
     abandon_rate      DOUBLE,                -- abandoned / (connects + abandoned)
     sit_rate          DOUBLE,                -- invalid_number / attempts
-    penetration       DOUBLE                 -- attempted_records / dialable_records
+    penetration       DOUBLE,                -- attempted_records / dialable_records
+    finished_last_24h     BIGINT,            -- records finished in the 24 h before the last call
+    completion_per_hour   DOUBLE,            -- finished_last_24h / 24
+    est_hours_to_complete DOUBLE             -- records_remaining / completion_per_hour
 );

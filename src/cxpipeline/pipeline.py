@@ -932,6 +932,11 @@ def build_statistics(settings: Settings) -> dict[str, int]:
                 pl.col(counts).fill_null(0)
             )
         per_group = stats.group_stats(per_list.lazy()).collect()
+        per_list = per_list.join(
+            stats.completion_estimates(records.lazy(), res.lazy()).collect(),
+            on="list_name",
+            how="left",
+        )
         hourly = stats.hourly_stats(res.lazy(), records.lazy()).collect()
         per_zone = stats.zone_stats(records.lazy(), res.lazy()).collect()
         with warehouse.transaction(con):

@@ -209,3 +209,41 @@ def test_zone_stats_per_list_and_zone():
     )
     assert a_null["connect_rate"] is None
     assert a_null["penetration"] is None  # its only record is No Call
+
+
+def test_completion_estimate_from_recent_finishes():
+    from datetime import UTC, datetime
+
+    from cxpipeline.transforms.stats import completion_estimates
+
+    records = pl.LazyFrame(
+        {
+            "list_name": ["a"] * 5 + ["b"],
+            "chain_id": [1, 2, 3, 4, 5, 9],
+            "record_type": [2, 2, 2, 2, 7, 2],
+            "record_status": [3, 7, 3, 1, 1, 3],
+        }
+    )
+    results = pl.LazyFrame(
+        {
+            "list_name": ["a", "a", "a", "a", "b"],
+            "chain_id": [1, 2, 3, 4, 9],
+            "call_time_utc": [
+                datetime(2026, 11, 19, 22, tzinfo=UTC),
+                datetime(2026, 11, 20, 20, tzinfo=UTC),
+                datetime(2026, 11, 20, 22, tzinfo=UTC),
+                datetime(2026, 11, 20, 23, tzinfo=UTC),
+                datetime(2026, 11, 20, 5, tzinfo=UTC),
+            ],
+        },
+        schema_overrides={"call_time_utc": pl.Datetime("us", "UTC")},
+    )
+    out = completion_estimates(records, results).collect().sort("list_name")
+    a = out.row(0, named=True)
+    # Chains 2 and 3 finished within 24 h of the last call; chain 1 (25 h before) did not.
+    assert a["finished_last_24h"] == 2
+    assert a["completion_per_hour"] == pytest.approx(2 / 24)
+    # One dialable record remains (status 1); the No Call record is not remaining work.
+    assert a["est_hours_to_complete"] == pytest.approx(1 / (2 / 24))
+    b = out.row(1, named=True)
+    assert b["est_hours_to_complete"] == 0.0

@@ -227,3 +227,43 @@ def zone_stats(records: pl.LazyFrame, results: pl.LazyFrame) -> pl.LazyFrame:
         .select(ZONE_STATS_COLUMNS)
         .sort("list_name", "tz_name", nulls_last=True)
     )
+
+
+def completion_estimates(
+    records: pl.LazyFrame, results: pl.LazyFrame, *, window_hours: int = 24
+) -> pl.LazyFrame:
+    """Estimated time to complete per list: remaining records ÷ recent completion speed.
+
+    A finished record (status 3 Updated or 7 Chain Updated, not No Call) finished at the last
+    call of its chain. Recent speed = records finished in the `window_hours` before the list's
+    latest call, per hour. `est_hours_to_complete` is null when nothing finished recently
+    (no speed to extrapolate from) and 0 when nothing remains.
+    """
+    last_call = results.group_by("list_name", "chain_id").agg(
+        pl.col("call_time_utc").max().alias("_finished_at")
+    )
+    latest = results.group_by("list_name").agg(pl.col("call_time_utc").max().alias("_latest"))
+    finished = (~(pl.col("record_type") == _NO_CALL)) & pl.col("record_status").is_in(_FINISHED)
+    dialable = ~(pl.col("record_type") == _NO_CALL)
+    recent = pl.col("_finished_at") > pl.col("_latest") - pl.duration(hours=window_hours)
+    per_list = (
+        records.join(last_call, on=["list_name", "chain_id"], how="left")
+        .join(latest, on="list_name", how="left")
+        .group_by("list_name")
+        .agg(
+            (finished & recent.fill_null(False)).sum().alias("finished_last_24h"),
+            (dialable & ~finished).sum().alias("_remaining"),
+        )
+    )
+    speed = pl.col("finished_last_24h") / window_hours
+    return per_list.select(
+        "list_name",
+        pl.col("finished_last_24h").cast(pl.Int64),
+        speed.alias("completion_per_hour"),
+        pl.when(pl.col("_remaining") == 0)
+        .then(0.0)
+        .when(speed > 0)
+        .then(pl.col("_remaining") / speed)
+        .otherwise(None)
+        .alias("est_hours_to_complete"),
+    )
