@@ -53,6 +53,7 @@ def daily_run(
         for item in lists
     ]
     loaded = [tasks.load_results(home, f, as_of) for f in results_files or []]
-    tasks.build_statistics(home)
+    if not loaded:  # loading results already rebuilt the statistics
+        tasks.build_statistics(home)
     reports = tasks.write_reports(home, report_dir or home / "reports", ("html", "xlsx", "csv"))
     return {"ingests": ingests, "results": loaded, "reports": reports}

@@ -72,7 +72,8 @@ def run_demo(
             f"{summary.results['rows_rejected']:,} rejected"
         )
     with console.status("building statistics and reports…"):
-        pipeline.build_statistics(settings)
+        if not results_file.exists():  # loading results already rebuilt the statistics
+            pipeline.build_statistics(settings)
         written = pipeline.write_reports(
             settings, settings.home / "reports", ("html", "xlsx", "csv")
         )

@@ -125,12 +125,15 @@ def load_suppression(settings: Settings, path: Path, name: str) -> dict[str, int
     path = Path(path)
     table = io.read_table(path, io.ReadOptions())
     raw = table.frame
-    cols = {c.strip().lower().replace(" ", "_"): c for c in raw.collect_schema().names()}
-    phone_col = next(
-        (cols[c] for c in ("phone", "e164", "number", "contact_info") if c in cols), None
-    )
-    client_col = cols.get("client_id")
-    expiry_col = next((cols[c] for c in ("expires_at", "expiry", "expires") if c in cols), None)
+    # Headers compare as the import spec compares them (case, spaces, _ - . ignored).
+    cols = {spec.header_key(c): c for c in raw.collect_schema().names()}
+
+    def column(*names: str) -> str | None:
+        return next((cols[k] for k in map(spec.header_key, names) if k in cols), None)
+
+    phone_col = column("phone", "e164", "number", "contact_info")
+    client_col = column("client_id")
+    expiry_col = column("expires_at", "expiry", "expires")
     if phone_col is None and client_col is None:
         raise InputError("no 'phone' or 'client_id' column", file=str(path))
     frame = raw.select(
@@ -238,7 +241,7 @@ class IngestSummary:
         ]
 
 
-INGEST_STEPS = 7
+INGEST_STEPS = 6
 
 
 def ingest(
@@ -477,9 +480,7 @@ def _enriched_chunk(
         "excluded": excluded_df.select(
             "source_row",
             pl.lit(None, pl.String).alias("field"),
-            pl.col("_excluded_by").alias("reason")
-            if "_excluded_by" in excluded_df.columns
-            else pl.lit("excluded by selection rule").alias("reason"),
+            pl.col("_excluded_by").alias("reason"),
             pl.lit(None, pl.String).alias("raw"),
         ),
         "invalid": row_rejects.select("source_row", "field", "reason", "raw"),
@@ -566,7 +567,6 @@ def _ingest_staged(
         staged.phone_values += n_values
         staged.phones_rejected += rejects["phone"].height
         del records, rejects
-    advance(1)
     advance(1)
 
     # Chains need the whole list, but only its keys: a narrow scan of the staged records.
