@@ -1,0 +1,35 @@
+"""The one reject contract: the columns every rejected row or value carries, and masking.
+
+Every stage that refuses input (the reader, Pandera validation, phone normalisation, call
+results) returns rejects in `REJECT_SCHEMA`; the steps add run, list, file and kind columns
+when they write `rejected_rows` (docs/contract.md).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+#: Columns of a reject as stages hand it on, in this order.
+REJECT_SCHEMA: dict[str, pl.DataType] = {
+    "source_row": pl.Int64(),
+    "field": pl.String(),
+    "reason": pl.String(),
+    "raw": pl.String(),
+}
+
+
+def empty_rejects() -> pl.DataFrame:
+    """An empty reject frame."""
+    return pl.DataFrame(schema=REJECT_SCHEMA)
+
+
+def reject_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """Return exactly the reject columns, cast to their types (extra columns dropped)."""
+    return frame.select([pl.col(c).cast(t) for c, t in REJECT_SCHEMA.items()])
+
+
+def masked_digits(col: str) -> pl.Expr:
+    """Vectorised phone masking: every digit but the last four of a column becomes '*'."""
+    text = pl.col(col).fill_null("")
+    head_len = pl.max_horizontal(text.str.len_chars().cast(pl.Int64) - 4, pl.lit(0))
+    return pl.concat_str([text.str.head(head_len).str.replace_all(r"\d", "*"), text.str.tail(4)])
