@@ -47,6 +47,11 @@ class Settings(BaseModel):
         return self.home / "lake"
 
     @property
+    def reference_dir(self) -> Path:
+        """Cache of the reference lookups (zones, prefixes, rules) built from packaged data."""
+        return self.home / "reference"
+
+    @property
     def sql_dir(self) -> Path:
         """Folder of the SQL files, one relation per file."""
         return REPO_ROOT / "sql"
