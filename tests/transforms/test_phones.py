@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
 
-from cxpipeline.transforms import phones
+from cxpipeline.transforms import phone_library, phones
 from cxpipeline.transforms.phones import normalised_phones
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "numbers_expected.csv"
@@ -354,7 +354,7 @@ def test_non_ascii_digits_and_vanity_letters():
 
 def test_phonenumbers_is_called_per_key_not_per_row(monkeypatch):
     calls = {"parse": 0, "classify": 0}
-    real_parse, real_classify = phones._parse_one, phones._classify_one
+    real_parse, real_classify = phone_library._parse_one, phone_library._classify_one
 
     def parse(*args):
         calls["parse"] += 1
@@ -364,8 +364,8 @@ def test_phonenumbers_is_called_per_key_not_per_row(monkeypatch):
         calls["classify"] += 1
         return real_classify(*args)
 
-    monkeypatch.setattr(phones, "_parse_one", parse)
-    monkeypatch.setattr(phones, "_classify_one", classify)
+    monkeypatch.setattr(phone_library, "_parse_one", parse)
+    monkeypatch.setattr(phone_library, "_classify_one", classify)
     rng = random.Random(7)
     # 3,000 distinct numbers in three area codes, exchanges starting 2-9.
     raws = [
@@ -398,26 +398,6 @@ def test_extension_only_when_what_remains_is_a_number():
     assert row["phone_reject_reason"] is not None
 
 
-# ------------------------------------------------------------------ decisive-prefix automaton
-
-
-def test_automaton_prefix_decides_only_when_no_test_is_left():
-    auto = phones._Automaton([(r"[2-9]\d{9}|3\d{6}", False)])
-    assert not auto.decisive("")
-    assert auto.decisive("2")  # only "any digit" tests remain: length decides
-    assert auto.decisive("1")  # dead for every branch
-    auto = phones._Automaton([(r"5056(?:[0-35-9]\d|4[468])\d{4}", False)])
-    assert not auto.decisive("5056")
-    assert not auto.decisive("50564")
-    assert auto.decisive("505640") and auto.decisive("50561")
-
-
-def test_automaton_prefix_patterns_stop_once_matched():
-    auto = phones._Automaton([("787|939", True)])
-    assert not auto.decisive("78")
-    assert auto.decisive("787") and auto.decisive("7871")
-
-
 @given(
     st.lists(
         st.tuples(
@@ -440,7 +420,7 @@ def test_any_text_gives_the_per_row_answer(batch):
 def test_input_plan_runs_once(monkeypatch):
     runs = []
     calls = []
-    real = phones._library_answers
+    real = phones.library_answers
 
     def source(frame: pl.DataFrame) -> pl.DataFrame:
         runs.append(frame.height)
@@ -450,7 +430,7 @@ def test_input_plan_runs_once(monkeypatch):
         calls.append(frame.height)
         return real(frame)
 
-    monkeypatch.setattr(phones, "_library_answers", answers)
+    monkeypatch.setattr(phones, "library_answers", answers)
     base = values(["212-736-5000", "212 736 5000", "n/a"]).collect()
     out = normalised_phones(base.lazy().map_batches(source, schema=base.schema)).collect()
     assert out.height == 3

@@ -1,0 +1,216 @@
+"""The `phonenumbers` calls, once per distinct decisive key and never once per record.
+
+Pass 1 (`parse`) gives country code and national significant number, pass 2 (validity, type,
+region, length verdict, NDC length) classifies them; keys come from `phone_prefixes`.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import phonenumbers
+import polars as pl
+from phonenumbers import (
+    NumberParseException,
+    PhoneNumber,
+    PhoneNumberType,
+    ValidationResult,
+)
+from phonenumbers import phonenumberutil as pnu
+
+from cxpipeline.transforms.phone_keys import canonical_keys
+from cxpipeline.transforms.phone_prefixes import (
+    classify_automaton,
+    decisive_lengths,
+    parse_automaton,
+    region_metadata,
+)
+
+__all__ = ["RESULT_SCHEMA", "library_answers"]
+
+#: Columns `library_answers` adds per distinct text (joined back on the first three).
+RESULT_SCHEMA = {
+    "_pn_plus": pl.Boolean,
+    "_pn_region_in": pl.String,
+    "_pn_all": pl.String,
+    "_pn_error": pl.String,
+    "_pn_cc": pl.Int64,
+    "_pn_nsn": pl.String,
+    "_pn_valid": pl.Boolean,
+    "_pn_type": pl.String,
+    "_pn_region": pl.String,
+    "_pn_length": pl.String,
+    "_pn_ndc": pl.Int64,
+    "_pn_npa_known": pl.Boolean,
+}
+
+_PARSE_ERRORS = {
+    NumberParseException.INVALID_COUNTRY_CODE: "invalid country code",
+    NumberParseException.NOT_A_NUMBER: "not a number",
+    NumberParseException.TOO_SHORT_AFTER_IDD: "too short",
+    NumberParseException.TOO_SHORT_NSN: "too short",
+    NumberParseException.TOO_LONG: "too long",
+}
+_LENGTH_REASONS = {
+    ValidationResult.TOO_SHORT: "too short",
+    ValidationResult.TOO_LONG: "too long",
+    ValidationResult.INVALID_LENGTH: "invalid length",
+    ValidationResult.IS_POSSIBLE_LOCAL_ONLY: "too short: local number without area code",
+    ValidationResult.INVALID_COUNTRY_CODE: "invalid country code",
+}
+
+
+def _leading_zero_number(cc: int, nsn: str) -> PhoneNumber:
+    """Rebuild the PhoneNumber `parse` would have built for this national number."""
+    number = PhoneNumber(country_code=cc, national_number=int(nsn))
+    if len(nsn) > 1 and nsn[0] == "0":
+        number.italian_leading_zero = True
+        zeros = 1
+        while zeros < len(nsn) - 1 and nsn[zeros] == "0":
+            zeros += 1
+        if zeros != 1:
+            number.number_of_leading_zeros = zeros
+    return number
+
+
+def _parse_one(mode: str, digits: str, scope: str) -> tuple[str | None, int | None, str | None]:
+    text, region = (digits, scope) if mode == "n" else ("+" + digits, scope)
+    try:
+        number = phonenumbers.parse(text, region)
+    except NumberParseException as exc:
+        return _PARSE_ERRORS.get(exc.error_type, "not a number"), None, None
+    return None, number.country_code, pnu.national_significant_number(number)
+
+
+def _parsed(frame: pl.DataFrame) -> pl.DataFrame:
+    """Pass 1: add country code, national significant number or error, one `parse` per key."""
+    digits = pl.col("_pn_digits")
+    k = decisive_lengths(
+        frame,
+        pl.col("_pn_mode") + ":" + pl.col("_pn_scope"),
+        "_pn_digits",
+        lambda s: parse_automaton(*s.split(":", 1)),
+    )
+    frame = frame.with_columns(_k=k).with_columns(
+        _L=digits.str.len_chars(),
+        _head=digits.str.slice(0, pl.col("_k")),
+        _tail=digits.str.slice(pl.col("_k")),
+    )
+    key = ["_pn_mode", "_pn_scope", "_L", "_head"]
+    reps = (
+        frame.group_by(key)
+        .agg(pl.col("_pn_digits").min().alias("_rep"))
+        .with_columns(_rep_tail=pl.col("_rep").str.slice(pl.col("_head").str.len_chars()))
+    )
+    # One phonenumbers call per distinct key (its representative), not per record.
+    answers = [
+        _parse_one(m, d, s) for m, s, d in reps.select("_pn_mode", "_pn_scope", "_rep").rows()
+    ]
+    reps = reps.with_columns(
+        _pn_error=pl.Series([a[0] for a in answers], dtype=pl.String),
+        _pn_cc=pl.Series([a[1] for a in answers], dtype=pl.Int64),
+        _nsn_rep=pl.Series([a[2] for a in answers], dtype=pl.String),
+    ).with_columns(
+        # The digits after the key must reappear unchanged at the end of the national number:
+        # then every member's national number is the key's head plus its own tail.
+        _ok=pl.col("_nsn_rep").is_null() | pl.col("_nsn_rep").str.ends_with(pl.col("_rep_tail")),
+        _nsn_head=pl.col("_nsn_rep").str.slice(
+            0, pl.col("_nsn_rep").str.len_chars() - pl.col("_rep_tail").str.len_chars()
+        ),
+    )
+    frame = frame.join(
+        reps.select(*key, "_pn_error", "_pn_cc", "_nsn_head", "_ok"),
+        on=key,
+        how="left",
+        maintain_order="left",
+    ).with_columns(_pn_nsn=pl.col("_nsn_head") + pl.col("_tail"))
+    bad = frame.filter(~pl.col("_ok"))
+    if bad.height:
+        # Safety net, never expected: a key whose copy check failed is parsed number by number.
+        rows = bad.select("_pn_mode", "_pn_scope", "_pn_digits").rows()
+        single = [_parse_one(m, d, s) for m, s, d in rows]
+        fixed = bad.with_columns(
+            _pn_error=pl.Series([a[0] for a in single], dtype=pl.String),
+            _pn_cc=pl.Series([a[1] for a in single], dtype=pl.Int64),
+            _pn_nsn=pl.Series([a[2] for a in single], dtype=pl.String),
+        )
+        frame = pl.concat([frame.filter(pl.col("_ok")), fixed])
+    return frame.drop("_k", "_L", "_head", "_tail", "_nsn_head", "_ok")
+
+
+def _classify_one(cc: int, nsn: str) -> tuple[bool, str, str | None, str | None, int | None]:
+    """Classify one representative: validity, type, region, length verdict, NDC length.
+
+    Same steps as `is_valid_number` and `number_type`, with the (slow, for NANP) region
+    lookup done once instead of twice.
+    """
+    number = _leading_zero_number(cc, nsn)
+    region = pnu.region_code_for_number(number)
+    meta = region_metadata(cc, region) if region is not None else None
+    valid = region is not None and pnu.is_valid_number_for_region(number, region)
+    kind = pnu._number_type_helper(nsn, meta) if meta is not None else PhoneNumberType.UNKNOWN
+    # NANP area codes are the first three digits by definition; other plans need formatting.
+    ndc = pnu.length_of_national_destination_code(number) if valid and cc != 1 else None
+    return (
+        valid,
+        PhoneNumberType.to_string(kind),
+        region,
+        _LENGTH_REASONS.get(pnu.is_possible_number_with_reason(number)),
+        ndc,
+    )
+
+
+def _classified(frame: pl.DataFrame) -> pl.DataFrame:
+    """Pass 2: add validity, type, region, length verdict and NDC length, one call per key."""
+    nsn = pl.col("_pn_nsn")
+    k = decisive_lengths(
+        frame, pl.col("_pn_cc").cast(pl.String), "_pn_nsn", lambda s: classify_automaton(int(s))
+    )
+    frame = frame.with_columns(_k=k).with_columns(
+        _L=nsn.str.len_chars(), _head=nsn.str.slice(0, pl.col("_k"))
+    )
+    key = ["_pn_cc", "_L", "_head"]
+    reps = frame.filter(nsn.is_not_null()).group_by(key).agg(nsn.min().alias("_rep"))
+    # One phonenumbers call per distinct key (its representative), not per record.
+    answers = [_classify_one(cc, rep) for cc, rep in reps.select("_pn_cc", "_rep").rows()]
+    reps = reps.select(
+        *key,
+        _pn_valid=pl.Series([a[0] for a in answers], dtype=pl.Boolean),
+        _pn_type=pl.Series([a[1] for a in answers], dtype=pl.String),
+        _pn_region=pl.Series([a[2] for a in answers], dtype=pl.String),
+        _pn_length=pl.Series([a[3] for a in answers], dtype=pl.String),
+        _pn_ndc=pl.Series([a[4] for a in answers], dtype=pl.Int64),
+    )
+    frame = frame.join(reps, on=key, how="left", maintain_order="left")
+    # For the reject reason only: does phonenumbers know the NANP area code at all?
+    npa = nsn.str.slice(0, 3)
+    nanp10 = (pl.col("_pn_cc") == 1) & (nsn.str.len_chars() == 10)
+    present = frame.filter(nanp10).get_column("_pn_nsn").str.slice(0, 3).unique().to_list()
+    known = [code for code in present if _npa_in_service(code)]
+    frame = frame.with_columns(_pn_npa_known=nanp10 & npa.is_in(known))
+    return frame.drop("_k", "_L", "_head")
+
+
+@cache
+def _npa_in_service(npa: str) -> bool:
+    """Whether phonenumbers assigns some exchange of this NANP area code to a region."""
+    return any(
+        pnu.region_code_for_number(
+            PhoneNumber(country_code=1, national_number=int(npa + d + "345678"))
+        )
+        is not None
+        for d in "23456789"
+    )
+
+
+def library_answers(distinct: pl.DataFrame) -> pl.DataFrame:
+    """Canonical keys, then both passes, over the distinct texts of one batch."""
+    if distinct.height == 0:
+        return pl.DataFrame(schema=RESULT_SCHEMA)
+    frame = canonical_keys(distinct)
+    early = frame.filter(pl.col("_pn_error").is_not_null())
+    rest = frame.filter(pl.col("_pn_error").is_null()).drop("_pn_error")
+    rest = _classified(_parsed(rest))
+    return pl.concat([rest, early], how="diagonal_relaxed").select(
+        [pl.col(c).cast(t) for c, t in RESULT_SCHEMA.items()]
+    )

@@ -1,0 +1,298 @@
+"""Decisive digit prefixes of phone numbers, derived exactly from phonenumbers' own regexes.
+
+Each set of patterns that `phonenumbers` consults is compiled into a small automaton over the
+digits 0-9; a prefix is decisive when no automaton state still reachable after it has a digit
+test narrower than "any digit" ahead of it, so the library's answer can depend only on the
+count of the remaining digits. `decisive_lengths` finds, row by row, the shortest such prefix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import cache
+from re import _constants as sre_c  # type: ignore[attr-defined]
+from re import _parser as sre_p  # type: ignore[attr-defined]
+from typing import Any
+
+import polars as pl
+from phonenumbers import PhoneMetadata
+from phonenumbers import phonenumberutil as pnu
+
+__all__ = [
+    "Automaton",
+    "classify_automaton",
+    "decisive_lengths",
+    "parse_automaton",
+    "region_metadata",
+]
+
+
+_DIGITS = frozenset("0123456789")
+
+
+class _Unsupported(Exception):
+    """A regular-expression construct the digit automaton does not model."""
+
+
+class Automaton:
+    """Union of phonenumbers patterns as one NFA over the digits, with decisive-prefix test.
+
+    A pattern is either full-match or prefix-match (its accepting state then loops on any
+    digit). `$` anchors are ignored: they only add a condition on the remaining length, which
+    is part of every key.
+    """
+
+    def __init__(self, patterns: Iterable[tuple[str, bool]]) -> None:
+        self.edges: list[list[tuple[frozenset[str], int]]] = []
+        self.eps: list[list[int]] = []
+        starts = []
+        for pattern, prefix_match in patterns:
+            start = self._state()
+            end = self._compile(sre_p.parse(pattern), start)
+            if prefix_match:
+                self.edges[end].append((_DIGITS, end))
+            starts.append(start)
+        self._closure_memo: dict[int, frozenset[int]] = {}
+        self.ahead = self._constraint_ahead()
+        self.root = self._close(starts)
+        self._memo: dict[str, frozenset[int]] = {"": self.root}
+
+    def _state(self) -> int:
+        self.edges.append([])
+        self.eps.append([])
+        return len(self.edges) - 1
+
+    def _edge(self, start: int, chars: frozenset[str]) -> int:
+        end = self._state()
+        if chars:
+            self.edges[start].append((chars, end))
+        return end
+
+    def _compile(self, seq: Any, start: int) -> int:
+        cur = start
+        for op, av in seq:
+            cur = self._compile_op(op, av, cur)
+        return cur
+
+    def _compile_op(self, op: Any, av: Any, cur: int) -> int:
+        if op is sre_c.LITERAL:
+            return self._edge(cur, frozenset({chr(av)}) & _DIGITS)
+        if op is sre_c.NOT_LITERAL:
+            return self._edge(cur, _DIGITS - {chr(av)})
+        if op is sre_c.ANY:
+            return self._edge(cur, _DIGITS)
+        if op is sre_c.IN:
+            return self._edge(cur, _char_class(av))
+        if op is sre_c.AT:
+            return cur
+        if op is sre_c.SUBPATTERN:
+            return self._compile(av[-1], cur)
+        if op is sre_c.BRANCH:
+            end = self._state()
+            for alternative in av[1]:
+                self.eps[self._compile(alternative, cur)].append(end)
+            return end
+        if op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, sre_c.POSSESSIVE_REPEAT):
+            low, high, sub = av
+            for _ in range(low):
+                cur = self._compile(sub, cur)
+            if high == sre_c.MAXREPEAT:
+                loop = self._state()
+                self.eps[cur].append(loop)
+                self.eps[self._compile(sub, loop)].append(loop)
+                return loop
+            end = self._state()
+            self.eps[cur].append(end)
+            for _ in range(high - low):
+                cur = self._compile(sub, cur)
+                self.eps[cur].append(end)
+            return end
+        raise _Unsupported(str(op))
+
+    def _constraint_ahead(self) -> frozenset[int]:
+        """States from which some narrower-than-any-digit test is still reachable."""
+        back: list[list[int]] = [[] for _ in self.edges]
+        marked = set()
+        for src, out in enumerate(self.edges):
+            for chars, dst in out:
+                back[dst].append(src)
+                if chars != _DIGITS:
+                    marked.add(src)
+            for dst in self.eps[src]:
+                back[dst].append(src)
+        todo = list(marked)
+        while todo:
+            for src in back[todo.pop()]:
+                if src not in marked:
+                    marked.add(src)
+                    todo.append(src)
+        return frozenset(marked)
+
+    def _close(self, states: Iterable[int]) -> frozenset[int]:
+        out: set[int] = set()
+        for state in states:
+            if state not in self._closure_memo:
+                seen = {state}
+                todo = [state]
+                while todo:
+                    for nxt in self.eps[todo.pop()]:
+                        if nxt not in seen:
+                            seen.add(nxt)
+                            todo.append(nxt)
+                self._closure_memo[state] = frozenset(seen)
+            out |= self._closure_memo[state]
+        return frozenset(out)
+
+    def states_after(self, prefix: str) -> frozenset[int]:
+        """Active states after reading a digit prefix (memoised along the prefix)."""
+        found = self._memo.get(prefix)
+        if found is None:
+            before = self.states_after(prefix[:-1])
+            digit = prefix[-1]
+            found = self._close(
+                dst for src in before for chars, dst in self.edges[src] if digit in chars
+            )
+            self._memo[prefix] = found
+        return found
+
+    def decisive(self, prefix: str) -> bool:
+        """Whether every pattern's verdict on prefix+tail depends only on the tail's length."""
+        return self.ahead.isdisjoint(self.states_after(prefix))
+
+
+def _char_class(items: Any) -> frozenset[str]:
+    chars: set[str] = set()
+    negate = False
+    for op, av in items:
+        if op is sre_c.NEGATE:
+            negate = True
+        elif op is sre_c.LITERAL:
+            chars.add(chr(av))
+        elif op is sre_c.RANGE:
+            chars.update(chr(c) for c in range(av[0], av[1] + 1))
+        elif op is sre_c.CATEGORY and av is sre_c.CATEGORY_DIGIT:
+            chars.update(_DIGITS)
+        elif op is sre_c.CATEGORY and av is sre_c.CATEGORY_NOT_DIGIT:
+            pass
+        else:
+            raise _Unsupported(str(op))
+    digits = frozenset(chars) & _DIGITS
+    return _DIGITS - digits if negate else digits
+
+
+def region_metadata(cc: int, region: str) -> Any:
+    """Metadata of a region, or of a non-geographic calling code (region "001")."""
+    return PhoneMetadata.metadata_for_region_or_calling_code(cc, region)
+
+
+def _group(pattern: str) -> str:
+    return "(?:" + pattern + ")"
+
+
+@cache
+def parse_automaton(mode: str, scope: str) -> Automaton | None:
+    """Patterns `parse` consults for a national number of a region or an international one."""
+    if mode == "r":
+        return None
+    meta: Any
+    if mode == "n":
+        meta = PhoneMetadata.metadata_for_region(scope)
+        cc = str(meta.country_code)
+    else:
+        cc = scope
+        meta = region_metadata(int(cc), pnu.region_code_for_country_code(int(cc)))
+    if meta is None or meta.national_prefix_transform_rule:
+        return None
+    gd = _group(meta.general_desc.national_number_pattern)
+    npp = meta.national_prefix_for_parsing
+    patterns = [(cc + gd, False)]
+    if npp:
+        patterns += [(cc + _group(npp), True), (cc + _group(npp) + gd, False)]
+    if mode == "n":
+        patterns += [(gd, False), (_group(meta.international_prefix or "x") + "0", True)]
+        if npp:
+            patterns += [(_group(npp), True), (_group(npp) + gd, False)]
+    try:
+        return Automaton(patterns)
+    except _Unsupported:
+        return None
+
+
+_DESCS = (
+    "general_desc",
+    "fixed_line",
+    "mobile",
+    "toll_free",
+    "premium_rate",
+    "shared_cost",
+    "personal_number",
+    "voip",
+    "pager",
+    "uan",
+    "voicemail",
+)
+
+
+@cache
+def classify_automaton(cc: int) -> Automaton | None:
+    """Every pattern that validity, type, region and NDC length read, for one calling code."""
+    patterns: list[tuple[str, bool]] = []
+    for region in pnu.COUNTRY_CODE_TO_REGION_CODE.get(cc, ()):
+        meta = region_metadata(cc, region)
+        if meta is None:
+            continue
+        for name in _DESCS:
+            desc = getattr(meta, name)
+            if desc is not None and desc.national_number_pattern:
+                patterns.append((desc.national_number_pattern, False))
+        if meta.leading_digits:
+            patterns.append((meta.leading_digits, True))
+        for fmt in list(meta.number_format) + list(meta.intl_number_format):
+            patterns.append((fmt.pattern, False))
+            patterns.extend((ldp, True) for ldp in fmt.leading_digits_pattern)
+    try:
+        return Automaton(patterns)
+    except _Unsupported:
+        return None
+
+
+_SEP = "\x1f"
+
+
+def decisive_lengths(
+    frame: pl.DataFrame,
+    scope: pl.Expr,
+    digits: str,
+    automaton_for: Callable[[str], Automaton | None],
+) -> pl.Series:
+    """Return, row by row, the shortest decisive prefix length of `digits` within its scope.
+
+    Walks the digit trie level by level in Polars: at level k only the distinct undecided
+    (scope, prefix) pairs reach Python, so the Python work grows with the number of distinct
+    prefixes, not with the number of rows. Scopes without an automaton use the whole number.
+    """
+    work = frame.select(_s=scope, _d=pl.col(digits))
+    automata = {s: automaton_for(s) for s in work.get_column("_s").drop_nulls().unique()}
+    whole = [s for s, automaton in automata.items() if automaton is None]
+    length = pl.col("_d").str.len_chars().cast(pl.Int64)
+    work = work.with_columns(_k=pl.when(pl.col("_s").is_in(whole)).then(length))
+    undecided = pl.col("_k").is_null() & pl.col("_s").is_not_null() & pl.col("_d").is_not_null()
+    level = 0
+    while True:
+        open_rows = work.filter(undecided)
+        if open_rows.height == 0:
+            return work.get_column("_k")
+        prefixes = open_rows.select("_s", _p=pl.col("_d").str.slice(0, level)).unique()
+        # Per distinct (scope, prefix), never per record: a few thousand at most.
+        decided = [
+            s + _SEP + p
+            for s, p in prefixes.iter_rows()
+            if automata[s].decisive(p)  # type: ignore[union-attr]
+        ]
+        here = (pl.col("_s") + _SEP + pl.col("_d").str.slice(0, level)).is_in(decided)
+        work = work.with_columns(
+            _k=pl.when(undecided & (here | (length <= level)))
+            .then(pl.lit(level, pl.Int64))
+            .otherwise(pl.col("_k"))
+        )
+        level += 1

@@ -1,0 +1,59 @@
+"""Tests of transforms/phone_prefixes.py: digit automata and decisive prefix lengths."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from cxpipeline.transforms import phone_prefixes
+from cxpipeline.transforms.phone_prefixes import (
+    classify_automaton,
+    decisive_lengths,
+    parse_automaton,
+)
+
+# ------------------------------------------------------------------ decisive-prefix automaton
+
+
+def test_automaton_prefix_decides_only_when_no_test_is_left():
+    auto = phone_prefixes.Automaton([(r"[2-9]\d{9}|3\d{6}", False)])
+    assert not auto.decisive("")
+    assert auto.decisive("2")  # only "any digit" tests remain: length decides
+    assert auto.decisive("1")  # dead for every branch
+    auto = phone_prefixes.Automaton([(r"5056(?:[0-35-9]\d|4[468])\d{4}", False)])
+    assert not auto.decisive("5056")
+    assert not auto.decisive("50564")
+    assert auto.decisive("505640") and auto.decisive("50561")
+
+
+def test_automaton_prefix_patterns_stop_once_matched():
+    auto = phone_prefixes.Automaton([("787|939", True)])
+    assert not auto.decisive("78")
+    assert auto.decisive("787") and auto.decisive("7871")
+
+
+# ------------------------------------------------------------------ pattern sets and lengths
+
+
+def test_regions_that_rewrite_numbers_have_no_parse_automaton():
+    assert parse_automaton("n", "US") is not None
+    assert parse_automaton("+", "44") is not None
+    assert parse_automaton("n", "AR") is None  # national_prefix_transform_rule
+    assert parse_automaton("r", "US") is None
+
+
+def test_decisive_lengths_per_scope_and_null_without_scope():
+    frame = pl.DataFrame(
+        {
+            "s": ["1", "1", "44", None],
+            "d": ["2125550142", "2135550142", "2079460958", "123"],
+        }
+    )
+    k = decisive_lengths(frame, pl.col("s"), "d", lambda s: classify_automaton(int(s)))
+    assert k.to_list() == [4, 4, 3, None]
+
+
+def test_scope_without_automaton_is_keyed_by_the_whole_number():
+    frame = pl.DataFrame({"s": ["n:AR", "n:US"], "d": ["91123456789", "2125550142"]})
+    k = decisive_lengths(frame, pl.col("s"), "d", lambda s: parse_automaton(*s.split(":", 1)))
+    assert k[0] == 11
+    assert k[1] < 10

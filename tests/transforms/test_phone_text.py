@@ -1,0 +1,40 @@
+"""Tests of transforms/phone_text.py: the Polars mirror of `parse`'s text steps."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from cxpipeline.transforms.phone_text import canonical_text
+
+
+def texts(raws: list[str | None], country: str = " us") -> list[dict]:
+    lf = pl.LazyFrame(
+        {"raw_phone": raws, "default_country": [country] * len(raws)},
+        schema={"raw_phone": pl.String, "default_country": pl.String},
+    )
+    return canonical_text(lf).collect().to_dicts()
+
+
+def test_excel_renderings_are_turned_back_into_digits():
+    sci, dot_zero, lossy = texts(["2.125550142E+09", "2125550142.0", "2.12555E+09"])
+    assert sci["_pn_all"] == dot_zero["_pn_all"] == "2125550142"
+    assert sci["_pn_pre_reason"] is None and dot_zero["_pn_pre_reason"] is None
+    assert lossy["_pn_pre_reason"] == "not a number: spreadsheet scientific notation lost digits"
+
+
+def test_extension_plus_vanity_and_other_scripts():
+    ext, vanity, wide, plus = texts(
+        ["212-736-5000 ext. 12", "1-800-GOT-JUNK", "２１２-７３６-５０００", "+44 20 7946 0958"]
+    )
+    assert (ext["_pn_all"], ext["extension"]) == ("2127365000", "12")
+    assert vanity["_pn_all"] == "18004685865"
+    assert wide["_pn_all"] == "2127365000"
+    assert plus["_pn_plus"] and plus["_pn_all"] == "442079460958"
+    assert {r["_pn_region_in"] for r in (ext, vanity, wide, plus)} == {"US"}
+
+
+def test_texts_that_never_reach_the_library():
+    empty, missing, words, long = texts(["", None, "n/a", "1" * 251])
+    assert empty["_pn_pre_reason"] == missing["_pn_pre_reason"] == "not a number"
+    assert words["_pn_pre_reason"] == "not a number"
+    assert long["_pn_pre_reason"] == "too long"
