@@ -11,6 +11,15 @@ from cxpipeline.codes import ContactInfoType
 #: record_id = list_id * ID_BLOCK + ordinal: every list owns a disjoint block of ids.
 ID_BLOCK = 10**10
 
+# What `existing` holds when a list is loaded for the first time: no records yet.
+_NO_EXISTING = {
+    "chain_key": pl.String,
+    "chain_id": pl.Int64,
+    "chain_n": pl.Int32,
+    "record_id": pl.Int64,
+    "e164": pl.String,
+}
+
 
 def device_rank(device_priority: str) -> pl.Expr:
     """Rank of a record's device type under a priority like 'mobile,home_phone' (else input).
@@ -101,6 +110,20 @@ def chain_ids(
     chain_id, chain_n, record_id, shared_number. The ids depend only on the values, never on
     the order of the rows, so callers may stage the list in chunks and join the ids back.
     """
+    if existing is None:
+        existing = pl.LazyFrame(schema=_NO_EXISTING)
+    collapsed = _collapsed(records, fallback_key, device_priority, existing)
+    chained = _numbered(collapsed, existing, list_id)
+    return _with_shared_flag(chained, existing)
+
+
+def _collapsed(
+    records: pl.LazyFrame,
+    fallback_key: Sequence[str],
+    device_priority: str,
+    existing: pl.LazyFrame,
+) -> pl.LazyFrame:
+    """Key and rank the records; keep one per (customer, number), none the list already has."""
     keyed = records.select(
         "_row",
         "source_row",
@@ -115,19 +138,12 @@ def chain_ids(
         .with_columns(duplicate_count=pl.len().over(["chain_key", "e164"]).cast(pl.Int32))
         .unique(subset=["chain_key", "e164"], keep="first", maintain_order=True)
     )
-    if existing is None:
-        existing = pl.LazyFrame(
-            schema={
-                "chain_key": pl.String,
-                "chain_id": pl.Int64,
-                "chain_n": pl.Int32,
-                "record_id": pl.Int64,
-                "e164": pl.String,
-            }
-        )
     known_numbers = existing.select("chain_key", "e164").unique()
-    collapsed = collapsed.join(known_numbers, on=["chain_key", "e164"], how="anti")
+    return collapsed.join(known_numbers, on=["chain_key", "e164"], how="anti")
 
+
+def _numbered(collapsed: pl.LazyFrame, existing: pl.LazyFrame, list_id: int) -> pl.LazyFrame:
+    """Add chain_id, chain_n and record_id: known chains keep theirs, new ids continue after."""
     known_chains = existing.group_by("chain_key").agg(
         pl.col("chain_id").first().alias("_known_chain_id"),
         pl.col("chain_n").max().alias("_known_max_n"),
@@ -144,7 +160,7 @@ def chain_ids(
         .join(base, how="cross")
         .select("chain_key", (pl.col("_max_chain_id") + pl.col("_chain_ordinal")).alias("_new_id"))
     )
-    chained = (
+    return (
         collapsed.join(known_chains, on="chain_key", how="left")
         .join(new_chains, on="chain_key", how="left")
         .with_columns(
@@ -160,6 +176,10 @@ def chain_ids(
         .with_row_index("_ordinal", offset=1)
         .with_columns(record_id=(pl.col("_max_record_id") + pl.col("_ordinal")).cast(pl.Int64))
     )
+
+
+def _with_shared_flag(chained: pl.LazyFrame, existing: pl.LazyFrame) -> pl.LazyFrame:
+    """Add shared_number (the number is in more than one chain of the list); drop work columns."""
     all_numbers = pl.concat(
         [chained.select("chain_id", "e164"), existing.select("chain_id", "e164")]
     ).unique()
@@ -169,7 +189,7 @@ def chain_ids(
         .filter(pl.col("_chains") > 1)
         .select("e164", pl.lit(True).alias("shared_number"))
     )
-    ids = (
+    return (
         chained.join(shared, on="e164", how="left")
         .with_columns(pl.col("shared_number").fill_null(False))
         .drop(
@@ -182,4 +202,3 @@ def chain_ids(
             "_max_record_id",
         )
     )
-    return ids
