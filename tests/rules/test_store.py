@@ -1,3 +1,5 @@
+"""Loading rules (seed CSV, overrides YAML) and storing them in compliance_rules."""
+
 from datetime import date
 
 import duckdb
@@ -6,6 +8,7 @@ import pytest
 
 from cxpipeline import rules, warehouse
 from cxpipeline.errors import CxError
+from cxpipeline.rules import store
 
 
 @pytest.fixture(scope="module")
@@ -53,46 +56,6 @@ def test_seed_caps_clock_and_bans(seed):
     ]
     # one version per jurisdiction in the seed: nothing ends
     assert seed["effective_to"].null_count() == seed.height
-
-
-# --------------------------------------------------------------------------- parsing
-
-
-@pytest.mark.parametrize(
-    ("text", "days"),
-    [
-        ("Mon-Sun", [1, 2, 3, 4, 5, 6, 7]),
-        ("Mon-Fri", [1, 2, 3, 4, 5]),
-        ("Sat", [6]),
-        ("Sun", [7]),
-        ("Mon,Wed-Fri", [1, 3, 4, 5]),
-        ("sat-sun", [6, 7]),
-    ],
-)
-def test_parse_days(text, days):
-    assert rules.parse_days(text) == days
-
-
-@pytest.mark.parametrize("text", ["", "Funday", "Fri-Mon", "Mon,Mon", "Mon-Tue-Wed"])
-def test_parse_days_rejects(text):
-    with pytest.raises(ValueError):
-        rules.parse_days(text)
-
-
-def test_parse_clock_time():
-    assert rules.parse_clock_time("08:00") == 480
-    assert rules.parse_clock_time("24:00") == 1440
-    for bad in ["8:00", "24:30", "12:60", "noon", "25:00"]:
-        with pytest.raises(ValueError):
-            rules.parse_clock_time(bad)
-
-
-def test_rule_days_expands_weekdays(seed):
-    ri = rules.rule_days(seed).filter(pl.col("jurisdiction") == "RI").sort("weekday")
-    assert ri["weekday"].to_list() == [1, 2, 3, 4, 5, 6, 7]
-    assert ri["start_min"].to_list() == [540] * 5 + [600, None]
-    assert ri["end_min"].to_list() == [1080] * 5 + [1020, None]
-    assert ri["holiday_ban"].all()
 
 
 # --------------------------------------------------------------------------- overrides
@@ -155,74 +118,6 @@ def test_empty_overrides_file_keeps_the_seed(tmp_path, seed):
     assert rules.load_rules(_yaml(tmp_path, "")).equals(seed)
 
 
-def _error(tmp_path, body):
-    path = _yaml(tmp_path, "rules:\n" + body)
-    with pytest.raises(CxError) as info:
-        rules.load_rules(path)
-    assert info.value.file == str(path)
-    return info.value
-
-
-BASE = {
-    "jurisdiction": "NY",
-    "days": "Mon-Sun",
-    "start_local": '"09:00"',
-    "end_local": '"20:00"',
-    "effective_from": "2026-01-01",
-}
-
-
-def _entry(**raw):
-    fields = {**BASE, **raw}
-    return "  - " + "\n    ".join(f"{k}: {v}" for k, v in fields.items()) + "\n"
-
-
-GOOD = _entry()
-
-
-@pytest.mark.parametrize(
-    ("key", "raw", "field"),
-    [
-        ("days", "Mon-Funday", "days"),
-        ("start_local", "10:00", "start_local"),  # unquoted: YAML reads the number 600
-        ("start_local", '"21:00"', "end_local"),  # end not after start
-        ("end_local", '"24:30"', "end_local"),
-        ("end_local", '""', "end_local"),  # only one of the pair
-        ("clock", "Mars/Olympus", "clock"),
-        ("max_attempts", "3", "attempt_window_hours"),
-        ("max_attempts", "-1", "max_attempts"),
-        ("holiday_ban", "maybe", "holiday_ban"),
-        ("jurisdiction", "ZZ", "jurisdiction"),
-        ("effective_from", "yesterday", "effective_from"),
-        ("effective_to", "2025-01-01", "effective_to"),
-        ("confidence", "sure", "confidence"),
-        ("colour", "red", "colour"),
-    ],
-)
-def test_bad_override_names_file_row_and_field(tmp_path, key, raw, field):
-    # the first rule is valid (other jurisdiction), the second carries the fault
-    first = _entry(jurisdiction="WA", effective_from="2030-01-01")
-    err = _error(tmp_path, first + _entry(**{key: raw}))
-    assert (err.row, err.field) == (2, field), err.one_line()
-
-
-def test_missing_required_field(tmp_path):
-    err = _error(
-        tmp_path,
-        '  - jurisdiction: NY\n    days: Sat\n    start_local: "09:00"\n    end_local: "20:00"\n',
-    )
-    assert (err.row, err.field) == (1, "effective_from")
-
-
-def test_overlapping_days_in_one_version(tmp_path):
-    err = _error(
-        tmp_path,
-        GOOD + "  - jurisdiction: NY\n    days: Sun\n    effective_from: 2026-01-01\n",
-    )
-    assert (err.row, err.field) == (2, "days")
-    assert "Sun" in err.message
-
-
 def test_unreadable_yaml_and_wrong_shape(tmp_path):
     with pytest.raises(CxError) as info:
         rules.load_rules(_yaml(tmp_path, "rules: [\n  - a: b\n"))
@@ -243,29 +138,11 @@ def test_bad_seed_row_is_named(tmp_path, monkeypatch):
         "FL,Mon-Sun,08:00,20:00,Florida/Time,2021-07-01\n",
         encoding="utf-8",
     )
-    monkeypatch.setattr(rules, "seed_path", lambda: csv_path)
+    # load_rules reads the seed through the store module, so patch it there
+    monkeypatch.setattr(store, "seed_path", lambda: csv_path)
     with pytest.raises(CxError) as info:
         rules.load_rules(None)
     assert (info.value.file, info.value.row, info.value.field) == (str(csv_path), 2, "clock")
-
-
-# --------------------------------------------------------------------------- holidays
-
-
-def test_state_holidays_per_state_and_range():
-    frame = rules.state_holidays(["LA", "US", "ZZ"], date(2026, 2, 1), date(2026, 2, 28))
-    la = dict(frame.filter(pl.col("jurisdiction") == "LA").select("date", "holiday_name").rows())
-    assert la[date(2026, 2, 17)] == "Mardi Gras"
-    assert date(2026, 2, 16) in la
-    us = frame.filter(pl.col("jurisdiction") == "US")["date"].to_list()
-    assert date(2026, 2, 17) not in us and date(2026, 2, 16) in us
-    assert set(frame["jurisdiction"]) == {"LA", "US"}  # unknown codes are skipped
-    assert frame["date"].min() >= date(2026, 2, 1) and frame["date"].max() <= date(2026, 2, 28)
-
-
-def test_state_holidays_span_years():
-    frame = rules.state_holidays(["PA"], date(2026, 12, 20), date(2027, 1, 5))
-    assert frame["date"].to_list() == [date(2026, 12, 25), date(2027, 1, 1)]
 
 
 # --------------------------------------------------------------------------- warehouse
