@@ -1,8 +1,9 @@
-"""Call results: parse the raw file, key and attach them to records, and derive record state."""
+"""Call results: key and attach parsed results to records, and derive record state.
+
+Parsing the raw file lives in `result_parsing`; its public names are re-exported here.
+"""
 
 from __future__ import annotations
-
-from datetime import UTC, datetime
 
 import polars as pl
 
@@ -12,14 +13,29 @@ from cxpipeline.codes import (
     RecordStatus,
     RecordType,
     ResultGroup,
-    result_group_table,
 )
-from cxpipeline.errors import InputError
+from cxpipeline.transforms.result_parsing import (
+    OPTIONAL_COLUMNS,
+    REQUIRED_COLUMNS,
+    parsed_call_results,
+)
 
+__all__ = [
+    "CHAIN_FINAL_RESULTS",
+    "DNC_REASON",
+    "FINAL_RESULTS",
+    "OPTIONAL_COLUMNS",
+    "REQUIRED_COLUMNS",
+    "RETRYABLE_RESULTS",
+    "TS",
+    "call_results",
+    "parsed_call_results",
+    "record_state",
+    "with_result_key",
+]
+
+#: Type of `call_time_utc` in every results frame.
 TS = pl.Datetime("us", "UTC")
-
-REQUIRED_COLUMNS: tuple[str, ...] = ("record_id", "call_time", "call_result")
-OPTIONAL_COLUMNS: tuple[str, ...] = ("attempt", "agent_id", "duration_s", "disposition")
 
 #: Results that finish the record itself for this pass (record_status 3 Updated).
 FINAL_RESULTS: frozenset[int] = frozenset(
@@ -39,173 +55,6 @@ CHAIN_FINAL_RESULTS: frozenset[int] = frozenset(
 RETRYABLE_RESULTS: frozenset[int] = frozenset(int(c) for c in RESULT_GROUPS[ResultGroup.NO_CONTACT])
 
 DNC_REASON = "do_not_call_result"
-
-# Call times outside this range are data errors (a date without separators, or epoch ms).
-_EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
-_LATEST = datetime(2100, 1, 1, tzinfo=UTC)
-
-
-def _name_key(expr: pl.Expr) -> pl.Expr:
-    """Fold a result name: 'Answering Machine', 'answering_machine', 'ANSWERING-MACHINE' meet."""
-    return expr.str.to_lowercase().str.replace_all(r"[^a-z0-9]", "")
-
-
-def _result_lookup() -> pl.LazyFrame:
-    """Code, folded name and group of every call result, for joining."""
-    rows = result_group_table()
-    return pl.LazyFrame(
-        {
-            "_code": [r[0] for r in rows],
-            "_label": [r[1] for r in rows],
-            "result_group": [r[2] for r in rows],
-        },
-        schema={"_code": pl.Int64, "_label": pl.String, "result_group": pl.String},
-    ).with_columns(_name=_name_key(pl.col("_label")))
-
-
-def _blank_to_null(name: str) -> pl.Expr:
-    """Trimmed text of a column with empty cells as null."""
-    text = pl.col(name).cast(pl.String).str.strip_chars()
-    return pl.when(text == "").then(None).otherwise(text)
-
-
-def _parsed_time(text: pl.Expr) -> pl.Expr:
-    """ISO 8601 with an offset (or Z), or epoch seconds, as a UTC timestamp; null if neither."""
-    iso = text.str.replace(r"[zZ]$", "+00:00").str.replace(" ", "T")
-    with_seconds = iso.str.to_datetime(
-        "%Y-%m-%dT%H:%M:%S%.f%z", strict=False, time_unit="us", time_zone="UTC"
-    )
-    minutes_only = iso.str.to_datetime(
-        "%Y-%m-%dT%H:%M%z", strict=False, time_unit="us", time_zone="UTC"
-    )
-    is_epoch = text.str.contains(r"^[0-9]+(\.[0-9]+)?$")
-    epoch_us = (
-        (text.cast(pl.Float64, strict=False) * 1_000_000).round().cast(pl.Int64, strict=False)
-    )
-    epoch = pl.from_epoch(epoch_us, time_unit="us").dt.replace_time_zone("UTC")
-    return pl.when(is_epoch).then(epoch).otherwise(pl.coalesce(with_seconds, minutes_only))
-
-
-def parsed_call_results(raw: pl.LazyFrame) -> pl.LazyFrame:
-    """Type the raw text columns of a call results file and name the first bad field per row.
-
-    Output: `source_row`, `record_id`, `call_time_utc` (ts), `call_result` (int, accepted as a
-    code or a name of domain.md §3.3, case, space and underscore insensitive), `result_group`,
-    `attempt`, `agent_id`, `duration_s` (float seconds), `disposition`, and `parse_error_field` /
-    `parse_error` (both null when the row is fine). Raises InputError when a required column is
-    missing from the file.
-    """
-    names = raw.collect_schema().names()
-    missing = [c for c in REQUIRED_COLUMNS if c not in names]
-    if missing:
-        raise InputError(f"call results lack required column(s): {', '.join(missing)}")
-    absent = [pl.lit(None, pl.String).alias(c) for c in OPTIONAL_COLUMNS if c not in names]
-    if "source_row" not in names:
-        absent.append(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("source_row"))
-
-    lookup = _result_lookup()
-    text = raw.with_columns(absent).select(
-        pl.col("source_row").cast(pl.Int64),
-        *[_blank_to_null(c).alias(f"_{c}") for c in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)],
-    )
-    typed = text.with_columns(
-        record_id=pl.when(pl.col("_record_id").str.contains(r"^[0-9]+$")).then(
-            pl.col("_record_id").cast(pl.Int64, strict=False)
-        ),
-        call_time_utc=_parsed_time(pl.col("_call_time")),
-        _code_given=pl.when(pl.col("_call_result").str.contains(r"^[0-9]+$")).then(
-            pl.col("_call_result").cast(pl.Int64, strict=False)
-        ),
-        _name=pl.when(~pl.col("_call_result").str.contains(r"^[0-9]+$")).then(
-            _name_key(pl.col("_call_result"))
-        ),
-        attempt=pl.when(pl.col("_attempt").str.contains(r"^[0-9]+$")).then(
-            pl.col("_attempt").cast(pl.Int64, strict=False)
-        ),
-        duration_s=pl.col("_duration_s").cast(pl.Float64, strict=False),
-        agent_id=pl.col("_agent_id"),
-        disposition=pl.col("_disposition"),
-    )
-    # Codes and names are both resolved by joins against the one code table.
-    by_code = lookup.select(
-        pl.col("_code").alias("_code_given"),
-        pl.col("_code").alias("_by_code"),
-        pl.col("result_group").alias("_group_by_code"),
-    )
-    by_name = lookup.select(
-        "_name", pl.col("_code").alias("_by_name"), pl.col("result_group").alias("_group_by_name")
-    )
-    joined = (
-        typed.join(by_code, on="_code_given", how="left", maintain_order="left")
-        .join(by_name, on="_name", how="left", maintain_order="left")
-        .with_columns(
-            call_result=pl.coalesce("_by_code", "_by_name"),
-            result_group=pl.coalesce("_group_by_code", "_group_by_name"),
-        )
-    )
-    t = pl.col("call_time_utc")
-    checks: list[tuple[str, pl.Expr, pl.Expr]] = [
-        ("record_id", pl.col("_record_id").is_null(), pl.lit("missing record_id")),
-        (
-            "record_id",
-            pl.col("record_id").is_null(),
-            pl.lit("record_id is not a whole number: ") + pl.col("_record_id"),
-        ),
-        ("call_time", pl.col("_call_time").is_null(), pl.lit("missing call_time")),
-        (
-            "call_time",
-            t.is_null(),
-            pl.lit("call_time is neither ISO 8601 with a UTC offset nor epoch seconds: ")
-            + pl.col("_call_time"),
-        ),
-        (
-            "call_time",
-            (t < _EARLIEST) | (t >= _LATEST),
-            pl.lit("call_time out of range 2000-2099 (epoch seconds expected): ")
-            + pl.col("_call_time"),
-        ),
-        ("call_result", pl.col("_call_result").is_null(), pl.lit("missing call_result")),
-        (
-            "call_result",
-            pl.col("call_result").is_null(),
-            pl.lit("unknown call_result: ") + pl.col("_call_result"),
-        ),
-        (
-            "attempt",
-            pl.col("_attempt").is_not_null()
-            & (pl.col("attempt").is_null() | (pl.col("attempt") < 1)),
-            pl.lit("attempt is not a positive whole number: ") + pl.col("_attempt"),
-        ),
-        (
-            "duration_s",
-            pl.col("_duration_s").is_not_null()
-            & (
-                pl.col("duration_s").is_null()
-                | pl.col("duration_s").is_nan()
-                | (pl.col("duration_s") < 0)
-            ),
-            pl.lit("duration_s is not a non-negative number: ") + pl.col("_duration_s"),
-        ),
-    ]
-    field: pl.Expr = pl.lit(None, pl.String)
-    reason: pl.Expr = pl.lit(None, pl.String)
-    # Fold from the last check to the first so the first failing check wins.
-    for name, failed, why in reversed(checks):
-        field = pl.when(failed.fill_null(False)).then(pl.lit(name)).otherwise(field)
-        reason = pl.when(failed.fill_null(False)).then(why).otherwise(reason)
-    return joined.select(
-        "source_row",
-        "record_id",
-        "call_time_utc",
-        "call_result",
-        "result_group",
-        "attempt",
-        "agent_id",
-        "duration_s",
-        "disposition",
-        field.alias("parse_error_field"),
-        reason.alias("parse_error"),
-    )
 
 
 _GOLDEN = 0x9E3779B97F4A7C15
@@ -255,6 +104,30 @@ def with_result_key(frame: pl.LazyFrame) -> pl.LazyFrame:
     return frame
 
 
+def _running_attempts(keyed: pl.LazyFrame, previous: pl.LazyFrame | None) -> pl.LazyFrame:
+    """`result_key` and `_running`: the result's count per record by call time, stored ones too."""
+    seen = keyed.filter(~pl.col("duplicate_result")).select(
+        "record_id", "call_time_utc", "result_key"
+    )
+    if previous is not None:
+        seen = pl.concat(
+            [
+                previous.select(
+                    pl.col("record_id").cast(pl.Int64),
+                    # The warehouse hands back Etc/UTC: same instants, but concat wants one dtype.
+                    pl.col("call_time_utc").dt.convert_time_zone("UTC"),
+                    pl.col("result_key").cast(pl.UInt64),
+                ),
+                seen,
+            ]
+        ).unique(subset="result_key")
+    return (
+        seen.sort("record_id", "call_time_utc", "result_key")
+        .with_columns(_running=(pl.int_range(pl.len(), dtype=pl.Int64) + 1).over("record_id"))
+        .select("result_key", "_running")
+    )
+
+
 def call_results(
     parsed: pl.LazyFrame, records: pl.LazyFrame, *, previous: pl.LazyFrame | None = None
 ) -> pl.LazyFrame:
@@ -280,26 +153,7 @@ def call_results(
     keyed = with_result_key(ok).with_columns(
         duplicate_result=pl.col("source_row").rank("ordinal").over("result_key") > 1
     )
-    seen = keyed.filter(~pl.col("duplicate_result")).select(
-        "record_id", "call_time_utc", "result_key"
-    )
-    if previous is not None:
-        seen = pl.concat(
-            [
-                previous.select(
-                    pl.col("record_id").cast(pl.Int64),
-                    # The warehouse hands back Etc/UTC: same instants, but concat wants one dtype.
-                    pl.col("call_time_utc").dt.convert_time_zone("UTC"),
-                    pl.col("result_key").cast(pl.UInt64),
-                ),
-                seen,
-            ]
-        ).unique(subset="result_key")
-    running = (
-        seen.sort("record_id", "call_time_utc", "result_key")
-        .with_columns(_running=(pl.int_range(pl.len(), dtype=pl.Int64) + 1).over("record_id"))
-        .select("result_key", "_running")
-    )
+    running = _running_attempts(keyed, previous)
     owners = records.select("record_id", "list_name", pl.col("chain_id").cast(pl.Int64)).unique(
         subset="record_id"
     )
@@ -324,6 +178,71 @@ def call_results(
     )
 
 
+# Columns record_state writes, with the value a record without them starts from.
+_STATE_DEFAULTS = {
+    "attempt": pl.lit(0, pl.Int64),
+    "call_result": pl.lit(int(CallResult.UNKNOWN), pl.Int64),
+    "call_time": pl.lit(None, pl.Int64),
+    "dial_sched_time": pl.lit(None, pl.Int64),
+    "record_type": pl.lit(int(RecordType.GENERAL), pl.Int64),
+    "record_status": pl.lit(int(RecordStatus.READY), pl.Int64),
+    "no_call_reason": pl.lit(None, pl.String),
+}
+
+
+def _with_outcomes(base: pl.LazyFrame, results: pl.LazyFrame) -> pl.LazyFrame:
+    """Join each record's result summary and its chain's outcome (finished, Do Not Call)."""
+    order = ["call_time_utc", "result_key"]
+    per_record = results.group_by("record_id").agg(
+        _n=pl.len().cast(pl.Int64),
+        _last_result=pl.col("call_result").sort_by(order).last().cast(pl.Int64),
+        _last_time=pl.col("call_time_utc").sort_by(order).last(),
+        _dnc=(pl.col("call_result") == int(CallResult.DO_NOT_CALL)).any(),
+    )
+    last = pl.col("_last_result")
+    has_results = pl.col("_n").is_not_null()
+    own_final = has_results & last.is_in(sorted(FINAL_RESULTS))
+    return base.join(per_record, on="record_id", how="left", maintain_order="left").with_columns(
+        _own_final=own_final,
+        _chain_done=last.is_in(sorted(CHAIN_FINAL_RESULTS)).fill_null(False).any().over("chain_id"),
+        _chain_dnc=pl.col("_dnc").fill_null(False).any().over("chain_id"),
+        _last_epoch=pl.col("_last_time").dt.epoch("s"),
+    )
+
+
+def _status() -> pl.Expr:
+    """Record status: own final result, else chain finished, else Ready once results exist."""
+    return (
+        pl.when(pl.col("_own_final"))
+        .then(pl.lit(int(RecordStatus.UPDATED)))
+        .when(pl.col("_chain_done"))
+        .then(pl.lit(int(RecordStatus.CHAIN_UPDATED)))
+        .when(pl.col("_n").is_not_null())
+        .then(pl.lit(int(RecordStatus.READY)))
+        .otherwise(pl.col("record_status"))
+    )
+
+
+def _schedule(retry_interval_minutes: int) -> pl.Expr:
+    """Next dial time: after the retry interval for a no-contact result, unscheduled if done."""
+    has_results = pl.col("_n").is_not_null()
+    dnc = pl.col("_chain_dnc")
+    retry = (
+        has_results
+        & ~pl.col("_own_final")
+        & ~pl.col("_chain_done")
+        & ~dnc
+        & pl.col("_last_result").is_in(sorted(RETRYABLE_RESULTS))
+    )
+    return (
+        pl.when(retry)
+        .then(pl.col("_last_epoch") + retry_interval_minutes * 60)
+        .when(has_results | pl.col("_chain_done") | dnc)
+        .then(pl.lit(None, pl.Int64))
+        .otherwise(pl.col("dial_sched_time"))
+    )
+
+
 def record_state(
     records: pl.LazyFrame, results: pl.LazyFrame, *, retry_interval_minutes: int
 ) -> pl.LazyFrame:
@@ -341,75 +260,32 @@ def record_state(
     if retry_interval_minutes < 0:
         raise ValueError("retry_interval_minutes must not be negative")
     names = records.collect_schema().names()
-    defaults = {
-        "attempt": pl.lit(0, pl.Int64),
-        "call_result": pl.lit(int(CallResult.UNKNOWN), pl.Int64),
-        "call_time": pl.lit(None, pl.Int64),
-        "dial_sched_time": pl.lit(None, pl.Int64),
-        "record_type": pl.lit(int(RecordType.GENERAL), pl.Int64),
-        "record_status": pl.lit(int(RecordStatus.READY), pl.Int64),
-        "no_call_reason": pl.lit(None, pl.String),
-    }
     base = records.with_columns(
-        [expr.alias(name) for name, expr in defaults.items() if name not in names]
+        [expr.alias(name) for name, expr in _STATE_DEFAULTS.items() if name not in names]
     )
-    order = ["call_time_utc", "result_key"]
-    per_record = results.group_by("record_id").agg(
-        _n=pl.len().cast(pl.Int64),
-        _last_result=pl.col("call_result").sort_by(order).last().cast(pl.Int64),
-        _last_time=pl.col("call_time_utc").sort_by(order).last(),
-        _dnc=(pl.col("call_result") == int(CallResult.DO_NOT_CALL)).any(),
-    )
+    state = _with_outcomes(base, results)
     last = pl.col("_last_result")
     has_results = pl.col("_n").is_not_null()
-    own_final = has_results & last.is_in(sorted(FINAL_RESULTS))
-    state = base.join(per_record, on="record_id", how="left", maintain_order="left").with_columns(
-        _own_final=own_final,
-        _chain_done=last.is_in(sorted(CHAIN_FINAL_RESULTS)).fill_null(False).any().over("chain_id"),
-        _chain_dnc=pl.col("_dnc").fill_null(False).any().over("chain_id"),
-        _last_epoch=pl.col("_last_time").dt.epoch("s"),
-    )
-    status = (
-        pl.when(pl.col("_own_final"))
-        .then(pl.lit(int(RecordStatus.UPDATED)))
-        .when(pl.col("_chain_done"))
-        .then(pl.lit(int(RecordStatus.CHAIN_UPDATED)))
-        .when(has_results)
-        .then(pl.lit(int(RecordStatus.READY)))
-        .otherwise(pl.col("record_status"))
-    )
     dnc = pl.col("_chain_dnc")
-    retry = (
-        has_results
-        & ~pl.col("_own_final")
-        & ~pl.col("_chain_done")
-        & ~dnc
-        & last.is_in(sorted(RETRYABLE_RESULTS))
-    )
-    sched = (
-        pl.when(retry)
-        .then(pl.col("_last_epoch") + retry_interval_minutes * 60)
-        .when(has_results | pl.col("_chain_done") | dnc)
-        .then(pl.lit(None, pl.Int64))
-        .otherwise(pl.col("dial_sched_time"))
-    )
     dtypes = base.collect_schema()
     return state.with_columns(
         attempt=pl.when(has_results).then(pl.col("_n")).otherwise(pl.col("attempt")),
         call_result=pl.when(has_results).then(last).otherwise(pl.col("call_result")),
         call_time=pl.when(has_results).then(pl.col("_last_epoch")).otherwise(pl.col("call_time")),
-        record_status=status,
+        record_status=_status(),
         record_type=pl.when(dnc)
         .then(pl.lit(int(RecordType.NO_CALL)))
         .otherwise(pl.col("record_type")),
         no_call_reason=pl.when(dnc)
         .then(pl.coalesce(pl.col("no_call_reason"), pl.lit(DNC_REASON)))
         .otherwise(pl.col("no_call_reason")),
-        dial_sched_time=sched,
+        dial_sched_time=_schedule(retry_interval_minutes),
     ).select(
         # Keep the records' own column order and types so the frame writes back unchanged.
         [
-            pl.col(c).cast(dtypes[c]) if c in defaults and dtypes[c] != pl.Null else pl.col(c)
+            pl.col(c).cast(dtypes[c])
+            if c in _STATE_DEFAULTS and dtypes[c] != pl.Null
+            else pl.col(c)
             for c in dtypes.names()
         ]
     )
