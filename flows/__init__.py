@@ -1,1 +1,1 @@
-"""Prefect flows: thin wiring of cxpipeline.pipeline steps, with retries and typed parameters."""
+"""Prefect flows: thin wiring of cxpipeline.steps, with retries and typed parameters."""

@@ -1,7 +1,8 @@
-"""Deployments: serve the daily run on a schedule, optionally on a Dask cluster.
+"""Deployments: serve the daily run of a manifest on a schedule, optionally on a Dask cluster.
 
-Run `python -m flows.deployments --help`. With `--dask-address tcp://scheduler:8786` the
-flow's tasks run on that cluster through prefect-dask; otherwise on the local thread pool.
+Run `python -m flows.deployments --manifest run.yaml --help`. With `--dask-address
+tcp://scheduler:8786` the flow's tasks run on that cluster through prefect-dask; otherwise on
+the local thread pool.
 """
 
 from __future__ import annotations
@@ -9,23 +10,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cxpipeline.demo import SAMPLE_LISTS, SAMPLE_RESULTS, SAMPLE_SUPPRESSION
-from cxpipeline.settings import REPO_ROOT
-from flows.daily_run import ListFile, SuppressionFile, daily_run
+from flows.daily_run import daily_run
 
 
-def sample_parameters(home: Path) -> dict[str, object]:
-    """Parameters of the daily run over the committed sample (a working example)."""
-    sample = REPO_ROOT / "data" / "sample"
-    return {
-        "home": home,
-        "campaigns_file": sample / "campaigns.yaml",
-        "suppression": [
-            SuppressionFile(file=sample / SAMPLE_SUPPRESSION[0], name=SAMPLE_SUPPRESSION[1])
-        ],
-        "lists": [ListFile(file=sample / f, list_name=n, group=g) for f, n, g in SAMPLE_LISTS],
-        "results_files": [sample / SAMPLE_RESULTS],
-    }
+def manifest_parameters(manifest: Path, home: Path) -> dict[str, object]:
+    """Parameters of the daily run: the manifest and the home, both absolute."""
+    return {"manifest": Path(manifest).resolve(), "home": Path(home).resolve()}
 
 
 def build_flow(dask_address: str | None):  # type: ignore[no-untyped-def]
@@ -40,6 +30,7 @@ def build_flow(dask_address: str | None):  # type: ignore[no-untyped-def]
 def main() -> None:
     """Serve the daily run deployment with a cron schedule (blocks until stopped)."""
     parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--manifest", type=Path, required=True, help="Run manifest YAML.")
     parser.add_argument("--home", type=Path, default=Path("data"))
     parser.add_argument("--cron", default="0 6 * * *", help="Schedule (default 06:00 daily).")
     parser.add_argument("--dask-address", default=None)
@@ -48,7 +39,7 @@ def main() -> None:
     flow.serve(
         name="daily-run",
         cron=args.cron,
-        parameters=sample_parameters(args.home.resolve()),
+        parameters=manifest_parameters(args.manifest, args.home),
     )
 
 

@@ -14,5 +14,7 @@ from flows import tasks
 def load_call_results(
     file: Path, home: Path = Path("data"), as_of: datetime | None = None
 ) -> dict[str, int]:
-    """Load call results (idempotent) and update record state and statistics."""
-    return tasks.load_results(home, file, as_of)
+    """Load call results (idempotent), update record state, then rebuild the statistics."""
+    loaded = tasks.load_results(home, file, as_of)
+    tasks.build_statistics(home)
+    return loaded

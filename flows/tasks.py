@@ -1,4 +1,4 @@
-"""Prefect tasks: each wraps one pipeline step (read → transform → validate → write), paths only."""
+"""Prefect tasks: each wraps one step (read → transform → validate → write), paths only."""
 
 from __future__ import annotations
 
@@ -7,20 +7,28 @@ from pathlib import Path
 
 from prefect import task
 
-from cxpipeline import io, pipeline
+from cxpipeline import io
 from cxpipeline.settings import Settings
+from cxpipeline.steps import reports, results, setup, statistics, suppression
+from cxpipeline.steps.ingest import ingest
 
 
 @task(retries=2, retry_delay_seconds=5)
 def apply_campaigns(home: Path, campaigns_file: Path) -> dict[str, int]:
     """Load or update the campaign model from YAML."""
-    return pipeline.apply_campaigns(Settings.build(home), campaigns_file)
+    return setup.apply_campaigns(Settings.build(home), campaigns_file)
+
+
+@task(retries=2, retry_delay_seconds=5)
+def apply_rules(home: Path, rules_file: Path) -> None:
+    """Load compliance rule overrides on top of the seed rules."""
+    setup.prepare_warehouse(Settings.build(home), rules_file=rules_file)
 
 
 @task(retries=2, retry_delay_seconds=5)
 def load_suppression(home: Path, file: Path, name: str) -> dict[str, int]:
     """Load a named suppression list and re-apply it to existing lists."""
-    return pipeline.load_suppression(Settings.build(home), file, name)
+    return suppression.load_suppression(Settings.build(home), file, name)
 
 
 @task(retries=2, retry_delay_seconds=10)
@@ -31,13 +39,14 @@ def ingest_list(
     group: str,
     spec: Path | None,
     as_of: datetime | None,
-    horizon_days: int,
+    horizon_days: int | None,
     mode: str,
     delimiter: str | None = None,
     encoding: str | None = None,
+    sheet: str | None = None,
 ) -> dict[str, object]:
     """Ingest one contact list; returns its reconciliation summary."""
-    summary = pipeline.ingest(
+    summary = ingest(
         Settings.build(home),
         file,
         list_name=list_name,
@@ -46,7 +55,7 @@ def ingest_list(
         as_of=as_of,
         horizon_days=horizon_days,
         mode=mode,
-        read_options=io.ReadOptions(delimiter=delimiter, encoding=encoding),
+        read_options=io.ReadOptions(delimiter=delimiter, encoding=encoding, sheet=sheet),
     )
     return dict(vars(summary))
 
@@ -54,16 +63,16 @@ def ingest_list(
 @task(retries=2, retry_delay_seconds=5)
 def load_results(home: Path, file: Path, as_of: datetime | None) -> dict[str, int]:
     """Ingest a call results file and update record state."""
-    return pipeline.load_results(Settings.build(home), file, as_of=as_of)
+    return results.load_results(Settings.build(home), file, as_of=as_of)
 
 
 @task(retries=1)
 def build_statistics(home: Path) -> dict[str, int]:
     """Rebuild the statistics tables."""
-    return pipeline.build_statistics(Settings.build(home))
+    return statistics.build_statistics(Settings.build(home))
 
 
 @task(retries=1)
 def write_reports(home: Path, out_dir: Path, formats: tuple[str, ...]) -> list[str]:
     """Write the reports; returns their paths."""
-    return [str(p) for p in pipeline.write_reports(Settings.build(home), out_dir, formats)]
+    return [str(p) for p in reports.write_reports(Settings.build(home), out_dir, formats)]

@@ -14,8 +14,9 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from cxpipeline import generate, pipeline
+from cxpipeline import generate
 from cxpipeline.settings import REPO_ROOT, Settings
+from cxpipeline.steps import ingest, setup, statistics
 
 
 def peak_rss_mib() -> float:
@@ -49,9 +50,9 @@ def main() -> None:
         f"{args.customers / (t1 - t0):>12,.0f} customers/s  peak {peak_rss_mib():,.0f} MiB"
     )
 
-    pipeline.apply_campaigns(settings, REPO_ROOT / "data" / "sample" / "campaigns.yaml")
+    setup.apply_campaigns(settings, REPO_ROOT / "data" / "sample" / "campaigns.yaml")
     t2 = time.perf_counter()
-    summary = pipeline.ingest(
+    summary = ingest.ingest(
         settings,
         src,
         list_name="bench",
@@ -69,7 +70,7 @@ def main() -> None:
         f"{summary.phones_rejected:,} phone values rejected; chunks of {chunk_rows:,} rows"
     )
     t4 = time.perf_counter()
-    pipeline.build_statistics(settings)
+    statistics.build_statistics(settings)
     print(f"stats     {time.perf_counter() - t4:8.1f} s")
     if args.keep:
         print(f"home kept at {home}")

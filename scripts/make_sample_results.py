@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 from cxpipeline import generate, io
-from cxpipeline.demo import SAMPLE_RESULTS, run_demo
+from cxpipeline.demo import run_demo
 from cxpipeline.settings import REPO_ROOT, Settings
 
 START = datetime(2026, 11, 16, tzinfo=UTC)
@@ -27,11 +27,8 @@ def main() -> None:
     sample = REPO_ROOT / "data" / "sample"
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings.build(Path(tmp))
-        # Without the results file present the demo ingests only the lists.
-        target = sample / SAMPLE_RESULTS
-        if target.exists():
-            target.unlink()
-        run_demo(settings, as_of=START)
+        target = sample / "call_results.csv"
+        run_demo(settings, as_of=START, with_results=False)
         with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
             records = con.sql(
                 "SELECT record_id, chain_id, contact_info, tz_name FROM contact_records "

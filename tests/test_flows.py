@@ -23,7 +23,8 @@ def test_every_flow_imports_and_types_its_parameters(module, attr):
 
 
 def test_every_flow_file_is_covered():
-    files = {p.stem for p in Path("flows").glob("*.py")} - {"__init__", "tasks", "deployments"}
+    wiring = {"__init__", "tasks", "task_steps", "deployments"}
+    files = {p.stem for p in Path("flows").glob("*.py")} - wiring
     assert {m.split(".")[1] for m in FLOW_MODULES} == files
 
 
@@ -34,13 +35,22 @@ def test_tasks_have_retries():
         assert getattr(tasks, name).retries >= 1
 
 
-def test_deployment_parameters_point_at_the_sample(tmp_path):
-    from flows.deployments import build_flow, sample_parameters
+def test_deployment_takes_a_manifest(tmp_path):
+    from cxpipeline.manifest import load_manifest
+    from cxpipeline.settings import REPO_ROOT
+    from flows.deployments import build_flow, manifest_parameters
 
-    params = sample_parameters(tmp_path)
-    assert params["campaigns_file"].exists()
-    assert all(item.file.exists() for item in params["lists"])
+    params = manifest_parameters(Path("data/sample/run.yaml"), tmp_path)
+    assert params["manifest"].is_absolute() and params["home"] == tmp_path.resolve()
+    manifest = load_manifest(params["manifest"])
+    assert manifest.campaigns == REPO_ROOT / "data" / "sample" / "campaigns.yaml"
+    assert all(item.file.exists() for item in manifest.lists)
     assert build_flow(None).name == "daily-run"
+
+
+def test_flows_import_no_sample_names():
+    text = "".join(p.read_text() for p in Path("flows").glob("*.py"))
+    assert "demo" not in text and "east_q4" not in text
 
 
 def test_deployment_runs_on_dask_when_given_an_address():

@@ -128,9 +128,9 @@ def _print_ingest(summary: Any) -> None:
 @_one_line_errors
 def campaigns_apply(file: Path, home: Home = None) -> None:
     """Load or update profiles, templates, groups and lists from YAML (idempotent)."""
-    from cxpipeline import pipeline
+    from cxpipeline.steps import setup
 
-    counts = pipeline.apply_campaigns(_settings(home), file)
+    counts = setup.apply_campaigns(_settings(home), file)
     out.print("campaigns applied: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
 
 
@@ -140,10 +140,11 @@ def campaigns_show(
     list_name: Annotated[str | None, typer.Argument()] = None, home: Home = None
 ) -> None:
     """Show the effective settings of a contact list and where each value came from."""
-    from cxpipeline import campaigns, pipeline, warehouse
+    from cxpipeline import campaigns, warehouse
+    from cxpipeline.steps import setup
 
     settings = _settings(home)
-    pipeline.prepare_warehouse(settings)
+    setup.prepare_warehouse(settings)
     con = warehouse.connect(settings, read_only=True)
     try:
         rows = campaigns.show_settings(con, list_name)
@@ -156,9 +157,9 @@ def campaigns_show(
 @_one_line_errors
 def rules_apply(file: Path, home: Home = None) -> None:
     """Add or override compliance rules from a YAML file (on top of the seed rules)."""
-    from cxpipeline import pipeline
+    from cxpipeline.steps import setup
 
-    pipeline.prepare_warehouse(_settings(home), rules_file=file)
+    setup.prepare_warehouse(_settings(home), rules_file=file)
     out.print(f"compliance rules reloaded with overrides from {file}")
 
 
@@ -166,18 +167,14 @@ def rules_apply(file: Path, home: Home = None) -> None:
 @_one_line_errors
 def rules_show(home: Home = None) -> None:
     """List the compliance rules in force."""
-    from cxpipeline import pipeline, warehouse
+    from cxpipeline import warehouse
+    from cxpipeline.steps import setup
 
     settings = _settings(home)
-    pipeline.prepare_warehouse(settings)
+    setup.prepare_warehouse(settings)
     con = warehouse.connect(settings, read_only=True)
     try:
-        rows = warehouse.fetch_dicts(
-            con,
-            "SELECT jurisdiction, days, start_local, end_local, clock, holiday_ban, "
-            "max_attempts, attempt_window_hours, effective_from, confidence "
-            "FROM compliance_rules ORDER BY jurisdiction, days",
-        )
+        rows = warehouse.fetch_dicts(con, warehouse.load_sql_statement("rules_in_force"))
     finally:
         con.close()
     _print_table("compliance rules", rows)
@@ -191,9 +188,9 @@ def suppress(
     home: Home = None,
 ) -> None:
     """Load a suppression (do-not-call) list of phone numbers and/or client ids."""
-    from cxpipeline import pipeline
+    from cxpipeline.steps import suppression
 
-    result = pipeline.load_suppression(_settings(home), file, name)
+    result = suppression.load_suppression(_settings(home), file, name)
     out.print(
         f"suppression list {name!r}: {result['entries']:,} entries from {result['rows_read']:,} "
         f"rows ({result['invalid_numbers']:,} invalid numbers); "
@@ -224,7 +221,8 @@ def ingest(
     home: Home = None,
 ) -> None:
     """Ingest a contact list into a campaign group and plan its calling windows."""
-    from cxpipeline import io, pipeline
+    from cxpipeline import io
+    from cxpipeline.steps.ingest import ingest as ingest_step
 
     options = io.ReadOptions(delimiter=delimiter, encoding=encoding, sheet=sheet)
     key = tuple(c.strip() for c in chain_key.split(",") if c.strip())
@@ -233,7 +231,7 @@ def ingest(
         raise CxError(f"choose from {', '.join(sorted(allowed))}", field="--chain-key")
     from cxpipeline.settings import Settings
 
-    summary = pipeline.ingest(
+    summary = ingest_step(
         Settings.build(home, chain_key_fallback=key),
         file,
         list_name=list_name,
@@ -251,9 +249,12 @@ def ingest(
 @_one_line_errors
 def results(file: Path, as_of: AsOf = None, home: Home = None) -> None:
     """Ingest call results, update record state, attempt caps and statistics."""
-    from cxpipeline import pipeline
+    from cxpipeline.steps import results as results_step
+    from cxpipeline.steps import statistics
 
-    res = pipeline.load_results(_settings(home), file, as_of=_parse_as_of(as_of))
+    settings = _settings(home)
+    res = results_step.load_results(settings, file, as_of=_parse_as_of(as_of))
+    statistics.build_statistics(settings)
     out.print(
         f"call results: {res['rows_read']:,} rows read, {res['results_loaded']:,} loaded, "
         f"{res['already_loaded']:,} already loaded, {res['rows_rejected']:,} rejected"
@@ -264,9 +265,9 @@ def results(file: Path, as_of: AsOf = None, home: Home = None) -> None:
 @_one_line_errors
 def stats(home: Home = None) -> None:
     """Rebuild the statistics tables."""
-    from cxpipeline import pipeline
+    from cxpipeline.steps import statistics
 
-    res = pipeline.build_statistics(_settings(home))
+    res = statistics.build_statistics(_settings(home))
     out.print(f"statistics rebuilt: {res['lists']} lists, {res['groups']} groups")
 
 
@@ -280,13 +281,13 @@ def report(
     home: Home = None,
 ) -> None:
     """Export reports (HTML with charts, Excel, CSV)."""
-    from cxpipeline import pipeline
+    from cxpipeline.steps import reports
 
     formats = tuple(f.strip().lower() for f in fmt.split(",") if f.strip())
     unknown = set(formats) - {"html", "xlsx", "csv"}
     if unknown:
         raise CxError(f"unknown format(s): {', '.join(sorted(unknown))}", field="--format")
-    for path in pipeline.write_reports(_settings(home), out_dir, formats):
+    for path in reports.write_reports(_settings(home), out_dir, formats):
         out.print(f"wrote {path}")
 
 
@@ -299,11 +300,11 @@ def export(
     home: Home = None,
 ) -> None:
     """Write a calling list in the dialer's import format."""
-    from cxpipeline import pipeline
+    from cxpipeline.steps import export as export_step
 
-    if fmt not in {"genesys", "parquet", "csv"}:
+    if fmt not in export_step.EXPORT_FORMATS:
         raise CxError(f"unknown format {fmt!r}", field="--format")
-    path = pipeline.export_list(_settings(home), list_name, out_file, fmt)
+    path = export_step.export_list(_settings(home), list_name, out_file, fmt)
     out.print(f"wrote {path}")
 
 
@@ -362,6 +363,31 @@ def generate(
 
     for name, path in gen.generate_sample(out_dir, customers=customers, seed=seed).items():
         out.print(f"{name}: {path}")
+
+
+@app.command()
+@_one_line_errors
+def run(
+    manifest: Annotated[Path, typer.Argument(help="Run manifest YAML (see docs/manifest.md).")],
+    home: Home = None,
+    as_of: AsOf = None,
+    horizon_days: Annotated[
+        int | None, typer.Option("--horizon-days", min=1, max=366, help="Default: manifest's.")
+    ] = None,
+) -> None:
+    """Run every step a manifest names: campaigns, suppression, lists, results, reports."""
+    from cxpipeline.manifest import load_manifest
+    from cxpipeline.orchestration import run_manifest
+
+    summary = run_manifest(
+        _settings(home),
+        load_manifest(manifest),
+        as_of=_parse_as_of(as_of),
+        horizon_days=horizon_days,
+        console=out,
+    )
+    for path in summary.reports:
+        out.print(f"wrote {path}")
 
 
 @app.command()

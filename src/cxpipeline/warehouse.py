@@ -48,10 +48,27 @@ _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 @cache
 def load_sql(name: str) -> str:
-    """Return the text of sql/<name>.sql (names are identifiers, never user input)."""
+    """Return the text of sql/<name>.sql, its `{{marker}}` lines expanded (see _expand_markers)."""
     if not _IDENTIFIER.match(name):
         raise ValueError(f"not a SQL file name: {name!r}")
-    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    return _expand_markers((SQL_DIR / f"{name}.sql").read_text(encoding="utf-8"))
+
+
+_MARKER = re.compile(r"^[ \t]*\{\{(\w+)\}\}[ \t]*$", re.MULTILINE)
+
+
+def _expand_markers(text: str) -> str:
+    """Replace each `{{marker}}` line with the SQL the campaign model makes from its key list."""
+    if _MARKER.search(text) is None:
+        return text
+    # Imported here: importing the campaigns package imports its store, which imports this module.
+    from cxpipeline.campaigns.ddl import sql_fragments
+
+    fragments = sql_fragments()
+    unknown = sorted(set(_MARKER.findall(text)) - set(fragments))
+    if unknown:
+        raise ValueError(f"unknown SQL marker(s): {', '.join(unknown)}")
+    return _MARKER.sub(lambda m: fragments[m.group(1)], text)
 
 
 @cache
@@ -164,3 +181,91 @@ def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
 def sql_path(name: str) -> Path:
     """Path of a named SQL file (for tests that prepare every file)."""
     return SQL_DIR / f"{name}.sql"
+
+
+# --------------------------------------------------------------------------- writes
+
+
+def insert(con: duckdb.DuckDBPyConnection, table: str, data: pl.DataFrame | Path) -> None:
+    """Insert a frame, or a Parquet file, into a table by column name.
+
+    Only the table's own columns are stored (frames carry working columns the table does not
+    keep). DuckDB reads a Parquet file itself, so nothing list-sized passes through Python.
+    """
+    name = quote_identifier(table, set(RELATIONS))
+    columns = table_columns(con, table)
+    if isinstance(data, Path):
+        present = set(pl.read_parquet_schema(data))
+        chosen = [c for c in columns if c in present]
+        if chosen:
+            select = ", ".join(quote_identifier(c, set(columns)) for c in chosen)
+            con.execute(
+                f"INSERT INTO {name} BY NAME SELECT {select} FROM read_parquet($path)",  # noqa: S608
+                {"path": str(data)},
+            )
+        return
+    if data.height == 0:
+        return
+    frame = data.select([c for c in data.columns if c in columns])
+    con.register("_frame", frame.to_arrow())
+    try:
+        con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM _frame")  # noqa: S608 - allow-listed
+    finally:
+        con.unregister("_frame")
+
+
+def delete_where(con: duckdb.DuckDBPyConnection, table: str, **equals: Any) -> None:
+    """Delete the rows of a table whose columns equal the given values (all rows if none)."""
+    name = quote_identifier(table, set(RELATIONS))
+    columns = set(table_columns(con, table))
+    where = " AND ".join(f"{quote_identifier(c, columns)} = ${c}" for c in equals)
+    con.execute(f"DELETE FROM {name}" + (f" WHERE {where}" if where else ""), equals)  # noqa: S608
+
+
+def replace_rows(
+    con: duckdb.DuckDBPyConnection, table: str, data: pl.DataFrame | Path, **equals: Any
+) -> None:
+    """Replace the rows of a table that match `equals` (all rows if none) by `data`."""
+    delete_where(con, table, **equals)
+    insert(con, table, data)
+
+
+#: Record-state columns that loading call results recomputes.
+STATE_COLUMNS = (
+    "attempt",
+    "call_result",
+    "call_time",
+    "record_status",
+    "record_type",
+    "dial_sched_time",
+    "no_call_reason",
+)
+
+
+def update_record_state(con: duckdb.DuckDBPyConnection, state: pl.DataFrame) -> None:
+    """Write recomputed state columns back to contact_records (call inside a transaction)."""
+    con.register("_state", state.select("record_id", *STATE_COLUMNS).to_arrow())
+    try:
+        con.execute(load_sql_statement("update_record_state"))
+    finally:
+        con.unregister("_state")
+
+
+def reapply_suppression(con: duckdb.DuckDBPyConnection) -> int:
+    """Mark records of every list that match an active suppression entry as No Call."""
+    count = "SELECT count(*) FROM contact_records WHERE record_type = 7"
+    before = scalar(con, count)
+    con.execute(load_sql_statement("reapply_suppression"))
+    return int(scalar(con, count) - before)
+
+
+def named_frame(
+    con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None
+) -> pl.DataFrame:
+    """Run the named query sql/ops/<name>.sql with bound values and return a Polars frame."""
+    return frame(con, load_sql_statement(name), params)
+
+
+def whole_table(con: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:
+    """Every row of one allow-listed relation as a Polars frame."""
+    return frame(con, f"SELECT * FROM {quote_identifier(name, set(RELATIONS))}")  # noqa: S608

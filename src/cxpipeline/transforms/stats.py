@@ -120,6 +120,15 @@ def list_stats(records: pl.LazyFrame, results: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+def every_list(per_list: pl.LazyFrame, lists: pl.LazyFrame) -> pl.LazyFrame:
+    """Add a row for every list without records: zero counts, rates left null."""
+    counts = [c for c, t in per_list.collect_schema().items() if t.is_integer()]
+    missing = lists.join(per_list.select("list_name"), on="list_name", how="anti")
+    return pl.concat([per_list, missing], how="diagonal_relaxed").with_columns(
+        pl.col(counts).fill_null(0)
+    )
+
+
 def group_stats(list_stats: pl.LazyFrame) -> pl.LazyFrame:
     """One row per campaign group: list_stats counts summed, rates recomputed from the sums.
 

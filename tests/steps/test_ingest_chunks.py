@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from cxpipeline import generate, pipeline
+from cxpipeline import generate
 from cxpipeline.settings import REPO_ROOT, Settings
 
 AS_OF = datetime.fromisoformat("2026-12-01T08:00:00-05:00")
@@ -50,7 +50,7 @@ def lists(tmp_path_factory) -> tuple[Path, Path, Path]:
 
 def home(root: Path, *, chunk_rows: int) -> Settings:
     settings = Settings.build(root, ingest_chunk_rows=chunk_rows)
-    pipeline.apply_campaigns(settings, REPO_ROOT / "data" / "sample" / "campaigns.yaml")
+    setup.apply_campaigns(settings, REPO_ROOT / "data" / "sample" / "campaigns.yaml")
     return settings
 
 
@@ -60,7 +60,7 @@ def table(settings: Settings, sql: str) -> pl.DataFrame:
     return frame.drop([c for c in PATH_COLUMNS if c in frame.columns])
 
 
-def summary_of(summary: pipeline.IngestSummary) -> dict[str, object]:
+def summary_of(summary: ingest_step.IngestSummary) -> dict[str, object]:
     return {name: getattr(summary, name) for name in SUMMARY_FIELDS}
 
 
@@ -95,8 +95,8 @@ def test_chunk_size_changes_no_result(tmp_path, lists):
     many = home(tmp_path / "many", chunk_rows=500)
     summaries = []
     for settings in (one, many):
-        pipeline.load_suppression(settings, dnc, "state_dnc")
-        done = pipeline.ingest(
+        suppression.load_suppression(settings, dnc, "state_dnc")
+        done = ingest_step.ingest(
             settings, first, list_name="big", group="collections_east", as_of=AS_OF
         )
         summaries.append(summary_of(done))
@@ -119,7 +119,7 @@ def test_chunk_size_changes_no_result_in_append_mode(tmp_path, lists):
     summaries = []
     for settings in (one, many):
         for path, mode in ((first, "replace"), (second, "append")):
-            done = pipeline.ingest(
+            done = ingest_step.ingest(
                 settings, path, list_name="big", group="collections_east", as_of=AS_OF, mode=mode
             )
             summaries.append(summary_of(done))
@@ -131,8 +131,8 @@ def test_chunk_rows_argument_overrides_the_setting(tmp_path, lists):
     first, _second, _dnc = lists
     one = home(tmp_path / "one", chunk_rows=1_000_000)
     many = home(tmp_path / "many", chunk_rows=1_000_000)
-    a = pipeline.ingest(one, first, list_name="big", group="collections_east", as_of=AS_OF)
-    b = pipeline.ingest(
+    a = ingest_step.ingest(one, first, list_name="big", group="collections_east", as_of=AS_OF)
+    b = ingest_step.ingest(
         many, first, list_name="big", group="collections_east", as_of=AS_OF, chunk_rows=1_000
     )
     assert summary_of(a) == summary_of(b)
@@ -142,7 +142,7 @@ def test_chunk_rows_argument_overrides_the_setting(tmp_path, lists):
 def test_chunk_rows_must_be_positive(tmp_path, lists):
     first, _second, _dnc = lists
     settings = home(tmp_path / "h", chunk_rows=1_000)
-    with pytest.raises(pipeline.InputError):
-        pipeline.ingest(
+    with pytest.raises(InputError):
+        ingest_step.ingest(
             settings, first, list_name="big", group="collections_east", as_of=AS_OF, chunk_rows=-1
         )

@@ -7,7 +7,7 @@ import duckdb
 import pytest
 import yaml
 
-from cxpipeline import errors, io, pipeline
+from cxpipeline import errors, io
 from cxpipeline.settings import REPO_ROOT, Settings
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
@@ -18,14 +18,14 @@ AS_OF = datetime.fromisoformat("2026-12-01T08:00:00-05:00")
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory):
     s = Settings.build(tmp_path_factory.mktemp("corpus-home"))
-    pipeline.apply_campaigns(s, REPO_ROOT / "data" / "sample" / "campaigns.yaml")
+    setup.apply_campaigns(s, REPO_ROOT / "data" / "sample" / "campaigns.yaml")
     return s
 
 
 def _ingest(settings, entry, list_name):
     options = io.ReadOptions(**entry.get("options", {}))
     spec = CORPUS / entry["spec"] if entry.get("spec") else None
-    return pipeline.ingest(
+    return ingest_step.ingest(
         settings,
         CORPUS / entry["file"],
         list_name=list_name,

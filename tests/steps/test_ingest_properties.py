@@ -6,7 +6,7 @@ import duckdb
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cxpipeline import generate, pipeline
+from cxpipeline import generate
 from cxpipeline.settings import REPO_ROOT, Settings
 
 AS_OF = datetime.fromisoformat("2026-12-01T08:00:00-05:00")
@@ -18,10 +18,10 @@ AS_OF = datetime.fromisoformat("2026-12-01T08:00:00-05:00")
 @given(customers=st.integers(min_value=1, max_value=300), seed=st.integers(0, 10_000))
 def test_any_generated_list_reconciles(tmp_path_factory, customers, seed):
     home = Settings.build(tmp_path_factory.mktemp("prop"))
-    pipeline.apply_campaigns(home, REPO_ROOT / "data" / "sample" / "campaigns.yaml")
+    setup.apply_campaigns(home, REPO_ROOT / "data" / "sample" / "campaigns.yaml")
     source = home.home / "list.csv"
     generate.write_contact_list(source, customers, seed)
-    summary = pipeline.ingest(
+    summary = ingest_step.ingest(
         home, source, list_name="prop", group="collections_west", as_of=AS_OF, horizon_days=1
     )
     assert summary.rows_read == summary.rows_accepted + summary.rows_rejected

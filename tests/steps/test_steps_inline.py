@@ -1,4 +1,4 @@
-"""Pipeline steps on small inline files: suppression, append, atomic replace, results, export."""
+"""Steps on small inline files: suppression, append, atomic replace, results, export."""
 
 from datetime import datetime
 from pathlib import Path
@@ -7,8 +7,10 @@ import duckdb
 import polars as pl
 import pytest
 
-from cxpipeline import pipeline, warehouse
+from cxpipeline import warehouse
 from cxpipeline.settings import REPO_ROOT, Settings
+from cxpipeline.steps import export, results, setup, statistics, suppression
+from cxpipeline.steps import ingest as ingest_step
 
 AS_OF = datetime.fromisoformat("2026-12-01T08:00:00-05:00")
 LIST_A = """client_id,first_name,last_name,home_phone,mobile_phone,postal_code,state_code
@@ -25,7 +27,7 @@ C4,Dan,Ray,305-373-0101,,33130,FL
 @pytest.fixture
 def home(tmp_path):
     settings = Settings.build(tmp_path / "home")
-    pipeline.apply_campaigns(settings, REPO_ROOT / "data" / "sample" / "campaigns.yaml")
+    setup.apply_campaigns(settings, REPO_ROOT / "data" / "sample" / "campaigns.yaml")
     return settings
 
 
@@ -41,7 +43,7 @@ def query(settings, sql, params=None):
 
 
 def ingest(settings, path, **kw):
-    return pipeline.ingest(
+    return ingest_step.ingest(
         settings, path, list_name="l1", group="collections_east", as_of=AS_OF, **kw
     )
 
@@ -49,7 +51,7 @@ def ingest(settings, path, **kw):
 def test_suppression_loaded_later_is_applied_to_existing_records(home, tmp_path):
     ingest(home, write(tmp_path, "a.csv", LIST_A))
     supp = write(tmp_path, "dnc.csv", "phone,client_id,expires_at\n9177360101,,\n,C3,\n")
-    result = pipeline.load_suppression(home, supp, "state_dnc")
+    result = suppression.load_suppression(home, supp, "state_dnc")
     assert result["entries"] == 2
     rows = dict(query(home, "SELECT contact_info, no_call_reason FROM contact_records"))
     assert rows["+19177360101"] == "suppressed:state_dnc"
@@ -63,7 +65,7 @@ def test_suppression_loaded_later_is_applied_to_existing_records(home, tmp_path)
 
 
 def test_suppression_at_ingest(home, tmp_path):
-    pipeline.load_suppression(home, write(tmp_path, "d.csv", "phone\n(617) 353-0100\n"), "x")
+    suppression.load_suppression(home, write(tmp_path, "d.csv", "phone\n(617) 353-0100\n"), "x")
     ingest(home, write(tmp_path, "a.csv", LIST_A))
     assert query(
         home,
@@ -99,14 +101,14 @@ def test_same_file_twice_changes_nothing(home, tmp_path):
 def test_failed_replace_leaves_previous_state(home, tmp_path, monkeypatch):
     ingest(home, write(tmp_path, "a.csv", LIST_A))
     snapshot = query(home, "SELECT record_id, contact_info FROM contact_records ORDER BY 1")
-    real_insert = pipeline._insert
+    real_insert = warehouse.insert
 
     def failing_insert(con, table, frame):
         if table == "rejected_rows":
             raise RuntimeError("disk full")
         real_insert(con, table, frame)
 
-    monkeypatch.setattr(pipeline, "_insert", failing_insert)
+    monkeypatch.setattr(warehouse, "insert", failing_insert)
     with pytest.raises(RuntimeError):
         ingest(home, write(tmp_path, "b.csv", LIST_B))
     assert query(home, "SELECT record_id, contact_info FROM contact_records ORDER BY 1") == snapshot
@@ -117,7 +119,7 @@ def test_results_twice_and_export(home, tmp_path):
     ingest(home, write(tmp_path, "a.csv", LIST_A))
     ids = dict(query(home, "SELECT contact_info, record_id FROM contact_records"))
     rid = ids["+12127360142"]
-    results = write(
+    calls = write(
         tmp_path,
         "r.csv",
         "record_id,call_time,call_result\n"
@@ -125,19 +127,22 @@ def test_results_twice_and_export(home, tmp_path):
         f"{rid},2026-11-30T11:00:00-05:00,33\n"
         "12345,2026-11-30T11:00:00-05:00,33\n",
     )
-    first = pipeline.load_results(home, results, as_of=AS_OF)
+    first = results.load_results(home, calls, as_of=AS_OF)
     assert first["results_loaded"] == 2 and first["rows_rejected"] == 1
-    second = pipeline.load_results(home, results, as_of=AS_OF)
+    second = results.load_results(home, calls, as_of=AS_OF)
     assert second["results_loaded"] == 0
     assert query(
         home,
         "SELECT attempt, call_result, record_status FROM contact_records WHERE record_id = $r",
         {"r": rid},
     ) == [(2, 33, 3)]
+    # Loading results leaves statistics alone; the statistics step rebuilds them.
+    assert query(home, "SELECT attempts FROM list_stats WHERE list_name = 'l1'") == []
+    statistics.build_statistics(home)
     assert query(home, "SELECT attempts, connects FROM list_stats WHERE list_name = 'l1'") == [
         (2, 1)
     ]
-    out = pipeline.export_list(home, "l1", tmp_path / "out.csv")
+    out = export.export_list(home, "l1", tmp_path / "out.csv")
     exported = pl.read_csv(out, infer_schema=False)
     assert exported.columns[:3] == ["record_id", "contact_info", "contact_info_type"]
     assert '\'=HYPERLINK("x")' in exported["last_name"].to_list()
@@ -155,7 +160,7 @@ def test_list_in_unknown_group_is_a_clear_error(home, tmp_path):
     from cxpipeline.errors import CxError
 
     with pytest.raises(CxError, match="nope"):
-        pipeline.ingest(home, write(tmp_path, "a.csv", LIST_A), list_name="l9", group="nope")
+        ingest_step.ingest(home, write(tmp_path, "a.csv", LIST_A), list_name="l9", group="nope")
     with duckdb.connect(str(home.warehouse_path), read_only=True) as con:
         assert warehouse.scalar(con, "SELECT count(*) FROM contact_records") == 0
 

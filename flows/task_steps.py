@@ -1,0 +1,61 @@
+"""The step runner of the flows: the orchestration's steps executed as Prefect tasks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from cxpipeline.manifest import ListFile
+from cxpipeline.steps.ingest_summary import IngestSummary
+from flows import tasks
+
+
+@dataclass(frozen=True)
+class TaskSteps:
+    """Run each step of `cxpipeline.orchestration.run_manifest` as a Prefect task."""
+
+    home: Path
+
+    def apply_campaigns(self, path: Path) -> dict[str, int]:
+        """Load the campaign model."""
+        return tasks.apply_campaigns(self.home, path)
+
+    def apply_rules(self, path: Path) -> None:
+        """Load compliance rule overrides."""
+        tasks.apply_rules(self.home, path)
+
+    def load_suppression(self, path: Path, name: str) -> dict[str, int]:
+        """Load a suppression list."""
+        return tasks.load_suppression(self.home, path, name)
+
+    def ingest(
+        self, item: ListFile, as_of: datetime | None, horizon_days: int | None
+    ) -> IngestSummary:
+        """Ingest one contact list."""
+        summary = tasks.ingest_list(
+            self.home,
+            item.file,
+            item.list_name,
+            item.group,
+            item.spec,
+            as_of,
+            horizon_days,
+            item.mode,
+            item.delimiter,
+            item.encoding,
+            item.sheet,
+        )
+        return IngestSummary(**summary)  # type: ignore[arg-type]
+
+    def load_results(self, path: Path, as_of: datetime | None) -> dict[str, int]:
+        """Load one call results file."""
+        return tasks.load_results(self.home, path, as_of)
+
+    def build_statistics(self) -> dict[str, int]:
+        """Rebuild the statistics."""
+        return tasks.build_statistics(self.home)
+
+    def write_reports(self, out_dir: Path, formats: tuple[str, ...]) -> list[Path]:
+        """Write the reports."""
+        return [Path(p) for p in tasks.write_reports(self.home, out_dir, formats)]

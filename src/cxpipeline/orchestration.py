@@ -1,0 +1,170 @@
+"""One orchestration: run a manifest's steps in order, the same for the CLI, demo and flows.
+
+`run_manifest` is the only place that knows the order of a run (campaigns, suppression lists,
+contact lists, call results, statistics, reports). The CLI and the demo run the steps
+directly; the Prefect daily flow passes a runner whose steps are Prefect tasks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+from rich.console import Console
+
+from cxpipeline import io
+from cxpipeline.manifest import ListFile, RunManifest
+from cxpipeline.settings import Settings
+from cxpipeline.steps import reports, results, setup, statistics, suppression
+from cxpipeline.steps.ingest import ingest
+from cxpipeline.steps.ingest_summary import IngestSummary
+
+
+class StepRunner(Protocol):
+    """How each step of a run is executed (directly, or as a Prefect task)."""
+
+    def apply_campaigns(self, path: Path) -> dict[str, int]:
+        """Load the campaign model."""
+
+    def apply_rules(self, path: Path) -> None:
+        """Load compliance rule overrides."""
+
+    def load_suppression(self, path: Path, name: str) -> dict[str, int]:
+        """Load a suppression list."""
+
+    def ingest(
+        self, item: ListFile, as_of: datetime | None, horizon_days: int | None
+    ) -> IngestSummary:
+        """Ingest one contact list."""
+
+    def load_results(self, path: Path, as_of: datetime | None) -> dict[str, int]:
+        """Load one call results file."""
+
+    def build_statistics(self) -> dict[str, int]:
+        """Rebuild the statistics."""
+
+    def write_reports(self, out_dir: Path, formats: tuple[str, ...]) -> list[Path]:
+        """Write the reports."""
+
+
+@dataclass(frozen=True)
+class DirectSteps:
+    """Run every step in this process (the CLI and the demo)."""
+
+    settings: Settings
+
+    def apply_campaigns(self, path: Path) -> dict[str, int]:
+        """Load the campaign model."""
+        return setup.apply_campaigns(self.settings, path)
+
+    def apply_rules(self, path: Path) -> None:
+        """Load compliance rule overrides."""
+        setup.prepare_warehouse(self.settings, rules_file=path)
+
+    def load_suppression(self, path: Path, name: str) -> dict[str, int]:
+        """Load a suppression list."""
+        return suppression.load_suppression(self.settings, path, name)
+
+    def ingest(
+        self, item: ListFile, as_of: datetime | None, horizon_days: int | None
+    ) -> IngestSummary:
+        """Ingest one contact list."""
+        return ingest(
+            self.settings,
+            item.file,
+            list_name=item.list_name,
+            group=item.group,
+            spec_path=item.spec,
+            as_of=as_of,
+            horizon_days=horizon_days,
+            mode=item.mode,
+            read_options=io.ReadOptions(
+                delimiter=item.delimiter, encoding=item.encoding, sheet=item.sheet
+            ),
+        )
+
+    def load_results(self, path: Path, as_of: datetime | None) -> dict[str, int]:
+        """Load one call results file."""
+        return results.load_results(self.settings, path, as_of=as_of)
+
+    def build_statistics(self) -> dict[str, int]:
+        """Rebuild the statistics."""
+        return statistics.build_statistics(self.settings)
+
+    def write_reports(self, out_dir: Path, formats: tuple[str, ...]) -> list[Path]:
+        """Write the reports."""
+        return reports.write_reports(self.settings, out_dir, formats)
+
+
+@dataclass
+class RunSummary:
+    """What a run did, step by step."""
+
+    campaigns: dict[str, int] = field(default_factory=dict)
+    suppression: list[dict[str, int]] = field(default_factory=list)
+    ingests: list[IngestSummary] = field(default_factory=list)
+    results: list[dict[str, int]] = field(default_factory=list)
+    statistics: dict[str, int] = field(default_factory=dict)
+    reports: list[Path] = field(default_factory=list)
+
+    @property
+    def report_path(self) -> Path | None:
+        """The HTML report, if one was written."""
+        return next((p for p in self.reports if p.suffix == ".html"), None)
+
+
+def run_manifest(
+    settings: Settings,
+    manifest: RunManifest,
+    *,
+    as_of: datetime | None = None,
+    horizon_days: int | None = None,
+    console: Console | None = None,
+    runner: StepRunner | None = None,
+) -> RunSummary:
+    """Run every step the manifest names, in order; arguments override the manifest's as-of."""
+    console = console or Console(quiet=True)
+    steps = runner or DirectSteps(settings)
+    as_of = as_of or manifest.as_of
+    horizon = horizon_days or manifest.horizon_days
+    summary = RunSummary()
+    _setup(manifest, steps, console, summary)
+    for item in manifest.lists:
+        with console.status(f"ingesting {item.file.name}…"):
+            ingested = steps.ingest(item, as_of, horizon)
+        summary.ingests.append(ingested)
+        for line in ingested.describe():
+            console.print(line)
+    for path in manifest.results:
+        with console.status(f"loading {path.name}…"):
+            loaded = steps.load_results(path, as_of)
+        summary.results.append(loaded)
+        console.print(
+            f"call results {path.name}: {loaded['results_loaded']:,} loaded, "
+            f"{loaded['rows_rejected']:,} rejected"
+        )
+    with console.status("building statistics and reports…"):
+        summary.statistics = steps.build_statistics()
+        if manifest.reports is not None:
+            out_dir = manifest.reports.dir
+            out_dir = out_dir if out_dir.is_absolute() else settings.home / out_dir
+            summary.reports = steps.write_reports(out_dir, tuple(manifest.reports.formats))
+    return summary
+
+
+def _setup(manifest: RunManifest, steps: StepRunner, console: Console, summary: RunSummary) -> None:
+    """Campaign model, rule overrides and suppression lists: what the lists are planned with."""
+    if manifest.campaigns is not None:
+        with console.status("applying campaigns…"):
+            summary.campaigns = steps.apply_campaigns(manifest.campaigns)
+        console.print("campaigns: " + ", ".join(f"{k} {v}" for k, v in summary.campaigns.items()))
+    if manifest.rules is not None:
+        steps.apply_rules(manifest.rules)
+        console.print(f"compliance rules: overrides from {manifest.rules.name}")
+    for entry in manifest.suppression:
+        with console.status(f"loading suppression list {entry.name}…"):
+            loaded = steps.load_suppression(entry.file, entry.name)
+        summary.suppression.append(loaded)
+        console.print(f"suppression list {entry.name!r}: {loaded['entries']:,} entries")

@@ -1,0 +1,119 @@
+"""Pandera models of the statistics tables (list, group, hourly, zone)."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+import pandera.polars as pa
+import polars as pl
+from pandera.api.polars.model_config import BaseConfig
+
+
+def _count(description: str) -> Any:
+    return pa.Field(ge=0, description=description)
+
+
+def _rate(description: str) -> Any:
+    return pa.Field(
+        nullable=True, in_range={"min_value": 0, "max_value": 1}, description=description
+    )
+
+
+class _Measures(pa.DataFrameModel):
+    """The dashboard measures a list and a group share (design.md §3.4, domain.md §6)."""
+
+    total_records: pl.Int64 = _count("Records in the list.")
+    total_chains: pl.Int64 = _count("Chains (customers) in the list.")
+    no_call_records: pl.Int64 = _count("Records of type No Call.")
+    dialable_records: pl.Int64 = _count("Records that may be dialed.")
+    attempts: pl.Int64 = _count("Call attempts.")
+    attempted_records: pl.Int64 = _count("Records with at least one attempt.")
+    connects: pl.Int64 = _count("Attempts with result 33 Answer.")
+    answering_machine: pl.Int64 = _count("Attempts with result 9.")
+    busy: pl.Int64 = _count("Attempts with result 6.")
+    no_answer: pl.Int64 = _count("Attempts with result 7.")
+    abandoned: pl.Int64 = _count("Attempts with result 21.")
+    fax: pl.Int64 = _count("Attempts with result 17.")
+    invalid_number: pl.Int64 = _count("Attempts with result 8, 11-16 or 53.")
+    do_not_call: pl.Int64 = _count("Attempts with result 51.")
+    wrong_party: pl.Int64 = _count("Attempts with result 40.")
+    connect_rate: pl.Float64 = _rate("connects / attempts.")
+    abandon_rate: pl.Float64 = _rate("abandoned / (connects + abandoned).")
+    penetration: pl.Float64 = _rate("attempted_records / dialable records.")
+
+    class Config(BaseConfig):
+        """Extra measures are allowed; integer widths are coerced."""
+
+        strict = False
+        coerce = True
+
+    @pa.dataframe_check(error="more attempted records than records")
+    def _attempted(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("attempted_records") <= pl.col("total_records"))
+
+
+class ListStatsRow(_Measures):
+    """One contact list's dashboard measures (table list_stats)."""
+
+    list_name: str = pa.Field(unique=True, description="Contact list.")
+    campaign_group: str = pa.Field(nullable=True, description="Campaign group of the list.")
+
+
+class GroupStatsRow(_Measures):
+    """One campaign group's measures: the sums over its lists (table group_stats)."""
+
+    campaign_group: str = pa.Field(nullable=True, description="Campaign group.")
+    lists: pl.Int64 = _count("Contact lists in the group.")
+
+
+class HourlyStatsRow(pa.DataFrameModel):
+    """Attempts of a list by local hour of the call and result group (table hourly_stats)."""
+
+    list_name: str = pa.Field(description="Contact list.")
+    local_hour: pl.Int32 = pa.Field(
+        in_range={"min_value": 0, "max_value": 23}, description="Hour of the called party's day."
+    )
+    result_group: str = pa.Field(description="Result group of the calls (codes.ResultGroup).")
+    attempts: pl.Int64 = _count("Call attempts.")
+
+    class Config(BaseConfig):
+        """Integer widths are coerced."""
+
+        strict = False
+        coerce = True
+
+
+class ZoneStatsRow(pa.DataFrameModel):
+    """A list's records and calls by time zone of the record (table zone_stats)."""
+
+    list_name: str = pa.Field(description="Contact list.")
+    tz_name: str = pa.Field(nullable=True, description="IANA zone of the records (null: none).")
+    total_records: pl.Int64 = _count("Records in the zone.")
+    dialable_records: pl.Int64 = _count("Records that may be dialed.")
+    attempts: pl.Int64 = _count("Call attempts.")
+    attempted_records: pl.Int64 = _count("Records with at least one attempt.")
+    connects: pl.Int64 = _count("Attempts with result 33 Answer.")
+    connect_rate: pl.Float64 = _rate("connects / attempts.")
+    penetration: pl.Float64 = _rate("attempted_records / dialable records.")
+
+    class Config(BaseConfig):
+        """Integer widths are coerced."""
+
+        strict = False
+        coerce = True
+
+
+STATISTICS_MODELS: dict[str, type[pa.DataFrameModel]] = {
+    "list_stats": ListStatsRow,
+    "group_stats": GroupStatsRow,
+    "hourly_stats": HourlyStatsRow,
+    "zone_stats": ZoneStatsRow,
+}
+
+
+def validated_statistics(tables: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """Validate every statistics table before it is written; a failure is a bug, so it raises."""
+    return {
+        name: cast(pl.DataFrame, STATISTICS_MODELS[name].validate(frame))
+        for name, frame in tables.items()
+    }

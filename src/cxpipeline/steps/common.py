@@ -1,0 +1,20 @@
+"""Small helpers the steps share: the planning clock and typed effective settings."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def as_utc(moment: datetime | None) -> datetime:
+    """Return an aware UTC datetime (naive input is taken as UTC); default now."""
+    if moment is None:
+        return datetime.now(UTC).replace(microsecond=0)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def int_setting(effective: dict[str, object], key: str, default: int) -> int:
+    """Return an integer effective setting, or the default when the hierarchy has none."""
+    value = effective.get(key)
+    return int(value) if isinstance(value, int | float | str) and value != "" else default

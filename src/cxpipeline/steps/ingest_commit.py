@@ -1,0 +1,147 @@
+"""The end of an ingest: write the run's lake files, count, and commit in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+
+from cxpipeline import io, warehouse
+from cxpipeline.settings import Settings
+from cxpipeline.steps.ingest_state import REJECT_PARTS, Run, Staged
+from cxpipeline.steps.ingest_summary import IngestSummary
+
+
+def commit(
+    settings: Settings,
+    table: io.RawTable,
+    run: Run,
+    staged: Staged,
+    window_rows: pl.DataFrame,
+    advance: Callable[[int], None],
+) -> IngestSummary:
+    """Write contacts, windows and rejects of the run to the lake, then load them at once."""
+    lake_paths = {
+        name: settings.lake / name / f"list={run.list_name}" / f"{run.run_id}.parquet"
+        for name in ("contacts", "windows", "rejects")
+    }
+    io.write_parquet(
+        pl.concat([pl.scan_parquet(p) for p in staged.final], how="diagonal_relaxed"),
+        lake_paths["contacts"],
+    )
+    advance(1)
+    _write_windows(run, staged, window_rows, lake_paths["windows"])
+    _write_rejects(run, staged, lake_paths["rejects"])
+    summary = _summary(table, run, staged, lake_paths["rejects"])
+    _load(settings, run, summary, lake_paths)
+    advance(1)
+    return summary
+
+
+def _write_windows(run: Run, staged: Staged, window_rows: pl.DataFrame, path: Path) -> None:
+    """Write the planned windows of the keys the list's records use."""
+    used = pl.DataFrame({"window_key": pl.concat(staged.used_keys).unique()})
+    key_rows = window_rows.join(used, on="window_key", how="semi").with_columns(
+        list_name=pl.lit(run.list_name), as_of=pl.lit(run.as_of_utc)
+    )
+    io.write_parquet(key_rows, path)
+
+
+def _write_rejects(run: Run, staged: Staged, path: Path) -> None:
+    """Every staged reject part in order, with its kind, run, list and file."""
+    parts = [
+        pl.scan_parquet(p).with_columns(kind=pl.lit(kind))
+        for name, kind in REJECT_PARTS
+        for p in staged.rejects[name]
+    ]
+    io.write_parquet(
+        pl.concat(parts, how="vertical").with_columns(
+            run_id=pl.lit(run.run_id),
+            list_name=pl.lit(run.list_name),
+            source_file=pl.lit(str(run.raw_copy)),
+        ),
+        path,
+    )
+
+
+def _summary(table: io.RawTable, run: Run, staged: Staged, rejects_path: Path) -> IngestSummary:
+    """Count the run's reconciliation: rows read = accepted + rejected (a row counted once)."""
+    rejected_rows = int(
+        pl.scan_parquet(rejects_path)
+        .filter(pl.col("kind") == "row")
+        .select(pl.col("source_row").n_unique())
+        .collect()
+        .item()
+    )
+    hashes = pl.concat(staged.hashes)
+    return IngestSummary(
+        run_id=run.run_id,
+        list_name=run.list_name,
+        status="succeeded",
+        rows_read=table.rows_read,
+        rows_accepted=table.rows_read - rejected_rows,
+        rows_rejected=rejected_rows,
+        duplicate_rows=int(hashes.len() - hashes.n_unique()),
+        phone_values=staged.phone_values,
+        phones_rejected=staged.phones_rejected,
+        records_written=staged.records_written,
+        no_call_records=staged.no_call_records,
+        detected=dict(table.detected),
+    )
+
+
+def _run_row(run: Run, summary: IngestSummary) -> pl.DataFrame:
+    """Return the run's row of ingest_runs."""
+    counts = (
+        "rows_read",
+        "rows_accepted",
+        "rows_rejected",
+        "duplicate_rows",
+        "phone_values",
+        "phones_rejected",
+        "records_written",
+    )
+    return pl.DataFrame(
+        {
+            "run_id": [run.run_id],
+            "list_name": [run.list_name],
+            "source_file": [str(run.raw_copy)],
+            "original_file": [str(run.path)],
+            "source_sha256": [run.sha],
+            "mode": [run.mode],
+            **{name: [getattr(summary, name)] for name in counts},
+            "status": ["succeeded"],
+            "as_of": [run.as_of_utc],
+            "horizon_days": [run.horizon.days],
+            "started_at": [run.started],
+            "finished_at": [datetime.now(UTC)],
+        }
+    )
+
+
+def _load(
+    settings: Settings, run: Run, summary: IngestSummary, lake_paths: dict[str, Path]
+) -> None:
+    """One transaction: the list's records, window keys, rejects and run row, or nothing."""
+    con = warehouse.connect(settings)
+    try:
+        with warehouse.transaction(con):
+            if run.mode == "replace":
+                warehouse.delete_where(con, "contact_records", list_name=run.list_name)
+            warehouse.delete_where(con, "window_keys", list_name=run.list_name)
+            warehouse.delete_where(con, "ingest_runs", run_id=run.run_id)
+            warehouse.delete_where(con, "rejected_rows", run_id=run.run_id)
+            # DuckDB reads the Parquet files itself: nothing list-sized passes through Python.
+            warehouse.insert(con, "contact_records", lake_paths["contacts"])
+            warehouse.insert(con, "window_keys", lake_paths["windows"])
+            warehouse.insert(con, "rejected_rows", lake_paths["rejects"])
+            warehouse.insert(con, "ingest_runs", _run_row(run, summary))
+            if run.mode == "append":
+                con.execute(
+                    warehouse.load_sql_statement("refresh_shared_numbers"),
+                    {"list_name": run.list_name},
+                )
+    finally:
+        con.close()

@@ -1,0 +1,75 @@
+"""What an ingest carries between its passes: the run, the list's context, staged files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import polars as pl
+
+from cxpipeline import io
+from cxpipeline.rejects import reject_frame
+from cxpipeline.transforms import windows
+
+#: Reject parts in the order the rejects file lists them, with their kind.
+REJECT_PARTS: tuple[tuple[str, str], ...] = (
+    ("read", "row"),
+    ("excluded", "row"),
+    ("invalid", "row"),
+    ("no_phone", "row"),
+    ("phone", "phone"),
+    ("record", "record"),
+)
+
+
+@dataclass(frozen=True)
+class Run:
+    """What identifies one ingest run (passed between its staged passes)."""
+
+    run_id: str
+    list_name: str
+    list_id: int
+    mode: str
+    path: Path
+    raw_copy: Path
+    sha: str
+    as_of_utc: datetime
+    horizon: windows.Horizon
+    started: datetime
+
+
+@dataclass(frozen=True)
+class ListContext:
+    """What the warehouse holds for the run: list id, settings, existing records, lookups."""
+
+    list_id: int
+    effective: dict[str, object]
+    existing: pl.LazyFrame | None
+    suppression: pl.DataFrame
+    rules: pl.DataFrame
+
+
+@dataclass
+class Staged:
+    """What the passes left behind under the staging folder, and the counts they keep."""
+
+    folder: Path
+    records: list[Path] = field(default_factory=list)
+    bounds: list[tuple[int, int]] = field(default_factory=list)
+    rejects: dict[str, list[Path]] = field(
+        default_factory=lambda: {name: [] for name, _kind in REJECT_PARTS}
+    )
+    hashes: list[pl.Series] = field(default_factory=list)
+    keys: list[pl.DataFrame] = field(default_factory=list)
+    final: list[Path] = field(default_factory=list)
+    used_keys: list[pl.Series] = field(default_factory=list)
+    phone_values: int = 0
+    phones_rejected: int = 0
+    records_written: int = 0
+    no_call_records: int = 0
+
+    def add_rejects(self, name: str, index: int, frame: pl.DataFrame) -> None:
+        """Stage one part's rejects of one chunk."""
+        part = self.folder / "rejects" / f"{name}-{index:05d}.parquet"
+        self.rejects[name].append(io.write_parquet(reject_frame(frame), part))

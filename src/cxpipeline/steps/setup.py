@@ -1,0 +1,29 @@
+"""Setup steps: create the warehouse, load compliance rules and the campaign model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cxpipeline import campaigns, rules, warehouse
+from cxpipeline.settings import Settings
+
+
+def prepare_warehouse(settings: Settings, rules_file: Path | None = None) -> None:
+    """Create missing relations and load the compliance rules (seed plus overrides)."""
+    con = warehouse.connect(settings)
+    try:
+        has_rules = warehouse.scalar(con, "SELECT count(*) FROM compliance_rules")
+        if rules_file is not None or not has_rules:
+            rules.store_rules(con, rules.load_rules(rules_file))
+    finally:
+        con.close()
+
+
+def apply_campaigns(settings: Settings, path: Path) -> dict[str, int]:
+    """Load or update the campaign model from YAML (idempotent)."""
+    prepare_warehouse(settings)
+    con = warehouse.connect(settings)
+    try:
+        return campaigns.apply_campaigns(con, Path(path))
+    finally:
+        con.close()

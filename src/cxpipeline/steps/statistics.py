@@ -1,0 +1,41 @@
+"""Statistics step: rebuild list, group, hourly and zone statistics in one transaction."""
+
+from __future__ import annotations
+
+from cxpipeline import schemas, warehouse
+from cxpipeline.settings import Settings
+from cxpipeline.steps.setup import prepare_warehouse
+from cxpipeline.transforms import stats
+
+STATISTICS_TABLES = ("list_stats", "group_stats", "hourly_stats", "zone_stats")
+
+
+def build_statistics(settings: Settings) -> dict[str, int]:
+    """Rebuild list_stats, group_stats, hourly_stats and zone_stats from records and results."""
+    prepare_warehouse(settings)
+    con = warehouse.connect(settings)
+    try:
+        records = warehouse.named_frame(con, "records_for_stats").lazy()
+        res = warehouse.whole_table(con, "call_results").lazy()
+        lists = warehouse.named_frame(con, "list_groups").lazy()
+        per_list = stats.every_list(stats.list_stats(records, res), lists).collect()
+        tables = schemas.validated_statistics(
+            {
+                "list_stats": per_list.join(
+                    stats.completion_estimates(records, res).collect(), on="list_name", how="left"
+                ),
+                "group_stats": stats.group_stats(per_list.lazy()).collect(),
+                "hourly_stats": stats.hourly_stats(res, records).collect(),
+                "zone_stats": stats.zone_stats(records, res).collect(),
+            }
+        )
+        with warehouse.transaction(con):
+            for name in STATISTICS_TABLES:
+                warehouse.replace_rows(con, name, tables[name])
+    finally:
+        con.close()
+    return {
+        "lists": tables["list_stats"].height,
+        "groups": tables["group_stats"].height,
+        "hourly_rows": tables["hourly_stats"].height,
+    }
