@@ -9,7 +9,10 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from cxpipeline import generate
+from cxpipeline.errors import InputError
 from cxpipeline.settings import REPO_ROOT, Settings
+from cxpipeline.steps import ingest as ingest_step
+from cxpipeline.steps import setup, suppression
 
 AS_OF = datetime.fromisoformat("2026-12-01T08:00:00-05:00")
 #: Lineage columns name files under each home; everything else must match exactly.

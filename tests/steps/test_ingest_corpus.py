@@ -9,6 +9,8 @@ import yaml
 
 from cxpipeline import errors, io
 from cxpipeline.settings import REPO_ROOT, Settings
+from cxpipeline.steps import ingest as ingest_step
+from cxpipeline.steps import setup
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
 ENTRIES = yaml.safe_load((CORPUS / "expected.yaml").read_text(encoding="utf-8"))["files"]

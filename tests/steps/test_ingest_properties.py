@@ -8,6 +8,8 @@ from hypothesis import strategies as st
 
 from cxpipeline import generate
 from cxpipeline.settings import REPO_ROOT, Settings
+from cxpipeline.steps import ingest as ingest_step
+from cxpipeline.steps import setup
 
 AS_OF = datetime.fromisoformat("2026-12-01T08:00:00-05:00")
 
