@@ -1,0 +1,38 @@
+"""All file reading and writing: inputs read as text columns, outputs written atomically.
+
+The package is that one module split by concern; import it as `from cxpipeline import io` and
+use the names below (`io.read_table`, `io.write_parquet`, ...).
+"""
+
+from __future__ import annotations
+
+from cxpipeline.io.delimiters import DELIMITERS, sniff_delimiter
+from cxpipeline.io.formats import EXCEL_SUFFIXES, PARQUET_SUFFIXES, TEXT_SUFFIXES
+from cxpipeline.io.lake import copy_raw, file_sha256
+from cxpipeline.io.masking import mask_phone, mask_text
+from cxpipeline.io.parquet import read_parquet
+from cxpipeline.io.progress_bar import progress
+from cxpipeline.io.reading import read_table
+from cxpipeline.io.table import RawTable, ReadOptions
+from cxpipeline.io.writers import atomic_path, write_csv, write_parquet, write_text
+
+__all__ = [
+    "DELIMITERS",
+    "EXCEL_SUFFIXES",
+    "PARQUET_SUFFIXES",
+    "TEXT_SUFFIXES",
+    "RawTable",
+    "ReadOptions",
+    "atomic_path",
+    "copy_raw",
+    "file_sha256",
+    "mask_phone",
+    "mask_text",
+    "progress",
+    "read_parquet",
+    "read_table",
+    "sniff_delimiter",
+    "write_csv",
+    "write_parquet",
+    "write_text",
+]

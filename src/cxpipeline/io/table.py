@@ -1,0 +1,30 @@
+"""What a reader is asked (ReadOptions) and what it hands back (RawTable)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import polars as pl
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read an input file; None means detect (delimiter sniffed, encoding guessed)."""
+
+    delimiter: str | None = None
+    encoding: str | None = None
+    sheet: str | None = None
+    #: Fixed-width layout: (name, start, length), start 1-based in characters.
+    fixed_width: Sequence[tuple[str, int, int]] | None = None
+    has_header: bool = True
+
+
+@dataclass
+class RawTable:
+    """An input file read as text: the rows, the rows rejected while reading, what was detected."""
+
+    frame: pl.LazyFrame
+    rejects: pl.DataFrame
+    rows_read: int
+    detected: dict[str, object] = field(default_factory=dict)

@@ -1,0 +1,61 @@
+"""Atomic writes: every output goes to a temporary file renamed onto its target on success."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path | str) -> Iterator[Path]:
+    """Yield a temporary path beside `target`; rename it onto `target` only on success.
+
+    The temporary file lives in the same folder so the final `os.replace` is atomic on
+    POSIX: readers see the old file or the new one, never half of one.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        # mkstemp makes 0600 files; outputs are meant to be shared like any other file.
+        if tmp.exists():
+            tmp.chmod(0o644)
+        tmp.replace(target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_parquet(frame: pl.LazyFrame | pl.DataFrame, target: Path | str) -> Path:
+    """Write a frame to Parquet atomically, streaming a LazyFrame without collecting it."""
+    target = Path(target)
+    with atomic_path(target) as tmp:
+        if isinstance(frame, pl.LazyFrame):
+            frame.sink_parquet(tmp, engine="streaming")
+        else:
+            frame.write_parquet(tmp)
+    return target
+
+
+def write_csv(frame: pl.DataFrame, target: Path | str, *, separator: str = ",") -> Path:
+    """Write a frame to CSV atomically (callers protect cells against formula injection)."""
+    target = Path(target)
+    with atomic_path(target) as tmp:
+        frame.write_csv(tmp, separator=separator)
+    return target
+
+
+def write_text(text: str, target: Path | str) -> Path:
+    """Write a text file (UTF-8) atomically."""
+    target = Path(target)
+    with atomic_path(target) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return target

@@ -1,0 +1,32 @@
+"""Atomic writes: the target appears whole, shareable, and no temporary file is left behind."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from cxpipeline import io
+
+
+def test_writers_create_folders_and_leave_no_temp_file(tmp_path: Path) -> None:
+    frame = pl.DataFrame({"a": ["1", "2"]})
+    parquet = io.write_parquet(frame.lazy(), tmp_path / "out" / "f.parquet")
+    csv_path = io.write_csv(frame, tmp_path / "out" / "f.csv", separator=";")
+    text = io.write_text("hé\n", tmp_path / "out" / "f.txt")
+    assert io.read_parquet(parquet).collect().equals(frame)
+    assert csv_path.read_text(encoding="utf-8") == "a\n1\n2\n"
+    assert text.read_text(encoding="utf-8") == "hé\n"
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["f.csv", "f.parquet", "f.txt"]
+    assert stat.S_IMODE(text.stat().st_mode) == 0o644
+
+
+def test_a_failed_write_keeps_the_old_file(tmp_path: Path) -> None:
+    target = io.write_text("old", tmp_path / "t.txt")
+    with pytest.raises(RuntimeError), io.atomic_path(target) as tmp:
+        tmp.write_text("half", encoding="utf-8")
+        raise RuntimeError
+    assert target.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["t.txt"]
