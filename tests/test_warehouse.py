@@ -61,3 +61,11 @@ def test_identifiers_only_from_allow_list():
         warehouse.quote_identifier("list_stats; DROP TABLE x", {"list_stats"})
     with pytest.raises(ValueError):
         warehouse.load_sql("../etc/passwd")
+
+
+def test_marker_lines_are_expanded_and_unknown_markers_rejected():
+    text = warehouse.load_sql("contact_lists")
+    assert "{{setting_columns}}" not in text and "    device_priority " in text
+    assert warehouse._expand_markers("SELECT 1") == "SELECT 1"
+    with pytest.raises(ValueError, match="unknown SQL marker"):
+        warehouse._expand_markers("SELECT\n    {{no_such_marker}}\n")
