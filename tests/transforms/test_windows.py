@@ -1,5 +1,6 @@
+"""Dialable windows: rules ∩ campaign hours across zones, DST-safe, and the warehouse views."""
+
 import functools
-import hashlib
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,12 +13,13 @@ from hypothesis import strategies as st
 
 from cxpipeline import rules, warehouse
 from cxpipeline.errors import CxError
+from cxpipeline.transforms import attempt_caps, horizon
+from cxpipeline.transforms import daily_window as daily_window_module
+from cxpipeline.transforms import window_keys as window_keys_module
+from cxpipeline.transforms import windows as windows_module
 from cxpipeline.transforms.windows import (
     HOUR_KEYS,
     Horizon,
-    attempt_cap_holds,
-    campaign_hours_spec,
-    daily_window,
     dialable_windows,
     window_keys,
 )
@@ -348,59 +350,7 @@ def test_windows_only_overlap_the_horizon():
     assert len(got) == 3
 
 
-# --------------------------------------------------------------------------- keys and settings
-
-
-def test_window_key_is_shared_stable_and_specific():
-    keyed = window_keys(
-        _records(
-            [
-                (1, [NY, "America/Chicago"], ["NY", "CT"], NY),
-                (2, ["America/Chicago", NY, NY], ["CT", "NY"], "America/Chicago"),
-                (3, [NY], ["CT", "NY"], NY),
-                (4, [], [], None),
-                (5, None, None, None),
-            ]
-        ),
-        {"hours_mon": "09:00-20:00"},
-    ).collect()
-    k = keyed["window_key"].to_list()
-    assert k[0] == k[1] and k[0] != k[2] and k[3] == k[4]
-    spec = campaign_hours_spec({"hours_mon": "09:00-20:00"})
-    text = f"America/Chicago,{NY}|CT,NY|{spec}"
-    expected = int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
-    assert k[0] == expected
-    other = window_keys(_records([(1, [NY], ["CT", "NY"], NY)]), {"hours_mon": "10:00-20:00"})
-    assert other.collect()["window_key"][0] != k[2]
-
-
-def test_campaign_hours_spec_is_canonical():
-    spec = campaign_hours_spec(
-        {
-            "hours_mon": " 09:00-20:00 ",
-            "hours_sun": "Closed",
-            "blackout_dates": "2026-12-25,2026-01-01,",
-        }
-    )
-    assert spec == (
-        "mon=09:00-20:00 tue=00:00-24:00 wed=00:00-24:00 thu=00:00-24:00 fri=00:00-24:00 "
-        "sat=00:00-24:00 sun=closed blackout=2026-01-01,2026-12-25"
-    )
-
-
-@pytest.mark.parametrize(
-    ("hours", "field"),
-    [
-        ({"hours_mon": "9-5"}, "hours_mon"),
-        ({"hours_tue": "20:00-09:00"}, "hours_tue"),
-        ({"hours_sat": "25:00-26:00"}, "hours_sat"),
-        ({"blackout_dates": "2026-13-01"}, "blackout_dates"),
-    ],
-)
-def test_bad_campaign_hours_name_the_setting(hours, field):
-    with pytest.raises(CxError) as info:
-        campaign_hours_spec(hours)
-    assert info.value.field == field
+# --------------------------------------------------------------------------- validation
 
 
 def test_horizon_and_margin_validation():
@@ -418,123 +368,13 @@ def test_unknown_zone_is_a_user_error():
     assert "Mars/Olympus" in info.value.message
 
 
-# --------------------------------------------------------------------------- daily window
-
-
-def _daily(rows, as_of, *, hours=None, days=3):
-    keyed = window_keys(_records(rows), hours or {})
-    horizon = Horizon(as_of, days)
-    wins = dialable_windows(keyed, SEED, horizon, default_window=DEFAULT, stop_margin=5)
-    out = daily_window(keyed, wins, horizon).collect()
-    return {r: (f, t) for r, f, t in out.iter_rows()}
-
-
-def test_daily_window_in_the_records_zone():
-    got = _daily(
-        [
-            (1, [NY], ["CT"], NY),  # 09:00-19:55
-            (2, ["America/Chicago", NY], [], "America/Chicago"),  # 13:00Z-00:55Z = 08:00-19:55 CDT
-            (3, [], [], None),  # default window in New York: 14:00-19:55
-            (4, [NY], [], "Asia/Tokyo"),  # 12:00Z-00:55Z = 21:00-09:55 JST: runs past midnight
-        ],
-        datetime(2026, 7, 1, 4, tzinfo=UTC),
-    )
-    assert got == {
-        1: (9 * 3600, 19 * 3600 + 55 * 60),
-        2: (8 * 3600, 19 * 3600 + 55 * 60),
-        3: (14 * 3600, 19 * 3600 + 55 * 60),
-        4: (21 * 3600, 86400),
-    }
-
-
-def test_daily_window_uses_the_next_day_with_a_window_else_zero():
-    closed = {k: "closed" for k in HOUR_KEYS[:7]}
-    sunday_closed = {"hours_sun": "closed"}
-    as_of = datetime(2026, 7, 5, 4, tzinfo=UTC)  # Sunday 00:00 EDT
-    assert _daily([(1, [NY], [], NY)], as_of, hours=sunday_closed) == {1: (8 * 3600, 75300)}
-    assert _daily([(1, [NY], [], NY)], as_of, hours=closed) == {1: (0, 0)}
-
-
-def test_daily_window_takes_the_first_local_day_of_the_record():
-    # 03:00Z on 07-01 is still 06-30 in New York, but that day's window is over: use 07-01
-    got = _daily([(1, [NY], [], NY)], datetime(2026, 7, 1, 3, tzinfo=UTC), days=2)
-    assert got == {1: (8 * 3600, 20 * 3600 + 55 * 60)}
-
-
-# --------------------------------------------------------------------------- attempt caps
-
-
-def _calls(rows):
-    return pl.LazyFrame(
-        rows,
-        schema={
-            "list_name": pl.String,
-            "record_id": pl.Int64,
-            "chain_id": pl.Int64,
-            "call_time_utc": pl.Datetime("us", "UTC"),
-            "call_result": pl.Int64,
-        },
-        orient="row",
-    )
-
-
-def _chain_records(rows):
-    return pl.LazyFrame(
-        rows,
-        schema={
-            "list_name": pl.String,
-            "record_id": pl.Int64,
-            "chain_id": pl.Int64,
-            "states": pl.List(pl.String),
-        },
-        orient="row",
-    )
-
-
-AS_OF = datetime(2026, 7, 1, 20, tzinfo=UTC)
-
-
-def _at(hours_before):
-    return AS_OF - timedelta(hours=hours_before)
-
-
-def test_florida_chain_is_held_after_three_attempts_across_its_numbers():
-    records = _chain_records(
-        [("l", 1, 10, ["FL"]), ("l", 2, 10, ["FL"]), ("l", 3, 20, ["FL"]), ("l", 4, 30, ["TX"])]
-    )
-    calls = _calls(
-        [
-            ("l", 1, 10, _at(30), 7),  # outside the rolling 24 h
-            ("l", 1, 10, _at(10), 7),
-            ("l", 2, 10, _at(5), 6),  # another number of the same chain
-            ("l", 1, 10, _at(1), 9),
-            ("l", 3, 20, _at(3), 7),  # two calls only
-            ("l", 3, 20, _at(2), 7),
-            ("l", 4, 30, _at(3), 7),  # Texas: no cap
-            ("l", 4, 30, _at(2), 7),
-            ("l", 4, 30, _at(1), 7),
-            ("l", 3, 20, AS_OF + timedelta(hours=1), 7),  # after as_of: not counted
-        ]
-    )
-    holds = attempt_cap_holds(calls, records, SEED, AS_OF).collect()
-    assert holds.rows() == [("l", 10, _at(10) + timedelta(hours=24), "attempt_cap:FL")]
-
-
-def test_cap_hold_frees_when_the_third_most_recent_call_leaves_the_window():
-    records = _chain_records([("l", 1, 10, ["FL", "OK"])])
-    calls = _calls([("l", 1, 10, _at(h), 7) for h in (20, 12, 6, 2)])
-    holds = attempt_cap_holds(calls, records, SEED.lazy(), AS_OF).collect()
-    # four calls: after the 12-hours-ago one leaves, only two remain in the window
-    assert holds.rows() == [("l", 10, _at(12) + timedelta(hours=24), "attempt_cap:FL")]
-
-
-def test_no_cap_before_it_was_in_force():
-    records = _chain_records([("l", 1, 10, ["MD"])])  # Maryland: from 2024-01-01
-    old = datetime(2023, 6, 1, 20, tzinfo=UTC)
-    calls = _calls([("l", 1, 10, old - timedelta(hours=h), 7) for h in (3, 2, 1)])
-    assert attempt_cap_holds(calls, records, SEED, old).collect().height == 0
-    calls_now = _calls([("l", 1, 10, _at(h), 7) for h in (3, 2, 1)])
-    assert attempt_cap_holds(calls_now, records, SEED, AS_OF).collect().height == 1
+def test_windows_re_exports_its_parts():
+    # callers use `windows.<name>` for all of these; they must stay the same objects
+    assert windows_module.window_keys is window_keys_module.window_keys
+    assert windows_module.HOUR_KEYS is window_keys_module.HOUR_KEYS
+    assert windows_module.Horizon is horizon.Horizon
+    assert windows_module.daily_window is daily_window_module.daily_window
+    assert windows_module.attempt_cap_holds is attempt_caps.attempt_cap_holds
 
 
 # --------------------------------------------------------------------------- warehouse views

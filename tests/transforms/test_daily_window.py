@@ -1,0 +1,80 @@
+"""Daily window: a record's first-day window in its own zone, as seconds after midnight."""
+
+from datetime import UTC, datetime, time
+
+import polars as pl
+
+from cxpipeline import rules
+from cxpipeline.transforms.daily_window import daily_window
+from cxpipeline.transforms.horizon import Horizon
+from cxpipeline.transforms.window_keys import HOUR_KEYS, window_keys
+from cxpipeline.transforms.windows import dialable_windows
+
+SEED = rules.load_rules(None)
+NY = "America/New_York"
+DEFAULT = (time(14), time(20), NY)
+
+
+def _records(rows):
+    """rows: (record_id, tz_candidates, states, tz_name)."""
+    return pl.LazyFrame(
+        {
+            "list_name": ["l"] * len(rows),
+            "record_id": [r[0] for r in rows],
+            "chain_id": [r[0] for r in rows],
+            "tz_candidates": [r[1] for r in rows],
+            "states": [r[2] for r in rows],
+            "tz_name": [r[3] for r in rows],
+        },
+        schema={
+            "list_name": pl.String,
+            "record_id": pl.Int64,
+            "chain_id": pl.Int64,
+            "tz_candidates": pl.List(pl.String),
+            "states": pl.List(pl.String),
+            "tz_name": pl.String,
+        },
+    )
+
+
+# --------------------------------------------------------------------------- daily window
+
+
+def _daily(rows, as_of, *, hours=None, days=3):
+    keyed = window_keys(_records(rows), hours or {})
+    horizon = Horizon(as_of, days)
+    wins = dialable_windows(keyed, SEED, horizon, default_window=DEFAULT, stop_margin=5)
+    out = daily_window(keyed, wins, horizon).collect()
+    return {r: (f, t) for r, f, t in out.iter_rows()}
+
+
+def test_daily_window_in_the_records_zone():
+    got = _daily(
+        [
+            (1, [NY], ["CT"], NY),  # 09:00-19:55
+            (2, ["America/Chicago", NY], [], "America/Chicago"),  # 13:00Z-00:55Z = 08:00-19:55 CDT
+            (3, [], [], None),  # default window in New York: 14:00-19:55
+            (4, [NY], [], "Asia/Tokyo"),  # 12:00Z-00:55Z = 21:00-09:55 JST: runs past midnight
+        ],
+        datetime(2026, 7, 1, 4, tzinfo=UTC),
+    )
+    assert got == {
+        1: (9 * 3600, 19 * 3600 + 55 * 60),
+        2: (8 * 3600, 19 * 3600 + 55 * 60),
+        3: (14 * 3600, 19 * 3600 + 55 * 60),
+        4: (21 * 3600, 86400),
+    }
+
+
+def test_daily_window_uses_the_next_day_with_a_window_else_zero():
+    closed = {k: "closed" for k in HOUR_KEYS[:7]}
+    sunday_closed = {"hours_sun": "closed"}
+    as_of = datetime(2026, 7, 5, 4, tzinfo=UTC)  # Sunday 00:00 EDT
+    assert _daily([(1, [NY], [], NY)], as_of, hours=sunday_closed) == {1: (8 * 3600, 75300)}
+    assert _daily([(1, [NY], [], NY)], as_of, hours=closed) == {1: (0, 0)}
+
+
+def test_daily_window_takes_the_first_local_day_of_the_record():
+    # 03:00Z on 07-01 is still 06-30 in New York, but that day's window is over: use 07-01
+    got = _daily([(1, [NY], [], NY)], datetime(2026, 7, 1, 3, tzinfo=UTC), days=2)
+    assert got == {1: (8 * 3600, 20 * 3600 + 55 * 60)}

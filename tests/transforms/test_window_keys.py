@@ -1,0 +1,88 @@
+"""Window keys: canonical campaign hours and the key records that share windows share."""
+
+import hashlib
+
+import polars as pl
+import pytest
+
+from cxpipeline.errors import CxError
+from cxpipeline.transforms.window_keys import campaign_hours_spec, window_keys
+
+NY = "America/New_York"
+
+
+def _records(rows):
+    """rows: (record_id, tz_candidates, states, tz_name)."""
+    return pl.LazyFrame(
+        {
+            "list_name": ["l"] * len(rows),
+            "record_id": [r[0] for r in rows],
+            "chain_id": [r[0] for r in rows],
+            "tz_candidates": [r[1] for r in rows],
+            "states": [r[2] for r in rows],
+            "tz_name": [r[3] for r in rows],
+        },
+        schema={
+            "list_name": pl.String,
+            "record_id": pl.Int64,
+            "chain_id": pl.Int64,
+            "tz_candidates": pl.List(pl.String),
+            "states": pl.List(pl.String),
+            "tz_name": pl.String,
+        },
+    )
+
+
+# --------------------------------------------------------------------------- keys and settings
+
+
+def test_window_key_is_shared_stable_and_specific():
+    keyed = window_keys(
+        _records(
+            [
+                (1, [NY, "America/Chicago"], ["NY", "CT"], NY),
+                (2, ["America/Chicago", NY, NY], ["CT", "NY"], "America/Chicago"),
+                (3, [NY], ["CT", "NY"], NY),
+                (4, [], [], None),
+                (5, None, None, None),
+            ]
+        ),
+        {"hours_mon": "09:00-20:00"},
+    ).collect()
+    k = keyed["window_key"].to_list()
+    assert k[0] == k[1] and k[0] != k[2] and k[3] == k[4]
+    spec = campaign_hours_spec({"hours_mon": "09:00-20:00"})
+    text = f"America/Chicago,{NY}|CT,NY|{spec}"
+    expected = int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
+    assert k[0] == expected
+    other = window_keys(_records([(1, [NY], ["CT", "NY"], NY)]), {"hours_mon": "10:00-20:00"})
+    assert other.collect()["window_key"][0] != k[2]
+
+
+def test_campaign_hours_spec_is_canonical():
+    spec = campaign_hours_spec(
+        {
+            "hours_mon": " 09:00-20:00 ",
+            "hours_sun": "Closed",
+            "blackout_dates": "2026-12-25,2026-01-01,",
+        }
+    )
+    assert spec == (
+        "mon=09:00-20:00 tue=00:00-24:00 wed=00:00-24:00 thu=00:00-24:00 fri=00:00-24:00 "
+        "sat=00:00-24:00 sun=closed blackout=2026-01-01,2026-12-25"
+    )
+
+
+@pytest.mark.parametrize(
+    ("hours", "field"),
+    [
+        ({"hours_mon": "9-5"}, "hours_mon"),
+        ({"hours_tue": "20:00-09:00"}, "hours_tue"),
+        ({"hours_sat": "25:00-26:00"}, "hours_sat"),
+        ({"blackout_dates": "2026-13-01"}, "blackout_dates"),
+    ],
+)
+def test_bad_campaign_hours_name_the_setting(hours, field):
+    with pytest.raises(CxError) as info:
+        campaign_hours_spec(hours)
+    assert info.value.field == field
