@@ -1,26 +1,23 @@
-"""Tests of transforms/zones.py: candidates, zone name and source, implicated states."""
+"""Tests of transforms/zones.py: candidates, zone name and source, implicated states.
+
+Small inline lookups test the transform alone; the hand-checked table runs it with the real
+lookups of reference/zones.py (their own tests: tests/reference/test_zones.py).
+"""
 
 from __future__ import annotations
 
 import csv
-import zoneinfo
 from pathlib import Path
 
 import polars as pl
 import pytest
 
+from cxpipeline.reference.zones import zone_lookups
 from cxpipeline.transforms.phones import normalised_phones
-from cxpipeline.transforms.zones import (
-    CANADIAN_POSTAL_ZONES,
-    ZONE_ABBREVIATIONS_IN,
-    record_zones,
-    zone_lookups,
-)
+from cxpipeline.transforms.zones import ZoneLookups, record_zones
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data" / "numbers_expected.csv"
-EXTRA = ROOT / "src" / "cxpipeline" / "seeds" / "area_code_zones_extra.csv"
-RULES = ROOT / "src" / "cxpipeline" / "seeds" / "us_state_calling_rules.csv"
 
 
 def records(rows: list[dict[str, str | None]]) -> pl.LazyFrame:
@@ -82,64 +79,6 @@ def test_hand_checked_zones_and_states(case, table_result):
     assert got["tz_name"] == (want["tz_name"] or None)
     assert got["tz_source"] == want["tz_source"]
     assert got["states"] == split(want["states"])
-
-
-# ------------------------------------------------------------------ lookups
-
-
-def test_lookups_are_built_once():
-    assert zone_lookups() is zone_lookups()
-
-
-def test_every_zone_in_the_lookups_is_a_real_iana_zone():
-    lookups = zone_lookups()
-    known = zoneinfo.available_timezones()
-    used = set(lookups.area_code_zones.get_column("ac_zones").explode().drop_nulls())
-    used |= set(lookups.zip_zones.get_column("zip_tz"))
-    used |= set(lookups.ca_postal_zones.get_column("ca_zones").explode())
-    used |= set(ZONE_ABBREVIATIONS_IN.values())
-    assert used <= known
-
-
-def test_extra_csv_rows_have_reasons_and_reach_the_lookup():
-    with EXTRA.open(encoding="utf-8", newline="") as handle:
-        extra = list(csv.DictReader(handle))
-    assert extra
-    table = zone_lookups().area_code_zones
-    for row in extra:
-        assert len(row["comment"].strip()) > 10, row
-        assert row["primary"] in {"yes", "no"}
-        zones = table.filter(pl.col("area_code") == row["area_code"]).get_column("ac_zones")
-        assert zones.len() == 1 and row["tz_name"] in zones[0], row
-
-
-def test_area_code_zones_merge_more_than_phonenumbers():
-    table = zone_lookups().area_code_zones
-    zones = dict(zip(table["area_code"], table["ac_zones"].to_list(), strict=True))
-    # libphonenumber issue 991 family: phonenumbers alone says Eastern only / Fort_Nelson only.
-    assert {"America/New_York", "America/Chicago"} <= set(zones["850"])
-    assert {"America/Whitehorse", "America/Iqaluit", "America/Edmonton"} <= set(zones["867"])
-    assert "America/Denver" in zones["928"]  # Navajo Nation observes daylight time
-    assert "America/Los_Angeles" not in zones["928"]  # California ZIPs listing 928: border noise
-    assert "800" not in zones  # toll-free codes have no zone entry
-
-
-def test_presumption_states_are_read_from_the_rules_table():
-    with RULES.open(encoding="utf-8", newline="") as handle:
-        expected = {
-            r["jurisdiction"] for r in csv.DictReader(handle) if r["area_code_presumption"] == "yes"
-        }
-    assert set(zone_lookups().presumption_states) == expected
-    states = zone_lookups().area_code_zones.explode("ac_states")
-    ct_codes = set(states.filter(pl.col("ac_states") == "CT")["area_code"])
-    assert ct_codes == {"203", "475", "860", "959"}
-    ok_codes = set(states.filter(pl.col("ac_states") == "OK")["area_code"])
-    assert ok_codes == {"405", "539", "572", "580", "918"}
-
-
-def test_canadian_postal_table_covers_every_province_letter():
-    letters = {p for p, _, _ in CANADIAN_POSTAL_ZONES if len(p) == 1}
-    assert letters == set("ABCEGHJKLMNPRSTVXY")
 
 
 # ------------------------------------------------------------------ behaviour
@@ -220,3 +159,113 @@ def test_upstream_plan_runs_once_through_both_stages():
     out = record_zones(lazy, zone_lookups()).collect()
     assert out.height == 50
     assert runs == [50]
+
+
+# ------------------------------------------------------------------ small inline lookups
+
+STR_LIST = pl.List(pl.String)
+
+
+def tiny_lookups() -> ZoneLookups:
+    """Two area codes, two ZIPs, one Canadian prefix: enough to exercise every branch."""
+    return ZoneLookups(
+        zip_zones=pl.DataFrame(
+            {
+                "postal_code": ["10001", "60601"],
+                "zip_state": ["NY", "IL"],
+                "zip_tz": ["America/New_York", "America/Chicago"],
+                "zip_area_codes": [["212"], ["312"]],
+            },
+            schema_overrides={"zip_area_codes": STR_LIST},
+        ),
+        area_code_zones=pl.DataFrame(
+            {
+                "phone_country_code": [1, 1],
+                "area_code": ["212", "850"],
+                "ac_region": ["US", "US"],
+                "ac_zones": [["America/New_York"], ["America/Chicago", "America/New_York"]],
+                "ac_states": [["NY"], ["FL"]],
+                "ac_primary_zone": ["America/New_York", "America/New_York"],
+            }
+        ),
+        prefix_zones=pl.DataFrame(
+            {"prefix": ["1212736", "44"], "prefix_len": [7, 2]},
+        ).with_columns(
+            prefix_zone_list=pl.Series([["America/New_York"], ["Europe/London"]], dtype=STR_LIST)
+        ),
+        ca_postal_zones=pl.DataFrame(
+            {"ca_prefix": ["S"], "ca_province": ["SK"], "ca_zones": [["America/Regina"]]}
+        ),
+        zone_names=pl.DataFrame({"name_key": ["est"], "zone": ["America/New_York"]}),
+        country_zones=pl.DataFrame(
+            {"phone_region": ["GB"], "country_zone_list": [["Europe/London"]]}
+        ),
+        us_states=("FL", "IL", "NY"),
+        presumption_states=("FL",),
+    )
+
+
+def inline(**columns: list) -> pl.LazyFrame:
+    """Stage-2 phone columns and address columns, every string column typed."""
+    n = len(next(iter(columns.values())))
+    strings = (
+        "phone_region",
+        "area_code",
+        "national_number",
+        "number_type",
+        "postal_code",
+        "state_code",
+        "country_code_iso",
+        "tz_name_input",
+    )
+    data = {c: columns.get(c, [None] * n) for c in strings}
+    return pl.LazyFrame(
+        {"phone_country_code": columns["phone_country_code"], **data},
+        schema_overrides={c: pl.String for c in strings} | {"phone_country_code": pl.Int64},
+    )
+
+
+def test_inline_lookups_drive_every_source():
+    rows = [
+        # (country code, region, area code, national number, type, postal code, zone field)
+        (1, "US", "212", "2127365000", "FIXED_LINE", None, None),
+        (1, "US", "850", "8502245000", "FIXED_LINE", None, None),
+        (1, "US", "212", "2127365000", "FIXED_LINE_OR_MOBILE", "60601", None),
+        (1, "US", "850", "8502245000", "FIXED_LINE", "10001", None),
+        (44, "GB", None, "2071234567", "FIXED_LINE", None, None),
+        (1, "US", "212", "2127365000", "FIXED_LINE", None, "EST"),
+        (1, "US", "212", "2125551234", "MOBILE", None, None),  # a US mobile locates no one
+    ]
+    names = ["phone_country_code", "phone_region", "area_code", "national_number"]
+    names += ["number_type", "postal_code", "tz_name_input"]
+    columns = {name: [row[i] for row in rows] for i, name in enumerate(names)}
+    out = record_zones(inline(**columns), tiny_lookups()).collect()
+    got = out.select("tz_candidates", "tz_name", "tz_source", "states", "state_code").rows()
+    ny, chi = "America/New_York", "America/Chicago"
+    assert got == [
+        ([ny], ny, "area_code_exchange", ["NY"], None),
+        ([chi, ny], ny, "area_code", ["FL"], None),
+        ([chi, ny], chi, "postal_code+area_code", ["IL"], "IL"),
+        ([ny], ny, "postal_code", ["FL", "NY"], "NY"),
+        (["Europe/London"], "Europe/London", "country", [], None),
+        ([ny], ny, "explicit", ["NY"], None),
+        ([], None, "none", ["NY"], None),
+    ]
+
+
+def test_inline_canadian_postal_code_and_empty_phone():
+    out = record_zones(
+        inline(
+            phone_country_code=[None],
+            postal_code=["s4p 3v7"],
+            country_code_iso=["ca"],
+        ),
+        tiny_lookups(),
+    ).collect()
+    row = out.row(0, named=True)
+    assert (row["tz_candidates"], row["tz_name"], row["tz_source"]) == (
+        ["America/Regina"],
+        "America/Regina",
+        "postal_code",
+    )
+    assert row["states"] == []
