@@ -12,7 +12,7 @@ from cxpipeline.settings import REPO_ROOT, Settings
 from cxpipeline.steps import ingest as ingest_step
 from cxpipeline.steps import setup
 
-CORPUS = Path(__file__).parent / "data" / "corpus"
+CORPUS = Path(__file__).parents[1] / "data" / "corpus"
 ENTRIES = yaml.safe_load((CORPUS / "expected.yaml").read_text(encoding="utf-8"))["files"]
 AS_OF = datetime.fromisoformat("2026-12-01T08:00:00-05:00")
 
