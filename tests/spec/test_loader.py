@@ -1,4 +1,4 @@
-"""The import spec: recognised headers, YAML parsing, resolution against columns, errors."""
+"""Import-spec loader: YAML parsing, resolution against columns, read options, errors."""
 
 from __future__ import annotations
 
@@ -13,34 +13,6 @@ def write_spec(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "spec.yaml"
     path.write_text(text, encoding="utf-8")
     return path
-
-
-def test_recognised_headers_are_case_and_spacing_insensitive() -> None:
-    result = spec.load_spec(
-        None,
-        columns=["Client ID", "FIRST NAME", "Last-Name", "Home Phone", "Phone 1", "ZIP",
-                 "State", "Country", "TimeZone", "Other 3", "Segment", "source_row"],
-    )  # fmt: skip
-    assert dict(result.fields) == {
-        "Client ID": "client_id",
-        "FIRST NAME": "first_name",
-        "Last-Name": "last_name",
-        "ZIP": "postal_code",
-        "State": "state_code",
-        "Country": "country_code_iso",
-        "TimeZone": "tz_name_input",
-        "Other 3": "other3",
-    }
-    assert [(p.column, p.name, p.index, p.contact_info_type) for p in result.phones] == [
-        ("Home Phone", "home_phone", 0, 1),
-        ("Phone 1", "phone1", 1, 1),
-    ]
-    assert result.user_fields == (("Segment", "Segment"),)
-
-
-def test_recognised_phone_headers_get_their_device_types() -> None:
-    result = spec.load_spec(None, columns=["business_phone", "mobile_phone", "vacation_phone"])
-    assert [p.contact_info_type for p in result.phones] == [2, 4, 5]
 
 
 def test_no_phone_column_is_an_input_error_naming_the_file() -> None:
@@ -87,12 +59,6 @@ trim: false
     assert result.source == str(path)
 
 
-@pytest.mark.parametrize("kind", ["mobile", "MOBILE", "mobile_phone", "4", 4])
-def test_device_type_by_name_or_number(tmp_path: Path, kind: object) -> None:
-    path = write_spec(tmp_path, f"phones:\n  - {{column: Tel, type: {kind}}}\n")
-    assert spec.load_spec(path, columns=["Tel"]).phones[0].contact_info_type == 4
-
-
 def test_read_options_from_spec_and_command_line(tmp_path: Path) -> None:
     path = write_spec(
         tmp_path,
@@ -115,36 +81,6 @@ def test_fixed_width_layout_defaults_to_no_header(tmp_path: Path) -> None:
     options = spec.read_options(path)
     assert options.fixed_width == (("a", 1, 3), ("phone", 4, 10))
     assert options.has_header is False
-
-
-def test_selection_rules_are_resolved(tmp_path: Path) -> None:
-    path = write_spec(
-        tmp_path,
-        """
-selection:
-  - name: east
-    action: include
-    when:
-      - {field: state, in: [NY, NJ]}
-      - {field: zip, prefix: ["07"]}
-      - {area_code: [212]}
-  - name: closed
-    action: exclude
-    when:
-      - {field: Segment, not_in: [open]}
-""",
-    )
-    result = spec.load_spec(path, columns=["State", "ZIP", "phone", "Segment"])
-    east, closed = result.selection
-    assert east.action == "include"
-    assert [(c.op, c.field, c.values, c.user_field) for c in east.conditions] == [
-        ("in", "state_code", ("NY", "NJ"), False),
-        ("prefix", "postal_code", ("07",), False),
-        ("area_code", None, ("212",), False),
-    ]
-    assert [(c.op, c.field, c.user_field) for c in closed.conditions] == [
-        ("not_in", "Segment", True)
-    ]
 
 
 @pytest.mark.parametrize(
