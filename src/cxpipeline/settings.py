@@ -8,8 +8,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-#: The repository root when installed in editable mode (sql/ and data/sample live here).
+#: The repository root when installed in editable mode (data/sample lives here).
 REPO_ROOT = Path(__file__).resolve().parents[2]
+#: DDL, views and named statements: package data, so a normal install finds them too
+#: (the repository's top-level `sql/` is a link to this folder).
+SQL_DIR = Path(__file__).resolve().parent / "sql"
 
 
 class Settings(BaseModel):
@@ -54,7 +57,7 @@ class Settings(BaseModel):
     @property
     def sql_dir(self) -> Path:
         """Folder of the SQL files, one relation per file."""
-        return REPO_ROOT / "sql"
+        return SQL_DIR
 
     @property
     def sample_dir(self) -> Path:

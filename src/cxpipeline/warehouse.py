@@ -12,9 +12,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from cxpipeline.settings import REPO_ROOT, Settings
-
-SQL_DIR = REPO_ROOT / "sql"
+from cxpipeline.settings import SQL_DIR, Settings
 
 #: Relations in creation order: tables first, then views that read them.
 #: Every file in sql/ must be listed here (a test checks it) so nothing is created by accident.

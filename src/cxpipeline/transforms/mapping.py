@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from cxpipeline.spec import CANONICAL_FIELDS, Condition, ImportSpec, RuleSet
+from cxpipeline.spec.model import CANONICAL_FIELDS, Condition, ImportSpec, RuleSet
 
 #: States and territories whose ZIP codes start with 0 (a 4-digit ZIP there lost one zero).
 ZERO_ZIP_STATES: frozenset[str] = frozenset(

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import polars as pl
 
-from cxpipeline.spec import header_key
+from cxpipeline.spec.model import header_key
 
 #: Header spellings accepted for each column of a suppression file (compared by header_key).
 PHONE_HEADERS = ("phone", "e164", "number", "contact_info")

@@ -1,0 +1,1 @@
+src/cxpipeline/sql
