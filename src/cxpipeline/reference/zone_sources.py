@@ -173,6 +173,7 @@ def zip_rows() -> list[dict[str, Any]]:
 
 def zip_frame(zips: list[dict[str, Any]]) -> pl.DataFrame:
     """Build the `zip_zones` lookup: postal_code, zip_state, zip_tz, zip_area_codes."""
+    # Deliberate repetition: each lookup frame spells out its own schema.
     return pl.DataFrame(
         zips,
         schema={

@@ -86,6 +86,8 @@ class HourlyStatsRow(pa.DataFrameModel):
 class ZoneStatsRow(pa.DataFrameModel):
     """A list's records and calls by time zone of the record (table zone_stats)."""
 
+    # Deliberate repetition: a few measures of _Measures, with the zone's own descriptions.
+
     list_name: str = pa.Field(description="Contact list.")
     tz_name: str = pa.Field(nullable=True, description="IANA zone of the records (null: none).")
     total_records: pl.Int64 = _count("Records in the zone.")

@@ -1,4 +1,5 @@
 -- One row per campaign group: list_stats summed over its lists, rates recomputed from the sums.
+-- Deliberate repetition: the measure columns are those of list_stats (one table per grain).
 CREATE TABLE IF NOT EXISTS group_stats (
     campaign_group    VARCHAR,
     lists             BIGINT NOT NULL,

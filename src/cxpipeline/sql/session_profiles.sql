@@ -1,4 +1,5 @@
 -- Session profiles: the dialer's wiring (application, trunk group, routing point, queue).
+-- Deliberate repetition: the same frame of columns as dialing_profiles (one table per kind).
 -- Setting columns (one per key of cxpipeline.campaigns.model.SETTINGS, made by campaigns/ddl.py
 -- in place of the {{...}} line) are NULL when this level does not set the key (it is inherited).
 CREATE TABLE IF NOT EXISTS session_profiles (

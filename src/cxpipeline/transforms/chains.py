@@ -93,6 +93,7 @@ def chained_records(
     return ids.join(attributes, on="_row", how="inner").sort("record_id").drop("_row")
 
 
+# Deliberate repetition: chain_ids takes the same keyword arguments as chained_records.
 def chain_ids(
     records: pl.LazyFrame,
     *,
