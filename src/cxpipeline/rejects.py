@@ -19,7 +19,7 @@ REJECT_SCHEMA: dict[str, pl.DataType] = {
 
 
 def empty_rejects() -> pl.DataFrame:
-    """An empty reject frame."""
+    """Return an empty reject frame."""
     return pl.DataFrame(schema=REJECT_SCHEMA)
 
 
