@@ -8,6 +8,14 @@ build ourselves coerce, so a stage may hand over Int64 where Int32 is stored.
 """
 
 from cxpipeline.rejects import REJECT_SCHEMA
+from cxpipeline.schemas.bookkeeping import (
+    ChainHold,
+    IngestRun,
+    RejectedRow,
+    SuppressionEntry,
+    WindowKeyRow,
+    checked,
+)
 from cxpipeline.schemas.input_rows import InputRow
 from cxpipeline.schemas.records import CallingListRecord
 from cxpipeline.schemas.results import CallResultRow
@@ -22,6 +30,12 @@ from cxpipeline.schemas.validation import validated
 
 __all__ = [
     "REJECT_SCHEMA",
+    "ChainHold",
+    "IngestRun",
+    "RejectedRow",
+    "SuppressionEntry",
+    "WindowKeyRow",
+    "checked",
     "CallResultRow",
     "CallingListRecord",
     "GroupStatsRow",

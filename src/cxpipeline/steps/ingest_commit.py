@@ -8,7 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
-from cxpipeline import io, warehouse
+from cxpipeline import io, schemas, warehouse
 from cxpipeline.settings import Settings
 from cxpipeline.steps.ingest_state import REJECT_PARTS, Run, Staged
 from cxpipeline.steps.ingest_summary import IngestSummary
@@ -46,7 +46,7 @@ def _write_windows(run: Run, staged: Staged, window_rows: pl.DataFrame, path: Pa
     key_rows = window_rows.join(used, on="window_key", how="semi").with_columns(
         list_name=pl.lit(run.list_name), as_of=pl.lit(run.as_of_utc)
     )
-    io.write_parquet(key_rows, path)
+    io.write_parquet(schemas.checked(key_rows, schemas.WindowKeyRow), path)
 
 
 def _write_rejects(run: Run, staged: Staged, path: Path) -> None:
@@ -56,14 +56,16 @@ def _write_rejects(run: Run, staged: Staged, path: Path) -> None:
         for name, kind in REJECT_PARTS
         for p in staged.rejects[name]
     ]
-    io.write_parquet(
-        pl.concat(parts, how="vertical").with_columns(
+    rejects = (
+        pl.concat(parts, how="vertical")
+        .with_columns(
             run_id=pl.lit(run.run_id),
             list_name=pl.lit(run.list_name),
             source_file=pl.lit(str(run.raw_copy)),
-        ),
-        path,
+        )
+        .collect()
     )
+    io.write_parquet(schemas.checked(rejects, schemas.RejectedRow), path)
 
 
 def _summary(table: io.RawTable, run: Run, staged: Staged, rejects_path: Path) -> IngestSummary:
@@ -137,7 +139,8 @@ def _load(
             warehouse.insert(con, "contact_records", lake_paths["contacts"])
             warehouse.insert(con, "window_keys", lake_paths["windows"])
             warehouse.insert(con, "rejected_rows", lake_paths["rejects"])
-            warehouse.insert(con, "ingest_runs", _run_row(run, summary))
+            run_row = schemas.checked(_run_row(run, summary), schemas.IngestRun)
+            warehouse.insert(con, "ingest_runs", run_row)
             if run.mode == "append":
                 con.execute(
                     warehouse.load_sql_statement("refresh_shared_numbers"),

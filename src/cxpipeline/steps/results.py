@@ -77,9 +77,12 @@ def _update_state(con: duckdb.DuckDBPyConnection, records: pl.DataFrame, as_of: 
     dnc = all_results.filter(pl.col("call_result") == int(CallResult.DO_NOT_CALL)).join(
         records.select("record_id", "contact_info"), on="record_id"
     )
-    entries = supp_files.dnc_result_entries(
-        dnc.lazy(), suppression.DNC_RESULTS_LIST, datetime.now(UTC)
-    ).collect()
+    entries = schemas.checked(
+        supp_files.dnc_result_entries(
+            dnc.lazy(), suppression.DNC_RESULTS_LIST, datetime.now(UTC)
+        ).collect(),
+        schemas.SuppressionEntry,
+    )
     warehouse.replace_rows(
         con, "suppression_entries", entries, suppression_list=suppression.DNC_RESULTS_LIST
     )
@@ -88,4 +91,4 @@ def _update_state(con: duckdb.DuckDBPyConnection, records: pl.DataFrame, as_of: 
     holds = windows.attempt_cap_holds(
         all_results.lazy(), records.lazy(), rules_df.lazy(), as_of
     ).collect()
-    warehouse.replace_rows(con, "chain_holds", holds)
+    warehouse.replace_rows(con, "chain_holds", schemas.checked(holds, schemas.ChainHold))

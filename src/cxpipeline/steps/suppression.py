@@ -7,7 +7,7 @@ from pathlib import Path
 
 import polars as pl
 
-from cxpipeline import io, warehouse
+from cxpipeline import io, schemas, warehouse
 from cxpipeline.errors import InputError
 from cxpipeline.settings import Settings
 from cxpipeline.steps.setup import prepare_warehouse
@@ -33,6 +33,7 @@ def load_suppression(settings: Settings, path: Path, name: str) -> dict[str, int
         source_file=str(path),
         added_at=datetime.now(UTC),
     ).collect()
+    entries = schemas.checked(entries, schemas.SuppressionEntry)
     con = warehouse.connect(settings)
     try:
         with warehouse.transaction(con):

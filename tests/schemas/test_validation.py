@@ -12,7 +12,20 @@ import pytest
 from cxpipeline import errors, schemas, spec
 from cxpipeline.transforms import mapping
 
-MODELS = [schemas.InputRow, schemas.CallingListRecord, schemas.CallResultRow, schemas.ListStatsRow]
+MODELS = [
+    schemas.InputRow,
+    schemas.CallingListRecord,
+    schemas.CallResultRow,
+    schemas.ListStatsRow,
+    schemas.GroupStatsRow,
+    schemas.HourlyStatsRow,
+    schemas.ZoneStatsRow,
+    schemas.RejectedRow,
+    schemas.IngestRun,
+    schemas.SuppressionEntry,
+    schemas.WindowKeyRow,
+    schemas.ChainHold,
+]
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
