@@ -9,7 +9,7 @@ from prefect import task
 
 from cxpipeline import io
 from cxpipeline.settings import Settings
-from cxpipeline.steps import reports, results, setup, statistics, suppression
+from cxpipeline.steps import plan, reports, results, setup, statistics, suppression
 from cxpipeline.steps.ingest import ingest
 
 
@@ -58,6 +58,14 @@ def ingest_list(
         read_options=io.ReadOptions(delimiter=delimiter, encoding=encoding, sheet=sheet),
     )
     return dict(vars(summary))
+
+
+@task(retries=2, retry_delay_seconds=5)
+def plan_windows(
+    home: Path, lists: list[str] | None, as_of: datetime | None, horizon_days: int | None
+) -> dict[str, dict[str, int]]:
+    """Re-plan the calling windows of stored lists from the warehouse."""
+    return plan.plan_windows(Settings.build(home), lists, as_of=as_of, horizon_days=horizon_days)
 
 
 @task(retries=2, retry_delay_seconds=5)

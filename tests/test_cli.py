@@ -136,3 +136,58 @@ def test_results_file_without_required_columns_names_the_file(tmp_path):
     result = run("results", str(bad), "--home", str(tmp_path))
     assert result.exit_code == 1
     assert "results.csv" in result.output and "record_id" in result.output
+
+
+def test_plan_replans_stored_lists_one_line_each(tmp_path):
+    home = str(tmp_path)
+    assert run("campaigns", "apply", "data/sample/campaigns.yaml", "--home", home).exit_code == 0
+    data = tmp_path / "l.csv"
+    data.write_text("last_name,postal_code,phone\nSmith,10001,2127360142\n")
+    ingest = ("ingest", str(data), "--group", "collections_east", "--home", home)
+    assert run(*ingest, "--list", "east_q4", "--as-of", "2026-12-01T08:00:00-05:00").exit_code == 0
+    assert "plan" in run("--help").output
+    result = run(
+        "plan", "--list", "east_q4", "--as-of", "2026-12-09T08:00:00-05:00", "--home", home
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("east_q4: 1 keys")
+    assert "1 records with windows" in lines[0]
+    every = run("plan", "--as-of", "2026-12-09T08:00:00-05:00", "--home", home)
+    assert every.exit_code == 0 and len(every.output.strip().splitlines()) >= 2
+
+
+def test_plan_unknown_list_is_one_line(tmp_path):
+    run("campaigns", "apply", "data/sample/campaigns.yaml", "--home", str(tmp_path))
+    result = run("plan", "--list", "nope", "--home", str(tmp_path))
+    assert result.exit_code == 1
+    message = result.output.strip()
+    assert len(message.splitlines()) == 1 and "nope" in message and "--list" in message
+
+
+def test_run_executes_a_manifest_and_prints_what_it_did(tmp_path):
+    from cxpipeline.settings import REPO_ROOT
+
+    (tmp_path / "a.csv").write_text(
+        "client_id,last_name,home_phone,postal_code,state_code\nC1,Lee,212-736-0142,10001,NY\n",
+        encoding="utf-8",
+    )
+    campaigns = REPO_ROOT / "data" / "sample" / "campaigns.yaml"
+    manifest = tmp_path / "run.yaml"
+    manifest.write_text(
+        f"campaigns: {campaigns}\n"
+        "lists:\n  - {file: a.csv, list: tiny, group: collections_east}\n"
+        "reports: {dir: out, formats: [csv]}\n",
+        encoding="utf-8",
+    )
+    home = str(tmp_path / "home")
+    result = run("run", str(manifest), "--home", home, "--as-of", "2026-12-01T08:00:00-05:00")
+    assert result.exit_code == 0, result.output
+    assert "tiny" in result.output and "rows read 1 = accepted 1 + rejected 0" in result.output
+    assert "list_stats.csv" in result.output
+    assert (tmp_path / "home" / "out" / "list_stats.csv").exists()
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("lists:\n  - {file: a.csv, list: x, group: g, mode: merge}\n", encoding="utf-8")
+    result = run("run", str(bad), "--home", home)
+    assert result.exit_code == 1 and "lists.0.mode" in result.output
+    assert len(result.output.strip().splitlines()) == 1

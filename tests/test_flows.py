@@ -11,6 +11,7 @@ FLOW_MODULES = {
     "flows.build_statistics": "build_statistics",
     "flows.export_reports": "export_reports",
     "flows.daily_run": "daily_run",
+    "flows.plan_windows": "plan_windows",
 }
 
 

@@ -247,6 +247,29 @@ def ingest(
 
 @app.command()
 @_one_line_errors
+def plan(
+    list_names: Annotated[
+        list[str] | None, typer.Option("--list", help="Contact list (repeat; default: all).")
+    ] = None,
+    as_of: AsOf = None,
+    horizon_days: Annotated[int | None, typer.Option("--horizon-days", min=1, max=366)] = None,
+    home: Home = None,
+) -> None:
+    """Re-plan the calling windows of stored lists for a new as-of, reading no file."""
+    from cxpipeline.steps.plan import plan_windows
+
+    planned = plan_windows(
+        _settings(home), list_names or None, as_of=_parse_as_of(as_of), horizon_days=horizon_days
+    )
+    for name, counts in planned.items():
+        out.print(
+            f"{name}: {counts['keys']:,} keys, {counts['windows']:,} windows, "
+            f"{counts['records_with_windows']:,} records with windows"
+        )
+
+
+@app.command()
+@_one_line_errors
 def results(file: Path, as_of: AsOf = None, home: Home = None) -> None:
     """Ingest call results, update record state, attempt caps and statistics."""
     from cxpipeline.steps import results as results_step

@@ -1,0 +1,8 @@
+-- Give the records of one list the first-day window (registered as _state) of their key and zone.
+UPDATE contact_records AS r
+SET daily_from = s.daily_from,
+    daily_till = s.daily_till
+FROM _state AS s
+WHERE r.list_name = $list_name
+  AND r.window_key = s.window_key
+  AND r.tz_name IS NOT DISTINCT FROM s.tz_name;
