@@ -41,3 +41,34 @@ def test_ingest_flow_then_statistics_flow(tmp_path):
             "SELECT total_records FROM list_stats WHERE list_name = 'east_retry'"
         ).fetchall()
     assert total == [(summary["records_written"],)]
+
+
+def test_daily_run_flow_runs_a_manifest_through_the_orchestration(tmp_path):
+    from flows.daily_run import daily_run
+
+    sample = REPO_ROOT / "data" / "sample"
+    manifest = tmp_path / "run.yaml"
+    manifest.write_text(
+        f"campaigns: {sample / 'campaigns.yaml'}\n"
+        f"suppression:\n  - {{file: {sample / 'suppression_dnc.csv'}, name: client_dnc}}\n"
+        f"lists:\n  - {{file: {sample / 'contacts_east_retry.csv'}, list: east_retry, "
+        "group: collections_east}\n"
+        "reports: {dir: reports, formats: [csv]}\n",
+        encoding="utf-8",
+    )
+    home = tmp_path / "home"
+    result = daily_run(
+        manifest=manifest,
+        home=home,
+        as_of=datetime.fromisoformat("2026-12-01T08:00:00-05:00"),
+        horizon_days=2,
+    )
+    (ingested,) = result["ingests"]
+    assert ingested["status"] == "succeeded" and ingested["list_name"] == "east_retry"
+    assert result["statistics"]["lists"] == 3
+    assert any(p.endswith("list_stats.csv") for p in result["reports"])
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        suppressed = con.execute(
+            "SELECT count(*) FROM contact_records WHERE no_call_reason = 'suppressed:client_dnc'"
+        ).fetchone()
+    assert suppressed is not None and suppressed[0] > 0

@@ -1,0 +1,98 @@
+"""One orchestration: the manifest's steps run in order, through whichever runner is given."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from cxpipeline.manifest import ListFile, RunManifest
+from cxpipeline.orchestration import run_manifest
+from cxpipeline.settings import Settings
+from cxpipeline.steps.ingest_summary import IngestSummary
+
+
+class Recorder:
+    """A step runner that records each call instead of touching a warehouse."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[object, ...]] = []
+
+    def apply_campaigns(self, path):
+        self.calls.append(("campaigns", path.name))
+        return {"lists": 1}
+
+    def apply_rules(self, path):
+        self.calls.append(("rules", path.name))
+
+    def load_suppression(self, path, name):
+        self.calls.append(("suppression", name))
+        return {"entries": 2}
+
+    def ingest(self, item, as_of, horizon_days):
+        self.calls.append(("ingest", item.list_name, as_of, horizon_days))
+        return IngestSummary(run_id="r", list_name=item.list_name, status="succeeded")
+
+    def load_results(self, path, as_of):
+        self.calls.append(("results", path.name))
+        return {"results_loaded": 3, "rows_rejected": 0}
+
+    def build_statistics(self):
+        self.calls.append(("statistics",))
+        return {"lists": 1}
+
+    def write_reports(self, out_dir, formats):
+        self.calls.append(("reports", out_dir, formats))
+        return [out_dir / "report.html"]
+
+
+def manifest(tmp_path: Path, **extra) -> RunManifest:
+    return RunManifest.model_validate(
+        {
+            "campaigns": tmp_path / "c.yaml",
+            "rules": tmp_path / "rules.yaml",
+            "suppression": [{"file": tmp_path / "d.csv", "name": "dnc"}],
+            "lists": [
+                {"file": tmp_path / "a.csv", "list": "a", "group": "g"},
+                {"file": tmp_path / "b.csv", "list": "b", "group": "g", "mode": "append"},
+            ],
+            "results": [tmp_path / "r1.csv", tmp_path / "r2.csv"],
+            "reports": {"dir": "reports", "formats": ["html"]},
+            **extra,
+        }
+    )
+
+
+def test_steps_run_in_the_contract_order(tmp_path):
+    runner = Recorder()
+    settings = Settings.build(tmp_path / "home")
+    when = datetime(2026, 12, 1, 13, tzinfo=UTC)
+    summary = run_manifest(settings, manifest(tmp_path), as_of=when, horizon_days=3, runner=runner)
+    assert runner.calls == [
+        ("campaigns", "c.yaml"),
+        ("rules", "rules.yaml"),
+        ("suppression", "dnc"),
+        ("ingest", "a", when, 3),
+        ("ingest", "b", when, 3),
+        ("results", "r1.csv"),
+        ("results", "r2.csv"),
+        ("statistics",),
+        ("reports", settings.home / "reports", ("html",)),
+    ]
+    assert [s.list_name for s in summary.ingests] == ["a", "b"]
+    assert len(summary.results) == 2
+    assert summary.report_path == settings.home / "reports" / "report.html"
+
+
+def test_manifest_as_of_applies_unless_the_caller_gives_one(tmp_path):
+    runner = Recorder()
+    planned = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    only_lists = manifest(tmp_path, as_of=planned, horizon_days=5).model_copy(
+        update={
+            "results": (),
+            "reports": None,
+            "campaigns": None,
+            "rules": None,
+            "suppression": (),
+            "lists": (ListFile(file=tmp_path / "a.csv", list="a", group="g"),),
+        }
+    )
+    run_manifest(Settings.build(tmp_path), only_lists, runner=runner)
+    assert runner.calls == [("ingest", "a", planned, 5), ("statistics",)]
