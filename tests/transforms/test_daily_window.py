@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, time
 
-import polars as pl
+from tests.transforms.frames import window_records
 
 from cxpipeline import rules
 from cxpipeline.transforms.daily_window import daily_window
@@ -15,33 +15,11 @@ NY = "America/New_York"
 DEFAULT = (time(14), time(20), NY)
 
 
-def _records(rows):
-    """rows: (record_id, tz_candidates, states, tz_name)."""
-    return pl.LazyFrame(
-        {
-            "list_name": ["l"] * len(rows),
-            "record_id": [r[0] for r in rows],
-            "chain_id": [r[0] for r in rows],
-            "tz_candidates": [r[1] for r in rows],
-            "states": [r[2] for r in rows],
-            "tz_name": [r[3] for r in rows],
-        },
-        schema={
-            "list_name": pl.String,
-            "record_id": pl.Int64,
-            "chain_id": pl.Int64,
-            "tz_candidates": pl.List(pl.String),
-            "states": pl.List(pl.String),
-            "tz_name": pl.String,
-        },
-    )
-
-
 # --------------------------------------------------------------------------- daily window
 
 
 def _daily(rows, as_of, *, hours=None, days=3):
-    keyed = window_keys(_records(rows), hours or {})
+    keyed = window_keys(window_records(rows), hours or {})
     horizon = Horizon(as_of, days)
     wins = dialable_windows(keyed, SEED, horizon, default_window=DEFAULT, stop_margin=5)
     out = daily_window(keyed, wins, horizon).collect()

@@ -2,8 +2,8 @@
 
 import hashlib
 
-import polars as pl
 import pytest
+from tests.transforms.frames import window_records
 
 from cxpipeline.errors import CxError
 from cxpipeline.transforms.window_keys import campaign_hours_spec, window_keys
@@ -11,34 +11,12 @@ from cxpipeline.transforms.window_keys import campaign_hours_spec, window_keys
 NY = "America/New_York"
 
 
-def _records(rows):
-    """rows: (record_id, tz_candidates, states, tz_name)."""
-    return pl.LazyFrame(
-        {
-            "list_name": ["l"] * len(rows),
-            "record_id": [r[0] for r in rows],
-            "chain_id": [r[0] for r in rows],
-            "tz_candidates": [r[1] for r in rows],
-            "states": [r[2] for r in rows],
-            "tz_name": [r[3] for r in rows],
-        },
-        schema={
-            "list_name": pl.String,
-            "record_id": pl.Int64,
-            "chain_id": pl.Int64,
-            "tz_candidates": pl.List(pl.String),
-            "states": pl.List(pl.String),
-            "tz_name": pl.String,
-        },
-    )
-
-
 # --------------------------------------------------------------------------- keys and settings
 
 
 def test_window_key_is_shared_stable_and_specific():
     keyed = window_keys(
-        _records(
+        window_records(
             [
                 (1, [NY, "America/Chicago"], ["NY", "CT"], NY),
                 (2, ["America/Chicago", NY, NY], ["CT", "NY"], "America/Chicago"),
@@ -55,7 +33,7 @@ def test_window_key_is_shared_stable_and_specific():
     text = f"America/Chicago,{NY}|CT,NY|{spec}"
     expected = int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
     assert k[0] == expected
-    other = window_keys(_records([(1, [NY], ["CT", "NY"], NY)]), {"hours_mon": "10:00-20:00"})
+    other = window_keys(window_records([(1, [NY], ["CT", "NY"], NY)]), {"hours_mon": "10:00-20:00"})
     assert other.collect()["window_key"][0] != k[2]
 
 

@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.transforms.frames import window_records
 
 from cxpipeline import rules, warehouse
 from cxpipeline.errors import CxError
@@ -38,34 +39,14 @@ US_ZONES = [
 ]
 
 
-def _records(rows):
-    """rows: (record_id, tz_candidates, states, tz_name)."""
-    return pl.LazyFrame(
-        {
-            "list_name": ["l"] * len(rows),
-            "record_id": [r[0] for r in rows],
-            "chain_id": [r[0] for r in rows],
-            "tz_candidates": [r[1] for r in rows],
-            "states": [r[2] for r in rows],
-            "tz_name": [r[3] for r in rows],
-        },
-        schema={
-            "list_name": pl.String,
-            "record_id": pl.Int64,
-            "chain_id": pl.Int64,
-            "tz_candidates": pl.List(pl.String),
-            "states": pl.List(pl.String),
-            "tz_name": pl.String,
-        },
-    )
-
-
 def _local(day, hh, mm, zone):
     return datetime.combine(day, time(hh, mm), tzinfo=ZoneInfo(zone)).astimezone(UTC)
 
 
 def plan(zones, states, as_of, *, days=1, hours=None, margin=0, rule_frame=SEED, holidays=None):
-    keyed = window_keys(_records([(1, zones, states, zones[0] if zones else None)]), hours or {})
+    keyed = window_keys(
+        window_records([(1, zones, states, zones[0] if zones else None)]), hours or {}
+    )
     out = dialable_windows(
         keyed,
         rule_frame,
@@ -399,7 +380,7 @@ def _insert(con, table, frame):
 
 def test_dialable_windows_view_joins_keys_clips_holds_and_skips_no_call():
     con = _warehouse()
-    records = _records([(1, [NY], ["FL"], NY), (2, [NY], ["FL"], NY), (3, [NY], ["FL"], NY)])
+    records = window_records([(1, [NY], ["FL"], NY), (2, [NY], ["FL"], NY), (3, [NY], ["FL"], NY)])
     keyed = window_keys(records, {}).collect()
     horizon = Horizon(datetime(2026, 7, 1, 4, tzinfo=UTC), 2)
     wins = dialable_windows(keyed.lazy(), SEED, horizon, default_window=DEFAULT, stop_margin=0)
