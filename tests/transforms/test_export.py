@@ -4,7 +4,10 @@ import polars as pl
 import pytest
 
 from cxpipeline.errors import CxError
+from cxpipeline.reference.abbreviations import zone_abbreviations
 from cxpipeline.transforms.export import MANDATORY_FIELDS, genesys_calling_list
+
+ABBR = zone_abbreviations().lazy()
 
 
 def _records(**extra):
@@ -24,7 +27,7 @@ def _records(**extra):
 
 
 def test_mandatory_fields_in_documented_order_then_present_user_fields():
-    out = genesys_calling_list(_records(client_id=["c1", "c1", "c2", "c3"])).collect()
+    out = genesys_calling_list(_records(client_id=["c1", "c1", "c2", "c3"]), ABBR).collect()
     assert tuple(out.columns[: len(MANDATORY_FIELDS)]) == MANDATORY_FIELDS
     assert out.columns[len(MANDATORY_FIELDS) :] == ["client_id", "first_name", "other2"]
     assert out.columns[:3] == ["record_id", "contact_info", "contact_info_type"]
@@ -32,27 +35,27 @@ def test_mandatory_fields_in_documented_order_then_present_user_fields():
 
 
 def test_audit_columns_are_not_exported():
-    out = genesys_calling_list(_records()).collect()
+    out = genesys_calling_list(_records(), ABBR).collect()
     assert "list_name" not in out.columns
     assert "tz_name" not in out.columns
     assert "tz_candidates" not in out.columns
 
 
 def test_tz_dbid_abbreviations_known_computed_and_default():
-    out = genesys_calling_list(_records()).collect()
+    out = genesys_calling_list(_records(), ABBR).collect()
     # table entries, a zone outside the table (standard-time name), null zone → default zone
     assert out["tz_dbid"].to_list() == ["EST", "CST", "CET", "EST"]
 
 
 def test_tz_dbid_for_other_zones_is_standard_time_in_both_hemispheres():
     recs = _records(tz_name=["Australia/Sydney", "Europe/London", "Asia/Kolkata", "No/Such"])
-    out = genesys_calling_list(recs, default_zone="America/Chicago").collect()
+    out = genesys_calling_list(recs, ABBR, default_zone="America/Chicago").collect()
     assert out["tz_dbid"].to_list() == ["AEST", "GMT", "IST", None]
 
 
 def test_dialer_defaults_fill_missing_and_null_fields():
     recs = _records(record_type=[7, None, 2, 2], attempt=[3, None, None, 0])
-    out = genesys_calling_list(recs).collect()
+    out = genesys_calling_list(recs, ABBR).collect()
     assert out["record_type"].to_list() == [7, 2, 2, 2]
     assert out["attempt"].to_list() == [3, 0, 0, 0]
     assert out["record_status"].to_list() == [1] * 4
@@ -68,15 +71,15 @@ def test_datetime_schedule_becomes_epoch_seconds():
     recs = _records(
         dial_sched_time=pl.Series([moment, None, None, None], dtype=pl.Datetime("us", "UTC"))
     )
-    out = genesys_calling_list(recs).collect()
+    out = genesys_calling_list(recs, ABBR).collect()
     assert out["dial_sched_time"].to_list() == [int(moment.timestamp()), None, None, None]
 
 
 def test_existing_tz_dbid_is_recomputed_from_the_zone():
-    out = genesys_calling_list(_records(tz_dbid=["PST"] * 4)).collect()
+    out = genesys_calling_list(_records(tz_dbid=["PST"] * 4), ABBR).collect()
     assert out["tz_dbid"].to_list()[0] == "EST"
 
 
 def test_missing_mandatory_identifiers_are_an_error():
     with pytest.raises(CxError, match="contact_info"):
-        genesys_calling_list(_records().drop("contact_info"))
+        genesys_calling_list(_records().drop("contact_info"), ABBR)

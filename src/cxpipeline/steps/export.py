@@ -6,6 +6,7 @@ from pathlib import Path
 
 from cxpipeline import io, warehouse
 from cxpipeline.errors import InputError
+from cxpipeline.reference import abbreviations
 from cxpipeline.reports import tabular
 from cxpipeline.settings import Settings
 from cxpipeline.transforms import export as export_tx
@@ -23,7 +24,9 @@ def export_list(settings: Settings, list_name: str, out: Path, fmt: str = "genes
     if records.height == 0:
         raise InputError(f"contact list {list_name!r} has no records", field="--list")
     frame = export_tx.genesys_calling_list(
-        records.lazy(), default_zone=settings.default_window_zone
+        records.lazy(),
+        abbreviations.zone_abbreviations().lazy(),
+        default_zone=settings.default_window_zone,
     ).collect()
     out = Path(out)
     if fmt == "parquet":

@@ -14,6 +14,7 @@ import polars as pl
 from cxpipeline import io, schemas, spec
 from cxpipeline.codes import RecordType
 from cxpipeline.errors import InputError
+from cxpipeline.reference import abbreviations
 from cxpipeline.reference import zones as reference_zones
 from cxpipeline.settings import Settings
 from cxpipeline.steps import ingest_commit
@@ -21,7 +22,6 @@ from cxpipeline.steps.common import int_setting
 from cxpipeline.steps.ingest_state import ListContext, Run, Staged
 from cxpipeline.steps.ingest_summary import IngestSummary
 from cxpipeline.transforms import chains, mapping, phones, records, suppression, windows, zones
-from cxpipeline.transforms import export as export_tx
 
 
 def staged_ingest(
@@ -184,7 +184,7 @@ def _shape_pass(
 ) -> None:
     """Per chunk: join chain ids, suppress, daily window, shape and validate the records."""
     entries = context.suppression.lazy().cast({"expires_at": pl.Datetime("us", "UTC")})
-    zone_abbr = export_tx.zone_abbreviations().lazy()
+    zone_abbr = abbreviations.zone_abbreviations().lazy()
     for index, (part, (low, high)) in enumerate(zip(staged.records, staged.bounds, strict=True)):
         chunk_ids = pl.scan_parquet(ids_path).filter(
             (pl.col("_rec") >= low) & (pl.col("_rec") < high)

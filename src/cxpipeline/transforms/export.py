@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import zoneinfo
-from datetime import datetime, timedelta
-from functools import cache
-
 import polars as pl
 
-from cxpipeline.codes import ZONE_ABBREVIATIONS
 from cxpipeline.errors import CxError
 
 #: The dialer's mandatory fields in the documented order (domain.md §2).
@@ -68,38 +63,15 @@ DEFAULTS: dict[str, int] = {
 _EPOCH_FIELDS = ("dial_sched_time", "call_time")
 
 
-def _standard_abbreviation(zone: str) -> str:
-    """Abbreviation of a zone in standard (winter) time, e.g. 'CET' for Europe/Paris."""
-    tz = zoneinfo.ZoneInfo(zone)
-    # One of mid-January and mid-July is standard time in either hemisphere.
-    for month in (1, 7):
-        moment = datetime(2025, month, 15, 12, tzinfo=tz)
-        if moment.dst() == timedelta(0):
-            return moment.tzname() or zone
-    return datetime(2025, 1, 15, 12, tzinfo=tz).tzname() or zone
-
-
-@cache
-def zone_abbreviations() -> pl.DataFrame:
-    """tz_name → tz_dbid for every zone of the tz database, computed once per process.
-
-    The project's table (codes.ZONE_ABBREVIATIONS) wins; other zones get their standard-time
-    abbreviation from zoneinfo.
-    """
-    zones = sorted(zoneinfo.available_timezones())
-    abbreviations = {zone: _standard_abbreviation(zone) for zone in zones}
-    abbreviations.update(ZONE_ABBREVIATIONS)
-    return pl.DataFrame(
-        {"tz_name": list(abbreviations), "tz_dbid": list(abbreviations.values())},
-        schema={"tz_name": pl.String, "tz_dbid": pl.String},
-    )
-
-
 def genesys_calling_list(
-    records: pl.LazyFrame, *, default_zone: str = "America/New_York"
+    records: pl.LazyFrame,
+    abbreviations: pl.LazyFrame,
+    *,
+    default_zone: str = "America/New_York",
 ) -> pl.LazyFrame:
     """Return records as the dialer imports them: §2 fields in order, then user fields.
 
+    `abbreviations` maps tz_name → tz_dbid (`reference.abbreviations.zone_abbreviations`).
     `tz_dbid` is the abbreviation of the record's `tz_name` (of `default_zone` when null, the
     zone whose default window such records get; null when the zone is unknown). Missing or null
     fields with a dialer default get that default; other missing fields are written empty.
@@ -116,7 +88,7 @@ def genesys_calling_list(
     else:
         frame = frame.with_columns(pl.lit(default_zone).alias("_zone"))
     frame = frame.drop("tz_dbid", strict=False).join(
-        zone_abbreviations().lazy().rename({"tz_name": "_zone"}),
+        abbreviations.rename({"tz_name": "_zone"}),
         on="_zone",
         how="left",
         maintain_order="left",
