@@ -1,4 +1,4 @@
-"""End-to-end: the demo on data/sample, then the invariants of design.md §3.4."""
+"""End-to-end: the demo on data/sample, then the invariants of docs/contract.md §4."""
 
 import json
 from datetime import datetime

@@ -1,4 +1,4 @@
-"""The dialer's enumerations (domain.md §3) and the result groups used by statistics."""
+"""The dialer's enumerations (docs/domain.md §3) and the result groups used by statistics."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from enum import IntEnum, StrEnum
 
 
 class RecordType(IntEnum):
-    """How the dialer treats a record (domain.md §3.1)."""
+    """How the dialer treats a record (docs/domain.md §3.1)."""
 
     NO_RECORD_TYPE = 0
     UNKNOWN = 1
@@ -19,7 +19,7 @@ class RecordType(IntEnum):
 
 
 class RecordStatus(IntEnum):
-    """Where a record stands in the current pass (domain.md §3.2)."""
+    """Where a record stands in the current pass (docs/domain.md §3.2)."""
 
     NO_RECORD_STATUS = 0
     READY = 1
@@ -34,7 +34,7 @@ class RecordStatus(IntEnum):
 
 
 class CallResult(IntEnum):
-    """Result of the last call attempt (domain.md §3.3)."""
+    """Result of the last call attempt (docs/domain.md §3.3)."""
 
     OK = 0
     TRANSFERRED = 1
@@ -102,7 +102,7 @@ class CallResult(IntEnum):
 
 
 class ContactInfoType(IntEnum):
-    """Device type of a record's contact_info (domain.md §3.4)."""
+    """Device type of a record's contact_info (docs/domain.md §3.4)."""
 
     NO_CONTACT_TYPE = 0
     HOME_PHONE = 1
@@ -118,7 +118,7 @@ class ContactInfoType(IntEnum):
 
 
 class ResultGroup(StrEnum):
-    """Groups of call results used by statistics (domain.md §3.3, assumed)."""
+    """Groups of call results used by statistics (docs/domain.md §3.3, assumed)."""
 
     LIVE_CONNECT = "live_connect"
     MACHINE = "machine"
@@ -164,7 +164,7 @@ def result_group_table() -> list[tuple[int, str, str]]:
     return [(int(r), r.label, result_group(r).value) for r in CallResult]
 
 
-#: Default device type by recognised phone header (design.md §3.2).
+#: Default device type by recognised phone header (docs/contract.md §2).
 PHONE_COLUMN_TYPES: dict[str, ContactInfoType] = {
     "home_phone": ContactInfoType.HOME_PHONE,
     "business_phone": ContactInfoType.DIRECT_BUSINESS_PHONE,

@@ -1,6 +1,6 @@
 """Campaign model: the setting keys, their validation and the objects of campaigns.yaml.
 
-Objects (domain.md §1): dialing profiles and session profiles (exactly one default of each
+Objects (docs/domain.md §1): dialing profiles and session profiles (exactly one default of each
 kind), campaign templates (referencing one dialing and one session profile, the defaults when
 absent), campaign groups (from a template, with a required agent group and at least one contact
 list) and contact lists (in one group). The YAML layout is docs/stages.md §7.

@@ -1,4 +1,4 @@
-"""Synthetic call results (design.md §3.3) for ingested records: the dialer's side of a campaign."""
+"""Synthetic call results (docs/contract.md §3) of ingested records: the dialer's side."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ RESULT_MIX: tuple[tuple[CallResult, float], ...] = (
     (_R.GENERAL_ERROR, 0.5),
 )
 # Results after which a real dialer stops calling that number, and those that finish the
-# whole chain (domain.md §4: a final outcome updates the chain; Do Not Call stops it).
+# whole chain (docs/domain.md §4: a final outcome updates the chain; Do Not Call stops it).
 _FINAL_RESULTS = (33, 40, 51, 53, 8, 11, 12, 16, 17)
 _CHAIN_FINAL_RESULTS = (33, 40, 51)
 _AGENT_RESULTS = (33, 40, 51)
@@ -200,7 +200,7 @@ def _result_columns() -> list[pl.Expr]:
 def synthetic_call_results(
     records: pl.LazyFrame, *, start: datetime, days: int, seed: int
 ) -> pl.LazyFrame:
-    """Call results (design.md §3.3) for ~70% of the records, 1-4 attempts each, over `days`.
+    """Call results (docs/contract.md §3) for ~70% of the records, 1-4 attempts each, over `days`.
 
     `records` needs record_id (int), chain_id, contact_info and tz_name (IANA or null). Calls
     fall between 09:00 and 20:00 local time of the record's zone and are written with its

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-#: Output columns of a synthetic contact list (design.md §3.2 headers).
+#: Output columns of a synthetic contact list (docs/contract.md §2 headers).
 CUSTOMER_COLUMNS: tuple[str, ...] = (
     "client_id",
     "first_name",

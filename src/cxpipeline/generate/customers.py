@@ -151,7 +151,7 @@ def _with_duplicates(frame: pl.LazyFrame, rng: Rng, n: int) -> pl.LazyFrame:
 def synthetic_customers(
     n: int, seed: int = 42, *, start_client_id: int = 1, region: Region | None = None
 ) -> pl.LazyFrame:
-    """Generate customers C{start_client_id:08d}.. as an input contact list (design.md §3.2).
+    """Generate customers C{start_client_id:08d}.. as an input contact list (docs/contract.md §2).
 
     About 85% US, 10% Canada, 5% international; 1-4 phones in real-world spellings; ~2%
     invalid phone values, ~1% numbers shared with the previous customer, ~5% of US customers

@@ -20,25 +20,25 @@ _TZ_SOURCES = [
 
 
 class CallingListRecord(pa.DataFrameModel):
-    """A calling-list record: the dialer's mandatory fields (domain.md §2) and audit columns."""
+    """A calling-list record: the dialer's mandatory fields (docs/domain.md §2), audit columns."""
 
     record_id: pl.Int64 = pa.Field(ge=0, unique=True, description="Record id, unique.")
     contact_info: str = pa.Field(
         str_length={"min_value": 1, "max_value": 128}, description="Phone number, E.164."
     )
     contact_info_type: pl.Int32 = pa.Field(
-        in_range={"min_value": 0, "max_value": 10}, description="Device type, domain.md §3.4."
+        in_range={"min_value": 0, "max_value": 10}, description="Device type, docs/domain.md §3.4."
     )
     record_type: pl.Int32 = pa.Field(
-        in_range={"min_value": 0, "max_value": 7}, description="Record type, domain.md §3.1."
+        in_range={"min_value": 0, "max_value": 7}, description="Record type, docs/domain.md §3.1."
     )
     record_status: pl.Int32 = pa.Field(
-        in_range={"min_value": 0, "max_value": 9}, description="Record status, domain.md §3.2."
+        in_range={"min_value": 0, "max_value": 9}, description="Record status, docs/domain.md §3.2."
     )
     call_result: pl.Int32 = pa.Field(
         nullable=True,
         in_range={"min_value": 0, "max_value": 53},
-        description="Result of the last attempt, domain.md §3.3.",
+        description="Result of the last attempt, docs/domain.md §3.3.",
     )
     attempt: pl.Int32 = pa.Field(ge=0, description="Attempts made.")
     dial_sched_time: pl.Int64 = pa.Field(

@@ -17,7 +17,7 @@ class CallResultRow(pa.DataFrameModel):
     chain_id: pl.Int64 = pa.Field(ge=0, description="Chain of the record.")
     call_time_utc: Annotated[pl.Datetime, "us", "UTC"] = pa.Field(description="When (UTC).")
     call_result: pl.Int32 = pa.Field(
-        in_range={"min_value": 0, "max_value": 53}, description="Result code, domain.md §3.3."
+        in_range={"min_value": 0, "max_value": 53}, description="Result code, docs/domain.md §3.3."
     )
     attempt: pl.Int32 = pa.Field(ge=0, description="Attempt number of this call.")
     agent_id: str = pa.Field(

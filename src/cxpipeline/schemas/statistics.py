@@ -20,7 +20,7 @@ def _rate(description: str) -> Any:
 
 
 class _Measures(pa.DataFrameModel):
-    """The dashboard measures a list and a group share (design.md §3.4, domain.md §6)."""
+    """The dashboard measures a list and a group share (docs/contract.md §4, docs/domain.md §6)."""
 
     total_records: pl.Int64 = _count("Records in the list.")
     total_chains: pl.Int64 = _count("Chains (customers) in the list.")

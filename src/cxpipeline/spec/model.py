@@ -1,6 +1,6 @@
 """Import-spec model: how a client's file maps onto the contact-list fields (YAML, `--spec`).
 
-Without a spec, the recognised headers of design.md §3.2 apply, compared case, space, hyphen
+Without a spec, the recognised headers of docs/contract.md §2 apply, compared case, space, hyphen
 and underscore insensitively ("Home Phone" = home_phone, "Phone 1" = phone1), with the aliases
 zip / zip_code / zipcode / postcode → postal_code, state → state_code, country →
 country_code_iso, tz_name / tz / timezone / time_zone → tz_name_input. Every other column is kept
@@ -22,8 +22,8 @@ Spec format (every key optional)::
       Tel: mobile_phone            # a recognised phone name makes the column a phone
     phones:                        # more phone columns, or a type/country for one
       - column: Work Tel           # input column (exact, else case/space-insensitive)
-        type: direct_business_phone   # domain.md §3.4 name or number (default: from the
-                                      #   recognised name, else 1 home phone)
+        type: direct_business_phone   # docs/domain.md §3.4 name or number (default:
+                                      #   from the recognised name, else 1 home phone)
         country: GB                # default country of this column's numbers
         name: work_phone           # its column in the mapped rows (default: from the header)
     default_country: US            # for numbers without country code (default: the list's)
@@ -79,7 +79,7 @@ CANONICAL_FIELDS: tuple[str, ...] = (
     "tz_name_input",
     *(f"other{i}" for i in range(1, 21)),
 )
-#: Recognised phone headers, in the order of design.md §3.2.
+#: Recognised phone headers, in the order of docs/contract.md §2.
 PHONE_FIELDS: tuple[str, ...] = tuple(PHONE_COLUMN_TYPES)
 ALIASES: dict[str, str] = {
     "zip": "postal_code",

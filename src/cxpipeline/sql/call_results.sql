@@ -4,7 +4,7 @@ CREATE TABLE IF NOT EXISTS call_results (
     record_id     BIGINT NOT NULL,
     chain_id      BIGINT NOT NULL,
     call_time_utc TIMESTAMPTZ NOT NULL,
-    call_result   INTEGER NOT NULL,          -- domain.md §3.3
+    call_result   INTEGER NOT NULL,          -- docs/domain.md §3.3
     attempt       INTEGER NOT NULL,          -- given in the file, else counted per record
     agent_id      VARCHAR,
     duration_s    DOUBLE,

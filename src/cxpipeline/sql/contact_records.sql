@@ -1,4 +1,4 @@
--- One row per device record: the dialer's mandatory fields (domain.md §2) plus audit columns.
+-- One row per device record: the dialer's mandatory fields (docs/domain.md §2) plus audit columns.
 CREATE TABLE IF NOT EXISTS contact_records (
     record_id         BIGINT PRIMARY KEY,
     contact_info      VARCHAR(128) NOT NULL,

@@ -1,4 +1,4 @@
--- One row per contact list: the dashboard measures of design.md §3.4 (rebuilt by `stats`).
+-- One row per contact list: the dashboard measures of docs/contract.md §4 (rebuilt by `stats`).
 -- Result columns count attempts; rates are null when their denominator is zero.
 CREATE TABLE IF NOT EXISTS list_stats (
     list_name         VARCHAR NOT NULL,

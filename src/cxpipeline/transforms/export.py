@@ -6,7 +6,7 @@ import polars as pl
 
 from cxpipeline.errors import CxError
 
-#: The dialer's mandatory fields in the documented order (domain.md §2).
+#: The dialer's mandatory fields in the documented order (docs/domain.md §2).
 MANDATORY_FIELDS: tuple[str, ...] = (
     "record_id",
     "contact_info",
@@ -49,7 +49,7 @@ REQUIRED_FIELDS: tuple[str, ...] = ("record_id", "contact_info", "chain_id", "ch
 
 _STRING_FIELDS = frozenset({"contact_info", "tz_dbid", "agent_id", "treatments", "email_subject"})
 
-#: Defaults the dialer assumes for a missing or empty value (domain.md §2).
+#: Defaults the dialer assumes for a missing or empty value (docs/domain.md §2).
 DEFAULTS: dict[str, int] = {
     "contact_info_type": 1,
     "record_type": 2,

@@ -82,7 +82,7 @@ def calling_list_records(
     run_id: str,
     source_file: str,
 ) -> pl.LazyFrame:
-    """Shape enriched records into the calling-list record of domain.md §2 plus audit columns."""
+    """Shape enriched records as calling-list records (docs/domain.md §2) plus audit columns."""
     return (
         keyed.join(
             daily.select("record_id", "daily_from", "daily_till"), on="record_id", how="left"

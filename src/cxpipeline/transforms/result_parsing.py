@@ -185,7 +185,7 @@ def parsed_call_results(raw: pl.LazyFrame) -> pl.LazyFrame:
     """Type the raw text columns of a call results file and name the first bad field per row.
 
     Output: `source_row`, `record_id`, `call_time_utc` (ts), `call_result` (int, accepted as a
-    code or a name of domain.md §3.3, case, space and underscore insensitive), `result_group`,
+    code or a name of docs/domain.md §3.3, case, space and underscore insensitive), `result_group`,
     `attempt`, `agent_id`, `duration_s` (float seconds), `disposition`, and `parse_error_field` /
     `parse_error` (both null when the row is fine). Raises InputError when a required column is
     missing from the file.

@@ -44,7 +44,7 @@ FINAL_RESULTS: frozenset[int] = frozenset(
     | {int(c) for c in RESULT_GROUPS[ResultGroup.INVALID_NUMBER]}
 )
 
-#: Outcomes about the customer, not the number, so they finish the whole chain (domain.md §4).
+#: Outcomes about the customer, not the number, so they finish the whole chain (docs/domain.md §4).
 #: Invalid-number results (SIT, 53 Wrong Number) only finish their own record: the customer's
 #: other numbers are still worth dialing.
 CHAIN_FINAL_RESULTS: frozenset[int] = frozenset(
@@ -246,7 +246,7 @@ def _schedule(retry_interval_minutes: int) -> pl.Expr:
 def record_state(
     records: pl.LazyFrame, results: pl.LazyFrame, *, retry_interval_minutes: int
 ) -> pl.LazyFrame:
-    """Return the records with their state recomputed from all their results (domain.md §4).
+    """Return the records with their state recomputed from all their results (docs/domain.md §4).
 
     Per record with results: `attempt` = number of results, `call_result` / `call_time` (epoch s)
     = the last by call time, `record_status` 3 Updated when that result is final (33, 40, 51, 52

@@ -1,4 +1,4 @@
-"""Dashboard statistics per list, campaign group, local hour and zone (domain.md §6)."""
+"""Dashboard statistics per list, campaign group, local hour and zone (docs/domain.md §6)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from cxpipeline.codes import (
     result_group_table,
 )
 
-#: Attempts counted per result code (design.md §3.4): column → codes.
+#: Attempts counted per result code (docs/contract.md §4): column → codes.
 RESULT_COUNTS: dict[str, tuple[int, ...]] = {
     "connects": (33,),
     "answering_machine": (9,),
@@ -90,7 +90,7 @@ def _result_measures() -> list[pl.Expr]:
 
 
 def list_stats(records: pl.LazyFrame, results: pl.LazyFrame) -> pl.LazyFrame:
-    """One row per contact list of `records` with the measures of design.md §3.4.
+    """One row per contact list of `records` with the measures of docs/contract.md §4.
 
     Counts of results count attempts (every row of `results`), not records; `connected_records`
     counts distinct records with a connect. `records_finished` are dialable records whose status

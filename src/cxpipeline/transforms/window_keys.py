@@ -11,7 +11,7 @@ import polars as pl
 from cxpipeline.errors import CxError
 from cxpipeline.rules.model import parse_clock_time
 
-#: Effective settings of a list read by `window_keys` (design.md §7 setting keys).
+#: Effective settings of a list read by `window_keys` (docs/stages.md §7 setting keys).
 DAY_KEYS = (
     "hours_mon",
     "hours_tue",
