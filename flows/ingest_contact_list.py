@@ -1,4 +1,4 @@
-"""Flow: ingest one contact list file into a campaign group."""
+"""Flow: ingest one contact list file into a campaign group, then refresh statistics."""
 
 from __future__ import annotations
 
@@ -22,8 +22,24 @@ def ingest_contact_list(
     mode: str = "replace",
     delimiter: str | None = None,
     encoding: str | None = None,
+    sheet: str | None = None,
+    force: bool = False,
 ) -> dict[str, object]:
-    """Ingest, validate, enrich and plan one contact list; returns the reconciliation."""
-    return tasks.ingest_list(
-        home, file, list_name, group, spec, as_of, horizon_days, mode, delimiter, encoding
+    """Ingest, validate, enrich and plan one contact list, then refresh the statistics."""
+    summary = tasks.ingest_list(
+        home,
+        file,
+        list_name,
+        group,
+        spec,
+        as_of,
+        horizon_days,
+        mode,
+        delimiter,
+        encoding,
+        sheet,
+        force,
     )
+    if summary["status"] == "succeeded":
+        tasks.build_statistics(home)
+    return summary

@@ -13,7 +13,7 @@ from flows import tasks
 @flow(name="load-call-results", log_prints=True)
 def load_call_results(
     file: Path, home: Path = Path("data"), as_of: datetime | None = None
-) -> dict[str, int]:
+) -> dict[str, object]:
     """Load call results (idempotent), update record state, then rebuild the statistics."""
     loaded = tasks.load_results(home, file, as_of)
     tasks.build_statistics(home)

@@ -45,10 +45,11 @@ class TaskSteps:
             item.delimiter,
             item.encoding,
             item.sheet,
+            item.force,
         )
         return IngestSummary(**summary)  # type: ignore[arg-type]
 
-    def load_results(self, path: Path, as_of: datetime | None) -> dict[str, int]:
+    def load_results(self, path: Path, as_of: datetime | None) -> dict[str, object]:
         """Load one call results file."""
         return tasks.load_results(self.home, path, as_of)
 

@@ -44,6 +44,7 @@ def ingest_list(
     delimiter: str | None = None,
     encoding: str | None = None,
     sheet: str | None = None,
+    force: bool = False,
 ) -> dict[str, object]:
     """Ingest one contact list; returns its reconciliation summary."""
     summary = ingest(
@@ -56,6 +57,7 @@ def ingest_list(
         horizon_days=horizon_days,
         mode=mode,
         read_options=io.ReadOptions(delimiter=delimiter, encoding=encoding, sheet=sheet),
+        force=force,
     )
     return dict(vars(summary))
 
@@ -69,7 +71,7 @@ def plan_windows(
 
 
 @task(retries=2, retry_delay_seconds=5)
-def load_results(home: Path, file: Path, as_of: datetime | None) -> dict[str, int]:
+def load_results(home: Path, file: Path, as_of: datetime | None) -> dict[str, object]:
     """Ingest a call results file and update record state."""
     return results.load_results(Settings.build(home), file, as_of=as_of)
 

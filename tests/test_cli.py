@@ -123,10 +123,12 @@ def test_ingest_prints_the_reconciliation(tmp_path):
     assert result.exit_code == 0, result.output
     assert "rows read 2 = accepted 2 + rejected 0 ✓" in result.output
     assert "rejected values 1" in result.output
-    again = run(
-        "ingest", str(data), "--list", "new_list", "--group", "collections_east", "--home", home
-    )
+    # the same file with the same options (as-of included) is a no-op; another as-of is not
+    same = ("ingest", str(data), "--list", "new_list", "--group", "collections_east")
+    again = run(*same, "--home", home, "--as-of", "2026-12-01T08:00:00-05:00")
     assert "nothing changed" in again.output
+    later = run(*same, "--home", home, "--as-of", "2026-12-02T08:00:00-05:00")
+    assert "kept 2, added 0, removed 0" in later.output
 
 
 def test_results_file_without_required_columns_names_the_file(tmp_path):

@@ -218,10 +218,14 @@ def ingest(
             help="Columns that identify a customer without client_id (comma list).",
         ),
     ] = "last_name,postal_code",
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace even when it removes most of the list.")
+    ] = False,
     home: Home = None,
 ) -> None:
-    """Ingest a contact list into a campaign group and plan its calling windows."""
+    """Ingest a contact list into a campaign group, plan its windows, refresh statistics."""
     from cxpipeline import io
+    from cxpipeline.steps import statistics
     from cxpipeline.steps.ingest import ingest as ingest_step
 
     options = io.ReadOptions(delimiter=delimiter, encoding=encoding, sheet=sheet)
@@ -231,8 +235,9 @@ def ingest(
         raise CxError(f"choose from {', '.join(sorted(allowed))}", field="--chain-key")
     from cxpipeline.settings import Settings
 
+    settings = Settings.build(home, chain_key_fallback=key)
     summary = ingest_step(
-        Settings.build(home, chain_key_fallback=key),
+        settings,
         file,
         list_name=list_name,
         group=group,
@@ -241,8 +246,11 @@ def ingest(
         horizon_days=horizon_days,
         mode=mode,
         read_options=options,
+        force=force,
     )
     _print_ingest(summary)
+    if summary.status == "succeeded":
+        statistics.build_statistics(settings)
 
 
 @app.command()
@@ -278,10 +286,7 @@ def results(file: Path, as_of: AsOf = None, home: Home = None) -> None:
     settings = _settings(home)
     res = results_step.load_results(settings, file, as_of=_parse_as_of(as_of))
     statistics.build_statistics(settings)
-    out.print(
-        f"call results: {res['rows_read']:,} rows read, {res['results_loaded']:,} loaded, "
-        f"{res['already_loaded']:,} already loaded, {res['rows_rejected']:,} rejected"
-    )
+    out.print(results_step.describe_results(res, file.name))
 
 
 @app.command()

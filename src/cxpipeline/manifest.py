@@ -42,6 +42,7 @@ class ListFile(_Strict):
     delimiter: str | None = Field(None, description="Force a delimiter.")
     encoding: str | None = Field(None, description="Force an encoding.")
     sheet: str | None = Field(None, description="Excel sheet name.")
+    force: bool = Field(False, description="Replace even when it removes most of the list.")
 
 
 class Reports(_Strict):

@@ -39,7 +39,7 @@ class StepRunner(Protocol):
     ) -> IngestSummary:
         """Ingest one contact list."""
 
-    def load_results(self, path: Path, as_of: datetime | None) -> dict[str, int]:
+    def load_results(self, path: Path, as_of: datetime | None) -> dict[str, object]:
         """Load one call results file."""
 
     def build_statistics(self) -> dict[str, int]:
@@ -83,9 +83,10 @@ class DirectSteps:
             read_options=io.ReadOptions(
                 delimiter=item.delimiter, encoding=item.encoding, sheet=item.sheet
             ),
+            force=item.force,
         )
 
-    def load_results(self, path: Path, as_of: datetime | None) -> dict[str, int]:
+    def load_results(self, path: Path, as_of: datetime | None) -> dict[str, object]:
         """Load one call results file."""
         return results.load_results(self.settings, path, as_of=as_of)
 
@@ -105,7 +106,7 @@ class RunSummary:
     campaigns: dict[str, int] = field(default_factory=dict)
     suppression: list[dict[str, int]] = field(default_factory=list)
     ingests: list[IngestSummary] = field(default_factory=list)
-    results: list[dict[str, int]] = field(default_factory=list)
+    results: list[dict[str, object]] = field(default_factory=list)
     statistics: dict[str, int] = field(default_factory=dict)
     reports: list[Path] = field(default_factory=list)
 
@@ -141,10 +142,7 @@ def run_manifest(
         with console.status(f"loading {path.name}…"):
             loaded = steps.load_results(path, as_of)
         summary.results.append(loaded)
-        console.print(
-            f"call results {path.name}: {loaded['results_loaded']:,} loaded, "
-            f"{loaded['rows_rejected']:,} rejected"
-        )
+        console.print(results.describe_results(loaded, path.name))
     with console.status("building statistics and reports…"):
         summary.statistics = steps.build_statistics()
         if manifest.reports is not None:

@@ -33,3 +33,8 @@ def masked_digits(col: str) -> pl.Expr:
     text = pl.col(col).fill_null("")
     head_len = pl.max_horizontal(text.str.len_chars().cast(pl.Int64) - 4, pl.lit(0))
     return pl.concat_str([text.str.head(head_len).str.replace_all(r"\d", "*"), text.str.tail(4)])
+
+
+def masked_digit_runs(col: str) -> pl.Expr:
+    """Mask every run of 7 or more digits in a text column to its last four ('***0142')."""
+    return pl.col(col).str.replace_all(r"\d{3,}(\d{4})", "***${1}")

@@ -33,6 +33,12 @@ class Settings(BaseModel):
         ("last_name", "postal_code"),
         description="Columns that identify a customer when client_id is empty.",
     )
+    replace_max_removed_share: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="A replace that would remove more than this share of a list needs --force.",
+    )
     ingest_chunk_rows: int = Field(
         200_000,
         ge=1,

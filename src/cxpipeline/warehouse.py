@@ -27,6 +27,7 @@ RELATIONS: tuple[str, ...] = (
     "ingest_runs",
     "rejected_rows",
     "contact_records",
+    "record_identities",
     "window_keys",
     "call_results",
     "chain_holds",

@@ -110,7 +110,7 @@ def test_failed_replace_leaves_previous_state(home, tmp_path, monkeypatch):
 
     monkeypatch.setattr(warehouse, "insert", failing_insert)
     with pytest.raises(RuntimeError):
-        ingest(home, write(tmp_path, "b.csv", LIST_B))
+        ingest(home, write(tmp_path, "b.csv", LIST_B), force=True)
     assert query(home, "SELECT record_id, contact_info FROM contact_records ORDER BY 1") == snapshot
     assert query(home, "SELECT count(*) FROM ingest_runs") == [(1,)]
 

@@ -1,6 +1,7 @@
 -- One row per ingest of a contact list: the accounting that proves nothing was dropped.
 CREATE TABLE IF NOT EXISTS ingest_runs (
-    run_id          VARCHAR PRIMARY KEY,   -- sha256 of (list, file sha256, mode, as_of, horizon)
+    run_id          VARCHAR PRIMARY KEY,   -- one per run: hash of input_key and the runs before
+    input_key       VARCHAR,               -- hash of file, list, group, mode, spec, options, as-of
     list_name       VARCHAR NOT NULL,
     source_file     VARCHAR NOT NULL,      -- the immutable copy under lake/raw/
     original_file   VARCHAR,               -- the path the user gave
@@ -13,6 +14,9 @@ CREATE TABLE IF NOT EXISTS ingest_runs (
     phone_values    BIGINT NOT NULL DEFAULT 0,
     phones_rejected BIGINT NOT NULL DEFAULT 0,
     records_written BIGINT NOT NULL,
+    records_kept    BIGINT,                -- replace: ids the list had before and has now
+    records_added   BIGINT,                -- ids new to the list
+    records_removed BIGINT,                -- replace: ids the list no longer has (history kept)
     status          VARCHAR NOT NULL,      -- succeeded | unchanged | failed
     message         VARCHAR,
     as_of           TIMESTAMPTZ,

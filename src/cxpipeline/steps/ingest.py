@@ -42,6 +42,7 @@ class IngestRequest:
     mode: str = "replace"
     read_options: io.ReadOptions | None = None
     chunk_rows: int | None = None
+    force: bool = False
 
 
 def ingest(
@@ -56,13 +57,16 @@ def ingest(
     mode: str = "replace",
     read_options: io.ReadOptions | None = None,
     chunk_rows: int | None = None,
+    force: bool = False,
 ) -> IngestSummary:
     """Ingest a contact list into a campaign group: read, validate, enrich, chain, plan, write.
 
-    On a terminal a progress bar follows the stages; elsewhere it stays quiet.
+    Rerunning the list's last ingest with the same file and options changes nothing; `force`
+    lets a replace remove more than `Settings.replace_max_removed_share` of the list. On a
+    terminal a progress bar follows the stages; elsewhere it stays quiet.
     """
     request = IngestRequest(
-        list_name, group, spec_path, as_of, horizon_days, mode, read_options, chunk_rows
+        list_name, group, spec_path, as_of, horizon_days, mode, read_options, chunk_rows, force
     )
     with io.progress(f"ingest {Path(path).name}", total=INGEST_STEPS) as advance:
         return _ingest(settings, Path(path), request, advance)
@@ -78,15 +82,19 @@ def _ingest(
         raise InputError("file not found", file=str(path))
     prepare_warehouse(settings)
     sha = io.file_sha256(path)
-    run_id = hashlib.sha256(f"{request.list_name}|{sha}|{request.mode}".encode()).hexdigest()[:16]
-    if _already_succeeded(settings, run_id):
+    key = input_key(settings, request, sha)
+    runs, last_run_id, last_key = _last_run(settings, request.list_name)
+    if last_key == key:
         return IngestSummary(
-            run_id=run_id,
+            run_id=str(last_run_id),
             list_name=request.list_name,
             status="unchanged",
-            message="this file was already ingested into this list; nothing changed",
+            message="the list's last ingest had this file and these options; nothing changed "
+            "(cxpipeline plan re-plans its windows)",
         )
     started = datetime.now(UTC)
+    # Reproducible (same inputs, same history: same id) and new for every run of the list.
+    run_id = hashlib.sha256(f"{key}|{runs}".encode()).hexdigest()[:16]
     # Whole-file problems (spec, format, encoding) surface here, before anything is written.
     given = request.read_options or io.ReadOptions()
     options = spec.read_options(
@@ -101,9 +109,11 @@ def _ingest(
     as_of_utc = as_utc(request.as_of)
     run = Run(
         run_id=run_id,
+        input_key=key,
         list_name=request.list_name,
         list_id=context.list_id,
         mode=request.mode,
+        force=request.force,
         path=path,
         raw_copy=io.copy_raw(path, settings.lake, sha),
         sha=sha,
@@ -145,15 +155,39 @@ def _staged(
             staging.parent.rmdir()  # only when no other run is staging
 
 
-def _already_succeeded(settings: Settings, run_id: str) -> bool:
-    """Whether this run id (list, file content, mode) already succeeded."""
+def input_key(settings: Settings, request: IngestRequest, sha: str) -> str:
+    """Hash of everything that decides an ingest's output: file, list, options, plan time.
+
+    An as-of left to default ("now") is not part of the key: rerunning the same file the next
+    day is a no-op, and `cxpipeline plan` re-plans the windows.
+    """
+    spec_sha = io.file_sha256(request.spec_path) if request.spec_path else ""
+    options = request.read_options or io.ReadOptions()
+    parts = (
+        request.list_name,
+        request.group,
+        request.mode,
+        sha,
+        spec_sha,
+        ",".join(settings.chain_key_fallback),
+        as_utc(request.as_of).isoformat() if request.as_of else "now",
+        str(request.horizon_days or settings.horizon_days),
+        repr((options.delimiter, options.encoding, options.sheet)),
+    )
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def _last_run(settings: Settings, list_name: str) -> tuple[int, str | None, str | None]:
+    """Return the list's ingest count, and the run id and input key of its last success."""
     con = warehouse.connect(settings)
     try:
-        return bool(
-            warehouse.scalar(con, warehouse.load_sql_statement("run_succeeded"), {"run_id": run_id})
-        )
+        rows = con.execute(
+            warehouse.load_sql_statement("last_ingest"), {"list_name": list_name}
+        ).fetchall()
     finally:
         con.close()
+    runs, run_id, key = rows[0]
+    return int(runs), run_id, key
 
 
 def _list_context(settings: Settings, request: IngestRequest) -> ListContext:
@@ -170,6 +204,12 @@ def _list_context(settings: Settings, request: IngestRequest) -> ListContext:
             list_id=list_id,
             effective=campaigns.effective_settings(con, request.list_name),
             existing=existing,
+            known=warehouse.named_frame(
+                con, "list_identities", {"list_name": request.list_name}
+            ).lazy(),
+            current_ids=warehouse.named_frame(
+                con, "list_record_ids", {"list_name": request.list_name}
+            ),
             suppression=warehouse.named_frame(con, "suppression_in_force"),
             rules=warehouse.whole_table(con, "compliance_rules"),
         )

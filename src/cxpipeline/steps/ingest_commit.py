@@ -6,17 +6,20 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 from cxpipeline import io, schemas, warehouse
 from cxpipeline.settings import Settings
-from cxpipeline.steps.ingest_state import REJECT_PARTS, Run, Staged
+from cxpipeline.steps.ingest_state import REJECT_PARTS, ListContext, Run, Staged
 from cxpipeline.steps.ingest_summary import IngestSummary
+from cxpipeline.steps.state import refresh_state
 
 
 def commit(
     settings: Settings,
     table: io.RawTable,
+    context: ListContext,
     run: Run,
     staged: Staged,
     window_rows: pl.DataFrame,
@@ -35,6 +38,7 @@ def commit(
     _write_windows(run, staged, window_rows, lake_paths["windows"])
     _write_rejects(run, staged, lake_paths["rejects"])
     summary = _summary(table, run, staged, lake_paths["rejects"])
+    _count_changes(summary, context, run, lake_paths["contacts"])
     _load(settings, run, summary, lake_paths)
     advance(1)
     return summary
@@ -94,6 +98,18 @@ def _summary(table: io.RawTable, run: Run, staged: Staged, rejects_path: Path) -
     )
 
 
+def _count_changes(summary: IngestSummary, context: ListContext, run: Run, contacts: Path) -> None:
+    """Count the records a run kept, added and removed (by record id, i.e. by identity)."""
+    after = pl.read_parquet(contacts, columns=["record_id"])
+    before = context.current_ids
+    if run.mode == "append":
+        summary.records_kept, summary.records_added = before.height, after.height
+        return
+    summary.records_kept = before.join(after, on="record_id", how="semi").height
+    summary.records_added = after.height - summary.records_kept
+    summary.records_removed = before.height - summary.records_kept
+
+
 def _run_row(run: Run, summary: IngestSummary) -> pl.DataFrame:
     """Return the run's row of ingest_runs."""
     counts = (
@@ -104,10 +120,14 @@ def _run_row(run: Run, summary: IngestSummary) -> pl.DataFrame:
         "phone_values",
         "phones_rejected",
         "records_written",
+        "records_kept",
+        "records_added",
+        "records_removed",
     )
     return pl.DataFrame(
         {
             "run_id": [run.run_id],
+            "input_key": [run.input_key],
             "list_name": [run.list_name],
             "source_file": [str(run.raw_copy)],
             "original_file": [str(run.path)],
@@ -126,18 +146,27 @@ def _run_row(run: Run, summary: IngestSummary) -> pl.DataFrame:
 def _load(
     settings: Settings, run: Run, summary: IngestSummary, lake_paths: dict[str, Path]
 ) -> None:
-    """One transaction: the list's records, window keys, rejects and run row, or nothing."""
+    """One transaction: the list's records, window keys, rejects and run row, or nothing.
+
+    Replace swaps the list's records and windows; append adds records and the windows of keys
+    the list lacks, keeping every existing window. New identities are registered, and the
+    list's state is recomputed from the history of its record ids.
+    """
     con = warehouse.connect(settings)
     try:
         with warehouse.transaction(con):
             if run.mode == "replace":
                 warehouse.delete_where(con, "contact_records", list_name=run.list_name)
-            warehouse.delete_where(con, "window_keys", list_name=run.list_name)
-            warehouse.delete_where(con, "ingest_runs", run_id=run.run_id)
-            warehouse.delete_where(con, "rejected_rows", run_id=run.run_id)
+                warehouse.delete_where(con, "window_keys", list_name=run.list_name)
+                windows_rows: pl.DataFrame | Path = lake_paths["windows"]
+            else:
+                windows_rows = _missing_windows(con, run.list_name, lake_paths["windows"])
             # DuckDB reads the Parquet files itself: nothing list-sized passes through Python.
             warehouse.insert(con, "contact_records", lake_paths["contacts"])
-            warehouse.insert(con, "window_keys", lake_paths["windows"])
+            con.execute(
+                warehouse.load_sql_statement("register_identities"), {"list_name": run.list_name}
+            )
+            warehouse.insert(con, "window_keys", windows_rows)
             warehouse.insert(con, "rejected_rows", lake_paths["rejects"])
             run_row = schemas.checked(_run_row(run, summary), schemas.IngestRun)
             warehouse.insert(con, "ingest_runs", run_row)
@@ -146,5 +175,12 @@ def _load(
                     warehouse.load_sql_statement("refresh_shared_numbers"),
                     {"list_name": run.list_name},
                 )
+            refresh_state(con, run.as_of_utc, run.list_name)
     finally:
         con.close()
+
+
+def _missing_windows(con: duckdb.DuckDBPyConnection, list_name: str, planned: Path) -> pl.DataFrame:
+    """Return the planned windows of keys the list has no windows for yet (append)."""
+    held = warehouse.named_frame(con, "list_window_keys", {"list_name": list_name})
+    return pl.read_parquet(planned).join(held, on="window_key", how="anti")

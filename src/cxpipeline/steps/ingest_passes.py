@@ -46,8 +46,9 @@ def staged_ingest(
     window_rows = _plan_pass(settings, context, run, staged)
     advance(1)
     _shape_pass(settings, context, run, staged, ids_path, window_rows)
+    check_removals(settings, context, run, staged)
     advance(1)
-    return ingest_commit.commit(settings, table, run, staged, window_rows, advance)
+    return ingest_commit.commit(settings, table, context, run, staged, window_rows, advance)
 
 
 def _enrich_pass(
@@ -138,13 +139,22 @@ def _enriched_chunk(
 def _chain_pass(settings: Settings, context: ListContext, run: Run, staged: Staged) -> Path:
     """Chain ids for the whole list from a narrow scan of the staged records."""
     fallback = tuple(settings.chain_key_fallback)
-    narrow = {"source_row", "phone_index", "contact_info_type", "e164", "client_id", *fallback}
+    narrow = {
+        "source_row",
+        "phone_index",
+        "contact_info_type",
+        "e164",
+        "extension",
+        "client_id",
+        *fallback,
+    }
     ids = chains.chain_ids(
         pl.scan_parquet(staged.records).select(pl.col("_rec").alias("_row"), *sorted(narrow)),
         list_id=run.list_id,
         fallback_key=fallback,
         device_priority=str(context.effective.get("device_priority") or "input"),
         existing=context.existing,
+        known=context.known,
     ).select(
         pl.col("_row").alias("_rec"),
         "chain_key",
@@ -155,6 +165,22 @@ def _chain_pass(settings: Settings, context: ListContext, run: Run, staged: Stag
         "shared_number",
     )
     return io.write_parquet(ids.sort("_rec").collect(), staged.folder / "ids.parquet")
+
+
+def check_removals(settings: Settings, context: ListContext, run: Run, staged: Staged) -> None:
+    """Refuse a replace that would remove more than the set share of a list, unless forced."""
+    before = context.current_ids.height
+    if run.mode != "replace" or run.force or before == 0:
+        return
+    after = pl.scan_parquet(staged.final).select("record_id").collect()
+    removed = context.current_ids.join(after, on="record_id", how="anti").height
+    if removed / before > settings.replace_max_removed_share:
+        raise InputError(
+            f"replace would remove {removed:,} of the {before:,} records of list "
+            f"{run.list_name!r} ({removed / before:.0%} > "
+            f"{settings.replace_max_removed_share:.0%}); rerun with --force to replace anyway",
+            file=str(run.path),
+        )
 
 
 def _plan_pass(settings: Settings, context: ListContext, run: Run, staged: Staged) -> pl.DataFrame:

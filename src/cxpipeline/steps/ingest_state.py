@@ -28,9 +28,11 @@ class Run:
     """What identifies one ingest run (passed between its staged passes)."""
 
     run_id: str
+    input_key: str
     list_name: str
     list_id: int
     mode: str
+    force: bool
     path: Path
     raw_copy: Path
     sha: str
@@ -46,6 +48,8 @@ class ListContext:
     list_id: int
     effective: dict[str, object]
     existing: pl.LazyFrame | None
+    known: pl.LazyFrame
+    current_ids: pl.DataFrame
     suppression: pl.DataFrame
     rules: pl.DataFrame
 

@@ -20,6 +20,9 @@ class IngestSummary:
     phone_values: int = 0
     phones_rejected: int = 0
     records_written: int = 0
+    records_kept: int = 0
+    records_added: int = 0
+    records_removed: int = 0
     no_call_records: int = 0
     message: str = ""
     detected: dict[str, Any] = field(default_factory=dict)
@@ -40,4 +43,6 @@ class IngestSummary:
             f"  phone values {self.phone_values:,} → records {self.records_written:,} "
             f"+ rejected values {self.phones_rejected:,} + collapsed duplicates {collapsed:,}; "
             f"no-call records {self.no_call_records:,}; duplicate rows {self.duplicate_rows:,}",
+            f"  list records: kept {self.records_kept:,}, added {self.records_added:,}, "
+            f"removed {self.records_removed:,} (removed records keep their history)",
         ]

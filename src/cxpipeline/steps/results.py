@@ -1,6 +1,8 @@
 """Call-results step: validate a results file, load new results, update state, DNC and caps.
 
-Statistics are a step of their own (`steps.statistics`): callers run it after this one.
+Results attach to the record ids ever handed out (the identity registry), so a result of a
+record that a refreshed file removed still joins its person's history. Statistics are a step
+of their own (`steps.statistics`): callers run it after this one.
 """
 
 from __future__ import annotations
@@ -14,19 +16,25 @@ import polars as pl
 from cxpipeline import io, schemas, warehouse
 from cxpipeline.codes import CallResult
 from cxpipeline.errors import CxError, InputError
+from cxpipeline.rejects import masked_digit_runs
 from cxpipeline.settings import Settings
 from cxpipeline.steps.common import as_utc
 from cxpipeline.steps.setup import prepare_warehouse
-from cxpipeline.transforms import result_batches, results, suppression, windows
+from cxpipeline.steps.state import refresh_state
+from cxpipeline.transforms import result_batches, results, suppression
 from cxpipeline.transforms import suppression_files as supp_files
 
 
 def load_results(
     settings: Settings, path: Path, *, as_of: datetime | None = None
-) -> dict[str, int]:
-    """Ingest call results, update record state and attempt caps (same file twice: no-op)."""
+) -> dict[str, object]:
+    """Ingest call results, update record state and attempt caps (same file twice: no-op).
+
+    Returns the reconciliation: rows_read = results_loaded + already_loaded + rows_rejected,
+    with the results loaded per list and the rows naming an unknown record id.
+    """
     path = Path(path)
-    if not path.exists():
+    if not path.exists() or path.is_dir():
         raise InputError("file not found", file=str(path))
     prepare_warehouse(settings)
     table = io.read_table(path, io.ReadOptions())
@@ -34,61 +42,107 @@ def load_results(
         parsed = results.parsed_call_results(table.frame).collect()
     except CxError as exc:
         raise exc.at_file(str(path)) from None
+    load_id = "results-" + io.file_sha256(path)[:16]
     con = warehouse.connect(settings)
     try:
-        records = warehouse.named_frame(con, "records_for_results")
+        owners = warehouse.named_frame(con, "record_owners")
         previous = warehouse.whole_table(con, "call_results")
         joined = results.call_results(
-            parsed.lazy(), records.drop("retry_interval_minutes").lazy(), previous=previous.lazy()
+            parsed.lazy(), owners.lazy(), previous=previous.lazy()
         ).collect()
         fresh = result_batches.new_results(joined, previous).with_columns(
             source_file=pl.lit(str(path)), loaded_at=pl.lit(datetime.now(UTC))
         )
         loaded, invalid = schemas.validated(fresh, schemas.CallResultRow)
+        rejects = _stored_rejects(
+            pl.concat(
+                [result_batches.result_rejects(table.rejects, parsed, joined), invalid],
+                how="vertical_relaxed",
+            ),
+            joined,
+            load_id,
+            path,
+        )
         with warehouse.transaction(con):
             warehouse.insert(con, "call_results", loaded)
-            _update_state(con, records, as_utc(as_of))
+            _add_dnc_entries(con, loaded, owners)
+            warehouse.replace_rows(con, "rejected_rows", rejects, run_id=load_id)
+            refresh_state(con, as_utc(as_of))
     finally:
         con.close()
-    rejects = pl.concat(
-        [result_batches.result_rejects(table.rejects, parsed, joined), invalid],
-        how="vertical_relaxed",
+    return _summary(table.rows_read, loaded, joined, fresh, rejects)
+
+
+def _stored_rejects(
+    rejects: pl.DataFrame, joined: pl.DataFrame, load_id: str, path: Path
+) -> pl.DataFrame:
+    """Refused rows as rejected_rows stores them: masked, with run, list (if known) and file."""
+    lists = joined.select("source_row", "list_name").unique(subset=["source_row"])
+    stored = (
+        rejects.join(lists, on="source_row", how="left")
+        .with_columns(
+            masked_digit_runs("raw").alias("raw"),
+            run_id=pl.lit(load_id),
+            source_file=pl.lit(str(path)),
+            kind=pl.lit("result"),
+        )
+        .select(
+            "run_id", "list_name", "source_file", "source_row", "field", "reason", "raw", "kind"
+        )
     )
+    return schemas.checked(stored, schemas.RejectedRow)
+
+
+def _add_dnc_entries(
+    con: duckdb.DuckDBPyConnection, loaded: pl.DataFrame, owners: pl.DataFrame
+) -> None:
+    """Turn each Do Not Call result into a suppression entry (number and client id) as it loads."""
+    dnc = loaded.filter(pl.col("call_result") == int(CallResult.DO_NOT_CALL)).select("record_id")
+    if dnc.height == 0:
+        return
+    people = dnc.join(owners.unique(subset=["record_id"]), on="record_id", how="inner")
+    entries = supp_files.dnc_result_entries(
+        people.lazy(), suppression.DNC_RESULTS_LIST, datetime.now(UTC)
+    ).collect()
+    held = warehouse.named_frame(con, "suppression_in_force").filter(
+        pl.col("suppression_list") == suppression.DNC_RESULTS_LIST
+    )
+    new = entries.join(
+        held.select("e164", "client_id"), on=["e164", "client_id"], how="anti", nulls_equal=True
+    )
+    warehouse.insert(con, "suppression_entries", schemas.checked(new, schemas.SuppressionEntry))
+
+
+def _summary(
+    rows_read: int,
+    loaded: pl.DataFrame,
+    joined: pl.DataFrame,
+    fresh: pl.DataFrame,
+    rejects: pl.DataFrame,
+) -> dict[str, object]:
+    """Return the load's reconciliation and the results loaded per list."""
     known = joined.filter(~pl.col("unknown_record")).height
+    per_list = dict(loaded.group_by("list_name").len().sort("list_name").iter_rows())
     return {
-        "rows_read": table.rows_read,
+        "rows_read": rows_read,
         "results_loaded": loaded.height,
         "already_loaded": known - fresh.height,
         "rows_rejected": rejects.height,
+        "unknown_records": joined.filter(pl.col("unknown_record")).height,
+        "loaded_per_list": per_list,
     }
 
 
-def _update_state(con: duckdb.DuckDBPyConnection, records: pl.DataFrame, as_of: datetime) -> None:
-    """Recompute record state, the Do Not Call list and attempt-cap holds from all results."""
-    all_results = warehouse.whole_table(con, "call_results")
-    # The retry interval is a list setting: state is computed list by list.
-    for (retry,), part in records.group_by(["retry_interval_minutes"]):
-        state = results.record_state(
-            part.drop("retry_interval_minutes").lazy(),
-            all_results.lazy(),
-            retry_interval_minutes=int(retry or 60),
-        ).collect()
-        warehouse.update_record_state(con, state)
-    dnc = all_results.filter(pl.col("call_result") == int(CallResult.DO_NOT_CALL)).join(
-        records.select("record_id", "contact_info"), on="record_id"
+def describe_results(summary: dict[str, object], name: str) -> str:
+    """Return a load's reconciliation as one printable line (rich markup)."""
+    per_list = summary.get("loaded_per_list") or {}
+    lists = (
+        ", ".join(f"{k} {v:,}" for k, v in per_list.items()) if isinstance(per_list, dict) else ""
     )
-    entries = schemas.checked(
-        supp_files.dnc_result_entries(
-            dnc.lazy(), suppression.DNC_RESULTS_LIST, datetime.now(UTC)
-        ).collect(),
-        schemas.SuppressionEntry,
+    unknown = summary.get("unknown_records")
+    return (
+        f"call results {name}: rows read {summary['rows_read']:,} = loaded "
+        f"{summary['results_loaded']:,}{f' ({lists})' if lists else ''} + already loaded "
+        f"{summary['already_loaded']:,} + rejected {summary['rows_rejected']:,}"
+        f"{f' (unknown record ids: {unknown:,})' if unknown else ''}"
     )
-    warehouse.replace_rows(
-        con, "suppression_entries", entries, suppression_list=suppression.DNC_RESULTS_LIST
-    )
-    warehouse.reapply_suppression(con)
-    rules_df = warehouse.whole_table(con, "compliance_rules")
-    holds = windows.attempt_cap_holds(
-        all_results.lazy(), records.lazy(), rules_df.lazy(), as_of
-    ).collect()
-    warehouse.replace_rows(con, "chain_holds", schemas.checked(holds, schemas.ChainHold))

@@ -11,14 +11,17 @@ from cxpipeline.codes import ContactInfoType
 #: record_id = list_id * ID_BLOCK + ordinal: every list owns a disjoint block of ids.
 ID_BLOCK = 10**10
 
-# What `existing` holds when a list is loaded for the first time: no records yet.
-_NO_EXISTING = {
+#: Identity columns of records a list already has or had (append and the identity registry).
+_IDENTITY_SCHEMA = {
     "chain_key": pl.String,
     "chain_id": pl.Int64,
     "chain_n": pl.Int32,
     "record_id": pl.Int64,
     "e164": pl.String,
+    "extension": pl.String,
 }
+#: A record's identity inside its list: the person, the number and its extension.
+IDENTITY = ["chain_key", "e164", "_ext"]
 
 
 def device_rank(device_priority: str) -> pl.Expr:
@@ -69,15 +72,14 @@ def chained_records(
     fallback_key: Sequence[str] = ("last_name", "postal_code"),
     device_priority: str = "input",
     existing: pl.LazyFrame | None = None,
+    known: pl.LazyFrame | None = None,
 ) -> pl.LazyFrame:
     """Assign chain_id, chain_n and record_id; collapse a number repeated within a chain.
 
     `records` holds one row per valid phone value (source_row, phone_index, contact_info_type,
-    e164, client_id and the fallback columns). `existing` (append mode) holds the list's
-    current records (chain_key, chain_id, chain_n, record_id, e164): a known customer keeps
-    its chain and a number it already has is dropped as a duplicate; new ids continue after
-    the highest existing ones, so ids never change for records already dialed.
-    Adds: chain_key, chain_id, chain_n, record_id, duplicate_count, shared_number.
+    e164, client_id, optional extension and the fallback columns). See `chain_ids` for
+    `existing` and `known`. Adds: chain_key, chain_id, chain_n, record_id, duplicate_count,
+    shared_number.
     """
     # Ids are worked out on a narrow frame (a row id and the keys); the wide record
     # attributes are joined back once at the end, so sorting never moves them around.
@@ -88,8 +90,9 @@ def chained_records(
         fallback_key=fallback_key,
         device_priority=device_priority,
         existing=existing,
+        known=known,
     )
-    attributes = records.drop("source_row", "phone_index", "e164")
+    attributes = records.drop("source_row", "phone_index", "e164", "extension", strict=False)
     return ids.join(attributes, on="_row", how="inner").sort("record_id").drop("_row")
 
 
@@ -101,21 +104,34 @@ def chain_ids(
     fallback_key: Sequence[str] = ("last_name", "postal_code"),
     device_priority: str = "input",
     existing: pl.LazyFrame | None = None,
+    known: pl.LazyFrame | None = None,
 ) -> pl.LazyFrame:
     """Return the ids of `chained_records` alone, from a narrow frame of the whole list.
 
-    `records` has a unique row id `_row` plus the columns `chained_records` reads
-    (source_row, phone_index, contact_info_type, e164, client_id, the fallback columns).
-    Returns one row per record kept (a number repeated within a chain is collapsed into the
-    first in dial order): `_row`, source_row, phone_index, e164, chain_key, duplicate_count,
-    chain_id, chain_n, record_id, shared_number. The ids depend only on the values, never on
-    the order of the rows, so callers may stage the list in chunks and join the ids back.
+    Identity (docs/contract.md, a list's life): a record is a person (chain_key) + number +
+    extension in a list. `known` holds every identity the list ever had (the registry: chain_key,
+    e164, extension, record_id, chain_id): a known person keeps its chain_id and a known number
+    its record_id, whatever the row order, and a removed record's id is never handed out again.
+    New chains and records get the next ids of the list's block (list_id * ID_BLOCK + n), in
+    the order of their keys, so any permutation of the rows gives the same ids.
+    `existing` (append mode) holds the list's current records: a number a person already has
+    in the list is dropped as a duplicate and new numbers of a known chain continue its chain_n.
+    Returns one row per record kept: `_row`, source_row, phone_index, e164, extension,
+    chain_key, duplicate_count, chain_id, chain_n, record_id, shared_number.
     """
-    if existing is None:
-        existing = pl.LazyFrame(schema=_NO_EXISTING)
+    existing = _identities(existing)
+    known = pl.concat([_identities(known), existing], how="diagonal_relaxed")
     collapsed = _collapsed(records, fallback_key, device_priority, existing)
-    chained = _numbered(collapsed, existing, list_id)
-    return _with_shared_flag(chained, existing)
+    identified = _identified(collapsed, known, list_id)
+    return _with_shared_flag(_numbered(identified, existing), existing)
+
+
+def _identities(frame: pl.LazyFrame | None) -> pl.LazyFrame:
+    """Return an identity frame, the extension folded to text ('' for none); empty if None."""
+    frame = pl.LazyFrame(schema=_IDENTITY_SCHEMA) if frame is None else frame
+    if "extension" not in frame.collect_schema().names():
+        frame = frame.with_columns(extension=pl.lit(None, pl.String))
+    return frame.with_columns(_ext=pl.col("extension").fill_null(""))
 
 
 def _collapsed(
@@ -124,58 +140,81 @@ def _collapsed(
     device_priority: str,
     existing: pl.LazyFrame,
 ) -> pl.LazyFrame:
-    """Key and rank the records; keep one per (customer, number), none the list already has."""
+    """Key and rank the records; keep one per identity, none the list already has."""
+    if "extension" not in records.collect_schema().names():
+        records = records.with_columns(extension=pl.lit(None, pl.String))
     keyed = records.select(
         "_row",
         "source_row",
         "phone_index",
         "e164",
+        "extension",
         chain_key=chain_keys(records, fallback_key),
         _rank=device_rank(device_priority),
+        _ext=pl.col("extension").fill_null(""),
     )
-    # One record per (customer, number): the first in dial order wins, the rest are counted.
+    # One record per identity: the first in dial order wins, the rest are counted.
     collapsed = (
         keyed.sort(["chain_key", "_rank", "source_row", "phone_index"])
-        .with_columns(duplicate_count=pl.len().over(["chain_key", "e164"]).cast(pl.Int32))
-        .unique(subset=["chain_key", "e164"], keep="first", maintain_order=True)
+        .with_columns(duplicate_count=pl.len().over(IDENTITY).cast(pl.Int32))
+        .unique(subset=IDENTITY, keep="first", maintain_order=True)
     )
-    known_numbers = existing.select("chain_key", "e164").unique()
-    return collapsed.join(known_numbers, on=["chain_key", "e164"], how="anti")
+    return collapsed.join(existing.select(IDENTITY).unique(), on=IDENTITY, how="anti")
 
 
-def _numbered(collapsed: pl.LazyFrame, existing: pl.LazyFrame, list_id: int) -> pl.LazyFrame:
-    """Add chain_id, chain_n and record_id: known chains keep theirs, new ids continue after."""
-    known_chains = existing.group_by("chain_key").agg(
-        pl.col("chain_id").first().alias("_known_chain_id"),
-        pl.col("chain_n").max().alias("_known_max_n"),
+def _identified(collapsed: pl.LazyFrame, known: pl.LazyFrame, list_id: int) -> pl.LazyFrame:
+    """Add chain_id and record_id: known people and numbers keep theirs, new ones get the next."""
+    base = list_id * ID_BLOCK
+    highest = known.select(
+        pl.col("chain_id").max().fill_null(base).alias("_max_chain_id"),
+        pl.col("record_id").max().fill_null(base).alias("_max_record_id"),
     )
-    base = existing.select(
-        pl.col("chain_id").max().fill_null(list_id * ID_BLOCK).alias("_max_chain_id"),
-        pl.col("record_id").max().fill_null(list_id * ID_BLOCK).alias("_max_record_id"),
-    )
-    first_seen = collapsed.group_by("chain_key").agg(pl.col("source_row").min().alias("_first"))
+    known_chains = known.group_by("chain_key").agg(pl.col("chain_id").min().alias("_known_chain"))
     new_chains = (
-        first_seen.join(known_chains, on="chain_key", how="anti")
-        .sort(["_first", "chain_key"])
+        collapsed.select("chain_key")
+        .unique()
+        .join(known_chains, on="chain_key", how="anti")
+        .sort("chain_key")
         .with_row_index("_chain_ordinal", offset=1)
-        .join(base, how="cross")
-        .select("chain_key", (pl.col("_max_chain_id") + pl.col("_chain_ordinal")).alias("_new_id"))
+        .join(highest, how="cross")
+        .select(
+            "chain_key", (pl.col("_max_chain_id") + pl.col("_chain_ordinal")).alias("_new_chain")
+        )
+    )
+    known_records = known.group_by(IDENTITY).agg(pl.col("record_id").min().alias("_known_record"))
+    with_known = collapsed.join(known_records, on=IDENTITY, how="left")
+    new_records = (
+        with_known.filter(pl.col("_known_record").is_null())
+        .select(IDENTITY)
+        .sort(IDENTITY)
+        .with_row_index("_ordinal", offset=1)
+        .join(highest, how="cross")
+        .select(*IDENTITY, (pl.col("_max_record_id") + pl.col("_ordinal")).alias("_new_record"))
     )
     return (
-        collapsed.join(known_chains, on="chain_key", how="left")
+        with_known.join(known_chains, on="chain_key", how="left")
         .join(new_chains, on="chain_key", how="left")
+        .join(new_records, on=IDENTITY, how="left")
         .with_columns(
-            chain_id=pl.coalesce("_known_chain_id", "_new_id").cast(pl.Int64),
+            chain_id=pl.coalesce("_known_chain", "_new_chain").cast(pl.Int64),
+            record_id=pl.coalesce("_known_record", "_new_record").cast(pl.Int64),
         )
+        .drop("_known_chain", "_new_chain", "_known_record", "_new_record")
+    )
+
+
+def _numbered(identified: pl.LazyFrame, existing: pl.LazyFrame) -> pl.LazyFrame:
+    """Add chain_n in dial order; new numbers of a chain already in the list come after."""
+    known_max_n = existing.group_by("chain_id").agg(pl.col("chain_n").max().alias("_known_max_n"))
+    return (
+        identified.join(known_max_n, on="chain_id", how="left")
         .sort(["chain_id", "_rank", "source_row", "phone_index"])
         .with_columns(
             chain_n=(
                 pl.int_range(1, pl.len() + 1).over("chain_id") + pl.col("_known_max_n").fill_null(0)
             ).cast(pl.Int32)
         )
-        .join(base, how="cross")
-        .with_row_index("_ordinal", offset=1)
-        .with_columns(record_id=(pl.col("_max_record_id") + pl.col("_ordinal")).cast(pl.Int64))
+        .drop("_known_max_n")
     )
 
 
@@ -193,13 +232,5 @@ def _with_shared_flag(chained: pl.LazyFrame, existing: pl.LazyFrame) -> pl.LazyF
     return (
         chained.join(shared, on="e164", how="left")
         .with_columns(pl.col("shared_number").fill_null(False))
-        .drop(
-            "_rank",
-            "_known_chain_id",
-            "_known_max_n",
-            "_new_id",
-            "_ordinal",
-            "_max_chain_id",
-            "_max_record_id",
-        )
+        .drop("_rank", "_ext")
     )

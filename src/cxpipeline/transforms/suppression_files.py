@@ -97,12 +97,12 @@ def suppression_entries(
 def dnc_result_entries(
     dnc_results: pl.LazyFrame, list_name: str, added_at: datetime
 ) -> pl.LazyFrame:
-    """Suppression entries (numbers) from Do Not Call results joined to their contact_info."""
+    """Suppression entries from Do Not Call results: the record's number and its client id."""
     return dnc_results.select(
         pl.lit(list_name).alias("suppression_list"),
         pl.col("contact_info").alias("e164"),
-        pl.lit(None, pl.String).alias("client_id"),
+        "client_id",
         pl.lit(None, pl.Datetime("us", "UTC")).alias("expires_at"),
         pl.lit("call_results").alias("source_file"),
         pl.lit(added_at).alias("added_at"),
-    ).unique(subset=["e164"])
+    ).unique(subset=["e164", "client_id"], maintain_order=True)
