@@ -42,3 +42,48 @@ def test_any_generated_list_reconciles(tmp_path_factory, customers, seed):
     assert row_rejects == summary.rows_rejected
     assert in_records + value_rejects == summary.phone_values
     assert records == ids == positions == summary.records_written
+
+
+def _ids_and_windows(home: Settings) -> tuple[dict, dict]:
+    with duckdb.connect(str(home.warehouse_path), read_only=True) as con:
+        ids = {
+            (c, n, e): (r, ch)
+            for c, n, e, r, ch in con.execute(
+                "SELECT client_id, contact_info, extension, record_id, chain_id "
+                "FROM contact_records"
+            ).fetchall()
+        }
+        windows = {}
+        for r, s, e, rule in con.execute(
+            "SELECT record_id, window_start_utc, window_end_utc, rule FROM dialable_windows"
+        ).fetchall():
+            windows.setdefault(r, []).append((s, e, rule))
+    return ids, {r: sorted(w) for r, w in windows.items()}
+
+
+@settings(
+    max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(customers=st.integers(min_value=5, max_value=120), seed=st.integers(0, 10_000))
+def test_any_row_order_gives_the_same_ids_and_windows(tmp_path_factory, customers, seed):
+    import polars as pl
+
+    folder = tmp_path_factory.mktemp("perm")
+    source = generate.write_contact_list(folder / "list.csv", customers, seed)
+    rows = pl.read_csv(source, infer_schema=False)
+    # Rows without a client id are keyed by their own row: only rows with one are permuted.
+    keyed = rows.filter(pl.col("client_id").is_not_null())
+    shuffled = folder / "shuffled.csv"
+    keyed.sample(fraction=1.0, shuffle=True, seed=seed).write_csv(shuffled)
+    in_order = folder / "in_order.csv"
+    keyed.write_csv(in_order)
+    found = []
+    for name, path in (("a", in_order), ("b", shuffled)):
+        home = Settings.build(folder / name)
+        setup.apply_campaigns(home, REPO_ROOT / "data" / "sample" / "campaigns.yaml")
+        ingest_step.ingest(
+            home, path, list_name="perm", group="collections_west", as_of=AS_OF, horizon_days=1
+        )
+        found.append(_ids_and_windows(home))
+    assert found[0] == found[1]
+    assert found[0][0]  # the list has records

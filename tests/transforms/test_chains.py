@@ -1,5 +1,7 @@
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cxpipeline.transforms.chains import ID_BLOCK, chained_records
 
@@ -141,3 +143,66 @@ def test_primary_key_unique(priority):
     out = chained_records(_records(rows), list_id=1, device_priority=priority).collect()
     assert out.select("chain_id", "chain_n").is_unique().all()
     assert out["record_id"].is_unique().all()
+
+
+@st.composite
+def people_rows(draw):
+    """A small list: people (some without client id) with one to three numbers each."""
+    count = draw(st.integers(2, 8))
+    rows = []
+    for i in range(count):
+        client = None if draw(st.booleans()) and i % 3 == 0 else f"C{i}"
+        numbers = draw(st.lists(st.integers(100, 999), min_size=1, max_size=3, unique=True))
+        for j, n in enumerate(numbers):
+            rows.append((i + 1, j, 1, f"+1212736{n:04d}", client, f"Name{i}", "10001"))
+    return rows
+
+
+@given(rows=people_rows(), data=st.data())
+@settings(max_examples=60, deadline=None)
+def test_any_row_order_gives_the_same_ids(rows, data):
+    # Rows are whole input rows (a person's numbers stay together); shuffle the rows only.
+    by_row: dict[int, list] = {}
+    for r in rows:
+        by_row.setdefault(r[0], []).append(r)
+    order = data.draw(st.permutations(sorted(by_row)))
+    shuffled = [(new_row, *r[1:]) for new_row, old in enumerate(order, 1) for r in by_row[old]]
+
+    def ids(recs):
+        out = chained_records(_records(recs), list_id=2).collect()
+        return {
+            (c, e): (rid, cid)
+            for c, e, rid, cid in out.select("chain_key", "e164", "record_id", "chain_id").rows()
+            if c.startswith(("id:", "key:"))  # a row-keyed person is its row: order-bound
+        }
+
+    assert ids(rows) == ids(shuffled)
+
+
+def test_known_identities_keep_their_ids_and_new_ones_come_after():
+    first = chained_records(
+        _records(
+            [
+                (1, 0, 1, "+12125550101", "C1", None, None),
+                (2, 0, 1, "+12125550102", "C2", None, None),
+            ]
+        ),
+        list_id=1,
+    ).collect()
+    known = first.select("chain_key", "e164", "record_id", "chain_id")
+    # Next file: C2 first, C1 gone, C3 new; C2 keeps its ids, C3 gets ids after C1's too.
+    second = chained_records(
+        _records(
+            [
+                (1, 0, 1, "+12125550199", "C3", None, None),
+                (2, 0, 1, "+12125550102", "C2", None, None),
+            ]
+        ),
+        list_id=1,
+        known=known.lazy(),
+    ).collect()
+    c2 = second.filter(pl.col("client_id") == "C2")
+    c3 = second.filter(pl.col("client_id") == "C3")
+    assert c2["record_id"].item() == first.filter(pl.col("client_id") == "C2")["record_id"].item()
+    assert c3["record_id"].item() > first["record_id"].max()
+    assert c3["chain_id"].item() > first["chain_id"].max()

@@ -42,7 +42,7 @@ def read_table(path: Path | str, options: ReadOptions | None = None) -> RawTable
         table = read_parquet_input(path)
     else:
         table = _read_text(path, options)
-    if table.rows_read == 0:
+    if table.rows_read == 0 and not options.allow_no_rows:
         raise InputError("header only: no data rows", file=name)
     return table
 

@@ -18,6 +18,8 @@ class ReadOptions:
     #: Fixed-width layout: (name, start, length), start 1-based in characters.
     fixed_width: Sequence[tuple[str, int, int]] | None = None
     has_header: bool = True
+    #: A header without data rows is a valid file (a call-results file of a day without calls).
+    allow_no_rows: bool = False
 
 
 @dataclass

@@ -37,7 +37,7 @@ def load_results(
     if not path.exists() or path.is_dir():
         raise InputError("file not found", file=str(path))
     prepare_warehouse(settings)
-    table = io.read_table(path, io.ReadOptions())
+    table = io.read_table(path, io.ReadOptions(allow_no_rows=True))
     try:
         parsed = results.parsed_call_results(table.frame).collect()
     except CxError as exc:
