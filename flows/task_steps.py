@@ -53,6 +53,10 @@ class TaskSteps:
         """Load one call results file."""
         return tasks.load_results(self.home, path, as_of)
 
+    def plan(self, as_of: datetime | None, horizon_days: int | None) -> dict[str, dict[str, int]]:
+        """Re-plan the windows of every list."""
+        return tasks.plan_windows(self.home, None, as_of, horizon_days)
+
     def build_statistics(self) -> dict[str, int]:
         """Rebuild the statistics."""
         return tasks.build_statistics(self.home)

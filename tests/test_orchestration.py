@@ -32,7 +32,11 @@ class Recorder:
 
     def load_results(self, path, as_of):
         self.calls.append(("results", path.name))
-        return {"results_loaded": 3, "rows_rejected": 0}
+        return {"rows_read": 3, "results_loaded": 3, "already_loaded": 0, "rows_rejected": 0}
+
+    def plan(self, as_of, horizon_days):
+        self.calls.append(("plan", as_of, horizon_days))
+        return {"a": {"keys": 1, "windows": 2, "records_with_windows": 3}}
 
     def build_statistics(self):
         self.calls.append(("statistics",))
@@ -73,6 +77,7 @@ def test_steps_run_in_the_contract_order(tmp_path):
         ("ingest", "b", when, 3),
         ("results", "r1.csv"),
         ("results", "r2.csv"),
+        ("plan", when, 3),
         ("statistics",),
         ("reports", settings.home / "reports", ("html",)),
     ]
@@ -95,4 +100,4 @@ def test_manifest_as_of_applies_unless_the_caller_gives_one(tmp_path):
         }
     )
     run_manifest(Settings.build(tmp_path), only_lists, runner=runner)
-    assert runner.calls == [("ingest", "a", planned, 5), ("statistics",)]
+    assert runner.calls == [("ingest", "a", planned, 5), ("plan", planned, 5), ("statistics",)]

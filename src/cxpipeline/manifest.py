@@ -60,6 +60,9 @@ class RunManifest(_Strict):
     suppression: tuple[SuppressionFile, ...] = ()
     lists: tuple[ListFile, ...] = ()
     results: tuple[Path, ...] = Field((), description="Call results files, loaded in order.")
+    plan: bool = Field(
+        True, description="Re-plan every list's windows for the run's as-of after the results."
+    )
     reports: Reports | None = Field(None, description="Reports to write (none if absent).")
     as_of: datetime | None = Field(None, description="Planning time (default: now).")
     horizon_days: int | None = Field(None, ge=1, le=366, description="Days of windows.")

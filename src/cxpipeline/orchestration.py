@@ -17,7 +17,7 @@ from rich.console import Console
 from cxpipeline import io
 from cxpipeline.manifest import ListFile, RunManifest
 from cxpipeline.settings import Settings
-from cxpipeline.steps import reports, results, setup, statistics, suppression
+from cxpipeline.steps import plan, reports, results, setup, statistics, suppression
 from cxpipeline.steps.ingest import ingest
 from cxpipeline.steps.ingest_summary import IngestSummary
 
@@ -41,6 +41,9 @@ class StepRunner(Protocol):
 
     def load_results(self, path: Path, as_of: datetime | None) -> dict[str, object]:
         """Load one call results file."""
+
+    def plan(self, as_of: datetime | None, horizon_days: int | None) -> dict[str, dict[str, int]]:
+        """Re-plan the windows of every list."""
 
     def build_statistics(self) -> dict[str, int]:
         """Rebuild the statistics."""
@@ -90,6 +93,10 @@ class DirectSteps:
         """Load one call results file."""
         return results.load_results(self.settings, path, as_of=as_of)
 
+    def plan(self, as_of: datetime | None, horizon_days: int | None) -> dict[str, dict[str, int]]:
+        """Re-plan the windows of every list."""
+        return plan.plan_windows(self.settings, None, as_of=as_of, horizon_days=horizon_days)
+
     def build_statistics(self) -> dict[str, int]:
         """Rebuild the statistics."""
         return statistics.build_statistics(self.settings)
@@ -107,6 +114,7 @@ class RunSummary:
     suppression: list[dict[str, int]] = field(default_factory=list)
     ingests: list[IngestSummary] = field(default_factory=list)
     results: list[dict[str, object]] = field(default_factory=list)
+    planned: dict[str, dict[str, int]] = field(default_factory=dict)
     statistics: dict[str, int] = field(default_factory=dict)
     reports: list[Path] = field(default_factory=list)
 
@@ -143,6 +151,16 @@ def run_manifest(
             loaded = steps.load_results(path, as_of)
         summary.results.append(loaded)
         console.print(results.describe_results(loaded, path.name))
+    if manifest.plan:
+        # Every list, not only the manifest's: a list whose file did not change still needs
+        # today's windows (docs/contract.md §5, re-planning).
+        with console.status("re-planning windows…"):
+            summary.planned = steps.plan(as_of, horizon)
+        for name, counts in summary.planned.items():
+            console.print(
+                f"plan {name}: {counts['records_with_windows']:,} records with windows "
+                f"({counts['windows']:,} windows of {counts['keys']:,} keys)"
+            )
     with console.status("building statistics and reports…"):
         summary.statistics = steps.build_statistics()
         if manifest.reports is not None:
