@@ -193,3 +193,14 @@ def test_run_executes_a_manifest_and_prints_what_it_did(tmp_path):
     result = run("run", str(bad), "--home", home)
     assert result.exit_code == 1 and "lists.0.mode" in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_suppress_prints_refused_values_and_records_suppressed(tmp_path):
+    path = tmp_path / "bare.txt"
+    path.write_text("2127360142\n123\n")
+    result = run("suppress", str(path), "--name", "reg", "--home", str(tmp_path / "h"))
+    assert result.exit_code == 0
+    assert "1 entries from 2 rows; 1 values refused" in result.output
+    assert "0 current records newly suppressed by this load" in result.output
+    empty = run("suppress", str(path), "--name", "", "--home", str(tmp_path / "h"))
+    assert empty.exit_code == 1 and "--name" in empty.output

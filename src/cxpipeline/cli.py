@@ -185,16 +185,41 @@ def rules_show(home: Home = None) -> None:
 def suppress(
     file: Path,
     name: Annotated[str, typer.Option("--name", help="Name of the suppression list.")],
+    column: Annotated[
+        str | None, typer.Option("--column", help="Header of the phone number column.")
+    ] = None,
+    client_column: Annotated[
+        str | None, typer.Option("--client-column", help="Header of the client id column.")
+    ] = None,
+    expiry_column: Annotated[
+        str | None, typer.Option("--expiry-column", help="Header of the expiry column.")
+    ] = None,
+    expires_after: Annotated[
+        str | None,
+        typer.Option("--expires-after", help="Entries without an expiry end after e.g. 3y14d."),
+    ] = None,
     home: Home = None,
 ) -> None:
-    """Load a suppression (do-not-call) list of phone numbers and/or client ids."""
+    """Load a suppression (do-not-call) list of phone numbers and/or client ids.
+
+    Headerless files of one number per line are read as such (docs/inputs/suppression.md).
+    """
     from cxpipeline.steps import suppression
 
-    result = suppression.load_suppression(_settings(home), file, name)
+    result = suppression.load_suppression(
+        _settings(home),
+        file,
+        name,
+        column=column,
+        client_column=client_column,
+        expiry_column=expiry_column,
+        expires_after=expires_after,
+    )
     out.print(
         f"suppression list {name!r}: {result['entries']:,} entries from {result['rows_read']:,} "
-        f"rows ({result['invalid_numbers']:,} invalid numbers); "
-        f"{result['records_suppressed']:,} existing records newly suppressed"
+        f"rows; {result['rejected']:,} values refused (rejected_rows, run_id "
+        f"'suppression:{name}')\n"
+        f"{result['records_suppressed']:,} current records newly suppressed by this load"
     )
 
 

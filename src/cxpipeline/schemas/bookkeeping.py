@@ -22,16 +22,21 @@ class _Coerced(pa.DataFrameModel):
 class RejectedRow(_Coerced):
     """One rejected input row or phone value (table rejected_rows)."""
 
-    run_id: str = pa.Field(description="Ingest run that refused it.")
+    run_id: str = pa.Field(
+        description="Ingest run, results load or `suppression:<list>` that refused it."
+    )
     list_name: str = pa.Field(
-        nullable=True, description="Contact list of the run (null: result of an unknown record)."
+        nullable=True,
+        description="Contact list of the run (null: unknown record's result, suppression file).",
     )
     source_file: str = pa.Field(description="The input file (raw copy for contact lists).")
     source_row: pl.Int64 = pa.Field(nullable=True, description="1-based data row of the file.")
     field: str = pa.Field(nullable=True, description="Input column at fault, if one.")
     reason: str = pa.Field(description="Why it was refused.")
     raw: str = pa.Field(nullable=True, description="The offending text, phone digits masked.")
-    kind: str = pa.Field(isin=["row", "phone", "record", "result"], description="What was refused.")
+    kind: str = pa.Field(
+        isin=["row", "phone", "record", "result", "suppression"], description="What was refused."
+    )
 
 
 class IngestRun(_Coerced):

@@ -7,5 +7,5 @@ CREATE TABLE IF NOT EXISTS rejected_rows (
     field       VARCHAR,
     reason      VARCHAR NOT NULL,
     raw         VARCHAR,                   -- the offending text (phone values masked)
-    kind        VARCHAR NOT NULL           -- row | phone | record | result
+    kind        VARCHAR NOT NULL           -- row | phone | record | result | suppression
 );

@@ -8,21 +8,35 @@ from pathlib import Path
 import polars as pl
 
 from cxpipeline import io, schemas, warehouse
-from cxpipeline.errors import InputError
+from cxpipeline.errors import CxError, InputError
+from cxpipeline.rejects import masked_digit_runs
 from cxpipeline.settings import Settings
 from cxpipeline.steps.setup import prepare_warehouse
 from cxpipeline.transforms import phones
 from cxpipeline.transforms import suppression_files as files
 
 
-def load_suppression(settings: Settings, path: Path, name: str) -> dict[str, int]:
-    """Load a named do-not-call list (numbers and/or client ids) and re-apply it to all lists."""
+def load_suppression(
+    settings: Settings,
+    path: Path,
+    name: str,
+    *,
+    column: str | None = None,
+    client_column: str | None = None,
+    expiry_column: str | None = None,
+    expires_after: str | None = None,
+) -> dict[str, int]:
+    """Load a named do-not-call list (numbers and/or client ids) and re-apply it to all lists.
+
+    Every refused value goes to rejected_rows (kind `suppression`, run id `suppression:<name>`),
+    replacing those of the list's previous load.
+    """
+    if not name.strip():
+        raise CxError("a suppression list needs a name", field="--name")
+    offset = _offset(expires_after)
     prepare_warehouse(settings)
     path = Path(path)
-    table = io.read_table(path, io.ReadOptions())
-    columns = files.suppression_columns(table.frame.collect_schema().names())
-    if columns.phone is None and columns.client_id is None:
-        raise InputError("no 'phone' or 'client_id' column", file=str(path))
+    table, columns = _read(path, column, client_column, expiry_column)
     rows = files.suppression_rows(table.frame, columns).collect()
     values = files.suppression_phone_values(rows.lazy(), settings.default_country)
     normalised = phones.normalised_phones(values).collect()
@@ -32,12 +46,16 @@ def load_suppression(settings: Settings, path: Path, name: str) -> dict[str, int
         list_name=name,
         source_file=str(path),
         added_at=datetime.now(UTC),
+        expires_after=offset,
     ).collect()
     entries = schemas.checked(entries, schemas.SuppressionEntry)
+    refused = files.suppression_rejects(rows.lazy(), normalised.lazy(), columns).collect()
+    rejects = _stored_rejects(pl.concat([table.rejects, refused]), name, path)
     con = warehouse.connect(settings)
     try:
         with warehouse.transaction(con):
             warehouse.replace_rows(con, "suppression_entries", entries, suppression_list=name)
+            warehouse.replace_rows(con, "rejected_rows", rejects, run_id=f"suppression:{name}")
             affected = warehouse.reapply_suppression(con)
     finally:
         con.close()
@@ -46,5 +64,56 @@ def load_suppression(settings: Settings, path: Path, name: str) -> dict[str, int
         "rows_read": table.rows_read,
         "unusable_rows": table.rows_read - entries.height,
         "invalid_numbers": normalised.filter(pl.col("e164").is_null()).height,
+        "rejected": rejects.height,
         "records_suppressed": affected,
     }
+
+
+def _offset(expires_after: str | None) -> str | None:
+    """Return the Polars offset of `--expires-after`, or a one-line error naming the option."""
+    if expires_after is None:
+        return None
+    try:
+        return files.expiry_offset(expires_after)
+    except ValueError as exc:
+        raise CxError(str(exc), field="--expires-after") from None
+
+
+def _read(
+    path: Path, column: str | None, client_column: str | None, expiry_column: str | None
+) -> tuple[io.RawTable, files.SuppressionColumns]:
+    """Read the file (headerless if its first line is a number) and find its columns."""
+    table = io.read_table(path, io.ReadOptions())
+    headers = [c for c in table.frame.collect_schema().names() if c != "source_row"]
+    if files.looks_headerless(headers):
+        table = io.read_table(path, io.ReadOptions(has_header=False))
+        headers = [c for c in table.frame.collect_schema().names() if c != "source_row"]
+        column = column or headers[0]
+    try:
+        columns = files.suppression_columns(headers, column, client_column, expiry_column)
+    except KeyError as exc:
+        raise InputError(
+            f"no column {exc.args[0]!r} (columns: {', '.join(headers)})", file=str(path)
+        ) from None
+    if columns.phone is None and columns.client_id is None:
+        raise InputError(
+            f"no phone or client id column among {', '.join(headers)} "
+            "(name it with --column or --client-column)",
+            file=str(path),
+        )
+    return table, columns
+
+
+def _stored_rejects(rejects: pl.DataFrame, name: str, path: Path) -> pl.DataFrame:
+    """Refused values as rejected_rows stores them: masked, under the list's load id."""
+    stored = rejects.select(
+        pl.lit(f"suppression:{name}").alias("run_id"),
+        pl.lit(None, pl.String).alias("list_name"),
+        pl.lit(str(path)).alias("source_file"),
+        "source_row",
+        "field",
+        "reason",
+        masked_digit_runs("raw").alias("raw"),
+        pl.lit("suppression").alias("kind"),
+    )
+    return schemas.checked(stored, schemas.RejectedRow)

@@ -1,0 +1,88 @@
+"""Suppression step: files as they come (any header, no header), per-list expiry, rejects."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from cxpipeline.errors import CxError, InputError
+from cxpipeline.settings import REPO_ROOT, Settings
+from cxpipeline.steps import ingest as ingest_step
+from cxpipeline.steps import setup, suppression
+
+AS_OF = datetime.fromisoformat("2026-12-01T08:00:00-05:00")
+LIST = """client_id,first_name,last_name,home_phone,mobile_phone,postal_code,state_code
+C1,Ann,Smith,(212) 736-0142,917-736-0101,10001,NY
+C3,Cara,Lee,,312 744 0177,60601,IL
+"""
+
+
+@pytest.fixture
+def home(tmp_path):
+    settings = Settings.build(tmp_path / "home")
+    setup.apply_campaigns(settings, REPO_ROOT / "data" / "sample" / "campaigns.yaml")
+    return settings
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def query(settings, sql):
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_headerless_file_of_bare_numbers_suppresses_current_records(home, tmp_path):
+    ingest_step.ingest(
+        home, write(tmp_path, "a.csv", LIST), list_name="l1", group="collections_east", as_of=AS_OF
+    )
+    bare = write(tmp_path, "registry.txt", "(212) 736-0142\n3127440177\n12345\n")
+    result = suppression.load_suppression(home, bare, "registry", expires_after="3y14d")
+    assert (result["entries"], result["rows_read"], result["rejected"]) == (2, 3, 1)
+    assert result["records_suppressed"] == 2
+    expiries = query(home, "SELECT DISTINCT expires_at - added_at FROM suppression_entries")
+    assert len(expiries) == 1 and expiries[0][0].days >= 3 * 365 + 14
+    assert query(home, "SELECT source_row, field, reason, kind FROM rejected_rows") == [
+        (3, "column_1", "invalid phone number: too short", "suppression")
+    ]
+
+
+def test_any_header_through_column_and_garbage_expiry_is_refused(home, tmp_path):
+    text = "Phone Number;Valid Until\n2127360142;2027-01-01\n9177360101;soon\n"
+    path = write(tmp_path, "optout.csv", text)
+    with pytest.raises(InputError, match="--column"):
+        suppression.load_suppression(home, path, "optout")
+    suppression.load_suppression(
+        home, path, "optout", column="phone number", expiry_column="valid until"
+    )
+    assert query(home, "SELECT e164, expires_at FROM suppression_entries") == [
+        ("+12127360142", datetime(2027, 1, 1, tzinfo=UTC))
+    ]
+    assert query(home, "SELECT source_row, field, raw FROM rejected_rows") == [
+        (2, "Valid Until", "soon")
+    ]
+
+
+def test_reload_replaces_the_lists_rejects_and_masks_numbers(home, tmp_path):
+    suppression.load_suppression(home, write(tmp_path, "d.csv", "phone\n212 0360142\n"), "d")
+    assert query(home, "SELECT run_id, raw FROM rejected_rows") == [
+        ("suppression:d", "212 ***0142")
+    ]
+    suppression.load_suppression(home, write(tmp_path, "e.csv", "phone\n2127360142\n"), "d")
+    assert query(home, "SELECT count(*) FROM rejected_rows") == [(0,)]
+
+
+@pytest.mark.parametrize("name", ["", "  "])
+def test_a_list_needs_a_name(home, tmp_path, name):
+    with pytest.raises(CxError, match="needs a name"):
+        suppression.load_suppression(home, write(tmp_path, "d.csv", "phone\n2127360142\n"), name)
+
+
+def test_unknown_named_column_lists_the_headers(home, tmp_path):
+    path = write(tmp_path, "d.csv", "Tel,Cust\n2127360142,C1\n")
+    with pytest.raises(InputError, match=r"no column 'phone' \(columns: Tel, Cust\)"):
+        suppression.load_suppression(home, path, "d", column="phone")
