@@ -176,7 +176,7 @@ def test_machine_result_stays_ready_without_schedule():
     assert (s["record_status"], s["dial_sched_time"]) == (1, None)
 
 
-@pytest.mark.parametrize("final", [33, 40, 52])
+@pytest.mark.parametrize("final", [33])
 def test_final_outcome_updates_the_record_and_chain_updates_the_others(final):
     recs = _state_records([(1, 10, 2, None), (2, 10, 2, None), (3, 30, 2, None)])
     res = _results([(2, _at(9), 7), (1, _at(10), final)])
@@ -188,11 +188,19 @@ def test_final_outcome_updates_the_record_and_chain_updates_the_others(final):
     assert s[3]["attempt"] == 0
 
 
-@pytest.mark.parametrize("invalid", [8, 11, 16, 53])
-def test_invalid_number_finishes_only_its_own_record(invalid):
+@pytest.mark.parametrize("invalid", [8, 11, 16, 40, 53])
+def test_invalid_number_and_wrong_party_finish_only_their_own_record(invalid):
+    # Wrong Party (40) says the number is not the customer's, like Wrong Number (53).
     recs = _state_records([(1, 10, 2, None), (2, 10, 2, None)])
     s = _state(recs, _results([(1, _at(10), invalid)]))
     assert s[1]["record_status"] == 3
+    assert s[2]["record_status"] == 1
+
+
+def test_cancel_record_cancels_only_its_own_record():
+    recs = _state_records([(1, 10, 2, None), (2, 10, 2, None)])
+    s = _state(recs, _results([(1, _at(10), 52)]))
+    assert (s[1]["record_status"], s[1]["dial_sched_time"]) == (5, None)
     assert s[2]["record_status"] == 1
 
 

@@ -10,9 +10,13 @@ import polars as pl
 from cxpipeline.codes import (
     RESULT_GROUPS,
     CallResult,
-    RecordStatus,
-    RecordType,
     ResultGroup,
+)
+from cxpipeline.transforms.lifecycle import (
+    DNC_REASON,
+    FINAL_RESULTS,
+    TREATMENT_SCHEMA,
+    record_lifecycle,
 )
 from cxpipeline.transforms.result_parsing import (
     OPTIONAL_COLUMNS,
@@ -37,24 +41,11 @@ __all__ = [
 #: Type of `call_time_utc` in every results frame.
 TS = pl.Datetime("us", "UTC")
 
-#: Results that finish the record itself for this pass (record_status 3 Updated).
-FINAL_RESULTS: frozenset[int] = frozenset(
-    {int(CallResult.ANSWER)}
-    | {int(c) for c in RESULT_GROUPS[ResultGroup.FINAL_NEGATIVE]}
-    | {int(c) for c in RESULT_GROUPS[ResultGroup.INVALID_NUMBER]}
-)
-
 #: Outcomes about the customer, not the number, so they finish the whole chain (docs/domain.md §4).
-#: Invalid-number results (SIT, 53 Wrong Number) only finish their own record: the customer's
-#: other numbers are still worth dialing.
-CHAIN_FINAL_RESULTS: frozenset[int] = frozenset(
-    {int(CallResult.ANSWER)} | {int(c) for c in RESULT_GROUPS[ResultGroup.FINAL_NEGATIVE]}
-)
+CHAIN_FINAL_RESULTS: frozenset[int] = frozenset({int(CallResult.ANSWER)})
 
-#: No-contact results that schedule a retry after the list's retry interval.
+#: No-contact results that an untreated list retries after its retry interval.
 RETRYABLE_RESULTS: frozenset[int] = frozenset(int(c) for c in RESULT_GROUPS[ResultGroup.NO_CONTACT])
-
-DNC_REASON = "do_not_call_result"
 
 
 _GOLDEN = 0x9E3779B97F4A7C15
@@ -178,114 +169,21 @@ def call_results(
     )
 
 
-# Columns record_state writes, with the value a record without them starts from.
-_STATE_DEFAULTS = {
-    "attempt": pl.lit(0, pl.Int64),
-    "call_result": pl.lit(int(CallResult.UNKNOWN), pl.Int64),
-    "call_time": pl.lit(None, pl.Int64),
-    "dial_sched_time": pl.lit(None, pl.Int64),
-    "record_type": pl.lit(int(RecordType.GENERAL), pl.Int64),
-    "record_status": pl.lit(int(RecordStatus.READY), pl.Int64),
-    "no_call_reason": pl.lit(None, pl.String),
-}
-
-
-def _with_outcomes(base: pl.LazyFrame, results: pl.LazyFrame) -> pl.LazyFrame:
-    """Join each record's result summary and its chain's outcome (finished, Do Not Call)."""
-    order = ["call_time_utc", "result_key"]
-    per_record = results.group_by("record_id").agg(
-        _n=pl.len().cast(pl.Int64),
-        _last_result=pl.col("call_result").sort_by(order).last().cast(pl.Int64),
-        _last_time=pl.col("call_time_utc").sort_by(order).last(),
-        _dnc=(pl.col("call_result") == int(CallResult.DO_NOT_CALL)).any(),
-    )
-    last = pl.col("_last_result")
-    has_results = pl.col("_n").is_not_null()
-    own_final = has_results & last.is_in(sorted(FINAL_RESULTS))
-    return base.join(per_record, on="record_id", how="left", maintain_order="left").with_columns(
-        _own_final=own_final,
-        _chain_done=last.is_in(sorted(CHAIN_FINAL_RESULTS)).fill_null(False).any().over("chain_id"),
-        _chain_dnc=pl.col("_dnc").fill_null(False).any().over("chain_id"),
-        _last_epoch=pl.col("_last_time").dt.epoch("s"),
-    )
-
-
-def _status() -> pl.Expr:
-    """Record status: own final result, else chain finished, else Ready once results exist."""
-    return (
-        pl.when(pl.col("_own_final"))
-        .then(pl.lit(int(RecordStatus.UPDATED)))
-        .when(pl.col("_chain_done"))
-        .then(pl.lit(int(RecordStatus.CHAIN_UPDATED)))
-        .when(pl.col("_n").is_not_null())
-        .then(pl.lit(int(RecordStatus.READY)))
-        .otherwise(pl.col("record_status"))
-    )
-
-
-def _schedule(retry_interval_minutes: int) -> pl.Expr:
-    """Next dial time: after the retry interval for a no-contact result, unscheduled if done."""
-    has_results = pl.col("_n").is_not_null()
-    dnc = pl.col("_chain_dnc")
-    retry = (
-        has_results
-        & ~pl.col("_own_final")
-        & ~pl.col("_chain_done")
-        & ~dnc
-        & pl.col("_last_result").is_in(sorted(RETRYABLE_RESULTS))
-    )
-    return (
-        pl.when(retry)
-        .then(pl.col("_last_epoch") + retry_interval_minutes * 60)
-        .when(has_results | pl.col("_chain_done") | dnc)
-        .then(pl.lit(None, pl.Int64))
-        .otherwise(pl.col("dial_sched_time"))
-    )
-
-
 def record_state(
     records: pl.LazyFrame, results: pl.LazyFrame, *, retry_interval_minutes: int
 ) -> pl.LazyFrame:
-    """Return the records with their state recomputed from all their results (docs/domain.md §4).
+    """Return the records' state from all their results with no treatments (docs/domain.md §4).
 
-    Per record with results: `attempt` = number of results, `call_result` / `call_time` (epoch s)
-    = the last by call time, `record_status` 3 Updated when that result is final (33, 40, 51, 52
-    and the invalid-number group incl. 53) else 1 Ready, `dial_sched_time` = last call plus
-    `retry_interval_minutes` for a no-contact result (else null). A last result of 33, 40, 51 or
-    52 finishes the chain: its other records become 7 Chain Updated (unscheduled). Any 51 Do Not
-    Call makes every record of the chain record_type 7 No Call with no_call_reason
-    'do_not_call_result' (an earlier reason is kept). Records without results in an unfinished
-    chain are returned unchanged; results of unknown records are ignored.
+    The lifecycle of `lifecycle.record_lifecycle` with one retry interval for no-contact
+    results, no `max_attempts` and one cycle: a shorthand for lists without treatments.
     """
     if retry_interval_minutes < 0:
         raise ValueError("retry_interval_minutes must not be negative")
-    names = records.collect_schema().names()
-    base = records.with_columns(
-        [expr.alias(name) for name, expr in _STATE_DEFAULTS.items() if name not in names]
+    lists = records.select("list_name").unique()
+    settings = lists.with_columns(
+        max_attempts=pl.lit(None, pl.Int64),
+        cycles=pl.lit(1, pl.Int64),
+        retry_interval_minutes=pl.lit(retry_interval_minutes, pl.Int64),
     )
-    state = _with_outcomes(base, results)
-    last = pl.col("_last_result")
-    has_results = pl.col("_n").is_not_null()
-    dnc = pl.col("_chain_dnc")
-    dtypes = base.collect_schema()
-    return state.with_columns(
-        attempt=pl.when(has_results).then(pl.col("_n")).otherwise(pl.col("attempt")),
-        call_result=pl.when(has_results).then(last).otherwise(pl.col("call_result")),
-        call_time=pl.when(has_results).then(pl.col("_last_epoch")).otherwise(pl.col("call_time")),
-        record_status=_status(),
-        record_type=pl.when(dnc)
-        .then(pl.lit(int(RecordType.NO_CALL)))
-        .otherwise(pl.col("record_type")),
-        no_call_reason=pl.when(dnc)
-        .then(pl.coalesce(pl.col("no_call_reason"), pl.lit(DNC_REASON)))
-        .otherwise(pl.col("no_call_reason")),
-        dial_sched_time=_schedule(retry_interval_minutes),
-    ).select(
-        # Keep the records' own column order and types so the frame writes back unchanged.
-        [
-            pl.col(c).cast(dtypes[c])
-            if c in _STATE_DEFAULTS and dtypes[c] != pl.Null
-            else pl.col(c)
-            for c in dtypes.names()
-        ]
-    )
+    treatments = pl.LazyFrame(schema=TREATMENT_SCHEMA)
+    return record_lifecycle(records, results, settings, treatments)

@@ -1,0 +1,69 @@
+"""Treatment steps as a frame, and local times for actions that dial at a time of day."""
+
+from __future__ import annotations
+
+import polars as pl
+
+__all__ = ["ACTIONS", "RETRY_ACTIONS", "TREATMENT_SCHEMA", "local_at", "treatment_steps"]
+
+#: Treatment actions (docs/contract.md §5).
+ACTIONS: tuple[str, ...] = (
+    "retry_in",
+    "retry_at",
+    "next_in_chain",
+    "next_in_chain_after",
+    "next_in_chain_at",
+    "update_chain",
+    "cancel_record",
+    "no_treatment",
+)
+#: Actions that dial the same record again.
+RETRY_ACTIONS = ["retry_in", "retry_at"]
+#: Columns of the treatments frame: one row per list, call result and step.
+TREATMENT_SCHEMA: dict[str, pl.DataType] = {
+    "list_name": pl.String(),
+    "call_result": pl.Int64(),
+    "sequence": pl.Int64(),
+    "action": pl.String(),
+    "interval_minutes": pl.Int64(),
+    "increment_minutes": pl.Int64(),
+    "attempts": pl.Int64(),
+    "at_minute": pl.Int64(),  # local minute of day for retry_at / next_in_chain_at
+    "days": pl.Int64(),
+}
+
+
+def treatment_steps(treatments: pl.LazyFrame) -> pl.LazyFrame:
+    """Add the occurrences of its call result each step covers: `_first_n`..`_last_n`."""
+    retry = pl.col("action").is_in(RETRY_ACTIONS)
+    return (
+        treatments.with_columns(
+            attempts=pl.when(retry).then(pl.col("attempts").fill_null(1)).otherwise(1),
+            increment_minutes=pl.col("increment_minutes").fill_null(0),
+            days=pl.col("days").fill_null(0),
+        )
+        .sort("list_name", "call_result", "sequence")
+        .with_columns(_last_n=pl.col("attempts").cum_sum().over("list_name", "call_result"))
+        .with_columns(_first_n=pl.col("_last_n") - pl.col("attempts") + 1)
+    )
+
+
+def local_at(time_col: str, minute: str, days: str, zones: list[str], default_zone: str) -> pl.Expr:
+    """Epoch s of the first `minute` of day in the record's zone, `days` on from `time_col`.
+
+    One expression per distinct zone (Polars needs a fixed zone per expression); a time that
+    is not after the call moves one more day on.
+    """
+    zone = pl.col("tz_name").fill_null(default_zone)
+    out: pl.Expr = pl.lit(None, pl.Int64)
+    for z in zones:
+        day = pl.col(time_col).dt.convert_time_zone(z).dt.date().cast(pl.Datetime("us"))
+        local = day + pl.duration(days=pl.col(days), minutes=pl.col(minute))
+        at = (
+            local.dt.replace_time_zone(z, ambiguous="earliest", non_existent="null")
+            .fill_null((local + pl.duration(hours=1)).dt.replace_time_zone(z, ambiguous="earliest"))
+            .dt.epoch("s")
+        )
+        at = pl.when(at <= pl.col(time_col).dt.epoch("s")).then(at + 86_400).otherwise(at)
+        out = pl.when(zone == z).then(at).otherwise(out)
+    return out
