@@ -4,7 +4,8 @@ import duckdb
 import pytest
 
 from cxpipeline import warehouse
-from cxpipeline.settings import Settings
+from cxpipeline.schemas.catalog import render_markdown
+from cxpipeline.settings import REPO_ROOT, Settings
 
 
 def test_every_sql_file_is_a_listed_relation():
@@ -69,3 +70,41 @@ def test_marker_lines_are_expanded_and_unknown_markers_rejected():
     assert warehouse._expand_markers("SELECT 1") == "SELECT 1"
     with pytest.raises(ValueError, match="unknown SQL marker"):
         warehouse._expand_markers("SELECT\n    {{no_such_marker}}\n")
+
+
+def test_every_relation_and_column_carries_a_comment():
+    con = duckdb.connect()
+    warehouse.migrate(con)
+    described = warehouse.described_relations(con)
+    assert {r.name for r in described} == set(warehouse.RELATIONS)
+    missing = [r.name for r in described if not r.comment] + [
+        f"{r.name}.{c.name}" for r in described for c in r.columns if not c.comment
+    ]
+    assert missing == [], "describe these in a model of schemas/catalog.RELATION_MODELS"
+    comment = con.execute(
+        "SELECT comment FROM duckdb_columns() WHERE table_name = 'rejected_rows' "
+        "AND column_name = 'kind'"
+    ).fetchone()
+    assert comment == ("What was refused.",)
+
+
+def test_comments_survive_a_second_migration_and_quotes_are_escaped(tmp_path):
+    path = str(tmp_path / "w.duckdb")
+    for _ in range(2):
+        with duckdb.connect(path) as con:
+            warehouse.migrate(con)
+    with duckdb.connect(path) as con:
+        views = dict(con.execute("SELECT view_name, comment FROM duckdb_views()").fetchall())
+        tables = dict(con.execute("SELECT table_name, comment FROM duckdb_tables()").fetchall())
+    assert views["dialable_now"].startswith("Records that may be dialed at this moment")
+    assert tables["contact_records"] == (
+        "A calling-list record: the dialer's mandatory fields (docs/domain.md §2), audit columns."
+    )
+
+
+def test_docs_warehouse_md_is_generated_from_the_comments():
+    con = duckdb.connect()
+    warehouse.migrate(con)
+    expected = render_markdown(warehouse.described_relations(con))
+    committed = (REPO_ROOT / "docs" / "warehouse.md").read_text(encoding="utf-8")
+    assert committed == expected, "docs/warehouse.md is stale: run python scripts/warehouse_docs.py"
