@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import os
-import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -331,6 +330,7 @@ def report(
     fmt: Annotated[
         str, typer.Option("--format", help="Comma list: html,xlsx,csv.")
     ] = "html,xlsx,csv",
+    force: Annotated[bool, typer.Option("--force", help="Replace existing reports.")] = False,
     home: Home = None,
 ) -> None:
     """Export reports (HTML with charts, Excel, CSV)."""
@@ -340,7 +340,7 @@ def report(
     unknown = set(formats) - {"html", "xlsx", "csv"}
     if unknown:
         raise CxError(f"unknown format(s): {', '.join(sorted(unknown))}", field="--format")
-    for path in reports.write_reports(_settings(home), out_dir, formats):
+    for path in reports.write_reports(_settings(home), out_dir, formats, force=force):
         out.print(f"wrote {path}")
 
 
@@ -350,6 +350,7 @@ def export(
     list_name: Annotated[str, typer.Option("--list", help="Contact list name.")],
     out_file: Annotated[Path, typer.Option("--out", help="Output file.")],
     fmt: Annotated[str, typer.Option("--format", help="genesys, parquet or csv.")] = "genesys",
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
     home: Home = None,
 ) -> None:
     """Write a calling list in the dialer's import format."""
@@ -357,51 +358,43 @@ def export(
 
     if fmt not in export_step.EXPORT_FORMATS:
         raise CxError(f"unknown format {fmt!r}", field="--format")
-    path = export_step.export_list(_settings(home), list_name, out_file, fmt)
+    path = export_step.export_list(_settings(home), list_name, out_file, fmt, force=force)
     out.print(f"wrote {path}")
 
 
 @app.command()
 @_one_line_errors
 def sql(
-    query: str,
+    query: Annotated[str | None, typer.Argument(help="One SELECT statement.")] = None,
+    query_file: Annotated[Path | None, typer.Option("--file", help="Query from a file.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table|csv|json|parquet|markdown")] = "table",
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=0, help="Rows at most (table: 50, else all).")
+    ] = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write to this file.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing --out.")] = False,
     home: Home = None,
-    limit: Annotated[int, typer.Option("--limit", help="Rows to print at most.")] = 50,
-    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
 ) -> None:
-    """Run a read-only query against the warehouse and print the result."""
-    from cxpipeline import warehouse
+    """Run one read-only query (sandboxed: no files, no network) and print or write the result."""
+    from cxpipeline.io import query_output
+    from cxpipeline.steps import query as query_step
 
-    if fmt not in {"table", "csv", "json"}:
-        raise CxError(f"unknown format {fmt!r} (table, csv or json)", field="--format")
+    if fmt not in query_output.FORMATS or (fmt == "table" and out_file is not None):
+        raise CxError(f"choose one of {', '.join(query_output.FORMATS)}", field="--format")
     settings = _settings(home)
-    if not settings.warehouse_path.exists():
-        raise CxError(
-            "no warehouse yet: run `cxpipeline demo` or an ingest first",
-            file=str(settings.warehouse_path),
-        )
-    con = warehouse.connect(settings, read_only=True)
-    try:
-        try:
-            frame = warehouse.frame(con, query)
-        except Exception as exc:  # duckdb raises many error types; show its first line
-            raise CxError(str(exc).splitlines()[0], field="QUERY") from None
-    finally:
-        con.close()
-    shown = frame.head(limit)
-    if fmt == "csv":
-        sys.stdout.write(shown.write_csv())
-    elif fmt == "json":
-        sys.stdout.write(shown.write_json() + "\n")
+    frame = query_step.run_query(settings, query_step.read_query(query, query_file))
+    shown = frame.head(limit if limit is not None else 50 if fmt == "table" else frame.height)
+    if out_file is not None:
+        path = query_step.write_result(settings, shown, fmt, out_file, force=force)
+        out.print(f"wrote {path} ({shown.height:,} rows)")
+    elif fmt == "table":
+        # A pipe gets the whole table: rich would otherwise cut it at 80 columns.
+        wide = out if out.is_terminal else Console(soft_wrap=True, width=1_000_000)
+        wide.print(query_output.rich_table(shown, _cell))
     else:
-        table = Table(show_lines=False, header_style="bold")
-        for name, dtype in shown.schema.items():
-            table.add_column(name, justify="right" if dtype.is_numeric() else "left")
-        for row in shown.iter_rows():  # at most --limit rows, for display only
-            table.add_row(*[_cell(v) for v in row])
-        out.print(table)
-    if frame.height > limit:
-        err.print(f"… {frame.height - limit:,} more rows (use --limit)")
+        query_output.write_stdout(query_output.render(shown, fmt))
+    if frame.height > shown.height:
+        err.print(f"… {frame.height - shown.height:,} more rows not shown (use --limit)")
 
 
 @app.command()

@@ -44,6 +44,9 @@ class Settings(BaseModel):
         ge=1,
         description="Input rows enriched at a time by ingest: bounds its memory, not its result.",
     )
+    write_lock_timeout_seconds: float = Field(
+        600, ge=0, description="How long a writing step waits for another writer of the home."
+    )
 
     @property
     def warehouse_path(self) -> Path:

@@ -7,11 +7,13 @@ import re
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import duckdb
 import polars as pl
 
+from cxpipeline.errors import CxError
+from cxpipeline.io import home_lock
 from cxpipeline.settings import SQL_DIR, Settings
 
 if TYPE_CHECKING:
@@ -102,14 +104,102 @@ def sql_files() -> list[str]:
 
 
 def connect(settings: Settings, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse; a writable connection also applies missing migrations."""
+    """Open the warehouse; a writable connection also applies missing migrations.
+
+    A writable connection holds the home's write lock until it is closed (other writers wait,
+    see io.home_lock); a read-only one opens the readers' snapshot, so it never meets a writer.
+    """
     settings.home.mkdir(parents=True, exist_ok=True)
     path = settings.warehouse_path
     if read_only and path.exists():
-        return duckdb.connect(str(path), read_only=True)
-    con = duckdb.connect(str(path))
-    migrate(con)
-    return con
+        return duckdb.connect(str(reader_path(settings)), read_only=True)
+    lock = home_lock.home_lock(settings.home, settings.write_lock_timeout_seconds)
+    outermost = lock.__enter__()
+    try:
+        con = duckdb.connect(str(path))
+        migrate(con)
+    except BaseException:
+        lock.__exit__(None, None, None)
+        raise
+    return cast(duckdb.DuckDBPyConnection, _Writer(con, path, lock, outermost=outermost))
+
+
+class _Writer:
+    """A writable connection that releases the write lock and publishes the snapshot on close."""
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        path: Path,
+        lock: contextlib.AbstractContextManager[bool],
+        *,
+        outermost: bool,
+    ) -> None:
+        self._con, self._path, self._lock, self._outermost = con, path, lock, outermost
+        self._closed = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._con, name)
+
+    def __enter__(self) -> _Writer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection; the outermost writer checkpoints and publishes the snapshot."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            if self._outermost:
+                with contextlib.suppress(duckdb.Error):
+                    self._con.execute("CHECKPOINT")
+            self._con.close()
+            if self._outermost:
+                home_lock.publish_snapshot(self._path)
+        finally:
+            self._lock.__exit__(None, None, None)
+
+
+def reader_path(settings: Settings) -> Path:
+    """Return the file a reader opens: the snapshot, refreshed first when no writer is busy."""
+    path = settings.warehouse_path
+    if home_lock.holds_lock(settings.home):
+        return path  # this thread is the writer: it reads its own file
+    snapshot = home_lock.snapshot_path(path)
+    if home_lock.snapshot_is_current(path):
+        return snapshot
+    # A busy writer publishes when it finishes; meanwhile the last snapshot serves readers.
+    wait = 0.0 if snapshot.exists() else settings.write_lock_timeout_seconds
+    try:
+        with home_lock.home_lock(settings.home, wait):
+            if not home_lock.snapshot_is_current(path):
+                if path.with_name(path.name + ".wal").exists():
+                    duckdb.connect(str(path)).close()  # closing checkpoints the WAL into the file
+                home_lock.publish_snapshot(path)
+    except CxError:
+        if not snapshot.exists():
+            raise
+    return snapshot
+
+
+def connect_sandboxed(settings: Settings) -> duckdb.DuckDBPyConnection:
+    """Open the readers' snapshot for ad hoc SQL: no files, no network, no extensions, no SET."""
+    path = reader_path(settings)
+    return duckdb.connect(str(path), read_only=True, config=SANDBOX_CONFIG)
+
+
+#: DuckDB options of an ad hoc query: read only this database, change nothing, load nothing.
+SANDBOX_CONFIG: dict[str, Any] = {
+    "enable_external_access": False,
+    "allow_community_extensions": False,
+    "allow_unsigned_extensions": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "lock_configuration": True,
+}
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> None:

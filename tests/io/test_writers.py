@@ -1,4 +1,4 @@
-"""Atomic writes: the target appears whole, shareable, and no temporary file is left behind."""
+"""Atomic writes: the target appears whole, owner-only, and no temporary file is left behind."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def test_writers_create_folders_and_leave_no_temp_file(tmp_path: Path) -> None:
     assert csv_path.read_text(encoding="utf-8") == "a\n1\n2\n"
     assert text.read_text(encoding="utf-8") == "hé\n"
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["f.csv", "f.parquet", "f.txt"]
-    assert stat.S_IMODE(text.stat().st_mode) == 0o644
+    assert stat.S_IMODE(text.stat().st_mode) == 0o600  # outputs hold personal data
 
 
 def test_a_failed_write_keeps_the_old_file(tmp_path: Path) -> None:

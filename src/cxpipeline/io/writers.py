@@ -1,4 +1,4 @@
-"""Atomic writes: every output goes to a temporary file renamed onto its target on success."""
+"""Atomic, owner-only writes: every output is a temporary file renamed onto its target."""
 
 from __future__ import annotations
 
@@ -25,9 +25,9 @@ def atomic_path(target: Path | str) -> Iterator[Path]:
     tmp = Path(tmp_name)
     try:
         yield tmp
-        # mkstemp makes 0600 files; outputs are meant to be shared like any other file.
+        # Outputs hold personal data: owner-only, whatever the writer or the umask did.
         if tmp.exists():
-            tmp.chmod(0o644)
+            tmp.chmod(0o600)
         tmp.replace(target)
     finally:
         if tmp.exists():

@@ -1,0 +1,85 @@
+"""Ad hoc SQL: one read-only statement over the readers' snapshot, inside DuckDB's sandbox.
+
+The sandbox (warehouse.SANDBOX_CONFIG) turns off every file and network access and locks the
+configuration, so ATTACH, COPY, EXPORT, INSTALL/LOAD, SET and file functions are refused by
+DuckDB itself; this step also refuses anything but a single SELECT (or EXPLAIN) statement.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from cxpipeline import io, warehouse
+from cxpipeline.errors import CxError
+from cxpipeline.io import outputs, query_output
+from cxpipeline.settings import Settings
+
+#: DuckDB statement types an ad hoc query may be (SHOW, DESCRIBE and SUMMARIZE are SELECTs).
+ALLOWED_STATEMENTS = frozenset({"SELECT", "EXPLAIN"})
+
+
+def _first_line(exc: BaseException) -> str:
+    """First line of an error message (DuckDB adds context lines and carets)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def read_query(query: str | None, file: Path | None) -> str:
+    """Return the query text given on the command line or in a .sql file (exactly one)."""
+    if (query is None) == (file is None):
+        raise CxError("give a query or --file query.sql (one of them)", field="QUERY")
+    if file is not None:
+        try:
+            query = Path(file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CxError(f"cannot read the query: {_first_line(exc)}", file=str(file)) from None
+    assert query is not None
+    if "\x00" in query:
+        raise CxError("the query holds a NUL byte", field="QUERY")
+    if not query.strip():
+        raise CxError("the query is empty", field="QUERY")
+    return query
+
+
+def run_query(settings: Settings, query: str) -> pl.DataFrame:
+    """Run one read-only SELECT in the sandbox and return its whole result."""
+    if not settings.warehouse_path.exists():
+        raise CxError(
+            "no warehouse yet: run `cxpipeline demo` or an ingest first",
+            file=str(settings.warehouse_path),
+        )
+    con = warehouse.connect_sandboxed(settings)
+    try:
+        try:
+            statements = con.extract_statements(query)
+        except Exception as exc:  # duckdb raises many error types; show its first line
+            raise CxError(_first_line(exc), field="QUERY") from None
+        if len(statements) != 1:
+            raise CxError(
+                f"give exactly one statement, not {len(statements)}", field="QUERY"
+            ) from None
+        kind = statements[0].type.name
+        if kind not in ALLOWED_STATEMENTS:
+            raise CxError(f"sql is read-only: one SELECT query, not {kind}", field="QUERY")
+        try:
+            return warehouse.frame(con, query)
+        except Exception as exc:
+            raise CxError(_first_line(exc), field="QUERY") from None
+    finally:
+        con.close()
+
+
+def write_result(
+    settings: Settings, frame: pl.DataFrame, fmt: str, out: Path, *, force: bool
+) -> Path:
+    """Write a query result to a file (owner-only, atomic, never over the pipeline's data)."""
+    target = outputs.check_output_file(out, home=settings.home, force=force)
+    data = query_output.render(frame, "csv" if fmt == "table" else fmt)
+    with io.atomic_path(target) as tmp:
+        if isinstance(data, bytes):
+            tmp.write_bytes(data)
+        else:
+            tmp.write_text(data, encoding="utf-8")
+    return target
