@@ -1,4 +1,6 @@
 import re
+import shutil
+import subprocess
 import zipfile
 from datetime import UTC, datetime
 
@@ -213,3 +215,143 @@ def test_html_without_results_has_tables_but_no_charts(tmp_path):
 )
 def test_format_value(value, column, expected):
     assert format_value(value, column) == expected
+
+
+# --------------------------------------------------------------------------- operations page
+
+
+def _ops_tables():
+    t = datetime(2026, 11, 21, tzinfo=UTC)
+    return {
+        "list_stats": _list_stats(),
+        "hourly_stats": _hourly(),
+        "abandonment_30d": pl.DataFrame(
+            {
+                "campaign_group": ["g"],
+                "lists": [2],
+                "window_start_utc": [t],
+                "window_end_utc": [t],
+                "attempts": [500],
+                "connects": [100],
+                "abandoned": [5],
+                "abandon_rate": [5 / 105],
+                "abandon_limit": [0.03],
+                "over_limit": [True],
+            }
+        ),
+        "hour_weekday_stats": pl.DataFrame(
+            {
+                "list_name": ["east"] * 2,
+                "weekday": [1, 3],
+                "local_hour": [9, 18],
+                "attempts": [10, 4],
+                "connects": [2, 3],
+                "connect_rate": [0.2, 0.75],
+            }
+        ),
+        "daily_stats": pl.DataFrame(
+            {
+                "list_name": ["east"] * 2,
+                "call_date": [t.date(), t.date().replace(day=22)],
+                "attempts": [300, 200],
+                "connects": [60, 40],
+                "abandoned": [3, 2],
+                "connect_rate": [0.2, 0.2],
+                "abandon_rate": [3 / 63, 2 / 42],
+            }
+        ),
+        "dialable_today": pl.DataFrame(
+            {
+                "list_name": ["east"] * 2,
+                "as_of": [t] * 2,
+                "tz_name": ["America/Chicago", None],
+                "local_hour": [9, 10],
+                "records": [120, 3],
+            }
+        ),
+        "rejection_summary": pl.DataFrame(
+            {
+                "list_name": ["east"],
+                "run_id": ["r"],
+                "kind": ["phone"],
+                "field": ["home_phone"],
+                "reason": ["too short"],
+                "rejected": [7],
+            }
+        ),
+    }
+
+
+@pytest.fixture(scope="module")
+def ops_report(tmp_path_factory):
+    path = tmp_path_factory.mktemp("ops") / "report.html"
+    meta = {
+        "Windows planned as of": "2026-12-01 08:00",
+        "Lists (2)": "east, <i>west</i>",
+        "Time-zone data": "IANA tzdata 2025b",
+    }
+    write_html_report(
+        _ops_tables(), path, title="t", generated_at=datetime(2026, 12, 1, tzinfo=UTC), meta=meta
+    )
+    return path
+
+
+def test_ops_page_header_names_as_of_lists_and_tz_release(ops_report):
+    text = ops_report.read_text(encoding="utf-8")
+    assert "<li>Windows planned as of: 2026-12-01 08:00</li>" in text
+    assert "<li>Lists (2): east, &lt;i&gt;west&lt;/i&gt;</li>" in text
+    assert "<li>Time-zone data: IANA tzdata 2025b</li>" in text
+
+
+def test_ops_page_warns_about_a_group_over_its_abandonment_limit(ops_report):
+    text = ops_report.read_text(encoding="utf-8")
+    assert '<div class="warning" role="alert">' in text
+    assert "Campaign group g: 4.8% of live-answered calls abandoned" in text
+    assert "above its limit of 3.0%" in text
+
+
+def test_ops_page_has_every_chart_once_with_plotly_inline(ops_report):
+    text = ops_report.read_text(encoding="utf-8")
+    for title in (
+        "Abandonment rate over 30 days",
+        "Best time to call",
+        "Daily trend",
+        "Records dialable today",
+        "Rejected rows and values by reason",
+    ):
+        assert text.count(title) == 1, title
+    assert text.count("Plotly.newPlot(") == 8
+    assert len(re.findall(r"plotly\.js v\d", text)) == 1
+    assert not re.search(r"<script[^>]+src=", text)
+
+
+def test_ops_page_renders_its_charts_in_headless_chromium(ops_report, tmp_path):
+    browser = next(
+        (
+            shutil.which(b)
+            for b in ("chromium", "chromium-browser", "google-chrome")
+            if shutil.which(b)
+        ),
+        None,
+    )
+    if browser is None:
+        pytest.skip("no Chromium installed")
+    dom = subprocess.run(
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--virtual-time-budget=20000",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--dump-dom",
+            ops_report.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=180,
+    ).stdout
+    # plotly draws each chart into an <svg class="main-svg"> only when its script ran offline
+    assert len(re.findall(r'<div id="chart-\d+"[^>]*class="[^"]*js-plotly-plot', dom)) == 8
+    assert dom.count('class="main-svg"') >= 8

@@ -22,7 +22,7 @@ _MAX_WIDTH = 60
 
 def is_rate_column(name: str) -> bool:
     """Whether a column holds a ratio shown as a percentage."""
-    return name.endswith("_rate") or name in {"penetration", "share"}
+    return name.endswith(("_rate", "_limit")) or name in {"penetration", "share"}
 
 
 def _sheet_names(names: list[str]) -> list[str]:

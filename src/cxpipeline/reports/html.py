@@ -14,6 +14,7 @@ import polars as pl
 
 from cxpipeline import io
 from cxpipeline.reports.excel import is_rate_column
+from cxpipeline.reports.ops_charts import abandonment_warnings, ops_figures
 
 #: Result counts of list_stats shown in the result-mix chart, with their labels.
 RESULT_MIX: dict[str, str] = {
@@ -29,7 +30,7 @@ RESULT_MIX: dict[str, str] = {
 }
 
 #: Tables shown first, in this order; any other table given follows.
-TABLE_ORDER = ("list_stats", "group_stats", "zone_stats", "hourly_stats")
+TABLE_ORDER = ("list_stats", "group_stats", "abandonment_30d", "zone_stats", "hourly_stats")
 MAX_TABLE_ROWS = 500
 
 _TEMPLATE = """<!DOCTYPE html>
@@ -55,11 +56,24 @@ _TEMPLATE = """<!DOCTYPE html>
   tr:nth-child(even) td { background: #f5f7fa; }
   .note { color: #616e7c; font-style: italic; }
   .scroll { overflow-x: auto; }
+  .meta-list { color: #3e4c59; margin: .4rem 0 0; padding-left: 1.2rem; }
+  .warning { border: 2px solid #c0392b; background: #fdecea; color: #7b241c; border-radius: 6px;
+             padding: .8rem 1.2rem; margin: 1rem 0; font-weight: 600; }
 </style>
 </head>
 <body>
 <h1>{{ title }}</h1>
 <p class="meta">Generated {{ generated_at }}</p>
+{% if meta %}
+<ul class="meta-list">
+{% for label, value in meta.items() %}
+  <li>{{ label }}: {{ value }}</li>
+{% endfor %}
+</ul>
+{% endif %}
+{% for warning in warnings %}
+<div class="warning" role="alert">&#9888; {{ warning }}</div>
+{% endfor %}
 {% if cards %}
 <div class="cards">
 {% for card in cards %}
@@ -205,6 +219,7 @@ def _charts(tables: Mapping[str, pl.DataFrame]) -> list[dict[str, str]]:
     hourly = tables.get("hourly_stats")
     if hourly is not None and hourly.height:
         figures.append(("Attempts by local hour", _hourly_figure(hourly)))
+    figures[:0] = ops_figures(tables)
     charts = []
     for index, (title, fig) in enumerate(figures):
         fragment = fig.to_html(
@@ -267,13 +282,23 @@ def _table(name: str, frame: pl.DataFrame) -> dict[str, Any]:
 
 
 def render_html_report(
-    tables: Mapping[str, pl.DataFrame], *, title: str, generated_at: datetime
+    tables: Mapping[str, pl.DataFrame],
+    *,
+    title: str,
+    generated_at: datetime,
+    meta: Mapping[str, str] | None = None,
 ) -> str:
-    """Render the report as one HTML document (no external resources, user text escaped)."""
+    """Render the report as one HTML document (no external resources, user text escaped).
+
+    `meta` lines (as-of, lists, time-zone data release) head the page; a campaign group over
+    its 30-day abandonment limit (table abandonment_30d) gets a warning above the charts.
+    """
     ordered = [n for n in TABLE_ORDER if n in tables] + [n for n in tables if n not in TABLE_ORDER]
     return _ENV.from_string(_TEMPLATE).render(
         title=title,
         generated_at=generated_at.isoformat(sep=" ", timespec="seconds"),
+        meta=dict(meta or {}),
+        warnings=abandonment_warnings(tables.get("abandonment_30d")),
         cards=_cards(tables),
         charts=_charts(tables),
         tables=[_table(n, tables[n]) for n in ordered],
@@ -281,13 +306,19 @@ def render_html_report(
 
 
 def write_html_report(
-    tables: Mapping[str, pl.DataFrame], path: Path | str, *, title: str, generated_at: datetime
+    tables: Mapping[str, pl.DataFrame],
+    path: Path | str,
+    *,
+    title: str,
+    generated_at: datetime,
+    meta: Mapping[str, str] | None = None,
 ) -> Path:
     """Write the self-contained HTML report atomically and return its path.
 
-    Charts (result mix per list, funnel, attempts by local hour) need list_stats and
-    hourly_stats; every table given is shown (first 500 rows), list_stats and group_stats first.
+    Charts (abandonment, best time to call, daily trend, dialable today, rejects, result mix,
+    funnel, attempts by local hour) come from the tables that hold them; every table given is
+    shown (first 500 rows), list_stats and group_stats first.
     """
     return io.write_text(
-        render_html_report(tables, title=title, generated_at=generated_at), Path(path)
+        render_html_report(tables, title=title, generated_at=generated_at, meta=meta), Path(path)
     )

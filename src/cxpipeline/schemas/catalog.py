@@ -22,6 +22,7 @@ from cxpipeline.schemas.bookkeeping import (
     SuppressionEntry,
     WindowKeyRow,
 )
+from cxpipeline.schemas.ops_statistics import OPS_STATISTICS_MODELS
 from cxpipeline.schemas.records import CallingListRecord
 from cxpipeline.schemas.results import CallResultRow
 from cxpipeline.schemas.statistics import GroupStatsRow, HourlyStatsRow, ListStatsRow, ZoneStatsRow
@@ -44,6 +45,7 @@ RELATION_MODELS: dict[str, tuple[Model, ...]] = {
     "group_stats": (GroupStatsRow, wc.StatsColumns),
     "hourly_stats": (HourlyStatsRow,),
     "zone_stats": (ZoneStatsRow,),
+    **{name: (model,) for name, model in OPS_STATISTICS_MODELS.items()},
     "dialable_windows": (wc.DialableWindow,),
     "dialable_now": (wc.DialableNow,),
     "rejection_summary": (wc.RejectionSummaryRow,),

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import polars as pl
+import tzdata
+
 from cxpipeline import warehouse
 from cxpipeline.io import outputs
 from cxpipeline.reports import excel, html, tabular
@@ -18,6 +21,10 @@ REPORT_TABLES = (
     "rejection_summary",
     "hourly_stats",
     "ingest_runs",
+    "abandonment_30d",
+    "hour_weekday_stats",
+    "daily_stats",
+    "dialable_today",
 )
 REPORT_FORMATS = ("html", "xlsx", "csv")
 
@@ -36,6 +43,7 @@ def write_reports(
     con = warehouse.connect(settings, read_only=True)
     try:
         tables = {name: warehouse.whole_table(con, name) for name in REPORT_TABLES}
+        planned = warehouse.named_frame(con, "plan_as_of")
     finally:
         con.close()
     out_dir = Path(out_dir)
@@ -47,6 +55,7 @@ def write_reports(
                 out_dir / "report.html",
                 title="cxpipeline campaign report",
                 generated_at=datetime.now(UTC),
+                meta=report_meta(tables["list_stats"], planned),
             )
         )
     if "xlsx" in formats:
@@ -60,3 +69,22 @@ def _report_files(formats: tuple[str, ...]) -> list[str]:
     """Names of the files the chosen formats write into the report folder."""
     names = [f"report.{fmt}" for fmt in ("html", "xlsx") if fmt in formats]
     return names + ([f"{table}.csv" for table in REPORT_TABLES] if "csv" in formats else [])
+
+
+#: Lists named in the report header; more are counted.
+MAX_LISTED = 12
+
+
+def report_meta(list_stats: pl.DataFrame, planned: pl.DataFrame) -> dict[str, str]:
+    """Return the header lines: the planning as-of, the lists, the time-zone data release."""
+    names = sorted(list_stats["list_name"].to_list())
+    shown = ", ".join(names[:MAX_LISTED]) + (
+        f" and {len(names) - MAX_LISTED} more" if len(names) > MAX_LISTED else ""
+    )
+    latest = planned["as_of"].max() if planned.height else None
+    as_of = latest.isoformat(sep=" ", timespec="minutes") if isinstance(latest, datetime) else "–"
+    return {
+        "Windows planned as of": as_of,
+        f"Lists ({len(names)})": shown or "none",
+        "Time-zone data": f"IANA tzdata {tzdata.IANA_VERSION}",
+    }

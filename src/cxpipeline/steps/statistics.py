@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from cxpipeline import schemas, warehouse
 from cxpipeline.settings import Settings
+from cxpipeline.steps import ops_statistics
 from cxpipeline.steps.setup import prepare_warehouse
 from cxpipeline.transforms import stats
 
@@ -29,9 +30,11 @@ def build_statistics(settings: Settings) -> dict[str, int]:
                 "zone_stats": stats.zone_stats(records, res).collect(),
             }
         )
+        ops = ops_statistics.ops_tables(con)
         with warehouse.transaction(con):
             for name in STATISTICS_TABLES:
                 warehouse.replace_rows(con, name, tables[name])
+            ops_statistics.write_ops_tables(con, ops)
     finally:
         con.close()
     return {

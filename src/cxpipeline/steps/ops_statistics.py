@@ -1,0 +1,62 @@
+"""Operations statistics: best time to call, daily trend, 30-day abandonment, dialable today.
+
+Computed with the other statistics (steps/statistics.py) and written in the same transaction.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+from cxpipeline import schemas, warehouse
+from cxpipeline.rules.model import valid_zone
+from cxpipeline.schemas.ops_statistics import OPS_STATISTICS_MODELS
+from cxpipeline.transforms import ops_stats
+
+OPS_TABLES = tuple(OPS_STATISTICS_MODELS)
+_LIMIT_SETTING = "abandon_rate_limit_percent"
+
+
+def _abandon_limits(con: duckdb.DuckDBPyConnection) -> pl.LazyFrame:
+    """Return the strictest abandonment limit of each group's lists as a fraction (if set)."""
+    settings = warehouse.whole_table(con, "campaign_settings")
+    if _LIMIT_SETTING not in settings.columns:
+        return pl.LazyFrame(schema={"campaign_group": pl.String, "abandon_limit": pl.Float64})
+    return (
+        settings.lazy()
+        .group_by("campaign_group")
+        .agg((pl.col(_LIMIT_SETTING).cast(pl.Float64).min() / 100).alias("abandon_limit"))
+    )
+
+
+def ops_tables(con: duckdb.DuckDBPyConnection) -> dict[str, pl.DataFrame]:
+    """Compute and validate every operations statistics table from the warehouse."""
+    records = warehouse.named_frame(con, "records_for_stats")
+    results = warehouse.named_frame(con, "results_for_stats").lazy()
+    # One check per distinct zone name (a handful), not per record.
+    zones = records["tz_name"].drop_nulls().unique().to_list()
+    known = frozenset(z for z in zones if valid_zone(z)) | {"UTC"}
+    calls = ops_stats.local_calls(results, records.lazy(), known).collect().lazy()
+    tables = {
+        "hour_weekday_stats": ops_stats.hour_weekday_stats(calls),
+        "daily_stats": ops_stats.daily_stats(calls),
+        "abandonment_30d": ops_stats.abandonment_30d(
+            results, warehouse.named_frame(con, "list_groups").lazy(), _abandon_limits(con)
+        ),
+        "dialable_today": ops_stats.dialable_today(
+            warehouse.named_frame(con, "windows_for_stats").lazy(),
+            records.lazy(),
+            warehouse.named_frame(con, "plan_as_of").lazy(),
+            known,
+        ),
+    }
+    return {
+        name: schemas.checked(frame.collect(), OPS_STATISTICS_MODELS[name])
+        for name, frame in tables.items()
+    }
+
+
+def write_ops_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, pl.DataFrame]) -> None:
+    """Replace every operations statistics table (call inside the statistics transaction)."""
+    for name in OPS_TABLES:
+        warehouse.replace_rows(con, name, tables[name])

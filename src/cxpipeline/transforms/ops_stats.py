@@ -1,0 +1,192 @@
+"""Statistics an operations team reads: when to call, the daily trend, 30-day abandonment, today.
+
+Local times are the called party's: the wall time in the record's zone (UTC when it has none),
+converted once per 15-minute UTC bucket and zone (zone offsets and DST switches fall on quarter
+hours, so every instant of a bucket shares its local hour and date).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import polars as pl
+
+from cxpipeline.codes import CallResult
+from cxpipeline.transforms.local_time import utc_to_local
+
+#: The abandonment limit when a campaign sets none: US telemarketing, 3 % of live-answered
+#: calls per campaign over 30 days (docs/domain.md §6).
+DEFAULT_ABANDON_LIMIT = 0.03
+ABANDON_DAYS = 30
+_ANSWER, _ABANDONED = int(CallResult.ANSWER), int(CallResult.ABANDONED)
+
+
+def _rate(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
+    """Divide, null when the denominator is zero."""
+    return pl.when(denominator > 0).then(numerator / denominator).cast(pl.Float64)
+
+
+def _local(instant: pl.Expr, zone: pl.Expr) -> pl.Expr:
+    """Local wall time of a UTC instant (already truncated to 15 minutes) in a zone."""
+    return utc_to_local(instant, zone, field="tz_name")
+
+
+def local_calls(
+    results: pl.LazyFrame, records: pl.LazyFrame, known_zones: frozenset[str]
+) -> pl.LazyFrame:
+    """Return attempts with their list, result and local wall time (of their 15-minute bucket).
+
+    `known_zones` are the zones the conversion knows; any other zone (or none) counts as UTC.
+    """
+    zones = records.select("record_id", "tz_name").unique(subset="record_id")
+    return (
+        results.select(
+            "list_name",
+            "record_id",
+            pl.col("call_result").cast(pl.Int64),
+            pl.col("call_time_utc").dt.truncate("15m").alias("_bucket"),
+        )
+        .join(zones, on="record_id", how="left")
+        .with_columns(
+            _zone=pl.when(pl.col("tz_name").is_in(list(known_zones)))
+            .then(pl.col("tz_name"))
+            .otherwise(pl.lit("UTC"))
+        )
+        .with_columns(_local=_local(pl.col("_bucket"), pl.col("_zone")))
+    )
+
+
+def _outcomes() -> list[pl.Expr]:
+    """Count attempts, connects and abandoned calls of a group of attempts."""
+    result = pl.col("call_result")
+    return [
+        pl.len().cast(pl.Int64).alias("attempts"),
+        (result == _ANSWER).sum().cast(pl.Int64).alias("connects"),
+        (result == _ABANDONED).sum().cast(pl.Int64).alias("abandoned"),
+    ]
+
+
+def hour_weekday_stats(calls: pl.LazyFrame) -> pl.LazyFrame:
+    """Count attempts and connects per list × local weekday (1 Mon … 7 Sun) × local hour."""
+    return (
+        calls.group_by(
+            "list_name",
+            pl.col("_local").dt.weekday().cast(pl.Int32).alias("weekday"),
+            pl.col("_local").dt.hour().cast(pl.Int32).alias("local_hour"),
+        )
+        .agg(_outcomes()[:2])
+        .with_columns(connect_rate=_rate(pl.col("connects"), pl.col("attempts")))
+        .sort("list_name", "weekday", "local_hour")
+    )
+
+
+def daily_stats(calls: pl.LazyFrame) -> pl.LazyFrame:
+    """Count attempts, connects and abandons per list × local date of the call, with rates."""
+    return (
+        calls.group_by("list_name", pl.col("_local").dt.date().alias("call_date"))
+        .agg(_outcomes())
+        .with_columns(
+            connect_rate=_rate(pl.col("connects"), pl.col("attempts")),
+            abandon_rate=_rate(pl.col("abandoned"), pl.col("connects") + pl.col("abandoned")),
+        )
+        .sort("list_name", "call_date")
+    )
+
+
+def abandonment_30d(
+    results: pl.LazyFrame, lists: pl.LazyFrame, limits: pl.LazyFrame
+) -> pl.LazyFrame:
+    """Rate each campaign group's abandonment over the 30 days up to its last call.
+
+    `lists` maps list_name → campaign_group; `limits` gives campaign_group → abandon_limit (a
+    fraction; DEFAULT_ABANDON_LIMIT where missing). The rate is abandoned ÷ (connects +
+    abandoned), the calls a live person answered; `over_limit` flags a group above its limit.
+    """
+    calls = results.select("list_name", "call_result", "call_time_utc").join(
+        lists, on="list_name", how="inner"
+    )
+    end = pl.col("call_time_utc").max().over("campaign_group")
+    in_window = pl.col("call_time_utc") > end - timedelta(days=ABANDON_DAYS)
+    return (
+        calls.filter(in_window)
+        .group_by("campaign_group")
+        .agg(
+            pl.col("call_time_utc").max().alias("window_end_utc"),
+            pl.col("list_name").n_unique().cast(pl.Int64).alias("lists"),
+            *_outcomes(),
+        )
+        .with_columns(
+            window_start_utc=pl.col("window_end_utc") - timedelta(days=ABANDON_DAYS),
+            abandon_rate=_rate(pl.col("abandoned"), pl.col("connects") + pl.col("abandoned")),
+        )
+        .join(limits, on="campaign_group", how="left")
+        .with_columns(pl.col("abandon_limit").fill_null(DEFAULT_ABANDON_LIMIT))
+        .with_columns(
+            over_limit=(pl.col("abandon_rate") > pl.col("abandon_limit")).fill_null(False)
+        )
+        .select(
+            "campaign_group",
+            "lists",
+            "window_start_utc",
+            "window_end_utc",
+            "attempts",
+            "connects",
+            "abandoned",
+            "abandon_rate",
+            "abandon_limit",
+            "over_limit",
+        )
+        .sort("campaign_group")
+    )
+
+
+def dialable_today(
+    windows: pl.LazyFrame,
+    records: pl.LazyFrame,
+    plan_as_of: pl.LazyFrame,
+    known_zones: frozenset[str],
+) -> pl.LazyFrame:
+    """Count records that may be dialed per list × zone × local hour in the 24 h from as-of.
+
+    `windows` are dialable windows (list_name, record_id, window_start_utc, window_end_utc),
+    `plan_as_of` the as-of each list was planned from (list_name, as_of). A record counts in
+    every local hour any of its windows touches; the hours of a window are found once per
+    distinct window and zone, then joined to its records.
+    """
+    day = (
+        windows.join(plan_as_of, on="list_name", how="inner")
+        .join(records.select("record_id", "tz_name"), on="record_id", how="left")
+        .with_columns(
+            _start=pl.max_horizontal("window_start_utc", "as_of"),
+            _end=pl.min_horizontal("window_end_utc", pl.col("as_of") + timedelta(days=1)),
+        )
+        .filter(pl.col("_start") < pl.col("_end"))
+    )
+    spans = (
+        day.select("tz_name", "_start", "_end")
+        .unique()
+        .with_columns(
+            _bucket=pl.datetime_ranges(
+                pl.col("_start").dt.truncate("15m"),
+                pl.col("_end") - timedelta(microseconds=1),
+                "15m",
+            )
+        )
+        .explode("_bucket")
+        .with_columns(
+            _zone=pl.when(pl.col("tz_name").is_in(list(known_zones)))
+            .then(pl.col("tz_name"))
+            .otherwise(pl.lit("UTC"))
+        )
+        .with_columns(
+            local_hour=_local(pl.col("_bucket"), pl.col("_zone")).dt.hour().cast(pl.Int32)
+        )
+        .select("tz_name", "_start", "_end", "local_hour")
+        .unique()
+    )
+    return (
+        day.join(spans, on=["tz_name", "_start", "_end"], how="inner", nulls_equal=True)
+        .group_by("list_name", "as_of", "tz_name", "local_hour")
+        .agg(pl.col("record_id").n_unique().cast(pl.Int64).alias("records"))
+        .sort("list_name", "tz_name", "local_hour", nulls_last=True)
+    )

@@ -1,0 +1,58 @@
+"""Operations statistics step: built with the statistics from stored records and results."""
+
+from datetime import datetime
+
+import duckdb
+import pytest
+
+from cxpipeline.settings import REPO_ROOT, Settings
+from cxpipeline.steps import ingest, results, setup, statistics
+
+AS_OF = datetime.fromisoformat("2026-12-01T08:00:00-05:00")
+LIST = """client_id,first_name,last_name,home_phone,postal_code,state_code
+C1,Ann,Smith,(212) 736-0142,10001,NY
+C2,Bob,Ray,305-373-0101,33130,FL
+"""
+
+
+@pytest.fixture
+def home(tmp_path):
+    settings = Settings.build(tmp_path / "home")
+    setup.apply_campaigns(settings, REPO_ROOT / "data" / "sample" / "campaigns.yaml")
+    path = tmp_path / "l.csv"
+    path.write_text(LIST, encoding="utf-8")
+    ingest.ingest(settings, path, list_name="l1", group="collections_east", as_of=AS_OF)
+    return settings
+
+
+def rows(settings, sql):
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_statistics_fill_the_operations_tables(home, tmp_path):
+    ids = [r[0] for r in rows(home, "SELECT record_id FROM contact_records ORDER BY contact_info")]
+    calls = tmp_path / "calls.csv"
+    calls.write_text(
+        "record_id,call_time,call_result\n"
+        f"{ids[0]},2026-11-30T10:05:00-05:00,33\n"
+        f"{ids[0]},2026-11-30T10:35:00-05:00,21\n"
+        f"{ids[1]},2026-11-30T11:00:00-05:00,7\n",
+        encoding="utf-8",
+    )
+    results.load_results(home, calls, as_of=AS_OF)
+    statistics.build_statistics(home)
+    assert rows(home, "SELECT weekday, local_hour, attempts, connects FROM hour_weekday_stats") == [
+        (1, 10, 2, 1),
+        (1, 11, 1, 0),
+    ]
+    assert rows(
+        home, "SELECT call_date::VARCHAR, attempts, connects, abandoned FROM daily_stats"
+    ) == [("2026-11-30", 3, 1, 1)]
+    [(group, rate, limit, over)] = rows(
+        home, "SELECT campaign_group, abandon_rate, abandon_limit, over_limit FROM abandonment_30d"
+    )
+    assert (group, rate, over) == ("collections_east", 0.5, True)
+    assert 0 < limit <= 1
+    today = rows(home, "SELECT DISTINCT tz_name FROM dialable_today ORDER BY 1")
+    assert today == [("America/New_York",)]

@@ -1,0 +1,125 @@
+"""Operations statistics: best time to call, daily trend, 30-day abandonment, dialable today."""
+
+from datetime import UTC, date, datetime
+
+import polars as pl
+
+from cxpipeline.transforms import ops_stats
+
+TS = pl.Datetime("us", "UTC")
+ZONES = frozenset({"America/New_York", "Asia/Kolkata", "UTC"})
+
+
+def _records():
+    return pl.LazyFrame(
+        {"record_id": [1, 2, 3], "tz_name": ["America/New_York", "Asia/Kolkata", None]},
+        schema={"record_id": pl.Int64, "tz_name": pl.String},
+    )
+
+
+def _results(rows):
+    """rows: (list_name, record_id, call_result, ISO call time)."""
+    return pl.LazyFrame(
+        {
+            "list_name": [r[0] for r in rows],
+            "record_id": [r[1] for r in rows],
+            "call_result": [r[2] for r in rows],
+            "call_time_utc": [datetime.fromisoformat(r[3]) for r in rows],
+        },
+        schema={
+            "list_name": pl.String,
+            "record_id": pl.Int64,
+            "call_result": pl.Int32,
+            "call_time_utc": TS,
+        },
+    )
+
+
+def test_best_time_uses_the_called_partys_weekday_and_hour():
+    results = _results(
+        [
+            # Tue 2026-12-01 14:10 UTC = 09:10 in New York (Tuesday)
+            ("a", 1, 33, "2026-12-01T14:10:00+00:00"),
+            ("a", 1, 7, "2026-12-01T14:50:00+00:00"),
+            # Tue 2026-12-01 20:40 UTC = Wed 02:10 in Kolkata (+05:30)
+            ("a", 2, 33, "2026-12-01T20:40:00+00:00"),
+            # no zone: UTC
+            ("a", 3, 6, "2026-12-06T23:59:00+00:00"),
+        ]
+    )
+    calls = ops_stats.local_calls(results, _records(), ZONES)
+    out = ops_stats.hour_weekday_stats(calls).collect()
+    assert out.rows() == [
+        ("a", 2, 9, 2, 1, 0.5),
+        ("a", 3, 2, 1, 1, 1.0),
+        ("a", 7, 23, 1, 0, 0.0),
+    ]
+
+
+def test_daily_trend_counts_attempts_connects_and_abandons_per_local_date():
+    results = _results(
+        [
+            ("a", 1, 33, "2026-12-01T14:10:00+00:00"),
+            ("a", 1, 21, "2026-12-02T03:00:00+00:00"),  # 22:00 on Dec 1 in New York
+            ("a", 1, 21, "2026-12-02T15:00:00+00:00"),
+        ]
+    )
+    out = ops_stats.daily_stats(ops_stats.local_calls(results, _records(), ZONES)).collect()
+    assert out.rows() == [
+        ("a", date(2026, 12, 1), 2, 1, 1, 0.5, 0.5),
+        ("a", date(2026, 12, 2), 1, 0, 1, 0.0, 1.0),
+    ]
+
+
+def test_abandonment_covers_30_days_to_the_groups_last_call_against_its_limit():
+    results = _results(
+        [
+            ("a", 1, 21, "2026-10-01T12:00:00+00:00"),  # older than 30 days: left out
+            ("a", 1, 33, "2026-11-20T12:00:00+00:00"),
+            ("b", 2, 33, "2026-11-30T12:00:00+00:00"),
+            ("b", 2, 21, "2026-12-01T12:00:00+00:00"),
+            ("c", 3, 33, "2026-12-01T12:00:00+00:00"),
+        ]
+    )
+    lists = pl.LazyFrame({"list_name": ["a", "b", "c"], "campaign_group": ["g", "g", "h"]})
+    limits = pl.LazyFrame({"campaign_group": ["h"], "abandon_limit": [0.05]})
+    out = ops_stats.abandonment_30d(results, lists, limits).collect()
+    g, h = out.row(0, named=True), out.row(1, named=True)
+    assert (g["attempts"], g["connects"], g["abandoned"], g["lists"]) == (3, 2, 1, 2)
+    assert g["window_end_utc"] == datetime(2026, 12, 1, 12, tzinfo=UTC)
+    assert g["window_start_utc"] == datetime(2026, 11, 1, 12, tzinfo=UTC)
+    assert g["abandon_rate"] == 1 / 3
+    assert (g["abandon_limit"], g["over_limit"]) == (ops_stats.DEFAULT_ABANDON_LIMIT, True)
+    assert (h["abandon_rate"], h["abandon_limit"], h["over_limit"]) == (0.0, 0.05, False)
+
+
+def test_dialable_today_counts_each_record_once_per_local_hour_its_windows_touch():
+    windows = pl.LazyFrame(
+        {
+            "list_name": ["a", "a", "a", "a"],
+            "record_id": [1, 1, 2, 1],
+            "window_start_utc": [
+                datetime(2026, 12, 1, 14, 0, tzinfo=UTC),  # 09:00-10:30 New York
+                datetime(2026, 12, 1, 15, 15, tzinfo=UTC),  # overlaps: still once per hour
+                datetime(2026, 12, 1, 4, 0, tzinfo=UTC),  # 09:30-10:00 Kolkata, before as-of
+                datetime(2026, 12, 3, 14, 0, tzinfo=UTC),  # beyond the 24 hours
+            ],
+            "window_end_utc": [
+                datetime(2026, 12, 1, 15, 30, tzinfo=UTC),
+                datetime(2026, 12, 1, 15, 45, tzinfo=UTC),
+                datetime(2026, 12, 1, 4, 30, tzinfo=UTC),
+                datetime(2026, 12, 3, 15, 0, tzinfo=UTC),
+            ],
+        },
+        schema_overrides={"window_start_utc": TS, "window_end_utc": TS},
+    )
+    as_of = pl.LazyFrame(
+        {"list_name": ["a"], "as_of": [datetime(2026, 12, 1, 3, 0, tzinfo=UTC)]},
+        schema={"list_name": pl.String, "as_of": TS},
+    )
+    out = ops_stats.dialable_today(windows, _records(), as_of, ZONES).collect()
+    assert out.select("tz_name", "local_hour", "records").rows() == [
+        ("America/New_York", 9, 1),
+        ("America/New_York", 10, 1),
+        ("Asia/Kolkata", 9, 1),
+    ]
