@@ -6,6 +6,7 @@ import functools
 import os
 from collections.abc import Callable
 from datetime import datetime
+from importlib import metadata
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -13,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from cxpipeline import tzdb
 from cxpipeline.errors import CxError
 
 app = typer.Typer(
@@ -101,17 +103,26 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+#: Width of a table printed into a pipe or file (there is no terminal to fit).
+PIPE_TABLE_WIDTH = 160
+
+
 def _print_table(title: str, rows: list[dict[str, Any]]) -> None:
-    """Print small result rows as a rich table."""
+    """Print small result rows as a rich table that never cuts a cell.
+
+    In a terminal, cells wrap (long words fold) to its width; into a pipe or file, to
+    PIPE_TABLE_WIDTH columns (or $COLUMNS if wider), so a long value folds instead of being cut.
+    """
     table = Table(title=title, show_lines=False)
     if not rows:
         out.print(f"{title}: no rows")
         return
     for col in rows[0]:
-        table.add_column(str(col))
+        table.add_column(str(col), overflow="fold")
     for row in rows:
         table.add_row(*["" if v is None else str(v) for v in row.values()])
-    out.print(table)
+    wide = Console(soft_wrap=True, width=max(out.width, PIPE_TABLE_WIDTH))
+    (out if out.is_terminal else wide).print(table)
 
 
 def _print_ingest(summary: Any) -> None:
@@ -451,6 +462,22 @@ def demo(
         settings, as_of=_parse_as_of(as_of), horizon_days=horizon_days, console=out
     )
     out.print(f"[bold green]report:[/bold green] {summary.report_path}")
+
+
+def _print_version(value: bool) -> None:
+    """Print the package version and the IANA release of the zone data, then exit."""
+    if value:
+        out.print(f"cxpipeline {metadata.version('cxpipeline')} tzdata {tzdb.release()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    show_version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Versions.")
+    ] = False,
+) -> None:
+    """Contact lists in, dialer-ready and law-abiding calling lists out."""
 
 
 def main() -> None:

@@ -43,6 +43,7 @@ def ingest_run(**overrides):
         "records_written": 12,
         "status": "succeeded",
         "started_at": NOW,
+        "tz_release": "2026f",
     }
     row.update(overrides)
     return pl.DataFrame([row])
@@ -54,6 +55,8 @@ def test_ingest_run_must_reconcile():
         schemas.checked(ingest_run(rows_rejected=1), schemas.IngestRun)
     with pytest.raises(pandera.errors.SchemaError):
         schemas.checked(ingest_run(mode="merge"), schemas.IngestRun)
+    with pytest.raises(pandera.errors.SchemaError, match="tz_release"):
+        schemas.checked(ingest_run(tz_release="system"), schemas.IngestRun)
 
 
 def test_suppression_entry_needs_a_number_or_a_client():

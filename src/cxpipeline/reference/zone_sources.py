@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import importlib.resources
 import re
-import zoneinfo
 from collections import Counter, defaultdict
 from functools import cache
 from typing import Any
@@ -26,6 +25,7 @@ import zipcodes
 from phonenumbers import phonenumberutil as pnu
 from phonenumbers.tzdata import TIMEZONE_DATA
 
+from cxpipeline import tzdb
 from cxpipeline.errors import CxError
 from cxpipeline.transforms.zones import US_ZIP_COUNTRIES
 
@@ -143,8 +143,8 @@ _STR_LIST = pl.List(pl.String)
 
 @cache
 def valid_zones() -> frozenset[str]:
-    """IANA zone names this interpreter knows (system zoneinfo or the tzdata package)."""
-    return frozenset(zoneinfo.available_timezones())
+    """IANA zone names of the pinned tzdata release (cxpipeline.tzdb), not the machine's."""
+    return tzdb.zone_names()
 
 
 def zone_names() -> pl.DataFrame:

@@ -10,10 +10,10 @@ import re
 from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import polars as pl
 
+from cxpipeline import tzdb
 from cxpipeline.errors import CxError
 
 #: Columns of a rules frame and of the compliance_rules table, in order.
@@ -87,12 +87,8 @@ def parse_clock_time(text: str) -> int:
 
 
 def valid_zone(name: str) -> bool:
-    """Whether `name` is an IANA zone known to zoneinfo."""
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
+    """Whether `name` is an IANA zone of the pinned tzdata release (cxpipeline.tzdb)."""
+    return tzdb.is_zone(name)
 
 
 def _text(value: object) -> str:

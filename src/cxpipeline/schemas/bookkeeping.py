@@ -56,6 +56,9 @@ class IngestRun(_Coerced):
     records_written: pl.Int64 = pa.Field(ge=0, description="Records written.")
     status: str = pa.Field(isin=["succeeded", "unchanged", "failed"], description="Outcome.")
     started_at: _UTC = pa.Field(description="When the run started.")
+    tz_release: str = pa.Field(
+        str_matches=r"^\d{4}[a-z]$", description="IANA release of the zone data (tzdata)."
+    )
 
     @pa.dataframe_check(error="rows_read <> rows_accepted + rows_rejected")
     def _reconciles(cls, data: pa.PolarsData) -> pl.LazyFrame:

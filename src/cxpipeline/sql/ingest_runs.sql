@@ -22,5 +22,8 @@ CREATE TABLE IF NOT EXISTS ingest_runs (
     as_of           TIMESTAMPTZ,
     horizon_days    INTEGER,
     started_at      TIMESTAMPTZ NOT NULL,
-    finished_at     TIMESTAMPTZ
+    finished_at     TIMESTAMPTZ,
+    tz_release      VARCHAR                -- IANA release of the zone data (tzdata), e.g. 2026f
 );
+-- Warehouses created before tz_release existed get the column too.
+ALTER TABLE ingest_runs ADD COLUMN IF NOT EXISTS tz_release VARCHAR;

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from cxpipeline import io, schemas, warehouse
+from cxpipeline import io, schemas, tzdb, warehouse
 from cxpipeline.settings import Settings
 from cxpipeline.steps.ingest_state import REJECT_PARTS, ListContext, Run, Staged
 from cxpipeline.steps.ingest_summary import IngestSummary
@@ -139,6 +139,7 @@ def _run_row(run: Run, summary: IngestSummary) -> pl.DataFrame:
             "horizon_days": [run.horizon.days],
             "started_at": [run.started],
             "finished_at": [datetime.now(UTC)],
+            "tz_release": [tzdb.release()],
         }
     )
 

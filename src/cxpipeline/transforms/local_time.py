@@ -1,12 +1,19 @@
-"""Local wall time ↔ UTC in named zones, vectorised per distinct zone, safe across DST switches."""
+"""Local wall time ↔ UTC in named zones, on the pinned tzdata release, safe across DST switches.
+
+Conversions go through `cxpipeline.tzdb` (never Polars' or DuckDB's own zone data), once per
+distinct (value, zone) pair of a batch, joined back to the rows.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import cache
+from typing import Any
 
 import polars as pl
 
+from cxpipeline import tzdb
 from cxpipeline.errors import CxError
 from cxpipeline.rules.model import valid_zone
 
@@ -26,51 +33,43 @@ def check_zone(zone: object, field: str) -> str:
     return zone
 
 
-def _resolved_utc(zone: str, *, latest: bool) -> pl.Expr:
-    """UTC instant of naive local `naive` in `zone`; for a gap or an overlap, the later/earlier one.
-
-    The two readings are the wall time under the offset a day before and a day after; a reading
-    is valid when it maps back to the same wall time. Ordinary times have one valid reading, an
-    overlap two (pick per `latest`), a gap none (pick per `latest` among the two offsets).
-    """
-    naive = pl.col("naive")
-    x = naive.dt.replace_time_zone("UTC")
-
-    def wall(t: pl.Expr) -> pl.Expr:
-        return t.dt.convert_time_zone(zone).dt.replace_time_zone(None)
-
-    def offset(t: pl.Expr) -> pl.Expr:
-        return wall(t) - t.dt.replace_time_zone(None)
-
-    c1 = x - offset(x - pl.duration(days=1))
-    c2 = x - offset(x + pl.duration(days=1))
-    v1, v2 = wall(c1) == naive, wall(c2) == naive
-    pick = pl.max_horizontal(c1, c2) if latest else pl.min_horizontal(c1, c2)
-    return pl.when(v1 & v2).then(pick).when(v1).then(c1).when(v2).then(c2).otherwise(pick)
+def _to_utc(naive: datetime, zone: str, latest: bool) -> datetime:
+    """UTC instant of wall time `naive` in `zone`; in a gap or an overlap the later/earlier one."""
+    # fold=0 and fold=1 are the readings under the offsets before and after a transition: equal
+    # for an ordinary time, two instants in an overlap, and two candidates across a gap.
+    tz = tzdb.zone(zone)
+    first = naive.replace(tzinfo=tz, fold=0).astimezone(UTC)
+    second = naive.replace(tzinfo=tz, fold=1).astimezone(UTC)
+    return max(first, second) if latest else min(first, second)
 
 
-def _per_zone(
-    build: Callable[[str], pl.Expr], dtype: pl.DataType, field: str
+def _to_local(instant: datetime, zone: str) -> datetime:
+    """Naive wall time of the UTC `instant` in `zone`."""
+    return instant.astimezone(tzdb.zone(zone)).replace(tzinfo=None)
+
+
+def _per_distinct(
+    convert: Callable[[Any, str], datetime], dtype: pl.DataType, field: str
 ) -> Callable[[pl.Series], pl.Series]:
-    """Make a batch function that evaluates `build(zone)` once per distinct zone of a batch."""
+    """Make a batch function that converts each distinct (value, zone) pair once and joins back."""
 
     def run(batch: pl.Series) -> pl.Series:
-        frame = batch.struct.unnest().with_row_index("_i")
-        parts = [
-            part.select("_i", build(check_zone(zone, field)).cast(dtype).alias("_out"))
-            for (zone,), part in frame.group_by("zone")
-        ]
-        if not parts:
-            return pl.Series(batch.name, [], dtype=dtype)
-        return pl.concat(parts).sort("_i")["_out"].alias(batch.name)
+        frame = batch.struct.unnest()
+        for zone in frame["zone"].unique().to_list():
+            check_zone(zone, field)
+        pairs = frame.drop_nulls().unique()
+        converted = [convert(v, z) for v, z in pairs.iter_rows()]
+        lookup = pairs.with_columns(_out=pl.Series(converted, dtype=dtype))
+        joined = frame.join(lookup, on=["value", "zone"], how="left", maintain_order="left")
+        return joined["_out"].alias(batch.name)
 
     return run
 
 
 def local_to_utc(naive: pl.Expr, zone: pl.Expr, *, latest: bool, field: str) -> pl.Expr:
     """Return UTC instants of naive local times in per-row zones, DST gaps/overlaps per `latest`."""
-    return pl.struct(naive.alias("naive"), zone.alias("zone")).map_batches(
-        _per_zone(lambda z: _resolved_utc(z, latest=latest), UTC_TS, field),
+    return pl.struct(naive.cast(NAIVE).alias("value"), zone.alias("zone")).map_batches(
+        _per_distinct(lambda v, z: _to_utc(v, z, latest), UTC_TS, field),
         return_dtype=UTC_TS,
         is_elementwise=True,
     )
@@ -78,12 +77,10 @@ def local_to_utc(naive: pl.Expr, zone: pl.Expr, *, latest: bool, field: str) -> 
 
 def utc_to_local(instant: pl.Expr, zone: pl.Expr, *, field: str) -> pl.Expr:
     """Return the naive local wall time of UTC instants in per-row zones."""
-    return pl.struct(instant.alias("instant"), zone.alias("zone")).map_batches(
-        _per_zone(
-            lambda z: pl.col("instant").dt.convert_time_zone(z).dt.replace_time_zone(None),
-            NAIVE,
-            field,
-        ),
+    return pl.struct(
+        instant.dt.convert_time_zone("UTC").alias("value"), zone.alias("zone")
+    ).map_batches(
+        _per_distinct(_to_local, NAIVE, field),
         return_dtype=NAIVE,
         is_elementwise=True,
     )

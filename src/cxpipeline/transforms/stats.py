@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from functools import cache
 
 import polars as pl
 
+from cxpipeline import tzdb
 from cxpipeline.codes import (
     RESULT_GROUPS,
     RecordStatus,
@@ -14,6 +14,7 @@ from cxpipeline.codes import (
     ResultGroup,
     result_group_table,
 )
+from cxpipeline.transforms.local_time import utc_to_local
 
 #: Attempts counted per result code (docs/contract.md §4): column → codes.
 RESULT_COUNTS: dict[str, tuple[int, ...]] = {
@@ -146,8 +147,8 @@ def group_stats(list_stats: pl.LazyFrame) -> pl.LazyFrame:
 
 @cache
 def _known_zones() -> frozenset[str]:
-    """IANA names the local tz database knows."""
-    return frozenset(zoneinfo.available_timezones())
+    """IANA names the pinned tzdata release knows."""
+    return tzdb.zone_names()
 
 
 def _with_local_hour(frame: pl.DataFrame) -> pl.DataFrame:
@@ -156,7 +157,9 @@ def _with_local_hour(frame: pl.DataFrame) -> pl.DataFrame:
     # A missing or unknown zone is reported in UTC rather than failing the whole statistics run.
     zone = zone if zone in _known_zones() else "UTC"
     return frame.with_columns(
-        local_hour=pl.col("_bucket").dt.convert_time_zone(zone).dt.hour().cast(pl.Int32)
+        local_hour=utc_to_local(pl.col("_bucket"), pl.lit(zone), field="tz_name")
+        .dt.hour()
+        .cast(pl.Int32)
     )
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from cxpipeline.transforms.local_time import check_zone, local_to_utc, utc_to_local
+
 __all__ = ["ACTIONS", "RETRY_ACTIONS", "TREATMENT_SCHEMA", "local_at", "treatment_steps"]
 
 #: Treatment actions (docs/contract.md §5).
@@ -51,19 +53,17 @@ def treatment_steps(treatments: pl.LazyFrame) -> pl.LazyFrame:
 def local_at(time_col: str, minute: str, days: str, zones: list[str], default_zone: str) -> pl.Expr:
     """Epoch s of the first `minute` of day in the record's zone, `days` on from `time_col`.
 
-    One expression per distinct zone (Polars needs a fixed zone per expression); a time that
-    is not after the call moves one more day on.
+    Local time on the pinned tzdata release (transforms.local_time): an ambiguous time takes
+    its earlier reading, a time in a gap moves an hour on; a time that is not after the call
+    moves one more day on. `zones` (the distinct zones of the frame) are checked up front.
     """
-    zone = pl.col("tz_name").fill_null(default_zone)
-    out: pl.Expr = pl.lit(None, pl.Int64)
     for z in zones:
-        day = pl.col(time_col).dt.convert_time_zone(z).dt.date().cast(pl.Datetime("us"))
-        local = day + pl.duration(days=pl.col(days), minutes=pl.col(minute))
-        at = (
-            local.dt.replace_time_zone(z, ambiguous="earliest", non_existent="null")
-            .fill_null((local + pl.duration(hours=1)).dt.replace_time_zone(z, ambiguous="earliest"))
-            .dt.epoch("s")
-        )
-        at = pl.when(at <= pl.col(time_col).dt.epoch("s")).then(at + 86_400).otherwise(at)
-        out = pl.when(zone == z).then(at).otherwise(out)
-    return out
+        check_zone(z, "tz_name")
+    zone = pl.col("tz_name").fill_null(default_zone)
+    day = utc_to_local(pl.col(time_col), zone, field="tz_name").dt.date().cast(pl.Datetime("us"))
+    local = day + pl.duration(days=pl.col(days), minutes=pl.col(minute))
+    first = local_to_utc(local, zone, latest=False, field="tz_name")
+    shifted = local_to_utc(local + pl.duration(hours=1), zone, latest=False, field="tz_name")
+    exists = utc_to_local(first, zone, field="tz_name") == local
+    at = pl.when(exists).then(first).otherwise(shifted).dt.epoch("s")
+    return pl.when(at <= pl.col(time_col).dt.epoch("s")).then(at + 86_400).otherwise(at)

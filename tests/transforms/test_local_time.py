@@ -1,0 +1,125 @@
+"""Local time ↔ UTC on the pinned tzdata release; windows of every reference zone, 2026–27."""
+
+from datetime import UTC, date, datetime, time, timedelta
+
+import polars as pl
+import pytest
+
+from cxpipeline import rules, tzdb
+from cxpipeline.errors import CxError
+from cxpipeline.reference.zones import zone_lookups
+from cxpipeline.transforms.local_time import NAIVE, UTC_TS, local_to_utc, utc_to_local
+from cxpipeline.transforms.windows import Horizon, campaign_hours_spec, dialable_windows
+
+NY = "America/New_York"
+
+
+def _to_utc(naive, zones, *, latest):
+    frame = pl.DataFrame({"t": naive, "z": zones}, schema={"t": NAIVE, "z": pl.String})
+    return frame.select(
+        local_to_utc(pl.col("t"), pl.col("z"), latest=latest, field="z").alias("t")
+    )["t"]
+
+
+def test_gap_and_overlap_resolve_per_latest():
+    gap = datetime(2026, 3, 8, 2, 30)  # does not exist in New York
+    overlap = datetime(2026, 11, 1, 1, 30)  # exists twice
+    early = _to_utc([gap, overlap, None], [NY, NY, NY], latest=False).to_list()
+    late = _to_utc([gap, overlap, None], [NY, NY, NY], latest=True).to_list()
+    assert early[:2] == [
+        datetime(2026, 3, 8, 6, 30, tzinfo=UTC),
+        datetime(2026, 11, 1, 5, 30, tzinfo=UTC),
+    ]
+    assert late[:2] == [
+        datetime(2026, 3, 8, 7, 30, tzinfo=UTC),
+        datetime(2026, 11, 1, 6, 30, tzinfo=UTC),
+    ]
+    assert early[2] is None and late[2] is None
+
+
+def test_utc_to_local_per_row_zone_and_unknown_zone():
+    instants = pl.DataFrame(
+        {"t": [datetime(2026, 7, 1, 12, tzinfo=UTC)] * 2, "z": [NY, "Asia/Manila"]},
+        schema={"t": UTC_TS, "z": pl.String},
+    )
+    local = instants.select(utc_to_local(pl.col("t"), pl.col("z"), field="z").alias("t"))[
+        "t"
+    ].to_list()
+    assert local == [datetime(2026, 7, 1, 8), datetime(2026, 7, 1, 20)]
+    with pytest.raises(CxError, match="unknown time zone"):
+        _to_utc([datetime(2026, 1, 1)], ["Mars/Olympus"], latest=True)
+
+
+def _reference_zones() -> list[str]:
+    """Every zone the reference lookups can give a record (ZIP, area code, prefix, country)."""
+    lookups = zone_lookups()
+    lists = [
+        lookups.zip_zones["zip_tz"].to_list(),
+        lookups.area_code_zones["ac_zones"].explode().to_list(),
+        lookups.prefix_zones["prefix_zone_list"].explode().to_list(),
+        lookups.ca_postal_zones["ca_zones"].explode().to_list(),
+        lookups.country_zones["country_zone_list"].explode().to_list(),
+    ]
+    return sorted({z for values in lists for z in values if z and tzdb.is_zone(z)})
+
+
+def _expected(zones: list[str], first: date, last: date) -> set[tuple]:
+    """The federal 08:00–21:00 window of each local day, computed with zoneinfo alone."""
+    expected = set()
+    for zone in zones:
+        tz = tzdb.zone(zone)
+        day = first
+        while day <= last:
+            # Safe side across DST: a start takes the later reading, an end the earlier one.
+            start = max(
+                datetime.combine(day, time(8), tzinfo=tz).replace(fold=f).astimezone(UTC)
+                for f in (0, 1)
+            )
+            end = min(
+                datetime.combine(day, time(21), tzinfo=tz).replace(fold=f).astimezone(UTC)
+                for f in (0, 1)
+            )
+            expected.add((zone, start, end))
+            day += timedelta(days=1)
+    return expected
+
+
+def test_windows_of_every_reference_zone_equal_zoneinfo_over_2026_and_2027():
+    zones = _reference_zones()
+    # The zones whose rules the pinned release changed are among them.
+    assert {"America/Vancouver", "America/Edmonton", "America/Winnipeg"} <= set(zones)
+    keys = pl.LazyFrame(
+        {
+            "window_key": list(range(len(zones))),
+            "tz_candidates": [[z] for z in zones],
+            "states": [[] for _ in zones],
+            "campaign_hours": [campaign_hours_spec({})] * len(zones),
+        },
+        schema={
+            "window_key": pl.UInt64,
+            "tz_candidates": pl.List(pl.String),
+            "states": pl.List(pl.String),
+            "campaign_hours": pl.String,
+        },
+    )
+    federal = rules.load_rules(None).filter(pl.col("jurisdiction") == "US")
+    horizon = Horizon(datetime(2025, 12, 30, tzinfo=UTC), days=734)
+    windows = dialable_windows(
+        keys, federal, horizon, default_window=(time(14), time(20), NY), stop_margin=0
+    ).collect()
+    zone_of = pl.DataFrame({"window_key": list(range(len(zones))), "zone": zones}).cast(
+        {"window_key": pl.UInt64}
+    )
+    got = windows.join(zone_of, on="window_key").select(
+        "zone", "window_start_utc", "window_end_utc"
+    )
+    first, last = date(2026, 1, 1), date(2027, 12, 31)
+    expected = _expected(zones, first, last)
+    starts = {(z, s) for z, s, _ in expected}
+    # Windows whose local day lies in 2026–2027: the ones starting where a day's window starts.
+    actual = {row for row in got.iter_rows() if (row[0], row[1]) in starts}
+    assert actual == expected
+    vancouver = tzdb.zone("America/Vancouver")
+    if tzdb.release() >= "2026f":  # British Columbia stays on UTC-7 from November 2026
+        assert ("America/Vancouver", datetime(2026, 11, 16, 15, tzinfo=UTC)) in starts
+        assert datetime(2026, 11, 16, 15, tzinfo=UTC).astimezone(vancouver).hour == 8
