@@ -204,3 +204,16 @@ def test_suppress_prints_refused_values_and_records_suppressed(tmp_path):
     assert "0 current records newly suppressed by this load" in result.output
     empty = run("suppress", str(path), "--name", "", "--home", str(tmp_path / "h"))
     assert empty.exit_code == 1 and "--name" in empty.output
+
+
+def test_piped_tables_never_cut_cell_text(tmp_path):
+    from cxpipeline.settings import REPO_ROOT
+
+    home = str(tmp_path / "h")
+    run("campaigns", "apply", str(REPO_ROOT / "data" / "sample" / "campaigns.yaml"), "--home", home)
+    rules = run("rules", "show", "--home", home)
+    assert rules.exit_code == 0
+    assert "jurisdiction" in rules.output and "Mon-Sat" in rules.output
+    settings = run("campaigns", "show", "east_q4", "--home", home)
+    assert "collections_east" in settings.output and "dialing_profile:standard" in settings.output
+    assert "…" not in rules.output + settings.output
