@@ -117,7 +117,7 @@ def connect(settings: Settings, *, read_only: bool = False) -> duckdb.DuckDBPyCo
     path = settings.warehouse_path
     if read_only and path.exists():
         return duckdb.connect(str(reader_path(settings)), read_only=True)
-    lock = home_lock.home_lock(settings.home, settings.write_lock_timeout_seconds)
+    lock = writing(settings)
     outermost = lock.__enter__()
     try:
         con = duckdb.connect(str(path))
@@ -125,7 +125,20 @@ def connect(settings: Settings, *, read_only: bool = False) -> duckdb.DuckDBPyCo
     except BaseException:
         lock.__exit__(None, None, None)
         raise
-    return cast(duckdb.DuckDBPyConnection, _Writer(con, path, lock, outermost=outermost))
+    return cast(duckdb.DuckDBPyConnection, _Writer(con, lock, outermost=outermost))
+
+
+@contextlib.contextmanager
+def writing(settings: Settings) -> Iterator[bool]:
+    """Hold the home's write lock for a whole step; the outermost hold publishes the snapshot.
+
+    Writers of other processes (and threads) wait up to `write_lock_timeout_seconds`, then get
+    a one-line error. Yields True for the outermost hold of this thread.
+    """
+    with home_lock.home_lock(settings.home, settings.write_lock_timeout_seconds) as outermost:
+        yield outermost
+        if outermost and settings.warehouse_path.exists():
+            home_lock.publish_snapshot(settings.warehouse_path)
 
 
 class _Writer:
@@ -134,12 +147,11 @@ class _Writer:
     def __init__(
         self,
         con: duckdb.DuckDBPyConnection,
-        path: Path,
         lock: contextlib.AbstractContextManager[bool],
         *,
         outermost: bool,
     ) -> None:
-        self._con, self._path, self._lock, self._outermost = con, path, lock, outermost
+        self._con, self._lock, self._outermost = con, lock, outermost
         self._closed = False
 
     def __getattr__(self, name: str) -> Any:
@@ -161,10 +173,8 @@ class _Writer:
                 with contextlib.suppress(duckdb.Error):
                     self._con.execute("CHECKPOINT")
             self._con.close()
-            if self._outermost:
-                home_lock.publish_snapshot(self._path)
         finally:
-            self._lock.__exit__(None, None, None)
+            self._lock.__exit__(None, None, None)  # the outermost hold publishes the snapshot
 
 
 def reader_path(settings: Settings) -> Path:

@@ -18,6 +18,7 @@ from pathlib import Path
 from cxpipeline import campaigns, io, spec, warehouse
 from cxpipeline.errors import InputError
 from cxpipeline.settings import Settings
+from cxpipeline.steps import housekeeping
 from cxpipeline.steps.common import as_utc
 from cxpipeline.steps.ingest_passes import staged_ingest
 from cxpipeline.steps.ingest_state import ListContext, Run
@@ -68,8 +69,14 @@ def ingest(
     request = IngestRequest(
         list_name, group, spec_path, as_of, horizon_days, mode, read_options, chunk_rows, force
     )
-    with io.progress(f"ingest {Path(path).name}", total=INGEST_STEPS) as advance:
-        return _ingest(settings, Path(path), request, advance)
+    # One writer at a time for the whole step; leftovers of a killed run go before and after.
+    with warehouse.writing(settings):
+        housekeeping.collect(settings)
+        try:
+            with io.progress(f"ingest {Path(path).name}", total=INGEST_STEPS) as advance:
+                return _ingest(settings, Path(path), request, advance)
+        finally:
+            housekeeping.collect(settings)
 
 
 def _ingest(
@@ -105,6 +112,7 @@ def _ingest(
     import_spec = spec.load_spec(
         request.spec_path, columns=table.frame.collect_schema().names(), source=str(path)
     )
+    housekeeping.note_new_list(settings, request.list_name)
     context = _list_context(settings, request)
     as_of_utc = as_utc(request.as_of)
     run = Run(
