@@ -52,12 +52,12 @@ def test_headerless_file_of_bare_numbers_suppresses_current_records(home, tmp_pa
 
 
 def test_any_header_through_column_and_garbage_expiry_is_refused(home, tmp_path):
-    text = "Phone Number;Valid Until\n2127360142;2027-01-01\n9177360101;soon\n"
+    text = "Cell No;Valid Until\n2127360142;2027-01-01\n9177360101;soon\n"
     path = write(tmp_path, "optout.csv", text)
     with pytest.raises(InputError, match="--column"):
         suppression.load_suppression(home, path, "optout")
     suppression.load_suppression(
-        home, path, "optout", column="phone number", expiry_column="valid until"
+        home, path, "optout", column="cell no", expiry_column="valid until"
     )
     assert query(home, "SELECT e164, expires_at FROM suppression_entries") == [
         ("+12127360142", datetime(2027, 1, 1, tzinfo=UTC))
@@ -86,3 +86,8 @@ def test_unknown_named_column_lists_the_headers(home, tmp_path):
     path = write(tmp_path, "d.csv", "Tel,Cust\n2127360142,C1\n")
     with pytest.raises(InputError, match=r"no column 'phone' \(columns: Tel, Cust\)"):
         suppression.load_suppression(home, path, "d", column="phone")
+
+
+def test_common_phone_headers_need_no_option(home, tmp_path):
+    path = write(tmp_path, "d.csv", "Phone Number\n2127360142\n")
+    assert suppression.load_suppression(home, path, "d")["entries"] == 1

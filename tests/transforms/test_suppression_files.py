@@ -12,8 +12,9 @@ ADDED = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 
 def test_named_column_wins_and_missing_column_raises():
-    cols = files.suppression_columns(["Phone Number", "Cust"], phone="phone_number")
-    assert cols.phone == "Phone Number"
+    cols = files.suppression_columns(["Cell No", "Cust", "Phone Number"], phone="cell_no")
+    assert cols.phone == "Cell No"
+    assert files.suppression_columns(["Phone Number"]).phone == "Phone Number"
     assert cols.client_id is None
     with pytest.raises(KeyError):
         files.suppression_columns(["Phone Number"], client_id="cust")

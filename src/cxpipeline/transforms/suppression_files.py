@@ -12,7 +12,7 @@ from cxpipeline.rejects import REJECT_SCHEMA, masked_digit_runs
 from cxpipeline.spec.model import header_key
 
 #: Header spellings accepted for each column of a suppression file (compared by header_key).
-PHONE_HEADERS = ("phone", "e164", "number", "contact_info")
+PHONE_HEADERS = ("phone", "e164", "number", "contact_info", "phone_number", "telephone", "tel")
 CLIENT_HEADERS = ("client_id",)
 EXPIRY_HEADERS = ("expires_at", "expiry", "expires")
 
