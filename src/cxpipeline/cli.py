@@ -208,6 +208,7 @@ def suppress(
         str | None,
         typer.Option("--expires-after", help="Entries without an expiry end after e.g. 3y14d."),
     ] = None,
+    spec: Annotated[Path | None, typer.Option("--spec", help="Import spec YAML.")] = None,
     home: Home = None,
 ) -> None:
     """Load a suppression (do-not-call) list of phone numbers and/or client ids.
@@ -224,6 +225,7 @@ def suppress(
         client_column=client_column,
         expiry_column=expiry_column,
         expires_after=expires_after,
+        spec=spec,
     )
     out.print(
         f"suppression list {name!r}: {result['entries']:,} entries from {result['rows_read']:,} "

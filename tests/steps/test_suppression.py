@@ -91,3 +91,19 @@ def test_unknown_named_column_lists_the_headers(home, tmp_path):
 def test_common_phone_headers_need_no_option(home, tmp_path):
     path = write(tmp_path, "d.csv", "Phone Number\n2127360142\n")
     assert suppression.load_suppression(home, path, "d")["entries"] == 1
+
+
+def test_an_import_spec_gives_read_options_and_columns(home, tmp_path):
+    spec = write(
+        tmp_path,
+        "spec.yaml",
+        "read: {delimiter: '|'}\n"
+        "columns: {Tel: mobile_phone, Cust: client_id, Until: expires_at}\n",
+    )
+    path = write(tmp_path, "d.txt", "Tel|Cust|Until\n2127360142|C1|2027-01-01\n|C2|never\n")
+    result = suppression.load_suppression(home, path, "d", spec=spec)
+    assert (result["entries"], result["rejected"]) == (1, 1)
+    assert query(home, "SELECT e164, client_id, expires_at FROM suppression_entries") == [
+        ("+12127360142", "C1", datetime(2027, 1, 1, tzinfo=UTC))
+    ]
+    assert query(home, "SELECT field, raw FROM rejected_rows") == [("Until", "never")]

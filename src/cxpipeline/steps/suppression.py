@@ -11,6 +11,8 @@ from cxpipeline import io, schemas, warehouse
 from cxpipeline.errors import CxError, InputError
 from cxpipeline.rejects import masked_digit_runs
 from cxpipeline.settings import Settings
+from cxpipeline.spec import loader as spec_loader
+from cxpipeline.spec.model import header_key
 from cxpipeline.steps.setup import prepare_warehouse
 from cxpipeline.transforms import phones
 from cxpipeline.transforms import suppression_files as files
@@ -25,18 +27,20 @@ def load_suppression(
     client_column: str | None = None,
     expiry_column: str | None = None,
     expires_after: str | None = None,
+    spec: Path | None = None,
 ) -> dict[str, int]:
     """Load a named do-not-call list (numbers and/or client ids) and re-apply it to all lists.
 
     Every refused value goes to rejected_rows (kind `suppression`, run id `suppression:<name>`),
-    replacing those of the list's previous load.
+    replacing those of the list's previous load. An import spec gives the read options and maps
+    the phone (its first phone column), client_id and expires_at columns; the options win.
     """
     if not name.strip():
         raise CxError("a suppression list needs a name", field="--name")
     offset = _offset(expires_after)
     prepare_warehouse(settings)
     path = Path(path)
-    table, columns = _read(path, column, client_column, expiry_column)
+    table, columns = _read(path, spec, (column, client_column, expiry_column))
     rows = files.suppression_rows(table.frame, columns).collect()
     values = files.suppression_phone_values(rows.lazy(), settings.default_country)
     normalised = phones.normalised_phones(values).collect()
@@ -79,16 +83,48 @@ def _offset(expires_after: str | None) -> str | None:
         raise CxError(str(exc), field="--expires-after") from None
 
 
+def _headers(table: io.RawTable) -> list[str]:
+    """Return the file's own column names."""
+    return [c for c in table.frame.collect_schema().names() if c != "source_row"]
+
+
 def _read(
-    path: Path, column: str | None, client_column: str | None, expiry_column: str | None
+    path: Path, spec: Path | None, chosen: tuple[str | None, str | None, str | None]
 ) -> tuple[io.RawTable, files.SuppressionColumns]:
-    """Read the file (headerless if its first line is a number) and find its columns."""
+    """Read the file (by the spec, else without a header when its first line is a number)."""
+    if spec is not None:
+        table = io.read_table(path, spec_loader.read_options(spec))
+        return table, _columns(table, path, *_spec_columns(spec, table, path, chosen))
     table = io.read_table(path, io.ReadOptions())
-    headers = [c for c in table.frame.collect_schema().names() if c != "source_row"]
-    if files.looks_headerless(headers):
+    column, client_column, expiry_column = chosen
+    if files.looks_headerless(_headers(table)):
         table = io.read_table(path, io.ReadOptions(has_header=False))
-        headers = [c for c in table.frame.collect_schema().names() if c != "source_row"]
-        column = column or headers[0]
+        column = column or _headers(table)[0]
+    return table, _columns(table, path, column, client_column, expiry_column)
+
+
+def _spec_columns(
+    spec: Path, table: io.RawTable, path: Path, chosen: tuple[str | None, str | None, str | None]
+) -> tuple[str | None, str | None, str | None]:
+    """Return the phone, client id and expiry columns an import spec maps (options win)."""
+    resolved = spec_loader.load_spec(spec, columns=_headers(table), source=str(path))
+    client = next((c for c, f in resolved.fields.items() if f == "client_id"), None)
+    users = {header_key(n): c for c, n in resolved.user_fields}
+    expiry = next((users[k] for k in map(header_key, files.EXPIRY_HEADERS) if k in users), None)
+    phone = resolved.phones[0].column if resolved.phones else None
+    column, client_column, expiry_column = chosen
+    return column or phone, client_column or client, expiry_column or expiry
+
+
+def _columns(
+    table: io.RawTable,
+    path: Path,
+    column: str | None,
+    client_column: str | None,
+    expiry_column: str | None,
+) -> files.SuppressionColumns:
+    """Find the phone, client id and expiry columns, or a one-line error naming the file."""
+    headers = _headers(table)
     try:
         columns = files.suppression_columns(headers, column, client_column, expiry_column)
     except KeyError as exc:
@@ -101,7 +137,7 @@ def _read(
             "(name it with --column or --client-column)",
             file=str(path),
         )
-    return table, columns
+    return columns
 
 
 def _stored_rejects(rejects: pl.DataFrame, name: str, path: Path) -> pl.DataFrame:
