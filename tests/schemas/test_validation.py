@@ -233,9 +233,13 @@ def list_stats(**overrides: Any) -> pl.DataFrame:
     counts = [
         "total_records", "total_chains", "no_call_records", "dialable_records", "attempts",
         "attempted_records", "connects", "answering_machine", "busy", "no_answer", "abandoned",
-        "fax", "invalid_number", "do_not_call", "wrong_party",
+        "fax", "invalid_number", "do_not_call", "wrong_party", "attempted_dialable_records",
+        "right_party_contacts", "chains_finished", "callbacks_pending", "callbacks_due",
+        "records_waiting_retry", "records_ready_now",
     ]  # fmt: skip
     row: dict[str, Any] = {
+        "talk_time_s": 12.5,
+        "abandon_over_limit": False,
         "list_name": "east_q4",
         "campaign_group": "g",
         **dict.fromkeys(counts, 1),
@@ -252,3 +256,5 @@ def test_list_stats_rates_and_counts_are_checked() -> None:
     assert rejects.select("field", "reason").rows() == [("connect_rate", "out of range 0..1")]
     _, rejects = schemas.validated(list_stats(attempted_records=2), schemas.ListStatsRow)
     assert rejects["reason"].item() == "more attempted records than records"
+    _, rejects = schemas.validated(list_stats(talk_time_s=-1.0), schemas.ListStatsRow)
+    assert rejects["field"].to_list() == ["talk_time_s"]

@@ -114,3 +114,16 @@ def test_missing_required_column_is_an_input_error():
 def test_parsing_names_stay_importable_from_results():
     assert results.parsed_call_results is result_parsing.parsed_call_results
     assert results.REQUIRED_COLUMNS == ("record_id", "call_time", "call_result")
+
+
+def test_callback_time_and_type_are_parsed_and_bad_ones_name_their_field():
+    rows = [("1", "1741530000", "33")] * 4
+    extra = {
+        "callback_time": ["2025-03-10T09:30:00-04:00", "tomorrow", "1741600000", ""],
+        "callback_type": ["Personal", "campaign", "boss", ""],
+    }
+    out = parsed_call_results(_raw(rows, extra)).collect()
+    assert out["callback_time_utc"][0] == datetime(2025, 3, 10, 13, 30, tzinfo=UTC)
+    assert out["callback_type"][0] == "personal"
+    assert out["parse_error_field"].to_list() == [None, "callback_time", "callback_type", None]
+    assert out["callback_time_utc"][3] is None

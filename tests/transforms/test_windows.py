@@ -365,7 +365,8 @@ def _warehouse():
     con = duckdb.connect()
     con.execute(
         "CREATE TABLE contact_records (list_name VARCHAR, record_id BIGINT, chain_id BIGINT, "
-        "record_type INTEGER, window_key UBIGINT)"
+        "record_type INTEGER, window_key UBIGINT, record_status INTEGER DEFAULT 1, "
+        "dial_sched_time BIGINT)"
     )
     for name in ("window_keys", "chain_holds", "dialable_windows", "dialable_now"):
         con.execute(warehouse.load_sql(name))

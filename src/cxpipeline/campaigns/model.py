@@ -15,7 +15,10 @@ keys of its kind:
   - `optimization_method`: one of `OPTIMIZATION_METHODS` (the dialer's predictive pacing goals)
   - `optimization_target`: positive number (percent for busy factor / overdial rate, seconds
     for waiting / distribution time)
-  - `max_attempts`, `retry_interval_minutes`: positive integers
+  - `max_attempts`, `retry_interval_minutes`, `cycles`: positive integers
+  - `treatments`: a list of treatment steps (`cxpipeline.treatments`), stored as JSON; the
+    built-in default is `treatments.DEFAULT_TREATMENTS`
+  - `abandon_rate_limit_percent`: number in (0, 100] (the abandon-rate flag of statistics)
   - `stop_margin_minutes`: integer 0–240 (0 means no margin; why it may be zero: the window
     end is already the last moment a call may start)
   - `hours_mon` … `hours_sun`: `"HH:MM-HH:MM"` (local time of the record, start < end,
@@ -55,6 +58,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr,
 
 from cxpipeline.codes import ContactInfoType
 from cxpipeline.errors import CampaignError
+from cxpipeline.treatments import DEFAULT_TREATMENTS, check_treatments
 
 DIALING_MODES: tuple[str, ...] = (
     "predictive",
@@ -211,6 +215,9 @@ _Margin = Annotated[int | None, Field(strict=True, ge=0, le=240)]
 _Blackout = Annotated[str | None, BeforeValidator(_check_blackout)]
 _Country = Annotated[str | None, BeforeValidator(_check_country)]
 _Devices = Annotated[str | None, BeforeValidator(_check_device_priority)]
+_Treatments = Annotated[str | None, BeforeValidator(check_treatments)]
+_Percent = Annotated[float | None, Field(strict=True, gt=0, le=100, allow_inf_nan=False)]
+_BUILTIN_TREATMENTS = str(check_treatments(DEFAULT_TREATMENTS))
 
 
 # --- the one list of setting keys ----------------------------------------------------------
@@ -248,6 +255,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("blackout_dates", DIALING, "VARCHAR", _Blackout, ""),
     Setting("default_country", DIALING, "VARCHAR", _Country, "US"),
     Setting("device_priority", DIALING, "VARCHAR", _Devices, "input"),
+    Setting("cycles", DIALING, "INTEGER", _PosInt, 1),
+    Setting("treatments", DIALING, "VARCHAR", _Treatments, _BUILTIN_TREATMENTS),
+    Setting("abandon_rate_limit_percent", DIALING, "DOUBLE", _Percent, 3),
     Setting("application", SESSION, "VARCHAR", _Text),
     Setting("trunk_group", SESSION, "VARCHAR", _Text),
     Setting("routing_point", SESSION, "VARCHAR", _Text),

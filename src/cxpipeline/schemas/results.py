@@ -25,6 +25,15 @@ class CallResultRow(pa.DataFrameModel):
     )
     duration_s: pl.Float64 = pa.Field(nullable=True, ge=0, description="Call duration (s).")
     disposition: str = pa.Field(nullable=True, description="Agent's disposition text.")
+    callback_time_utc: Annotated[pl.Datetime, "us", "UTC"] = pa.Field(
+        nullable=True, required=False, description="Callback the agent set (UTC), if any."
+    )
+    callback_type: str = pa.Field(
+        nullable=True,
+        required=False,
+        isin=["personal", "campaign"],
+        description="Callback for the same agent (personal) or any agent (campaign).",
+    )
     result_key: pl.UInt64 = pa.Field(unique=True, description="Hash for idempotent reloads.")
     source_row: pl.Int64 = pa.Field(
         ge=1, nullable=True, required=False, description="1-based row of the results file."

@@ -39,7 +39,19 @@ class _Measures(pa.DataFrameModel):
     wrong_party: pl.Int64 = _count("Attempts with result 40.")
     connect_rate: pl.Float64 = _rate("connects / attempts.")
     abandon_rate: pl.Float64 = _rate("abandoned / (connects + abandoned).")
-    penetration: pl.Float64 = _rate("attempted_records / dialable records.")
+    penetration: pl.Float64 = _rate("attempted_dialable_records / dialable_records.")
+    # Lifecycle measures (transforms/lifecycle_stats.py), each defined in docs/metrics.md.
+    attempted_dialable_records: pl.Int64 = _count("Dialable records with at least one attempt.")
+    right_party_contacts: pl.Int64 = _count("Customers (chains) reached: a 33 Answer.")
+    talk_time_s: pl.Float64 = pa.Field(ge=0, description="Seconds of 33 Answer calls.")
+    chains_finished: pl.Int64 = _count("Chains with every record finished or No Call.")
+    callbacks_pending: pl.Int64 = _count("Records waiting on a callback (type 5 or 6).")
+    callbacks_due: pl.Int64 = _count("Callbacks whose time has come at the as-of.")
+    records_waiting_retry: pl.Int64 = _count("Workable records scheduled after the as-of.")
+    records_ready_now: pl.Int64 = _count("Workable records with no schedule or one passed.")
+    abandon_over_limit: bool = pa.Field(
+        description="abandon_rate above abandon_rate_limit_percent (strictest list of a group)."
+    )
 
     class Config(BaseConfig):
         """Extra measures are allowed; integer widths are coerced."""

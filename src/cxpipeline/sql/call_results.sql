@@ -9,6 +9,8 @@ CREATE TABLE IF NOT EXISTS call_results (
     agent_id      VARCHAR,
     duration_s    DOUBLE,
     disposition   VARCHAR,
+    callback_time_utc TIMESTAMPTZ,           -- callback the agent set, if any
+    callback_type VARCHAR,                   -- 'personal' (same agent) or 'campaign'
     result_key    UBIGINT NOT NULL UNIQUE,   -- stable hash of record_id, call_time_utc, call_result
     source_file   VARCHAR NOT NULL,
     loaded_at     TIMESTAMPTZ NOT NULL

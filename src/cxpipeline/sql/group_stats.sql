@@ -24,5 +24,14 @@ CREATE TABLE IF NOT EXISTS group_stats (
     connect_rate      DOUBLE,
     abandon_rate      DOUBLE,
     sit_rate          DOUBLE,
-    penetration       DOUBLE
+    penetration       DOUBLE,
+    attempted_dialable_records BIGINT NOT NULL,  -- docs/metrics.md
+    right_party_contacts  BIGINT NOT NULL,   -- chains with a 33 Answer
+    talk_time_s           DOUBLE NOT NULL,   -- seconds of 33 Answer calls
+    chains_finished       BIGINT NOT NULL,   -- every record finished or No Call (once per chain)
+    callbacks_pending     BIGINT NOT NULL,   -- type 5/6 records still to call
+    callbacks_due         BIGINT NOT NULL,   -- ... whose time has come at the as-of
+    records_waiting_retry BIGINT NOT NULL,   -- workable, scheduled after the as-of
+    records_ready_now     BIGINT NOT NULL,   -- workable, unscheduled or schedule passed
+    abandon_over_limit    BOOLEAN NOT NULL   -- abandon_rate > abandon_rate_limit_percent
 );

@@ -24,8 +24,17 @@ CREATE TABLE IF NOT EXISTS list_stats (
     connect_rate      DOUBLE,                -- connects / attempts
     abandon_rate      DOUBLE,                -- abandoned / (connects + abandoned)
     sit_rate          DOUBLE,                -- invalid_number / attempts
-    penetration       DOUBLE,                -- attempted_records / dialable_records
+    penetration       DOUBLE,                -- attempted_dialable_records / dialable_records
     finished_last_24h     BIGINT,            -- records finished in the 24 h before the last call
     completion_per_hour   DOUBLE,            -- finished_last_24h / 24
-    est_hours_to_complete DOUBLE             -- records_remaining / completion_per_hour
+    est_hours_to_complete DOUBLE,            -- records_remaining / completion_per_hour
+    attempted_dialable_records BIGINT NOT NULL,  -- docs/metrics.md
+    right_party_contacts  BIGINT NOT NULL,   -- chains with a 33 Answer
+    talk_time_s           DOUBLE NOT NULL,   -- seconds of 33 Answer calls
+    chains_finished       BIGINT NOT NULL,   -- every record finished or No Call (once per chain)
+    callbacks_pending     BIGINT NOT NULL,   -- type 5/6 records still to call
+    callbacks_due         BIGINT NOT NULL,   -- ... whose time has come at the as-of
+    records_waiting_retry BIGINT NOT NULL,   -- workable, scheduled after the as-of
+    records_ready_now     BIGINT NOT NULL,   -- workable, unscheduled or schedule passed
+    abandon_over_limit    BOOLEAN NOT NULL   -- abandon_rate > abandon_rate_limit_percent
 );

@@ -19,6 +19,7 @@ from cxpipeline.errors import CxError
 from cxpipeline.settings import Settings
 from cxpipeline.steps.common import as_utc, int_setting
 from cxpipeline.steps.setup import prepare_warehouse
+from cxpipeline.steps.state import refresh_state
 from cxpipeline.transforms import replan, windows
 
 
@@ -53,7 +54,7 @@ def plan_windows(
         plans = [_list_plan(settings, con, name, rules, horizon) for name in names]
         with warehouse.transaction(con):
             for plan in plans:
-                _write(con, plan, as_of_utc)
+                _write(con, plan, as_of_utc, settings.default_window_zone)
         return {plan.list_name: _counts(con, plan) for plan in plans}
     finally:
         con.close()
@@ -103,13 +104,15 @@ def _list_plan(
     return _ListPlan(list_name, keys, window_rows, daily)
 
 
-def _write(con: duckdb.DuckDBPyConnection, plan: _ListPlan, as_of_utc: datetime) -> None:
+def _write(con: duckdb.DuckDBPyConnection, plan: _ListPlan, as_of_utc: datetime, zone: str) -> None:
     """Replace the list's key windows and refresh its records' keys and first-day windows."""
     params = {"list_name": plan.list_name}
     _update(con, "plan_update_window_keys", plan.keys, params)
     _update(con, "plan_update_daily_window", plan.daily, params)
     rows = plan.window_rows.with_columns(list_name=pl.lit(plan.list_name), as_of=pl.lit(as_of_utc))
     warehouse.replace_rows(con, "window_keys", rows, list_name=plan.list_name)
+    # State, caps and schedules again: a schedule moves to the start of a new window.
+    refresh_state(con, as_of_utc, plan.list_name, default_zone=zone)
 
 
 def _update(

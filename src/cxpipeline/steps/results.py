@@ -67,10 +67,10 @@ def load_results(
             warehouse.insert(con, "call_results", loaded)
             _add_dnc_entries(con, loaded, owners)
             warehouse.replace_rows(con, "rejected_rows", rejects, run_id=load_id)
-            refresh_state(con, as_utc(as_of))
+            refresh_state(con, as_utc(as_of), default_zone=settings.default_window_zone)
     finally:
         con.close()
-    return _summary(table.rows_read, loaded, joined, fresh, rejects)
+    return {**_summary(table.rows_read, loaded, joined, fresh, rejects), "run_id": load_id}
 
 
 def _stored_rejects(

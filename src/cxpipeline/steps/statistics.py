@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from cxpipeline import schemas, warehouse
 from cxpipeline.settings import Settings
 from cxpipeline.steps import ops_statistics
 from cxpipeline.steps.setup import prepare_warehouse
-from cxpipeline.transforms import stats
+from cxpipeline.transforms import lifecycle_stats, stats
 
 STATISTICS_TABLES = ("list_stats", "group_stats", "hourly_stats", "zone_stats")
 
@@ -20,12 +22,21 @@ def build_statistics(settings: Settings) -> dict[str, int]:
         res = warehouse.whole_table(con, "call_results").lazy()
         lists = warehouse.named_frame(con, "list_groups").lazy()
         per_list = stats.every_list(stats.list_stats(records, res), lists).collect()
+        inputs = warehouse.named_frame(con, "lifecycle_stats_inputs")
+        limits = inputs.select("list_name", "abandon_limit").lazy()
+        latest = inputs["as_of"].max() if inputs.height else None
+        as_of = latest if isinstance(latest, datetime) else datetime.now(UTC)
+        measures = lifecycle_stats.lifecycle_measures(records, res, as_of)
+        full = lifecycle_stats.with_list_measures(per_list.lazy(), measures, limits).collect()
+        groups = stats.group_stats(per_list.lazy())
         tables = schemas.validated_statistics(
             {
-                "list_stats": per_list.join(
+                "list_stats": full.join(
                     stats.completion_estimates(records, res).collect(), on="list_name", how="left"
                 ),
-                "group_stats": stats.group_stats(per_list.lazy()).collect(),
+                "group_stats": lifecycle_stats.with_group_measures(
+                    groups, full.lazy(), limits
+                ).collect(),
                 "hourly_stats": stats.hourly_stats(res, records).collect(),
                 "zone_stats": stats.zone_stats(records, res).collect(),
             }

@@ -13,6 +13,9 @@ __all__ = ["OPTIONAL_COLUMNS", "REQUIRED_COLUMNS", "parsed_call_results"]
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("record_id", "call_time", "call_result")
 OPTIONAL_COLUMNS: tuple[str, ...] = ("attempt", "agent_id", "duration_s", "disposition")
+# A callback the agent set: when (ISO 8601 with offset, or epoch s) and for whom.
+OPTIONAL_COLUMNS += ("callback_time", "callback_type")
+_CALLBACK_TYPES = ("personal", "campaign")
 
 # Call times outside this range are data errors (a date without separators, or epoch ms).
 _EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
@@ -97,6 +100,8 @@ def _typed(text: pl.LazyFrame) -> pl.LazyFrame:
         duration_s=pl.col("_duration_s").cast(pl.Float64, strict=False),
         agent_id=pl.col("_agent_id"),
         disposition=pl.col("_disposition"),
+        callback_time_utc=_parsed_time(pl.col("_callback_time")),
+        callback_type=pl.col("_callback_type").str.to_lowercase(),
     )
 
 
@@ -167,6 +172,17 @@ def _checks() -> list[tuple[str, pl.Expr, pl.Expr]]:
             ),
             pl.lit("duration_s is not a non-negative number: ") + pl.col("_duration_s"),
         ),
+        (
+            "callback_time",
+            pl.col("_callback_time").is_not_null() & pl.col("callback_time_utc").is_null(),
+            pl.lit("callback_time is neither ISO 8601 with a UTC offset nor epoch seconds: ")
+            + pl.col("_callback_time"),
+        ),
+        (
+            "callback_type",
+            pl.col("callback_type").is_not_null() & ~pl.col("callback_type").is_in(_CALLBACK_TYPES),
+            pl.lit("callback_type is not personal or campaign: ") + pl.col("_callback_type"),
+        ),
     ]
 
 
@@ -186,7 +202,8 @@ def parsed_call_results(raw: pl.LazyFrame) -> pl.LazyFrame:
 
     Output: `source_row`, `record_id`, `call_time_utc` (ts), `call_result` (int, accepted as a
     code or a name of docs/domain.md §3.3, case, space and underscore insensitive), `result_group`,
-    `attempt`, `agent_id`, `duration_s` (float seconds), `disposition`, and `parse_error_field` /
+    `attempt`, `agent_id`, `duration_s` (float seconds), `disposition`, `callback_time_utc`,
+    `callback_type` (`personal` / `campaign`), and `parse_error_field` /
     `parse_error` (both null when the row is fine). Raises InputError when a required column is
     missing from the file.
     """
@@ -202,6 +219,8 @@ def parsed_call_results(raw: pl.LazyFrame) -> pl.LazyFrame:
         "agent_id",
         "duration_s",
         "disposition",
+        "callback_time_utc",
+        "callback_type",
         field.alias("parse_error_field"),
         reason.alias("parse_error"),
     )

@@ -126,7 +126,8 @@ def call_results(
 
     Rows of `parsed` with a `parse_error` are left out (the caller rejects them from `parsed`).
     Output: `list_name`, `record_id`, `chain_id`, `call_time_utc`, `call_result`, `attempt`,
-    `agent_id`, `duration_s`, `disposition`, `result_key`, `unknown_record` (record_id not in
+    `agent_id`, `duration_s`, `disposition`, `callback_time_utc`, `callback_type`,
+    `result_key`, `unknown_record` (record_id not in
     `records`: reject), `duplicate_result` (same result_key as an earlier row of this batch:
     already loaded), `source_row`. `attempt` is the given one, else the running count per
     record by call time over this batch plus `previous` (results already stored: `record_id`,
@@ -136,6 +137,9 @@ def call_results(
     ok = parsed.filter(pl.col("parse_error").is_null()) if "parse_error" in names else parsed
     if "source_row" not in names:
         ok = ok.with_columns(source_row=pl.int_range(1, pl.len() + 1, dtype=pl.Int64))
+    for name, dtype in (("callback_time_utc", TS), ("callback_type", pl.String)):
+        if name not in names:
+            ok = ok.with_columns(pl.lit(None, dtype).alias(name))
     ok = ok.with_columns(
         pl.col("record_id").cast(pl.Int64),
         pl.col("call_time_utc").dt.convert_time_zone("UTC"),
@@ -161,6 +165,8 @@ def call_results(
             pl.col("agent_id").cast(pl.String),
             pl.col("duration_s").cast(pl.Float64),
             pl.col("disposition").cast(pl.String),
+            pl.col("callback_time_utc").cast(TS),
+            pl.col("callback_type").cast(pl.String),
             "result_key",
             pl.col("list_name").is_null().alias("unknown_record"),
             "duplicate_result",

@@ -1,0 +1,117 @@
+"""Statistics of the record lifecycle: contacts, talk time, chains finished, callbacks, waits.
+
+Each measure is defined once in docs/metrics.md. Added to list_stats and group_stats next to
+the measures of `stats` (whose names are kept); `penetration` is recomputed here on one
+population: attempted dialable records ÷ dialable records (No Call records in neither).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import polars as pl
+
+from cxpipeline.codes import CallResult, RecordStatus, RecordType
+
+#: Additive measures this module adds, in column order; group_stats sums exactly these.
+LIFECYCLE_COUNT_COLUMNS: tuple[str, ...] = (
+    "attempted_dialable_records",
+    "right_party_contacts",
+    "talk_time_s",
+    "chains_finished",
+    "callbacks_pending",
+    "callbacks_due",
+    "records_waiting_retry",
+    "records_ready_now",
+)
+
+_CALLBACK_TYPES = [int(RecordType.PERSONAL_CALLBACK), int(RecordType.CAMPAIGN_CALLBACK)]
+_DONE = [int(RecordStatus.UPDATED), int(RecordStatus.CANCELLED), int(RecordStatus.CHAIN_UPDATED)]
+
+
+def lifecycle_measures(
+    records: pl.LazyFrame, results: pl.LazyFrame, as_of: datetime
+) -> pl.LazyFrame:
+    """Per list: the lifecycle measures of docs/metrics.md as of `as_of` (UTC)."""
+    now = int(as_of.timestamp())
+    no_call = pl.col("record_type") == int(RecordType.NO_CALL)
+    working = ~no_call & ~pl.col("record_status").is_in(_DONE)
+    sched = pl.col("dial_sched_time")
+    callback = working & pl.col("record_type").is_in(_CALLBACK_TYPES)
+    attempted = results.select("record_id").unique().with_columns(_attempted=True)
+    chains = (
+        records.group_by("list_name", "chain_id")
+        .agg(_finished=(no_call | pl.col("record_status").is_in(_DONE)).all())
+        .group_by("list_name")
+        .agg(chains_finished=pl.col("_finished").sum())
+    )
+    per_record = (
+        records.join(attempted, on="record_id", how="left")
+        .group_by("list_name")
+        .agg(
+            attempted_dialable_records=(~no_call & pl.col("_attempted").fill_null(False)).sum(),
+            callbacks_pending=callback.sum(),
+            callbacks_due=(callback & (sched <= now)).sum(),
+            records_waiting_retry=(working & (sched > now)).sum(),
+            records_ready_now=(working & (sched.is_null() | (sched <= now))).sum(),
+        )
+    )
+    answer = pl.col("call_result") == int(CallResult.ANSWER)
+    per_result = results.group_by("list_name").agg(
+        right_party_contacts=pl.col("chain_id").filter(answer).n_unique(),
+        talk_time_s=pl.col("duration_s").filter(answer).sum().cast(pl.Float64),
+    )
+    return per_record.join(chains, on="list_name", how="left").join(
+        per_result, on="list_name", how="left"
+    )
+
+
+def _filled(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """Fill missing measures with zero (a list without results or records)."""
+    return frame.with_columns(
+        pl.col(c).fill_null(0).cast(pl.Float64 if c == "talk_time_s" else pl.Int64)
+        for c in LIFECYCLE_COUNT_COLUMNS
+    )
+
+
+def _derived(limit: pl.Expr) -> list[pl.Expr]:
+    """Penetration on the dialable population and the abandon-rate flag against `limit`."""
+    dialable = pl.col("dialable_records")
+    return [
+        pl.when(dialable > 0)
+        .then(pl.col("attempted_dialable_records") / dialable)
+        .otherwise(None)
+        .alias("penetration"),
+        (pl.col("abandon_rate").fill_null(0) > limit).alias("abandon_over_limit"),
+    ]
+
+
+def with_list_measures(
+    per_list: pl.LazyFrame, measures: pl.LazyFrame, limits: pl.LazyFrame
+) -> pl.LazyFrame:
+    """Add the lifecycle measures to list_stats rows; `limits`: list_name, abandon_limit (0-1)."""
+    return (
+        _filled(per_list.join(measures, on="list_name", how="left"))
+        .join(limits, on="list_name", how="left")
+        .with_columns(_derived(pl.col("abandon_limit").fill_null(0.03)))
+        .drop("abandon_limit")
+    )
+
+
+def with_group_measures(
+    group_stats: pl.LazyFrame, per_list: pl.LazyFrame, limits: pl.LazyFrame
+) -> pl.LazyFrame:
+    """Add the lifecycle measures (summed) to group_stats rows; the strictest list limit binds."""
+    sums = (
+        per_list.join(limits, on="list_name", how="left")
+        .group_by("campaign_group")
+        .agg(
+            *[pl.col(c).sum() for c in LIFECYCLE_COUNT_COLUMNS],
+            _limit=pl.col("abandon_limit").min(),
+        )
+    )
+    return (
+        _filled(group_stats.join(sums, on="campaign_group", how="left", nulls_equal=True))
+        .with_columns(_derived(pl.col("_limit").fill_null(0.03)))
+        .drop("_limit")
+    )

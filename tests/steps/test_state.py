@@ -1,0 +1,189 @@
+"""Record state in the warehouse: windows follow the lifecycle, schedules move into windows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import duckdb
+import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cxpipeline import warehouse
+from cxpipeline.steps.state import refresh_state
+
+DAY = datetime(2026, 7, 1, tzinfo=UTC)  # a Wednesday; New York is on EDT (UTC-4)
+NY = "America/New_York"
+
+
+def _con():
+    con = duckdb.connect()
+    warehouse.migrate(con)
+    return con
+
+
+def _insert(con, table, rows):
+    con.register("_f", pl.DataFrame(rows).to_arrow())
+    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _f")
+    con.unregister("_f")
+
+
+def _record(record_id, chain_id=None, chain_n=1, **state):
+    return {
+        "record_id": record_id,
+        "contact_info": "2125550100",
+        "chain_id": chain_id or record_id,
+        "chain_n": chain_n,
+        "list_name": "L",
+        "campaign_group": "G",
+        "chain_key": f"id:{record_id}",
+        "source_file": "f.csv",
+        "source_row": record_id,
+        "run_id": "r",
+        "tz_name": NY,
+        "window_key": 1,
+        "record_type": state.get("record_type", 2),
+        "record_status": state.get("record_status", 1),
+        "dial_sched_time": state.get("dial_sched_time"),
+    }
+
+
+def _windows(con, days=2, start_h=13, end_h=24):
+    """Windows 09:00-20:00 New York (13:00-00:00 UTC) on each day from DAY."""
+    rows = []
+    for d in range(days):
+        start = DAY + timedelta(days=d, hours=start_h)
+        rows.append(
+            {
+                "list_name": "L",
+                "window_key": 1,
+                "window_start_utc": start,
+                "window_end_utc": DAY + timedelta(days=d, hours=end_h),
+                "start_rule": "campaign",
+                "end_rule": "federal",
+                "rule": "campaign..federal",
+            }
+        )
+    _insert(con, "window_keys", rows)
+
+
+def _dialable(con):
+    rows = con.execute(
+        "SELECT record_id, window_start_utc, rule FROM dialable_windows "
+        "ORDER BY record_id, window_start_utc"
+    ).fetchall()
+    out = {}
+    for rid, start, rule in rows:
+        out.setdefault(rid, []).append((start.astimezone(UTC), rule))
+    return out
+
+
+def test_finished_cancelled_chain_updated_and_no_call_records_have_no_windows():
+    con = _con()
+    _windows(con)
+    _insert(
+        con,
+        "contact_records",
+        [
+            _record(1),
+            _record(2, record_status=3),
+            _record(3, record_status=5),
+            _record(4, record_status=7),
+            _record(5, record_type=7),
+        ],
+    )
+    assert set(_dialable(con)) == {1}
+
+
+def test_no_window_starts_before_the_schedule_or_a_later_cap_hold():
+    con = _con()
+    _windows(con)
+    sched = int((DAY + timedelta(hours=15)).timestamp())
+    _insert(con, "contact_records", [_record(1, dial_sched_time=sched), _record(2)])
+    got = _dialable(con)
+    assert got[1][0] == (DAY + timedelta(hours=15), "scheduled..federal")
+    assert got[2][0] == (DAY + timedelta(hours=13), "campaign..federal")
+    hold = {"list_name": "L", "chain_id": 1, "rule": "attempt_cap:FL"}
+    _insert(con, "chain_holds", [hold | {"hold_until_utc": DAY + timedelta(hours=16)}])
+    assert _dialable(con)[1][0] == (DAY + timedelta(hours=16), "attempt_cap:FL..federal")
+
+
+def test_callback_at_2130_local_moves_to_the_next_morning_window():
+    con = _con()
+    _windows(con)
+    _insert(con, "contact_records", [_record(1), _record(2, chain_id=1, chain_n=2)])
+    back = datetime(2026, 7, 2, 1, 30, tzinfo=UTC)  # 21:30 EDT on July 1st
+    result = {
+        "list_name": "L",
+        "record_id": 1,
+        "chain_id": 1,
+        "call_time_utc": DAY + timedelta(hours=18),
+        "call_result": 33,
+        "attempt": 1,
+        "result_key": 1,
+        "source_file": "r.csv",
+        "loaded_at": DAY,
+        "callback_time_utc": back,
+        "callback_type": "campaign",
+    }
+    _insert(con, "call_results", [result])
+    refresh_state(con, DAY)
+    kind, sched = con.execute(
+        "SELECT record_type, dial_sched_time FROM contact_records WHERE record_id = 1"
+    ).fetchone()
+    morning = DAY + timedelta(days=1, hours=13)  # 09:00 EDT on July 2nd
+    assert (kind, sched) == (6, int(morning.timestamp()))
+    assert _dialable(con)[1] == [(morning, "campaign..federal")]
+
+
+_HOUR = st.integers(0, 72)
+_SHARED: list[duckdb.DuckDBPyConnection] = []
+
+
+def _shared():
+    """One migrated warehouse for every example, emptied before each."""
+    if not _SHARED:
+        _SHARED.append(_con())
+    con = _SHARED[0]
+    for table in ("contact_records", "window_keys", "chain_holds"):
+        con.execute(f"DELETE FROM {table}")
+    return con
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    sched=st.one_of(st.none(), _HOUR),
+    hold=st.one_of(st.none(), _HOUR),
+    start_h=st.integers(0, 12),
+    length=st.integers(1, 11),
+)
+def test_no_schedule_and_no_window_lies_outside_the_planned_windows(sched, hold, start_h, length):
+    # window_keys are the law and the campaign hours together (transforms/windows.py): whatever
+    # the schedule and hold, the adjusted schedule and every dialable window stay inside them.
+    con = _shared()
+    _windows(con, days=3, start_h=start_h, end_h=start_h + length)
+    at = None if sched is None else int((DAY + timedelta(hours=sched)).timestamp())
+    _insert(con, "contact_records", [_record(1, dial_sched_time=at)])
+    if hold is not None:
+        row = {"list_name": "L", "chain_id": 1, "rule": "attempt_cap:FL"}
+        _insert(con, "chain_holds", [row | {"hold_until_utc": DAY + timedelta(hours=hold)}])
+    con.execute(warehouse.load_sql_statement("adjust_sched_to_windows"), {"list_name": None})
+    planned = [
+        (s.astimezone(UTC), e.astimezone(UTC))
+        for s, e in con.execute(
+            "SELECT window_start_utc, window_end_utc FROM window_keys"
+        ).fetchall()
+    ]
+    (moved,) = con.execute("SELECT dial_sched_time FROM contact_records").fetchone()
+    if moved is not None:
+        t = datetime.fromtimestamp(moved, UTC)
+        assert any(s <= t < e for s, e in planned) or t >= max(e for _, e in planned)
+    rows = con.execute("SELECT window_start_utc, window_end_utc FROM dialable_windows").fetchall()
+    for s, e in rows:
+        s, e = s.astimezone(UTC), e.astimezone(UTC)
+        assert any(ps <= s and e <= pe for ps, pe in planned)
+        assert s < e
+        if at is not None:
+            assert s >= datetime.fromtimestamp(at, UTC)
+        if hold is not None:
+            assert s >= DAY + timedelta(hours=hold)
