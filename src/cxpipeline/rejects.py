@@ -23,9 +23,22 @@ def empty_rejects() -> pl.DataFrame:
     return pl.DataFrame(schema=REJECT_SCHEMA)
 
 
+#: Characters of a refused value a reject keeps: a 200 MB field is not stored whole.
+RAW_LIMIT = 500
+
+
 def reject_frame(frame: pl.DataFrame) -> pl.DataFrame:
-    """Return exactly the reject columns, cast to their types (extra columns dropped)."""
-    return frame.select([pl.col(c).cast(t) for c, t in REJECT_SCHEMA.items()])
+    """Return exactly the reject columns, cast to their types (extra columns dropped).
+
+    Every text column is cut to RAW_LIMIT characters and has its runs of 7+ digits masked,
+    whatever the stage that refused it: a number inside a ragged row, a postal code or free
+    text is personal data too.
+    """
+    typed = frame.select([pl.col(c).cast(t) for c, t in REJECT_SCHEMA.items()])
+    text = [c for c, t in REJECT_SCHEMA.items() if t == pl.String()]
+    return typed.with_columns(pl.col(c).str.slice(0, RAW_LIMIT) for c in text).with_columns(
+        masked_digit_runs(c) for c in text
+    )
 
 
 def masked_digits(col: str) -> pl.Expr:

@@ -15,6 +15,21 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 
 
+class InputLimits(BaseModel):
+    """Bounds on one input file, each checked before the work it bounds (a one-line error)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    max_sheet_cells: int = Field(
+        default=20_000_000, ge=1, description="Cells a workbook sheet may declare (rows x columns)."
+    )
+    max_columns: int = Field(default=1_000, ge=1, description="Columns an input file may have.")
+    max_phone_columns: int = Field(
+        default=50, ge=1, description="Phone columns a contact list may map."
+    )
+    max_field_chars: int = Field(default=10_000, ge=1, description="Characters one field may hold.")
+
+
 class Settings(BaseModel):
     """Where the warehouse and lake live and the defaults every stage shares."""
 
@@ -43,6 +58,9 @@ class Settings(BaseModel):
         200_000,
         ge=1,
         description="Input rows enriched at a time by ingest: bounds its memory, not its result.",
+    )
+    input_limits: InputLimits = Field(
+        default_factory=InputLimits, description="Bounds on the size and shape of an input."
     )
     write_lock_timeout_seconds: float = Field(
         600, ge=0, description="How long a writing step waits for another writer of the home."

@@ -8,6 +8,7 @@ from pathlib import Path
 import polars as pl
 
 from cxpipeline.errors import InputError
+from cxpipeline.io import limits
 from cxpipeline.io.csv_reader import read_with_csv_module
 from cxpipeline.io.delimiters import choose_delimiter
 from cxpipeline.io.encoding import SNIFF_CHARS
@@ -32,6 +33,7 @@ def read_delimited(source: Path, name: str, options: ReadOptions) -> RawTable:
     """
     delimiter, first = _sniffed_header(source, name, options)
     width = len(first)
+    limits.check_columns(width, name, options.limits)  # before any pass allocates per column
     names = column_names(first, name) if options.has_header else numbered(width)
     scan = scan_text(source, names, delimiter, options.has_header)
     try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from cxpipeline.errors import InputError
+from cxpipeline.io import limits
 from cxpipeline.io.delimited import read_delimited
 from cxpipeline.io.encoding import utf8_source
 from cxpipeline.io.fixed_width import read_fixed_width
@@ -37,11 +38,15 @@ def read_table(path: Path | str, options: ReadOptions | None = None) -> RawTable
         raise InputError("empty file", file=name)
     kind = file_kind(path)
     if kind == "excel":
+        limits.check_sheet_dimensions(path, options.limits)
         table = read_excel(path, options)
     elif kind == "parquet":
         table = read_parquet_input(path)
     else:
         table = _read_text(path, options)
+    columns = [c for c in table.frame.collect_schema() if c != "source_row"]
+    limits.check_columns(len(columns), name, options.limits)
+    limits.check_field_lengths(table.frame, name, options.limits)
     if table.rows_read == 0 and not options.allow_no_rows:
         raise InputError("header only: no data rows", file=name)
     return table

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from cxpipeline.settings import InputLimits
+
 
 @dataclass(frozen=True)
 class ReadOptions:
@@ -20,6 +22,8 @@ class ReadOptions:
     has_header: bool = True
     #: A header without data rows is a valid file (a call-results file of a day without calls).
     allow_no_rows: bool = False
+    #: Bounds on the input's size and shape (Settings.input_limits), checked before the work.
+    limits: InputLimits = InputLimits()
 
 
 @dataclass

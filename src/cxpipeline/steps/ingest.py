@@ -8,6 +8,7 @@ warehouse in one read.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import shutil
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from cxpipeline import campaigns, io, spec, warehouse
+from cxpipeline.campaigns.model import check_name
 from cxpipeline.errors import InputError
 from cxpipeline.settings import Settings
 from cxpipeline.steps import housekeeping
@@ -66,6 +68,10 @@ def ingest(
     lets a replace remove more than `Settings.replace_max_removed_share` of the list. On a
     terminal a progress bar follows the stages; elsewhere it stays quiet.
     """
+    try:  # ' east_q4' or 'east_q4\n' is east_q4, not a second list
+        list_name, group = str(check_name(list_name)), str(check_name(group))
+    except ValueError as exc:
+        raise InputError(str(exc), field="--list/--group") from None
     request = IngestRequest(
         list_name, group, spec_path, as_of, horizon_days, mode, read_options, chunk_rows, force
     )
@@ -107,11 +113,17 @@ def _ingest(
     options = spec.read_options(
         request.spec_path, delimiter=given.delimiter, encoding=given.encoding, sheet=given.sheet
     )
-    table = io.read_table(path, options)
+    table = io.read_table(path, dataclasses.replace(options, limits=settings.input_limits))
     advance(1)
     import_spec = spec.load_spec(
         request.spec_path, columns=table.frame.collect_schema().names(), source=str(path)
     )
+    if len(import_spec.phones) > settings.input_limits.max_phone_columns:
+        raise InputError(
+            f"{len(import_spec.phones):,} phone columns: more than the limit of "
+            f"{settings.input_limits.max_phone_columns} (setting input_limits.max_phone_columns)",
+            file=str(path),
+        )
     housekeeping.note_new_list(settings, request.list_name)
     context = _list_context(settings, request)
     as_of_utc = as_utc(request.as_of)
