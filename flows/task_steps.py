@@ -47,7 +47,7 @@ class TaskSteps:
             item.sheet,
             item.force,
         )
-        return IngestSummary(**summary)  # type: ignore[arg-type]
+        return IngestSummary(**summary)  # type: ignore[arg-type,unused-ignore]
 
     def load_results(self, path: Path, as_of: datetime | None) -> dict[str, object]:
         """Load one call results file."""

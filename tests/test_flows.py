@@ -11,6 +11,7 @@ FLOW_MODULES = {
     "flows.build_statistics": "build_statistics",
     "flows.export_reports": "export_reports",
     "flows.daily_run": "daily_run",
+    "flows.inbox_run": "inbox_run",
     "flows.plan_windows": "plan_windows",
 }
 
@@ -62,3 +63,27 @@ def test_deployment_runs_on_dask_when_given_an_address():
     flow = build_flow("tcp://127.0.0.1:8786")
     assert isinstance(flow.task_runner, DaskTaskRunner)
     assert flow.name == "daily-run"
+
+
+def test_inbox_deployments_are_scheduled_in_a_named_zone(tmp_path):
+    from flows.deployments import inbox_deployments
+
+    daily, results = inbox_deployments(
+        tmp_path / "inbox", tmp_path / "home", zone="America/Chicago"
+    )
+    assert daily.name == "daily-lists" and results.name == "results-every-15-minutes"
+    assert daily.schedules[0].schedule.cron == "0 6 * * *"
+    assert daily.schedules[0].schedule.timezone == "America/Chicago"
+    assert results.schedules[0].schedule.cron == "*/15 * * * *"
+    assert results.parameters["kinds"] == ["results"]
+
+
+def test_prefect_yaml_entrypoints_import():
+    import yaml
+
+    declared = yaml.safe_load(Path("prefect.yaml").read_text(encoding="utf-8"))
+    for deployment in declared["deployments"]:
+        path, name = deployment["entrypoint"].split(":")
+        module = importlib.import_module(path.removesuffix(".py").replace("/", "."))
+        assert isinstance(getattr(module, name), Flow), deployment["name"]
+        assert deployment["schedules"][0]["timezone"]

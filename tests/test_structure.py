@@ -28,6 +28,7 @@ FLOORS = {
     "cxpipeline.steps": 5,
     "cxpipeline.manifest": 6,
     "cxpipeline.orchestration": 6,
+    "cxpipeline.inbox": 6,
     "cxpipeline.demo": 7,
     "cxpipeline.cli": 7,
     "cxpipeline": 0,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from cxpipeline.errors import InputError
 
 ReportFormat = Literal["html", "xlsx", "csv"]
+M = TypeVar("M", bound=BaseModel)
 
 
 class _Strict(BaseModel):
@@ -92,8 +93,14 @@ class RunManifest(_Strict):
 def load_manifest(path: Path) -> RunManifest:
     """Read and validate a manifest file; problems are one-line errors naming the field."""
     path = Path(path)
+    manifest = load_model(path, RunManifest, what="manifest")
+    return manifest.resolved(path.resolve().parent)
+
+
+def load_model(path: Path, model: type[M], *, what: str) -> M:
+    """Read a YAML file into a pydantic model; problems are one-line errors naming the field."""
     if not path.is_file():
-        raise InputError("manifest not found", file=str(path))
+        raise InputError(f"{what} not found", file=str(path))
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
@@ -101,11 +108,10 @@ def load_manifest(path: Path) -> RunManifest:
         where = f" at line {mark.line + 1}" if mark is not None else ""
         raise InputError(f"not valid YAML{where}", file=str(path)) from None
     if not isinstance(data, dict):
-        raise InputError("a manifest is a mapping of keys", file=str(path))
+        raise InputError(f"a {what} is a mapping of keys", file=str(path))
     try:
-        manifest = RunManifest.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"])
         raise InputError(first["msg"], file=str(path), field=field) from None
-    return manifest.resolved(path.resolve().parent)

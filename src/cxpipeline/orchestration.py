@@ -7,6 +7,8 @@ directly; the Prefect daily flow passes a runner whose steps are Prefect tasks.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +17,7 @@ from typing import Protocol
 from rich.console import Console
 
 from cxpipeline import io
+from cxpipeline.errors import CxError
 from cxpipeline.manifest import ListFile, RunManifest
 from cxpipeline.settings import Settings
 from cxpipeline.steps import plan, reports, results, setup, statistics, suppression
@@ -117,6 +120,8 @@ class RunSummary:
     planned: dict[str, dict[str, int]] = field(default_factory=dict)
     statistics: dict[str, int] = field(default_factory=dict)
     reports: list[Path] = field(default_factory=list)
+    #: With keep_going: input file → the one-line error that refused it.
+    failures: dict[Path, str] = field(default_factory=dict)
 
     @property
     def report_path(self) -> Path | None:
@@ -132,25 +137,31 @@ def run_manifest(
     horizon_days: int | None = None,
     console: Console | None = None,
     runner: StepRunner | None = None,
+    keep_going: bool = False,
 ) -> RunSummary:
-    """Run every step the manifest names, in order; arguments override the manifest's as-of."""
+    """Run every step the manifest names, in order; arguments override the manifest's as-of.
+
+    With `keep_going`, an input file that a step refuses (a CxError) is recorded in
+    `failures` and the run goes on with the next file (the inbox run); otherwise it raises.
+    """
     console = console or Console(quiet=True)
     steps = runner or DirectSteps(settings)
     as_of = as_of or manifest.as_of
     horizon = horizon_days or manifest.horizon_days
     summary = RunSummary()
-    _setup(manifest, steps, console, summary)
+    guard = _Guard(summary, console, keep_going)
+    _setup(manifest, steps, console, summary, guard)
     for item in manifest.lists:
-        with console.status(f"ingesting {item.file.name}…"):
+        with console.status(f"ingesting {item.file.name}…"), guard(item.file):
             ingested = steps.ingest(item, as_of, horizon)
-        summary.ingests.append(ingested)
-        for line in ingested.describe():
-            console.print(line)
+            summary.ingests.append(ingested)
+            for line in ingested.describe():
+                console.print(line)
     for path in manifest.results:
-        with console.status(f"loading {path.name}…"):
+        with console.status(f"loading {path.name}…"), guard(path):
             loaded = steps.load_results(path, as_of)
-        summary.results.append(loaded)
-        console.print(results.describe_results(loaded, path.name))
+            summary.results.append(loaded)
+            console.print(results.describe_results(loaded, path.name))
     if manifest.plan:
         # Every list, not only the manifest's: a list whose file did not change still needs
         # today's windows (docs/contract.md §5, re-planning).
@@ -170,7 +181,33 @@ def run_manifest(
     return summary
 
 
-def _setup(manifest: RunManifest, steps: StepRunner, console: Console, summary: RunSummary) -> None:
+@dataclass(frozen=True)
+class _Guard:
+    """Record a refused input file and go on (keep_going), or let the error through."""
+
+    summary: RunSummary
+    console: Console
+    keep_going: bool
+
+    @contextlib.contextmanager
+    def __call__(self, path: Path) -> Iterator[None]:
+        """Run one file's step; with keep_going a CxError marks the file failed."""
+        try:
+            yield
+        except CxError as exc:
+            if not self.keep_going:
+                raise
+            self.summary.failures[path] = exc.one_line()
+            self.console.print(f"[red]refused[/red] {path.name}: {exc.one_line()}")
+
+
+def _setup(
+    manifest: RunManifest,
+    steps: StepRunner,
+    console: Console,
+    summary: RunSummary,
+    guard: _Guard,
+) -> None:
     """Campaign model, rule overrides and suppression lists: what the lists are planned with."""
     if manifest.campaigns is not None:
         with console.status("applying campaigns…"):
@@ -180,7 +217,7 @@ def _setup(manifest: RunManifest, steps: StepRunner, console: Console, summary: 
         steps.apply_rules(manifest.rules)
         console.print(f"compliance rules: overrides from {manifest.rules.name}")
     for entry in manifest.suppression:
-        with console.status(f"loading suppression list {entry.name}…"):
+        with console.status(f"loading suppression list {entry.name}…"), guard(entry.file):
             loaded = steps.load_suppression(entry.file, entry.name)
-        summary.suppression.append(loaded)
-        console.print(f"suppression list {entry.name!r}: {loaded['entries']:,} entries")
+            summary.suppression.append(loaded)
+            console.print(f"suppression list {entry.name!r}: {loaded['entries']:,} entries")
