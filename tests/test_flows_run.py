@@ -72,3 +72,33 @@ def test_daily_run_flow_runs_a_manifest_through_the_orchestration(tmp_path):
             "SELECT count(*) FROM contact_records WHERE no_call_reason = 'suppressed:client_dnc'"
         ).fetchone()
     assert suppressed is not None and suppressed[0] > 0
+
+
+def test_inbox_flow_twice_at_once_processes_each_file_once(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from flows.inbox_run import inbox_run
+    from flows.tasks import apply_campaigns
+
+    sample = REPO_ROOT / "data" / "sample"
+    home = tmp_path / "home"
+    apply_campaigns.fn(home, sample / "campaigns.yaml")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "inbox.yaml").write_text(
+        "lists:\n  - {pattern: 'contacts_east_retry*.csv', list: east_retry, "
+        "group: collections_east}\nsuppression:\n  - {pattern: 'suppression_*.csv', "
+        "name: client_dnc}\nreports: null\n",
+        encoding="utf-8",
+    )
+    for name in ("contacts_east_retry.csv", "suppression_dnc.csv"):
+        (inbox / name).write_bytes((sample / name).read_bytes())
+    when = datetime.fromisoformat("2026-12-01T08:00:00-05:00")
+    with ThreadPoolExecutor(2) as pool:
+        runs = list(pool.map(lambda _: inbox_run(inbox=inbox, home=home, as_of=when), range(2)))
+    processed = sorted(name for run in runs for name in run["processed"])
+    assert processed == ["contacts_east_retry.csv", "suppression_dnc.csv"]
+    assert all(not run["failed"] for run in runs)
+    assert any("east_retry" in run["markdown"] for run in runs)
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM ingest_runs").fetchone() == (1,)
