@@ -4,34 +4,52 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from prefect import task
+from prefect import Task, task
+from prefect.client.schemas.objects import TaskRun
+from prefect.states import State
 
 from cxpipeline import io
+from cxpipeline.errors import CxError
+from cxpipeline.io.home_lock import HomeBusy
 from cxpipeline.settings import Settings
 from cxpipeline.steps import plan, reports, results, setup, statistics, suppression
 from cxpipeline.steps.ingest import ingest
 
 
-@task(retries=2, retry_delay_seconds=5)
+def transient(task: Task[..., Any], task_run: TaskRun, state: State[Any]) -> bool:
+    """Retry only what may pass (I/O, a busy home), never a user error: it would fail again."""
+    try:
+        state.result()
+    except HomeBusy:
+        return True
+    except CxError:
+        return False
+    except BaseException:  # noqa: BLE001 - any other failure may be transient
+        return True
+    return True
+
+
+@task(retry_condition_fn=transient, retries=2, retry_delay_seconds=5)
 def apply_campaigns(home: Path, campaigns_file: Path) -> dict[str, int]:
     """Load or update the campaign model from YAML."""
     return setup.apply_campaigns(Settings.build(home), campaigns_file)
 
 
-@task(retries=2, retry_delay_seconds=5)
+@task(retry_condition_fn=transient, retries=2, retry_delay_seconds=5)
 def apply_rules(home: Path, rules_file: Path) -> None:
     """Load compliance rule overrides on top of the seed rules."""
     setup.prepare_warehouse(Settings.build(home), rules_file=rules_file)
 
 
-@task(retries=2, retry_delay_seconds=5)
+@task(retry_condition_fn=transient, retries=2, retry_delay_seconds=5)
 def load_suppression(home: Path, file: Path, name: str) -> dict[str, int]:
     """Load a named suppression list and re-apply it to existing lists."""
     return suppression.load_suppression(Settings.build(home), file, name)
 
 
-@task(retries=2, retry_delay_seconds=10)
+@task(retry_condition_fn=transient, retries=2, retry_delay_seconds=10)
 def ingest_list(
     home: Path,
     file: Path,
@@ -62,7 +80,7 @@ def ingest_list(
     return dict(vars(summary))
 
 
-@task(retries=2, retry_delay_seconds=5)
+@task(retry_condition_fn=transient, retries=2, retry_delay_seconds=5)
 def plan_windows(
     home: Path, lists: list[str] | None, as_of: datetime | None, horizon_days: int | None
 ) -> dict[str, dict[str, int]]:
@@ -70,19 +88,19 @@ def plan_windows(
     return plan.plan_windows(Settings.build(home), lists, as_of=as_of, horizon_days=horizon_days)
 
 
-@task(retries=2, retry_delay_seconds=5)
+@task(retry_condition_fn=transient, retries=2, retry_delay_seconds=5)
 def load_results(home: Path, file: Path, as_of: datetime | None) -> dict[str, object]:
     """Ingest a call results file and update record state."""
     return results.load_results(Settings.build(home), file, as_of=as_of)
 
 
-@task(retries=1)
+@task(retry_condition_fn=transient, retries=1)
 def build_statistics(home: Path) -> dict[str, int]:
     """Rebuild the statistics tables."""
     return statistics.build_statistics(Settings.build(home))
 
 
-@task(retries=1)
+@task(retry_condition_fn=transient, retries=1)
 def write_reports(home: Path, out_dir: Path, formats: tuple[str, ...]) -> list[str]:
     """Write the reports; returns their paths."""
     return [str(p) for p in reports.write_reports(Settings.build(home), out_dir, formats)]

@@ -87,3 +87,19 @@ def test_prefect_yaml_entrypoints_import():
         module = importlib.import_module(path.removesuffix(".py").replace("/", "."))
         assert isinstance(getattr(module, name), Flow), deployment["name"]
         assert deployment["schedules"][0]["timezone"]
+
+
+def test_tasks_retry_only_transient_failures():
+    from prefect.states import Failed
+
+    from cxpipeline.errors import CxError, InputError
+    from cxpipeline.io.home_lock import HomeBusy
+    from flows.tasks import transient
+
+    def retried(exc: BaseException) -> bool:
+        return transient(None, None, Failed(data=exc))  # type: ignore[arg-type]
+
+    assert not retried(InputError("bad row", file="a.csv", row=2))
+    assert not retried(CxError("unknown list"))
+    assert retried(HomeBusy("another step is writing"))
+    assert retried(OSError("disk busy"))

@@ -95,4 +95,9 @@ class Settings(BaseModel):
     def build(cls, home: Path | str | None = None, **overrides: object) -> Settings:
         """Build settings: explicit home, else $CXPIPELINE_HOME, else ./data."""
         chosen = home or os.environ.get("CXPIPELINE_HOME") or Path.cwd() / "data"
+        if Path(chosen).exists() and not Path(chosen).is_dir():
+            # Imported here: errors and settings are both on the lowest floor.
+            from cxpipeline.errors import CxError
+
+            raise CxError("the home must be a folder, not a file", file=str(chosen), field="--home")
         return cls(home=Path(chosen).resolve(), **overrides)  # type: ignore[arg-type]

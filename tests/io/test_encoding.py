@@ -65,3 +65,9 @@ def test_transcoded_input_stays_readable_after_its_temp_copy_is_gone(tmp_path: P
     table = io.read_table(path)
     assert table.detected["encoding"] == "cp1252"
     assert table.frame.collect().rows() == [("Muñoz", "2125550142", 1)]
+
+
+def test_forcing_utf16_on_a_utf8_file_is_a_one_line_input_error(tmp_path):
+    path = write(tmp_path, "a.csv", "client_id,phone\n1,2125550142\n")
+    with pytest.raises(errors.InputError, match="not readable as 'utf-16'"):
+        io.read_table(path, io.ReadOptions(encoding="utf-16"))

@@ -64,3 +64,14 @@ def test_every_field_of_a_reject_is_cut_and_masked(home, tmp_path):
             assert len(text) <= 500
             assert not any(run in text for run in ("2125550199", "9175550123", "6465550100"))
             assert "1234567890" not in text
+
+
+def test_a_folder_or_a_nul_byte_is_a_one_line_input_error(home, tmp_path):
+    with pytest.raises(InputError, match="not a file"):
+        ingest(home, tmp_path, list_name="l1", group=GROUP, as_of=AS_OF)
+    path = tmp_path / "nul.csv"
+    path.write_bytes(b"client_id,last_name,home_phone\nC1,Sm\x00ith,(212) 736-0142\n")
+    with pytest.raises(InputError, match="NUL byte") as caught:
+        ingest(home, path, list_name="l1", group=GROUP, as_of=AS_OF)
+    assert "'last_name'" in caught.value.one_line()
+    assert rows(home, "SELECT count(*) FROM contact_lists WHERE name = 'l1'") == [(0,)]

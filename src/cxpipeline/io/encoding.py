@@ -57,7 +57,10 @@ def _forced_encoding(path: Path, forced: str, bom: str | None) -> str:
         raise InputError(f"unknown encoding {forced!r}", file=name) from None
     if encoding == "utf-8" and bom == "utf-8-sig":
         encoding = "utf-8-sig"
-    bad = _first_undecodable(path, encoding)
+    try:
+        bad = _first_undecodable(path, encoding)
+    except UnicodeError as exc:  # e.g. UTF-16 without a BOM: the codec refuses to start
+        raise InputError(f"not readable as {forced!r}: {exc}", file=name) from None
     if bad is not None:
         raise InputError(
             f"undecodable bytes at line {_line_of(path, bad)} (byte {bad}) for encoding {forced!r}",

@@ -27,6 +27,10 @@ SNAPSHOT_DIR = ".readers"
 _depth = threading.local()
 
 
+class HomeBusy(CxError):
+    """Another step held the home's write lock for longer than the timeout (worth a retry)."""
+
+
 def snapshot_path(warehouse: Path) -> Path:
     """Path of the readers' immutable snapshot of a warehouse file."""
     return warehouse.parent / SNAPSHOT_DIR / warehouse.name
@@ -44,7 +48,7 @@ def _acquire(home: Path, timeout: float) -> int:
         except BlockingIOError:
             if time.monotonic() >= deadline:
                 os.close(fd)
-                raise CxError(
+                raise HomeBusy(
                     f"another cxpipeline step is writing to this home; waited {timeout:g} s "
                     "(setting write_lock_timeout_seconds), try again when it has finished",
                     file=str(home),

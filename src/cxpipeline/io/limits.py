@@ -71,6 +71,7 @@ def check_field_lengths(frame: pl.LazyFrame, name: str, limits: InputLimits) -> 
         return
     longest = frame.select(pl.col(columns).str.len_chars().max()).collect(engine="streaming")
     over = [c for c in columns if (longest[c][0] or 0) > limits.max_field_chars]
+    _check_nul_bytes(frame, columns, name)
     if not over:
         return
     column, row = over[0], None
@@ -89,3 +90,12 @@ def check_field_lengths(frame: pl.LazyFrame, name: str, limits: InputLimits) -> 
         row=row,
         field=column,
     )
+
+
+def _check_nul_bytes(frame: pl.LazyFrame, columns: list[str], name: str) -> None:
+    """Refuse a file holding a NUL byte in a field (it would reach the dialer's file)."""
+    found = frame.select(pl.col(columns).str.contains("\x00", literal=True).any())
+    flags = found.collect(engine="streaming").row(0)
+    if any(flags):
+        column = columns[[bool(f) for f in flags].index(True)]
+        raise InputError("a NUL byte in a field: not a text file?", file=name, field=column)

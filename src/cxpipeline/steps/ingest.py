@@ -93,6 +93,8 @@ def _ingest(
         raise InputError(f"unknown mode {request.mode!r} (replace or append)")
     if not path.exists():
         raise InputError("file not found", file=str(path))
+    if not path.is_file():
+        raise InputError("not a file (a folder?): give the contact list file", file=str(path))
     prepare_warehouse(settings)
     sha = io.file_sha256(path)
     key = input_key(settings, request, sha)
