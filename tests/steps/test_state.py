@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cxpipeline import warehouse
+from cxpipeline.campaigns.store import apply_campaigns
 from cxpipeline.steps.state import refresh_state
 
 DAY = datetime(2026, 7, 1, tzinfo=UTC)  # a Wednesday; New York is on EDT (UTC-4)
@@ -187,3 +188,79 @@ def test_no_schedule_and_no_window_lies_outside_the_planned_windows(sched, hold,
             assert s >= datetime.fromtimestamp(at, UTC)
         if hold is not None:
             assert s >= DAY + timedelta(hours=hold)
+
+
+_CAMPAIGNS = """
+dialing_profiles:
+  - name: p
+    default: true
+    settings:
+      max_attempts: 5
+      cycles: 2
+      treatments:
+        - {call_result: busy, sequence: 1, action: retry_in, interval_minutes: 30,
+           increment_minutes: 5, attempts: 2}
+        - {call_result: busy, sequence: 2, action: next_in_chain_after, interval_minutes: 60}
+        - {call_result: no_answer, sequence: 1, action: next_in_chain}
+session_profiles:
+  - {name: s, default: true}
+campaign_templates:
+  - {name: t}
+campaign_groups:
+  - {name: G, template: t, agent_group: AG}
+contact_lists:
+  - {name: L, group: G}
+"""
+
+_RESULTS = st.lists(
+    st.tuples(st.sampled_from([1, 2, 3]), st.integers(0, 2000), st.sampled_from([6, 7, 33, 53])),
+    min_size=1,
+    max_size=10,
+    unique_by=lambda c: (c[0], c[1]),
+)
+
+
+def _result_rows(calls):
+    return [
+        {
+            "list_name": "L",
+            "record_id": rid,
+            "chain_id": 1 if rid < 3 else 3,
+            "call_time_utc": DAY + timedelta(minutes=minutes),
+            "call_result": code,
+            "attempt": 1,
+            "result_key": rid * 100_000 + minutes,
+            "source_file": "r.csv",
+            "loaded_at": DAY,
+        }
+        for rid, minutes, code in calls
+    ]
+
+
+def _loaded_state(batches, folder):
+    con = _con()
+    (folder / "c.yaml").write_text(_CAMPAIGNS, encoding="utf-8")
+    apply_campaigns(con, folder / "c.yaml")
+    _windows(con, days=3)
+    _insert(con, "contact_records", [_record(1), _record(2, chain_id=1, chain_n=2), _record(3)])
+    for batch in batches:
+        if batch:
+            _insert(con, "call_results", _result_rows(batch))
+        refresh_state(con, DAY)
+    return con.execute(
+        "SELECT record_id, record_type, record_status, attempt, call_result, call_time, "
+        "dial_sched_time FROM contact_records ORDER BY record_id"
+    ).fetchall()
+
+
+@settings(max_examples=12, deadline=None)
+@given(calls=_RESULTS, data=st.data())
+def test_results_loaded_in_any_split_and_order_give_the_same_end_state(
+    calls, data, tmp_path_factory
+):
+    tmp_path = tmp_path_factory.mktemp("split")
+    order = data.draw(st.permutations(calls))
+    cut = sorted(data.draw(st.lists(st.integers(0, len(order)), max_size=3)))
+    bounds = [0, *cut, len(order)]
+    batches = [order[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+    assert _loaded_state(batches, tmp_path) == _loaded_state([calls], tmp_path)

@@ -236,3 +236,12 @@ def test_any_order_and_split_of_the_results_gives_the_same_state(calls, cycles, 
     parts = pl.concat([picked[split:], picked[:split]]).lazy()
     other = record_lifecycle(recs, parts, _settings(4, cycles), steps).collect()
     assert one.equals(other)
+
+
+def test_a_no_call_record_is_never_scheduled_by_its_results():
+    recs = _records([(1, 10, 1), (2, 10, 2)]).with_columns(
+        record_type=pl.Series([7, 2], dtype=pl.Int32)
+    )
+    s = _state(recs, _results([(1, 0, BUSY)]), _treatments(BUSY_STEPS))
+    assert (s[1]["record_type"], s[1]["dial_sched_time"], s[1]["attempt"]) == (7, None, 1)
+    assert s[2]["record_status"] == 1

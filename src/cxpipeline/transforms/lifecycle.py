@@ -404,7 +404,12 @@ def _type_and_schedule() -> dict[str, pl.Expr]:
         .when(chain_has)
         .then(int(RecordType.GENERAL))
         .otherwise(pl.col("record_type")),
-        "dial_sched_time": pl.when(dnc | (closed & ~callback.fill_null(False)))
+        # A No Call record is never scheduled, whatever its own results say.
+        "dial_sched_time": pl.when(
+            dnc
+            | (pl.col("record_type") == int(RecordType.NO_CALL))
+            | (closed & ~callback.fill_null(False))
+        )
         .then(None)
         .when(callback | retry)
         .then(pl.col("_last_sched"))
