@@ -121,6 +121,7 @@ def connect(settings: Settings, *, read_only: bool = False) -> duckdb.DuckDBPyCo
     outermost = lock.__enter__()
     try:
         con = duckdb.connect(str(path))
+        path.chmod(0o600)  # personal data: owner-only, whatever the umask
         migrate(con)
     except BaseException:
         lock.__exit__(None, None, None)

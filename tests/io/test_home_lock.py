@@ -118,3 +118,12 @@ def test_a_reader_in_a_loop_never_fails_and_never_fails_the_ingest(tmp_path):
     assert done > 0
     counted = query.run_query(settings, "SELECT count(*) AS n FROM contact_records")
     assert counted["n"][0] > 0
+
+
+def test_the_warehouse_and_its_snapshot_are_owner_only(tmp_path):
+    settings = Settings.build(tmp_path / "home")
+    warehouse.connect(settings).close()
+    snapshot = home_lock.snapshot_path(settings.warehouse_path)
+    assert settings.warehouse_path.stat().st_mode & 0o077 == 0
+    assert snapshot.stat().st_mode & 0o077 == 0
+    assert snapshot.parent.stat().st_mode & 0o077 == 0

@@ -17,5 +17,5 @@ def test_raw_copy_is_stored_once_under_its_hash_and_read_only(tmp_path: Path) ->
     copy = io.copy_raw(source, tmp_path / "lake", digest)
     assert copy == tmp_path / "lake" / "raw" / digest / "list.csv"
     assert copy.read_bytes() == source.read_bytes()
-    assert stat.S_IMODE(copy.stat().st_mode) == 0o444
+    assert stat.S_IMODE(copy.stat().st_mode) == 0o400
     assert io.copy_raw(source, tmp_path / "lake", digest) == copy

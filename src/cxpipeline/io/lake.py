@@ -25,5 +25,5 @@ def copy_raw(source: Path | str, lake: Path, sha256: str) -> Path:
     if not target.exists():
         with atomic_path(target) as tmp:
             shutil.copyfile(source, tmp)
-        target.chmod(0o444)
+        target.chmod(0o400)  # immutable and owner-only: it holds the personal data as sent
     return target
