@@ -21,13 +21,7 @@ from cxpipeline.transforms.treatments import (
     treatment_steps,
 )
 
-__all__ = [
-    "ACTIONS",
-    "DNC_REASON",
-    "FINAL_RESULTS",
-    "TREATMENT_SCHEMA",
-    "record_lifecycle",
-]
+__all__ = ["ACTIONS", "DNC_REASON", "FINAL_RESULTS", "TREATMENT_SCHEMA", "record_lifecycle"]
 
 #: Actions that finish the record for this cycle and hand the chain to its next record.
 #: `finish` is a result whose treatment steps are used up: done for this cycle, next at once.
