@@ -247,3 +247,18 @@ def test_completion_estimate_from_recent_finishes():
     assert a["est_hours_to_complete"] == pytest.approx(1 / (2 / 24))
     b = out.row(1, named=True)
     assert b["est_hours_to_complete"] == 0.0
+
+
+def test_zone_penetration_leaves_attempted_no_call_records_out_of_both_sides():
+    records = pl.LazyFrame(
+        {
+            "list_name": ["Z"] * 3,
+            "record_id": [1, 2, 3],
+            "tz_name": ["America/New_York"] * 3,
+            "record_type": [2, 2, 7],
+        }
+    )
+    results = pl.LazyFrame({"list_name": ["Z", "Z"], "record_id": [1, 3], "call_result": [7, 51]})
+    row = zone_stats(records, results).collect().row(0, named=True)
+    assert (row["attempted_records"], row["dialable_records"]) == (2, 2)
+    assert row["penetration"] == 0.5  # record 1 of the two dialable ones, not 2 of 2

@@ -108,7 +108,7 @@ class ZoneStatsRow(pa.DataFrameModel):
     attempted_records: pl.Int64 = _count("Records with at least one attempt.")
     connects: pl.Int64 = _count("Attempts with result 33 Answer.")
     connect_rate: pl.Float64 = _rate("connects / attempts.")
-    penetration: pl.Float64 = _rate("attempted_records / dialable records.")
+    penetration: pl.Float64 = _rate("Attempted dialable records / dialable_records.")
 
     class Config(BaseConfig):
         """Integer widths are coerced."""

@@ -209,15 +209,15 @@ def hourly_stats(results: pl.LazyFrame, records: pl.LazyFrame) -> pl.LazyFrame:
 def zone_stats(records: pl.LazyFrame, results: pl.LazyFrame) -> pl.LazyFrame:
     """Count records, attempts and connects per list × tz_name (a null zone is its own row).
 
-    connect_rate = connects ÷ attempts and penetration = attempted_records ÷ dialable_records,
-    null when the denominator is zero.
+    connect_rate = connects ÷ attempts and penetration = attempted dialable records ÷
+    dialable_records (one population, docs/metrics.md), null when the denominator is zero.
     """
     keys = ["list_name", "tz_name"]
     per_zone = records.group_by(keys).agg(
         pl.len().alias("total_records"),
         (pl.col("record_type") != _NO_CALL).sum().alias("dialable_records"),
     )
-    zones = records.select("record_id", "tz_name").unique(subset="record_id")
+    zones = records.select("record_id", "tz_name", "record_type").unique(subset="record_id")
     per_result = (
         results.select("list_name", "record_id", "call_result")
         .join(zones, on="record_id", how="inner")
@@ -226,15 +226,19 @@ def zone_stats(records: pl.LazyFrame, results: pl.LazyFrame) -> pl.LazyFrame:
             pl.len().alias("attempts"),
             pl.col("record_id").n_unique().alias("attempted_records"),
             (pl.col("call_result") == 33).sum().alias("connects"),
+            _attempted_dialable=pl.col("record_id")
+            .filter(pl.col("record_type") != _NO_CALL)
+            .n_unique(),
         )
     )
     counts = ["total_records", "dialable_records", "attempts", "attempted_records", "connects"]
+    counts.append("_attempted_dialable")
     return (
         per_zone.join(per_result, on=keys, how="left", nulls_equal=True)
         .with_columns(pl.col(c).fill_null(0).cast(pl.Int64) for c in counts)
         .with_columns(
             _ratio("connects", pl.col("attempts")).alias("connect_rate"),
-            _ratio("attempted_records", pl.col("dialable_records")).alias("penetration"),
+            _ratio("_attempted_dialable", pl.col("dialable_records")).alias("penetration"),
         )
         .select(ZONE_STATS_COLUMNS)
         .sort("list_name", "tz_name", nulls_last=True)
