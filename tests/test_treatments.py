@@ -64,3 +64,24 @@ def test_bad_treatments_in_campaigns_yaml_name_file_line_and_field(tmp_path):
     assert "needs interval_minutes" in str(err) and "\n" not in str(err)
     assert err.field == "treatments"
     assert err.row == text.splitlines().index("    " + bad) + 1
+
+
+def test_a_list_overrides_the_whole_treatments_list_and_show_names_the_source(tmp_path):
+    import duckdb
+
+    from cxpipeline.campaigns.store import apply_campaigns, effective_settings
+    from cxpipeline.warehouse import migrate
+
+    text = BASE.replace(
+        "settings: {stop_margin_minutes: 10}",
+        "settings: {treatments: [{call_result: fax, sequence: 1, action: cancel_record}]}",
+    )
+    path = tmp_path / "campaigns.yaml"
+    path.write_text(text, encoding="utf-8")
+    con = duckdb.connect()
+    migrate(con)
+    apply_campaigns(con, path)
+    got = effective_settings(con, "lst")
+    assert got["treatments_source"] == "list"
+    assert [s["call_result"] for s in json.loads(str(got["treatments"]))] == [17]
+    assert (got["cycles"], got["cycles_source"]) == (1, "builtin")

@@ -30,6 +30,8 @@ TREATMENT_ACTIONS: tuple[str, ...] = (
 _STEP_KEYS: tuple[str, ...] = ("call_result", "sequence", "action", "interval_minutes")
 _STEP_KEYS += ("increment_minutes", "attempts", "time", "days")
 _RESULT_NAMES = {re.sub(r"[^a-z0-9]", "", r.name.lower()): int(r) for r in CallResult}
+# Short names people write for the two results whose enum names are long.
+_RESULT_NAMES |= {"fax": int(CallResult.FAX_DETECTED), "sit": int(CallResult.SIT_DETECTED)}
 #: Results with a fixed outcome: an answer finishes the chain, Do Not Call makes it No Call.
 _FIXED_RESULTS = (int(CallResult.ANSWER), int(CallResult.DO_NOT_CALL))
 

@@ -245,3 +245,27 @@ def test_a_no_call_record_is_never_scheduled_by_its_results():
     s = _state(recs, _results([(1, 0, BUSY)]), _treatments(BUSY_STEPS))
     assert (s[1]["record_type"], s[1]["dial_sched_time"], s[1]["attempt"]) == (7, None, 1)
     assert s[2]["record_status"] == 1
+
+
+def test_next_in_chain_at_update_chain_and_cancel_record_steps():
+    recs = _records([(1, 10, 1), (2, 10, 2), (3, 30, 1), (4, 30, 2), (5, 50, 1)])
+    steps = _treatments(
+        [
+            {
+                "call_result": BUSY,
+                "sequence": 1,
+                "action": "next_in_chain_at",
+                "at_minute": 540,
+                "days": 0,
+            },
+            {"call_result": NO_ANSWER, "sequence": 1, "action": "update_chain"},
+            {"call_result": MACHINE, "sequence": 1, "action": "cancel_record"},
+        ]
+    )
+    calls = [(1, 0, BUSY), (3, 0, NO_ANSWER), (5, 0, MACHINE)]
+    s = _state(recs, _results(calls), steps)
+    # Busy at 10:00 New York: the next record is due at the next 09:00 there (Tuesday 13:00Z).
+    assert (s[1]["record_status"], s[2]["record_status"]) == (3, 1)
+    assert s[2]["dial_sched_time"] == int(datetime(2025, 3, 11, 13, 0, tzinfo=UTC).timestamp())
+    assert (s[3]["record_status"], s[4]["record_status"]) == (3, 7)
+    assert (s[5]["record_status"], s[5]["dial_sched_time"]) == (5, None)
