@@ -362,8 +362,9 @@ def report(
 def export(
     list_name: Annotated[str, typer.Option("--list", help="Contact list name.")],
     out_file: Annotated[Path, typer.Option("--out", help="Output file.")],
-    fmt: Annotated[str, typer.Option("--format", help="genesys, parquet or csv.")] = "genesys",
+    fmt: Annotated[str, typer.Option("--format", help="genesys|cxcontact|parquet|csv")] = "genesys",
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+    day: Annotated[str | None, typer.Option("--day", help="Hours of this day, YYYY-MM-DD.")] = None,
     home: Home = None,
 ) -> None:
     """Write a calling list in the dialer's import format."""
@@ -371,7 +372,7 @@ def export(
 
     if fmt not in export_step.EXPORT_FORMATS:
         raise CxError(f"unknown format {fmt!r}", field="--format")
-    path = export_step.export_list(_settings(home), list_name, out_file, fmt, force=force)
+    path = export_step.export_list(_settings(home), list_name, out_file, fmt, force=force, day=day)
     out.print(f"wrote {path}")
 
 

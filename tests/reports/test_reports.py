@@ -66,6 +66,8 @@ def test_safe_cells_prefixes_formula_triggers_and_leaves_the_rest():
 def test_safe_cells_keeps_signed_numbers_such_as_e164_unless_told_not_to():
     frame = pl.DataFrame({"phone": ["+12125550101", "-12.5", "+1 212", "+1+1"]})
     assert safe_cells(frame)["phone"].to_list() == ["+12125550101", "-12.5", "'+1 212", "'+1+1"]
+    with_extension = pl.DataFrame({"d": ["+16173532011;ext=204", "+1;ext=2+cmd|x"]})
+    assert safe_cells(with_extension)["d"].to_list() == ["+16173532011;ext=204", "'+1;ext=2+cmd|x"]
     strict = safe_cells(frame, keep_signed_numbers=False)["phone"].to_list()
     assert strict == ["'+12125550101", "'-12.5", "'+1 212", "'+1+1"]
 

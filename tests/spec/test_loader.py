@@ -166,3 +166,13 @@ def test_empty_spec_file_means_recognised_headers(tmp_path: Path) -> None:
     result = spec.load_spec(write_spec(tmp_path, ""), columns=["phone", "zip"])
     assert result.phone_names == ("phone",)
     assert dict(result.fields) == {"zip": "postal_code"}
+
+
+def test_a_phone_may_take_its_extension_from_another_column(tmp_path: Path) -> None:
+    path = write_spec(tmp_path, "phones:\n  - {column: contact_info, extension: Ext}\n")
+    result = spec.load_spec(path, columns=["contact_info", "ext"])
+    assert [(p.column, p.extension) for p in result.phones] == [("contact_info", "ext")]
+    missing = write_spec(tmp_path, "phones:\n  - {column: contact_info, extension: Extn}\n")
+    with pytest.raises(errors.SpecError) as info:
+        spec.load_spec(missing, columns=["contact_info", "ext"])
+    assert info.value.field == "phones.0.extension"

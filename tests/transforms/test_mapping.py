@@ -267,3 +267,11 @@ def test_no_rules_keep_everything(tmp_path: Path) -> None:
     kept, excluded = mapping.selected_rows(mapping.mapped_rows(PEOPLE, import_spec), import_spec)
     assert kept.collect().height == 5
     assert excluded.collect().height == 0
+
+
+def test_an_extension_column_travels_with_its_number(tmp_path: Path) -> None:
+    spec_path = tmp_path / "spec.yaml"
+    spec_path.write_text("phones:\n  - {column: contact_info, extension: extension}\n")
+    frame = raw(contact_info=["+16173532011", "+16173532012", None], extension=["204", " ", "9"])
+    rows = mapped(frame, spec_path)
+    assert rows["contact_info_phone"].to_list() == ["+16173532011;ext=204", "+16173532012", None]

@@ -14,8 +14,9 @@ from cxpipeline import io
 FORMULA_TRIGGERS = r"^[=+\-@\t\r]"
 
 # A sign followed only by digits is read as a number, never as a formula, so E.164 numbers
-# (+12125550101) and negative amounts stay intact for the dialer and for humans.
-_SIGNED_NUMBER = r"^[+-][0-9]+(\.[0-9]+)?$"
+# (+12125550101) and negative amounts stay intact for the dialer and for humans; so does an
+# E.164 number with an RFC 3966 extension (+16173532011;ext=204): digits only, nothing to run.
+_SIGNED_NUMBER = r"^([+-][0-9]+(\.[0-9]+)?|\+[0-9]+;ext=[0-9]+)$"
 
 _TABLE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 

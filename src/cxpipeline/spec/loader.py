@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
@@ -106,7 +107,9 @@ def load_spec(
     }
     _check_one_column_per_field(inputs, targets, phone_specs, spec_name, source)
     default_country = check_country(parsed.default_country, spec_name, "default_country")
-    phones = _phones(inputs, targets, phone_specs, spec_name, source)
+    phones = _with_extensions(
+        _phones(inputs, targets, phone_specs, spec_name, source), phone_specs, find
+    )
     phone_columns = {p.column for p in phones}
     fields = {
         c: targets[c] for c in inputs if c not in phone_columns and targets[c] in CANONICAL_FIELDS
@@ -194,6 +197,18 @@ def _check_one_column_per_field(
                     raise InputError(message + " in an import spec", file=source)
                 raise SpecError(message, file=spec_name, field="columns")
             owner.setdefault(target, column)
+
+
+def _with_extensions(
+    phones: list[PhoneColumn], phone_specs: Mapping[str, tuple[int, PhoneEntry]], find: _Find
+) -> list[PhoneColumn]:
+    """Attach each phone's extension column (`phones[].extension`), checked against the file."""
+    found = {
+        column: find(entry.extension, f"phones.{i}.extension")
+        for column, (i, entry) in phone_specs.items()
+        if entry.extension
+    }
+    return [replace(p, extension=found.get(p.column)) for p in phones]
 
 
 def _phones(

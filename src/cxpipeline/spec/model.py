@@ -26,6 +26,7 @@ Spec format (every key optional)::
                                       #   from the recognised name, else 1 home phone)
         country: GB                # default country of this column's numbers
         name: work_phone           # its column in the mapped rows (default: from the header)
+        extension: Work Ext        # column holding this phone's extension (optional)
     default_country: US            # for numbers without country code (default: the list's)
     trim: true                     # strip spaces and non-breaking spaces (default true)
     selection:                     # like the dialer's list rules
@@ -125,6 +126,7 @@ class PhoneColumn:
     index: int  # 0-based order among the phone columns of the input
     contact_info_type: int
     default_country: str | None
+    extension: str | None = None  # input header of the column holding its extension
 
 
 _Op = Literal["in", "not_in", "prefix", "area_code"]
@@ -200,6 +202,7 @@ class PhoneEntry(_Strict):
     type: str | int | None = None
     country: str | None = None
     name: str | None = None
+    extension: str | None = None
 
 
 _Values = Annotated[list[str | int], Field(min_length=1)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import polars as pl
 
 from cxpipeline.transforms.horizon import Horizon
@@ -17,12 +19,25 @@ def _seconds(t: pl.Expr) -> pl.Expr:
 
 
 def _first_day_windows(
-    records_with_keys: pl.LazyFrame, windows: pl.LazyFrame, horizon: Horizon, default_zone: str
+    records_with_keys: pl.LazyFrame,
+    windows: pl.LazyFrame,
+    first: Horizon | date,
+    default_zone: str,
 ) -> pl.LazyFrame:
-    """Per (window_key, tz_name): daily_from and daily_till of the chosen first-day window."""
+    """Per (window_key, tz_name): daily_from and daily_till of the chosen day's window.
+
+    The day: the local date `first` (exactly), or the first local day of the horizon `first`
+    that has a window.
+    """
     zone = pl.col("tz_name").fill_null(default_zone)
     local_start = pl.col("_ls")
     local_end = pl.col("_le")
+    if isinstance(first, Horizon):
+        start = utc_to_local(pl.lit(first.start, UTC_TS), zone, field="tz_name").dt.date()
+        on_day = pl.col("_day") == pl.col("_day").min().over("window_key", "tz_name")
+    else:
+        start = pl.lit(first, pl.Date)
+        on_day = pl.col("_day") == pl.col("_first")
     return (
         records_with_keys.select("window_key", "tz_name")
         .unique()
@@ -30,11 +45,11 @@ def _first_day_windows(
         .with_columns(
             _ls=utc_to_local(pl.col("window_start_utc"), zone, field="tz_name"),
             _le=utc_to_local(pl.col("window_end_utc"), zone, field="tz_name"),
-            _first=utc_to_local(pl.lit(horizon.start, UTC_TS), zone, field="tz_name").dt.date(),
+            _first=start,
         )
         .with_columns(_day=local_start.dt.date())
         .filter(pl.col("_day") >= pl.col("_first"))
-        .filter(pl.col("_day") == pl.col("_day").min().over("window_key", "tz_name"))
+        .filter(on_day)
         .with_columns(_len=pl.col("window_end_utc") - pl.col("window_start_utc"))
         .sort("window_key", "tz_name", "_len", "window_start_utc", nulls_last=True)
         .group_by("window_key", "tz_name", maintain_order=True)
@@ -48,6 +63,36 @@ def _first_day_windows(
             .otherwise(_seconds(local_end)),
         )
     )
+
+
+def _per_record(records_with_keys: pl.LazyFrame, per_pair: pl.LazyFrame) -> pl.LazyFrame:
+    """Join the (window_key, tz_name) windows to the records; 0/0 where there is none."""
+    return (
+        records_with_keys.select("record_id", "window_key", "tz_name")
+        .join(per_pair, on=["window_key", "tz_name"], how="left", nulls_equal=True)
+        .select(
+            "record_id",
+            pl.col("daily_from").fill_null(0),
+            pl.col("daily_till").fill_null(0),
+        )
+    )
+
+
+def day_window(
+    records_with_keys: pl.LazyFrame,
+    windows: pl.LazyFrame,
+    day: date,
+    *,
+    default_zone: str = "America/New_York",
+) -> pl.LazyFrame:
+    """`record_id`, `daily_from`, `daily_till`: a record's window on local date `day`.
+
+    Like `daily_window` but for one dialing day: that day's weekday hours, holidays and
+    blackouts; 0/0 when the record may not be called that day (closed, holiday, No Call).
+    """
+    check_zone(default_zone, "default_window_zone")
+    per_pair = _first_day_windows(records_with_keys, windows, day, default_zone)
+    return _per_record(records_with_keys, per_pair)
 
 
 def daily_window(
@@ -65,12 +110,4 @@ def daily_window(
     """
     check_zone(default_zone, "default_window_zone")
     per_pair = _first_day_windows(records_with_keys, windows, horizon, default_zone)
-    return (
-        records_with_keys.select("record_id", "window_key", "tz_name")
-        .join(per_pair, on=["window_key", "tz_name"], how="left", nulls_equal=True)
-        .select(
-            "record_id",
-            pl.col("daily_from").fill_null(0),
-            pl.col("daily_till").fill_null(0),
-        )
-    )
+    return _per_record(records_with_keys, per_pair)

@@ -1,4 +1,10 @@
-"""The calling list in the dialer's import layout: mandatory fields in order, then user fields."""
+"""The calling list in the dialer's import layouts: genesys (one row per record) and audit csv.
+
+`genesys`: the mandatory fields of docs/domain.md §2 in order, then user fields, among them
+the IANA zone beside the abbreviation (`tz_name`: a tz_dbid names one clock, the zone name
+settles it), the country and the extension of the number. `audit_columns`: every column of the
+records with lists flattened. The CX Contact layout is in `transforms.cxcontact`.
+"""
 
 from __future__ import annotations
 
@@ -41,8 +47,15 @@ USER_FIELDS: tuple[str, ...] = (
     "company",
     "postal_code",
     "state_code",
+    "country_code_iso",
+    "tz_name",  # always written: the IANA zone of tz_dbid
+    "tz_input",  # the zone the input gave explicitly (re-ingest reproduces the record)
+    "extension",
     *(f"other{i}" for i in range(1, 21)),
 )
+
+#: Separator of list values in a flattened (csv) cell.
+LIST_SEPARATOR = "|"
 
 #: Fields without which a record cannot be dialed at all.
 REQUIRED_FIELDS: tuple[str, ...] = ("record_id", "contact_info", "chain_id", "chain_n")
@@ -63,20 +76,33 @@ DEFAULTS: dict[str, int] = {
 _EPOCH_FIELDS = ("dial_sched_time", "call_time")
 
 
+def _with_day_window(frame: pl.LazyFrame, day_window: pl.LazyFrame) -> pl.LazyFrame:
+    """Replace daily_from / daily_till with those of `day_window` (record_id keyed)."""
+    return frame.drop("daily_from", "daily_till", strict=False).join(
+        day_window.select("record_id", "daily_from", "daily_till"),
+        on="record_id",
+        how="left",
+        maintain_order="left",
+    )
+
+
 def genesys_calling_list(
     records: pl.LazyFrame,
     abbreviations: pl.LazyFrame,
     *,
     default_zone: str = "America/New_York",
+    day_window: pl.LazyFrame | None = None,
 ) -> pl.LazyFrame:
     """Return records as the dialer imports them: §2 fields in order, then user fields.
 
-    `abbreviations` maps tz_name → tz_dbid (`reference.abbreviations.zone_abbreviations`).
-    `tz_dbid` is the abbreviation of the record's `tz_name` (of `default_zone` when null, the
-    zone whose default window such records get; null when the zone is unknown). Missing or null
-    fields with a dialer default get that default; other missing fields are written empty.
-    Timestamps already given as datetimes become epoch seconds. Raises CxError when
-    record_id, contact_info, chain_id or chain_n is missing.
+    `abbreviations` maps tz_name → tz_dbid (`reference.abbreviations.zone_abbreviations`, one
+    tz_dbid per clock). `tz_dbid` is the abbreviation of the record's `tz_name` (of
+    `default_zone` when null, the zone whose default window such records get; null when the
+    zone is unknown); the user field `tz_name` is that zone's IANA name. `day_window`
+    (record_id, daily_from, daily_till) replaces the stored first-day window, e.g. with the
+    hours of one dialing day. Missing or null fields with a dialer default get that default;
+    other missing fields are written empty. Timestamps already given as datetimes become epoch
+    seconds. Raises CxError when record_id, contact_info, chain_id or chain_n is missing.
     """
     schema = records.collect_schema()
     missing = [c for c in REQUIRED_FIELDS if c not in schema]
@@ -93,6 +119,9 @@ def genesys_calling_list(
         how="left",
         maintain_order="left",
     )
+    if day_window is not None:
+        frame = _with_day_window(frame, day_window)
+        schema = frame.collect_schema()
     columns: list[pl.Expr] = []
     for name in MANDATORY_FIELDS:
         if name == "tz_dbid":
@@ -108,5 +137,28 @@ def genesys_calling_list(
         if name in DEFAULTS:
             value = value.fill_null(DEFAULTS[name])
         columns.append(value.alias(name))
-    columns.extend(pl.col(name).cast(pl.String) for name in USER_FIELDS if name in schema)
+    for name in USER_FIELDS:
+        if name == "tz_name":
+            columns.append(pl.col("_zone").alias("tz_name"))
+        elif name == "tz_input":
+            columns.append(explicit_zone(schema).alias("tz_input"))
+        elif name in schema:
+            columns.append(pl.col(name).cast(pl.String))
     return frame.select(columns)
+
+
+def explicit_zone(schema: pl.Schema) -> pl.Expr:
+    """Return the record's zone when its input named it (tz_source 'explicit'), else null."""
+    if "tz_source" not in schema or "tz_name" not in schema:
+        return pl.lit(None, pl.String)
+    return pl.when(pl.col("tz_source") == "explicit").then(pl.col("tz_name").cast(pl.String))
+
+
+def audit_columns(records: pl.LazyFrame) -> pl.LazyFrame:
+    """Return every column of the records, lists joined with LIST_SEPARATOR, plus tz_input."""
+    schema = records.collect_schema()
+    return records.with_columns(explicit_zone(schema).alias("tz_input")).with_columns(
+        pl.col(name).cast(pl.List(pl.String)).list.join(LIST_SEPARATOR)
+        for name, dtype in schema.items()
+        if isinstance(dtype, pl.List)
+    )

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from cxpipeline.spec.model import CANONICAL_FIELDS, Condition, ImportSpec, RuleSet
+from cxpipeline.spec.model import CANONICAL_FIELDS, Condition, ImportSpec, PhoneColumn, RuleSet
 
 #: States and territories whose ZIP codes start with 0 (a 4-digit ZIP there lost one zero).
 ZERO_ZIP_STATES: frozenset[str] = frozenset(
@@ -123,6 +123,19 @@ def _country(expr: pl.Expr) -> pl.Expr:
 # --------------------------------------------------------------------------- stages
 
 
+def _phone_text(phone: PhoneColumn, trim: bool) -> pl.Expr:
+    """Clean a phone cell; with an extension column, append its value as `;ext=` (RFC 3966)."""
+    number = number_text(cleaned_text(pl.col(phone.column)))
+    if phone.extension is None:
+        return number
+    extension = number_text(cleaned_text(pl.col(phone.extension), trim=trim))
+    return (
+        pl.when(extension.is_not_null() & number.is_not_null())
+        .then(number + ";ext=" + extension)
+        .otherwise(number)
+    )
+
+
 def mapped_rows(raw: pl.LazyFrame, spec: ImportSpec) -> pl.LazyFrame:
     """Map raw text rows to canonical columns (docs/stages.md §1), keeping the phone columns.
 
@@ -142,7 +155,7 @@ def mapped_rows(raw: pl.LazyFrame, spec: ImportSpec) -> pl.LazyFrame:
     canonical["postal_code"] = number_text(cleaned_text(canonical["postal_code"]))
     canonical["state_code"] = _state(cleaned_text(canonical["state_code"]))
     canonical["country_code_iso"] = _country(cleaned_text(canonical["country_code_iso"]))
-    phones = {p.name: number_text(cleaned_text(pl.col(p.column))) for p in spec.phones}
+    phones = {p.name: _phone_text(p, spec.trim) for p in spec.phones}
     users = {name: text(column) for column, name in spec.user_fields}
 
     rows = raw.select(
