@@ -137,6 +137,37 @@ def test_no_call_records_have_no_windows(con):
     )
 
 
+def test_windows_and_schedules_follow_the_record_lifecycle(con):
+    # Issue 10 on the sample: finished, cancelled, chain-updated and exhausted records have no
+    # windows; no record at max_attempts is scheduled again (callbacks aside); every schedule
+    # inside the horizon lies in one of its record's planned windows; none is cut away.
+    checks = {
+        "finished with windows": """
+            SELECT count(*) FROM dialable_windows d JOIN contact_records r USING (record_id)
+            WHERE r.record_status IN (3, 5, 7)""",
+        "exhausted but scheduled": """
+            SELECT count(*) FROM contact_records r JOIN campaign_settings s USING (list_name)
+            WHERE r.attempt >= s.max_attempts AND r.record_type NOT IN (5, 6)
+              AND (r.dial_sched_time IS NOT NULL
+                   OR r.record_id IN (SELECT record_id FROM dialable_windows))""",
+        "schedule outside its windows": """
+            SELECT count(*) FROM contact_records r
+            WHERE r.dial_sched_time IS NOT NULL AND r.record_status = 1
+              AND EXISTS (SELECT 1 FROM window_keys k
+                          WHERE k.list_name = r.list_name AND k.window_key = r.window_key
+                            AND k.window_end_utc > to_timestamp(r.dial_sched_time))
+              AND NOT EXISTS (SELECT 1 FROM window_keys k
+                              WHERE k.list_name = r.list_name AND k.window_key = r.window_key
+                                AND to_timestamp(r.dial_sched_time) >= k.window_start_utc
+                                AND to_timestamp(r.dial_sched_time) < k.window_end_utc)""",
+        "window before its schedule": """
+            SELECT count(*) FROM dialable_windows d JOIN contact_records r USING (record_id)
+            WHERE d.window_start_utc < to_timestamp(r.dial_sched_time)""",
+    }
+    assert {name: scalar(con, sql) for name, sql in checks.items()} == dict.fromkeys(checks, 0)
+    assert scalar(con, "SELECT count(*) FROM contact_records WHERE record_type = 3") > 0
+
+
 def test_records_carry_lineage(con):
     assert (
         scalar(
