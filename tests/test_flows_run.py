@@ -102,3 +102,35 @@ def test_inbox_flow_twice_at_once_processes_each_file_once(tmp_path):
     assert any("east_retry" in run["markdown"] for run in runs)
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM ingest_runs").fetchone() == (1,)
+
+
+def test_a_normal_flow_run_logs_no_traceback(tmp_path):
+    """Regression: Prefect's telemetry heartbeat raced its SQLite store ('database is locked')."""
+    import os
+    import subprocess
+    import sys
+
+    from flows.tasks import apply_campaigns
+
+    home = tmp_path / "home"
+    apply_campaigns.fn(home, REPO_ROOT / "data" / "sample" / "campaigns.yaml")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env["PREFECT_HOME"] = str(tmp_path / "prefect")
+    code = (
+        "from pathlib import Path\n"
+        "from flows.build_statistics import build_statistics\n"
+        f"print(build_statistics(home=Path({str(home)!r})))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output[-2000:]
+    assert "'lists': 3" in output
+    assert "Traceback" not in output and "database is locked" not in output
