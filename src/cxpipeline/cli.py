@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from cxpipeline import tzdb
-from cxpipeline.errors import CxError
+from cxpipeline.errors import CxError, mask_numbers
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -62,6 +62,7 @@ def _one_line_errors(func: F) -> F:
             if os.environ.get("CXPIPELINE_DEBUG"):
                 raise
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            first = mask_numbers(first)  # a library's message may quote a phone number
             err.print(
                 f"[red]error:[/red] {type(exc).__name__}: {first} "
                 "(set CXPIPELINE_DEBUG=1 for the traceback)",

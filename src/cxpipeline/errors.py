@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 class CxError(Exception):
     """A user-facing error: bad input, bad settings or a missing object."""
@@ -36,7 +38,16 @@ class CxError(Exception):
         if self.field:
             where.append(f"field {self.field!r}")
         prefix = ": ".join(where)
-        return f"{prefix}: {self.message}" if prefix else self.message
+        message = mask_numbers(self.message)
+        return f"{prefix}: {message}" if prefix else message
+
+
+_DIGIT_RUN = re.compile(r"\d{3,}(\d{4})")
+
+
+def mask_numbers(text: str) -> str:
+    """Mask every run of 7+ digits to its last 4 ('***0142'): a message never shows a number."""
+    return _DIGIT_RUN.sub(r"***\1", text)
 
 
 class InputError(CxError):
