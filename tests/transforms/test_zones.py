@@ -269,3 +269,27 @@ def test_inline_canadian_postal_code_and_empty_phone():
         "postal_code",
     )
     assert row["states"] == []
+
+
+# ------------------------------------------------------------------ numbers of another country
+
+
+@pytest.mark.parametrize(
+    ("raw_phone", "foreign_zone"),
+    [("+44 20 7946 0958", "Europe/London"), ("+52 55 5555 1234", "America/Mexico_City")],
+)
+def test_a_foreign_number_on_a_us_address_adds_its_own_zones(raw_phone, foreign_zone):
+    got = one(raw_phone=raw_phone, postal_code="60601", country_code_iso="US")
+    assert got["tz_candidates"] == sorted(["America/Chicago", foreign_zone])
+    assert got["tz_name"] == "America/Chicago"  # the address' clock stays the record's
+    assert got["tz_source"] == "postal_code+number_country"
+    explicit = one(raw_phone=raw_phone, postal_code="60601", tz_name_input="America/Chicago")
+    assert explicit["tz_candidates"] == sorted(["America/Chicago", foreign_zone])
+    assert explicit["tz_source"] == "explicit+number_country"
+
+
+def test_a_domestic_or_territory_number_adds_nothing():
+    assert one(raw_phone="(312) 555-0101", postal_code="60601")["tz_source"] == "postal_code"
+    # The country comes from the postal code when the field is empty; PR is served by US ZIPs.
+    puerto_rico = one(raw_phone="(787) 555-0101", postal_code="00901", country_code_iso="US")
+    assert puerto_rico["tz_candidates"] == ["America/Puerto_Rico"]

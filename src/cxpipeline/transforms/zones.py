@@ -94,7 +94,9 @@ def record_zones(records: pl.LazyFrame, lookups: ZoneLookups) -> pl.LazyFrame:
     area code serves them, else together with the area code's zones (a moved mobile); with no
     usable postal code, every zone the area code serves (the safe side); a non-NANP number
     uses phonenumbers' longest zone prefix, else its country's zones. Non-geographic numbers
-    (toll-free, premium, personal...) get no phone zone.
+    (toll-free, premium, personal...) get no phone zone. A number of another country than the
+    address (the country field, else the postal code's) adds its own zones to an explicit or
+    postal candidate set; the source then ends in `+number_country`.
 
     `tz_name` (the zone daily_from/daily_till are in): the explicit zone; else the postal
     code's (first) zone; else the exchange's zone when phonenumbers knows a single one for the
@@ -239,6 +241,7 @@ def _phone_zones(keys: pl.LazyFrame, lookups: ZoneLookups) -> pl.LazyFrame:
         .when(ac_ok)
         .then(pl.col("ac_primary_zone")),
         _z_ac_zones=pl.when(ac_ok).then(pl.col("ac_zones")),
+        _z_region=pl.col("phone_region"),
     )
 
 
@@ -270,13 +273,36 @@ def _postal_zones(keys: pl.LazyFrame, lookups: ZoneLookups) -> pl.LazyFrame:
             right_on=f"_z_ca{n}",
             how="left",
         )
+    ca_zones = pl.coalesce("_z_caz3", "_z_caz2", "_z_caz1")
     return lf.select(
         *keys.collect_schema().names(),
         "zip_state",
         _z_postal=pl.when(pl.col("zip_tz").is_not_null())
         .then(pl.concat_list(pl.col("zip_tz")))
-        .otherwise(pl.coalesce("_z_caz3", "_z_caz2", "_z_caz1")),
+        .otherwise(ca_zones),
+        # The address' country: the country field, else the one its postal code belongs to.
+        _z_addr_country=pl.coalesce(
+            country,
+            pl.when(pl.col("zip_tz").is_not_null()).then(pl.lit("US")),
+            pl.when(ca_zones.is_not_null()).then(pl.lit("CA")),
+        ),
     )
+
+
+def _foreign_number(address_zone: pl.Expr, moved: pl.Expr) -> pl.Expr:
+    """Whether a number of another country than the address adds its own zones.
+
+    A Chicago ZIP with a +44 number may be answered in London: the number's zones join the
+    address' candidates, so the window holds in both places (the intersection rule). `address_zone`
+    says the candidates come from the address (an explicit zone or the postal code); a NANP
+    number of a `moved` person already brings its area code's zones.
+    """
+    region, country = pl.col("_z_region"), pl.col("_z_addr_country")
+    # US ZIPs serve the territories too (PR, GU...): their numbers are not foreign to them.
+    us_zips = list(US_ZIP_COUNTRIES)
+    domestic = (region == country) | (region.is_in(us_zips) & country.is_in(us_zips))
+    foreign = address_zone & ~moved & pl.col("_z_phone").is_not_null() & ~domestic
+    return foreign.fill_null(False)
 
 
 def _combined(lf: pl.LazyFrame, lookups: ZoneLookups) -> pl.LazyFrame:
@@ -301,6 +327,8 @@ def _combined(lf: pl.LazyFrame, lookups: ZoneLookups) -> pl.LazyFrame:
         .then(pl.col("_z_phone"))
         .otherwise(pl.lit([], dtype=_STR_LIST))
     )
+    foreign = _foreign_number(explicit.is_not_null() | has_postal, moved)
+    candidates = pl.when(foreign).then(pl.concat_list(candidates, "_z_phone")).otherwise(candidates)
     lf = lf.with_columns(tz_candidates=_sorted_set(candidates))
     lf = lf.with_columns(
         tz_source=pl.when(explicit.is_not_null())
@@ -311,7 +339,8 @@ def _combined(lf: pl.LazyFrame, lookups: ZoneLookups) -> pl.LazyFrame:
         .then(pl.lit("postal_code"))
         .when(pl.col("_z_phone").is_not_null())
         .then(pl.col("_z_phone_src"))
-        .otherwise(pl.lit("none")),
+        .otherwise(pl.lit("none"))
+        + pl.when(foreign).then(pl.lit("+number_country")).otherwise(pl.lit("")),
         tz_name=pl.when(explicit.is_not_null())
         .then(explicit)
         .when(has_postal)
