@@ -6,10 +6,12 @@ import csv
 from pathlib import Path
 
 import polars as pl
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from cxpipeline import io
+from cxpipeline.errors import InputError
 
 
 def write(tmp_path: Path, name: str, data: str | bytes) -> Path:
@@ -112,8 +114,7 @@ def test_lazy_frame_slices_read_only_their_rows(tmp_path: Path) -> None:
     assert table.frame.slice(8, 5).collect()["source_row"].to_list() == [9, 10]
 
 
-def test_a_column_named_source_row_is_replaced_in_place(tmp_path: Path) -> None:
-    table = io.read_table(write(tmp_path, "r.csv", "source_row,b\nx,1\n\ny,2\n"))
-    frame = table.frame.collect()
-    assert frame.columns == ["source_row", "b"]
-    assert frame.rows() == [(1, "1"), (3, "2")]
+def test_a_column_named_source_row_is_refused_not_dropped(tmp_path: Path) -> None:
+    # It used to be replaced by the row numbers, its values silently lost (issue 11).
+    with pytest.raises(InputError, match="source_row"):
+        io.read_table(write(tmp_path, "r.csv", "source_row,b\nx,1\n\ny,2\n"))

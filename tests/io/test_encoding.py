@@ -71,3 +71,11 @@ def test_forcing_utf16_on_a_utf8_file_is_a_one_line_input_error(tmp_path):
     path = write(tmp_path, "a.csv", "client_id,phone\n1,2125550142\n")
     with pytest.raises(errors.InputError, match="not readable as 'utf-16'"):
         io.read_table(path, io.ReadOptions(encoding="utf-16"))
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_bom_is_recognised(tmp_path, codec):
+    path = write(tmp_path, "u.csv", "client_id,phone\n1,2125550142\n".encode(codec))
+    table = io.read_table(path)
+    assert table.detected["encoding"] == codec
+    assert table.frame.collect()["phone"].to_list() == ["2125550142"]

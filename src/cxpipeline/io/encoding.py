@@ -30,8 +30,8 @@ def utf8_source(path: Path, forced: str | None) -> Iterator[tuple[Path, str]]:
     Western encodings, falling back to cp1252 and finally latin-1 (which decodes any byte).
     """
     with path.open("rb") as handle:
-        head = handle.read(4)
-    bom = _bom_encoding(head)
+        head = handle.read(4096)
+    bom = _bom_encoding(head) or _utf16_without_bom(head)
     if forced:
         encoding = _forced_encoding(path, forced, bom)
     elif bom:
@@ -102,6 +102,19 @@ def _bom_encoding(head: bytes) -> str | None:
     ):
         if head.startswith(bom):
             return encoding
+    return None
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """Recognise UTF-16 text without a BOM: Latin text puts a NUL in every other byte."""
+    pairs = len(head) // 2
+    if pairs < 4:
+        return None
+    even, odd = head[0 : 2 * pairs : 2].count(0), head[1 : 2 * pairs : 2].count(0)
+    if odd > 0.8 * pairs and even < 0.1 * pairs:
+        return "utf-16-le"
+    if even > 0.8 * pairs and odd < 0.1 * pairs:
+        return "utf-16-be"
     return None
 
 

@@ -27,6 +27,7 @@ def column_names(header: list[str], name: str) -> list[str]:
     a spec, and renaming one would quietly turn a phone number into an unused user field.
     """
     names = [h if h.strip() else f"column_{i}" for i, h in enumerate(header, start=1)]
+    check_reserved(names, name)
     seen: dict[str, int] = {}
     for i, column in enumerate(names, start=1):
         if column in seen:
@@ -40,3 +41,18 @@ def column_names(header: list[str], name: str) -> list[str]:
 def numbered(width: int) -> list[str]:
     """Column names of a file without header: column_1 … column_n."""
     return [f"column_{i}" for i in range(1, width + 1)]
+
+
+#: Column names the pipeline adds to every row: an input column of that name would vanish.
+RESERVED_COLUMNS = ("source_row", "user_fields", "row_hash", "phone_count")
+
+
+def check_reserved(names: list[str], name: str) -> None:
+    """Refuse a header that uses a name the pipeline adds to every row itself."""
+    taken = [c for c in names if c.strip().lower() in RESERVED_COLUMNS]
+    if taken:
+        raise InputError(
+            f"column {taken[0]!r} has a name the pipeline uses itself: rename it in the file",
+            file=name,
+            field=taken[0],
+        )

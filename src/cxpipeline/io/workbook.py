@@ -8,6 +8,7 @@ import fastexcel
 import polars as pl
 
 from cxpipeline.errors import InputError
+from cxpipeline.io.headers import check_reserved
 from cxpipeline.io.table import RawTable, ReadOptions
 from cxpipeline.rejects import empty_rejects
 
@@ -24,6 +25,7 @@ def read_excel(path: Path, options: ReadOptions) -> RawTable:
     header = [str(c) for c in frame.columns]
     if not options.has_header:
         header = [f"column_{i}" for i in range(1, frame.width + 1)]
+    check_reserved(header, str(path))
     frame = frame.rename(dict(zip(frame.columns, header, strict=True))).with_columns(
         pl.all().cast(pl.String)
     )
