@@ -127,3 +127,37 @@ def test_the_warehouse_and_its_snapshot_are_owner_only(tmp_path):
     assert settings.warehouse_path.stat().st_mode & 0o077 == 0
     assert snapshot.stat().st_mode & 0o077 == 0
     assert snapshot.parent.stat().st_mode & 0o077 == 0
+
+
+def test_two_ingests_at_once_both_succeed_one_after_the_other(tmp_path):
+    settings = Settings.build(tmp_path / "home")
+    setup.apply_campaigns(settings, REPO_ROOT / "data" / "sample" / "campaigns.yaml")
+    commands = [
+        [
+            sys.executable,
+            "-m",
+            "cxpipeline.cli",
+            "ingest",
+            str(REPO_ROOT / "data" / "sample" / file),
+            "--list",
+            name,
+            "--group",
+            group,
+            "--as-of",
+            "2026-12-01T08:00:00-05:00",
+            "--home",
+            str(settings.home),
+        ]
+        for file, name, group in (
+            ("contacts_east_q4.csv", "east_q4", "collections_east"),
+            ("contacts_west_q4.csv", "west_q4", "collections_west"),
+        )
+    ]
+    running = [
+        subprocess.Popen(c, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for c in commands
+    ]
+    outcomes = [p.communicate(timeout=600) + (p.returncode,) for p in running]
+    assert [code for _, _, code in outcomes] == [0, 0], [err for _, err, _ in outcomes]
+    lists = query.run_query(settings, "SELECT DISTINCT list_name FROM ingest_runs ORDER BY 1")
+    assert lists["list_name"].to_list() == ["east_q4", "west_q4"]
