@@ -22,6 +22,7 @@ from cxpipeline.errors import InputError
 from cxpipeline.settings import Settings
 from cxpipeline.steps import housekeeping
 from cxpipeline.steps.common import as_utc
+from cxpipeline.steps.ingest_chunks import Executor
 from cxpipeline.steps.ingest_passes import staged_ingest
 from cxpipeline.steps.ingest_state import ListContext, Run
 from cxpipeline.steps.ingest_summary import IngestSummary
@@ -46,6 +47,8 @@ class IngestRequest:
     read_options: io.ReadOptions | None = None
     chunk_rows: int | None = None
     force: bool = False
+    #: Where chunks' row-local stages run (default here; a Dask client's executor scales out).
+    executor: Executor | None = None
 
 
 def ingest(
@@ -61,6 +64,7 @@ def ingest(
     read_options: io.ReadOptions | None = None,
     chunk_rows: int | None = None,
     force: bool = False,
+    executor: Executor | None = None,
 ) -> IngestSummary:
     """Ingest a contact list into a campaign group: read, validate, enrich, chain, plan, write.
 
@@ -73,7 +77,16 @@ def ingest(
     except ValueError as exc:
         raise InputError(str(exc), field="--list/--group") from None
     request = IngestRequest(
-        list_name, group, spec_path, as_of, horizon_days, mode, read_options, chunk_rows, force
+        list_name,
+        group,
+        spec_path,
+        as_of,
+        horizon_days,
+        mode,
+        read_options,
+        chunk_rows,
+        force,
+        executor,
     )
     # One writer at a time for the whole step; leftovers of a killed run go before and after.
     with warehouse.writing(settings):
@@ -120,12 +133,7 @@ def _ingest(
     import_spec = spec.load_spec(
         request.spec_path, columns=table.frame.collect_schema().names(), source=str(path)
     )
-    if len(import_spec.phones) > settings.input_limits.max_phone_columns:
-        raise InputError(
-            f"{len(import_spec.phones):,} phone columns: more than the limit of "
-            f"{settings.input_limits.max_phone_columns} (setting input_limits.max_phone_columns)",
-            file=str(path),
-        )
+    _check_phone_columns(settings, import_spec, path)
     housekeeping.note_new_list(settings, request.list_name)
     context = _list_context(settings, request)
     as_of_utc = as_utc(request.as_of)
@@ -146,6 +154,16 @@ def _ingest(
         started=started,
     )
     return _staged(settings, table, import_spec, context, run, request, advance)
+
+
+def _check_phone_columns(settings: Settings, import_spec: spec.ImportSpec, path: Path) -> None:
+    """Refuse more phone columns than the limit before any per-value work."""
+    if len(import_spec.phones) > settings.input_limits.max_phone_columns:
+        raise InputError(
+            f"{len(import_spec.phones):,} phone columns: more than the limit of "
+            f"{settings.input_limits.max_phone_columns} (setting input_limits.max_phone_columns)",
+            file=str(path),
+        )
 
 
 def _staged(
@@ -170,6 +188,7 @@ def _staged(
             staging=staging,
             chunk_rows=request.chunk_rows or settings.ingest_chunk_rows,
             advance=advance,
+            executor=request.executor,
         )
     finally:
         shutil.rmtree(staging, ignore_errors=True)

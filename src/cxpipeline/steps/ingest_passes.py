@@ -7,6 +7,7 @@ frame lives for one chunk and is staged as Parquet under the run's staging folde
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import polars as pl
@@ -17,11 +18,12 @@ from cxpipeline.errors import InputError
 from cxpipeline.reference import abbreviations
 from cxpipeline.reference import zones as reference_zones
 from cxpipeline.settings import Settings
-from cxpipeline.steps import ingest_commit
+from cxpipeline.steps import ingest_chunks, ingest_commit
 from cxpipeline.steps.common import int_setting
+from cxpipeline.steps.ingest_chunks import Executor, InProcess
 from cxpipeline.steps.ingest_state import ListContext, Run, Staged
 from cxpipeline.steps.ingest_summary import IngestSummary
-from cxpipeline.transforms import chains, mapping, phones, records, suppression, windows, zones
+from cxpipeline.transforms import chains, records, suppression, windows
 
 
 def staged_ingest(
@@ -34,13 +36,18 @@ def staged_ingest(
     staging: Path,
     chunk_rows: int,
     advance: Callable[[int], None],
+    executor: Executor | None = None,
 ) -> IngestSummary:
-    """Enrich in chunks, chain the whole list on narrow columns, plan, shape, then commit."""
+    """Enrich in chunks, chain the whole list on narrow columns, plan, shape, then commit.
+
+    The chunks' row-local stages run on `executor` (default: here, in order).
+    """
+    executor = executor or InProcess()
     if chunk_rows < 1:
         raise InputError(f"chunk_rows must be at least 1, not {chunk_rows}")
     staged = Staged(folder=staging)
     staged.add_rejects("read", 0, table.rejects)
-    _enrich_pass(settings, table, import_spec, context.effective, staged, chunk_rows)
+    _enrich_pass(settings, table, import_spec, context.effective, staged, chunk_rows, executor)
     advance(1)
     ids_path = _chain_pass(settings, context, run, staged)
     window_rows = _plan_pass(settings, context, run, staged)
@@ -58,82 +65,41 @@ def _enrich_pass(
     effective: dict[str, object],
     staged: Staged,
     chunk_rows: int,
+    executor: Executor,
 ) -> None:
-    """Row-local stages chunk by chunk; records staged with a running row number `_rec`."""
-    default_country = str(effective.get("default_country") or settings.default_country)
-    hours = {k: effective.get(k) for k in windows.HOUR_KEYS}
-    lookups = reference_zones.zone_lookups(settings.reference_dir)
+    """Row-local stages chunk by chunk, each chunk a job (in parallel on an executor).
+
+    Jobs run in any order and place; their results are taken in chunk order, so the staged
+    records and every id derived from them are the same whatever ran them.
+    """
+    # Built (or read from the home's cache) once here, so workers only read the cache.
+    reference_zones.zone_lookups(settings.reference_dir)
     height = int(table.frame.select(pl.len()).collect().item())
-    next_rec = 0
+    job = partial(
+        ingest_chunks.ChunkJob,
+        import_spec=import_spec,
+        default_country=str(effective.get("default_country") or settings.default_country),
+        hours={k: effective.get(k) for k in windows.HOUR_KEYS},
+        reference_dir=settings.reference_dir,
+        staging=staged.folder,
+    )
     # At least one chunk, so an input whose rows were all rejected while reading still runs
     # every stage (on empty frames) as a single pass would.
-    for index, offset in enumerate(range(0, max(height, 1), chunk_rows)):
-        chunk, rejects, hashes, n_values = _enriched_chunk(
-            table.frame.slice(offset, chunk_rows), import_spec, default_country, hours, lookups
-        )
-        chunk = chunk.with_columns(
-            _rec=pl.int_range(next_rec, next_rec + chunk.height, dtype=pl.Int64)
-        )
-        staged.bounds.append((next_rec, next_rec + chunk.height))
-        next_rec += chunk.height
-        part = staged.folder / "records" / f"part-{index:05d}.parquet"
-        staged.records.append(io.write_parquet(chunk, part))
-        for name, frame in rejects.items():
-            staged.add_rejects(name, index, frame)
-        staged.hashes.append(hashes)
-        staged.keys.append(
-            chunk.select("window_key", "tz_candidates", "states", "campaign_hours").unique(
-                subset=["window_key"], keep="any"
-            )
-        )
-        staged.phone_values += n_values
-        staged.phones_rejected += rejects["phone"].height
-
-
-def _enriched_chunk(
-    raw: pl.LazyFrame,
-    import_spec: spec.ImportSpec,
-    default_country: str,
-    hours: dict[str, object],
-    lookups: zones.ZoneLookups,
-) -> tuple[pl.DataFrame, dict[str, pl.DataFrame], pl.Series, int]:
-    """Row-local stages of one chunk of input rows: map, select, validate, phones, zones.
-
-    Returns the enriched records (with window keys), the rejects by part, the row hashes of
-    the kept rows (duplicate rows are counted over the whole file) and the phone value count.
-    """
-    kept, excluded = mapping.selected_rows(mapping.mapped_rows(raw, import_spec), import_spec)
-    kept_df = kept.collect()
-    valid_rows, row_rejects = schemas.validated(kept_df, schemas.InputRow)
-    values = (
-        mapping.phone_values(valid_rows.lazy(), import_spec)
-        .with_columns(pl.col("default_country").fill_null(default_country))
-        .collect()
-    )
-    normalised = records.checked_phone_values(
-        values, phones.normalised_phones(records.undamaged_values(values)).collect()
-    )
-    rows_with_phone = normalised.select("source_row").unique()
-    bad_phones = normalised.filter(pl.col("phone_reject_reason").is_not_null())
-    rejects = records.chunk_rejects(
-        excluded.collect(),
-        row_rejects,
-        valid_rows.join(rows_with_phone, on="source_row", how="anti"),
-        bad_phones,
-    )
-    attrs = valid_rows.join(rows_with_phone, on="source_row", how="semi").drop(
-        list(import_spec.phone_names), strict=False
-    )
-    enriched = (
-        normalised.filter(pl.col("phone_reject_reason").is_null())
-        .lazy()
-        .join(attrs.lazy(), on="source_row", how="inner")
-    )
-    enriched = zones.record_zones(enriched, lookups)
-    # Window keys depend on a record's own zones and states only: computed here, the keys of
-    # the whole list are known before the windows are planned.
-    enriched = windows.window_keys(enriched, hours)
-    return enriched.collect(), rejects, kept_df.get_column("row_hash"), normalised.height
+    jobs = [
+        job(index=index, raw=table.frame.slice(offset, chunk_rows))
+        for index, offset in enumerate(range(0, max(height, 1), chunk_rows))
+    ]
+    next_rec = 0
+    for done in executor.map(ingest_chunks.enriched_chunk, jobs):
+        staged.bounds.append((next_rec, next_rec + done.records))
+        next_rec += done.records
+        staged.records.append(done.records_path)
+        for name, path in done.reject_paths.items():
+            staged.rejects[name].append(path)
+        staged.hashes.append(done.hashes)
+        staged.keys.append(done.keys)
+        staged.phone_values += done.phone_values
+        staged.phones_rejected += done.phones_rejected
 
 
 def _chain_pass(settings: Settings, context: ListContext, run: Run, staged: Staged) -> Path:
@@ -149,7 +115,9 @@ def _chain_pass(settings: Settings, context: ListContext, run: Run, staged: Stag
         *fallback,
     }
     ids = chains.chain_ids(
-        pl.scan_parquet(staged.records).select(pl.col("_rec").alias("_row"), *sorted(narrow)),
+        pl.scan_parquet(staged.records)
+        .with_row_index("_row")
+        .select(pl.col("_row").cast(pl.Int64), *sorted(narrow)),
         list_id=run.list_id,
         fallback_key=fallback,
         device_priority=str(context.effective.get("device_priority") or "input"),
@@ -217,6 +185,8 @@ def _shape_pass(
         )
         chained = (
             pl.scan_parquet(part)
+            .with_row_index("_rec", offset=low)
+            .with_columns(pl.col("_rec").cast(pl.Int64))
             .join(chunk_ids, on="_rec", how="inner")
             .drop("_rec")
             .sort("record_id")

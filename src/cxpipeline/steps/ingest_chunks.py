@@ -1,0 +1,135 @@
+"""One chunk of an ingest as a job: row-local stages, staged as Parquet, small results back.
+
+A job carries what it needs (the slice to read, the import spec, the list's defaults and the
+home's reference cache) and writes its records and rejects under the run's staging folder, so
+it runs the same in this process or on a Dask worker that sees the same files (scale-out,
+docs/architecture.md). Row numbers (`_rec`) are given when the staged parts are read back, in
+chunk order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import polars as pl
+
+from cxpipeline import io, schemas, spec
+from cxpipeline.reference import zones as reference_zones
+from cxpipeline.rejects import reject_frame
+from cxpipeline.transforms import mapping, phones, records, windows, zones
+
+
+class Executor(Protocol):
+    """Anything with an ordered `map` (the builtin, or `distributed.Client.get_executor()`)."""
+
+    def map(self, fn: Callable[..., Any], *iterables: Iterable[Any]) -> Iterator[Any]:
+        """Apply fn to every item and return the results in order."""
+
+
+class InProcess:
+    """Run every job here, one after the other."""
+
+    def map(self, fn: Callable[..., Any], *iterables: Iterable[Any]) -> Iterator[Any]:
+        """Apply fn to every item in order."""
+        return map(fn, *iterables)
+
+
+@dataclass(frozen=True)
+class ChunkJob:
+    """One chunk of input rows and what its row-local stages need."""
+
+    index: int
+    raw: pl.LazyFrame
+    import_spec: spec.ImportSpec
+    default_country: str
+    hours: dict[str, object]
+    reference_dir: Path
+    staging: Path
+
+
+@dataclass(frozen=True)
+class ChunkDone:
+    """What a chunk left under the staging folder, and its small results."""
+
+    records: int
+    records_path: Path
+    reject_paths: dict[str, Path]
+    hashes: pl.Series
+    keys: pl.DataFrame
+    phone_values: int
+    phones_rejected: int
+
+
+def enriched_chunk(job: ChunkJob) -> ChunkDone:
+    """Run the row-local stages of one chunk and stage its records and rejects as Parquet."""
+    lookups = reference_zones.zone_lookups(job.reference_dir)
+    chunk, rejects, hashes, n_values = _enriched(
+        job.raw, job.import_spec, job.default_country, job.hours, lookups
+    )
+    reject_paths = {
+        name: io.write_parquet(
+            reject_frame(frame), job.staging / "rejects" / f"{name}-{job.index:05d}.parquet"
+        )
+        for name, frame in rejects.items()
+    }
+    part = job.staging / "records" / f"part-{job.index:05d}.parquet"
+    return ChunkDone(
+        records=chunk.height,
+        records_path=io.write_parquet(chunk, part),
+        reject_paths=reject_paths,
+        hashes=hashes,
+        keys=chunk.select("window_key", "tz_candidates", "states", "campaign_hours").unique(
+            subset=["window_key"], keep="any"
+        ),
+        phone_values=n_values,
+        phones_rejected=rejects["phone"].height,
+    )
+
+
+def _enriched(
+    raw: pl.LazyFrame,
+    import_spec: spec.ImportSpec,
+    default_country: str,
+    hours: dict[str, object],
+    lookups: zones.ZoneLookups,
+) -> tuple[pl.DataFrame, dict[str, pl.DataFrame], pl.Series, int]:
+    """Row-local stages of one chunk of input rows: map, select, validate, phones, zones.
+
+    Returns the enriched records (with window keys), the rejects by part, the row hashes of
+    the kept rows (duplicate rows are counted over the whole file) and the phone value count.
+    """
+    kept, excluded = mapping.selected_rows(mapping.mapped_rows(raw, import_spec), import_spec)
+    kept_df = kept.collect()
+    valid_rows, row_rejects = schemas.validated(kept_df, schemas.InputRow)
+    values = (
+        mapping.phone_values(valid_rows.lazy(), import_spec)
+        .with_columns(pl.col("default_country").fill_null(default_country))
+        .collect()
+    )
+    normalised = records.checked_phone_values(
+        values, phones.normalised_phones(records.undamaged_values(values)).collect()
+    )
+    rows_with_phone = normalised.select("source_row").unique()
+    bad_phones = normalised.filter(pl.col("phone_reject_reason").is_not_null())
+    rejects = records.chunk_rejects(
+        excluded.collect(),
+        row_rejects,
+        valid_rows.join(rows_with_phone, on="source_row", how="anti"),
+        bad_phones,
+    )
+    attrs = valid_rows.join(rows_with_phone, on="source_row", how="semi").drop(
+        list(import_spec.phone_names), strict=False
+    )
+    enriched = (
+        normalised.filter(pl.col("phone_reject_reason").is_null())
+        .lazy()
+        .join(attrs.lazy(), on="source_row", how="inner")
+    )
+    enriched = zones.record_zones(enriched, lookups)
+    # Window keys depend on a record's own zones and states only: computed here, the keys of
+    # the whole list are known before the windows are planned.
+    enriched = windows.window_keys(enriched, hours)
+    return enriched.collect(), rejects, kept_df.get_column("row_hash"), normalised.height
