@@ -26,7 +26,7 @@ def ingest_contact_list(
     force: bool = False,
 ) -> dict[str, object]:
     """Ingest, validate, enrich and plan one contact list, then refresh the statistics."""
-    summary = tasks.ingest_list(
+    summary = tasks.ingest_list.submit(
         home,
         file,
         list_name,
@@ -39,7 +39,7 @@ def ingest_contact_list(
         encoding,
         sheet,
         force,
-    )
+    ).result()
     if summary["status"] == "succeeded":
         tasks.build_statistics(home)
     return summary

@@ -1,4 +1,8 @@
-"""The step runner of the flows: the orchestration's steps executed as Prefect tasks."""
+"""The step runner of the flows: the orchestration's steps executed as Prefect tasks.
+
+Each step is submitted to the flow's task runner and waited for, so the steps keep their order
+while a DaskTaskRunner places them (and an ingest's chunks) on the cluster.
+"""
 
 from __future__ import annotations
 
@@ -19,21 +23,21 @@ class TaskSteps:
 
     def apply_campaigns(self, path: Path) -> dict[str, int]:
         """Load the campaign model."""
-        return tasks.apply_campaigns(self.home, path)
+        return tasks.apply_campaigns.submit(self.home, path).result()
 
     def apply_rules(self, path: Path) -> None:
         """Load compliance rule overrides."""
-        tasks.apply_rules(self.home, path)
+        tasks.apply_rules.submit(self.home, path).result()
 
     def load_suppression(self, path: Path, name: str) -> dict[str, int]:
         """Load a suppression list."""
-        return tasks.load_suppression(self.home, path, name)
+        return tasks.load_suppression.submit(self.home, path, name).result()
 
     def ingest(
         self, item: ListFile, as_of: datetime | None, horizon_days: int | None
     ) -> IngestSummary:
         """Ingest one contact list."""
-        summary = tasks.ingest_list(
+        summary = tasks.ingest_list.submit(
             self.home,
             item.file,
             item.list_name,
@@ -46,21 +50,21 @@ class TaskSteps:
             item.encoding,
             item.sheet,
             item.force,
-        )
+        ).result()
         return IngestSummary(**summary)  # type: ignore[arg-type,unused-ignore]
 
     def load_results(self, path: Path, as_of: datetime | None) -> dict[str, object]:
         """Load one call results file."""
-        return tasks.load_results(self.home, path, as_of)
+        return tasks.load_results.submit(self.home, path, as_of).result()
 
     def plan(self, as_of: datetime | None, horizon_days: int | None) -> dict[str, dict[str, int]]:
         """Re-plan the windows of every list."""
-        return tasks.plan_windows(self.home, None, as_of, horizon_days)
+        return tasks.plan_windows.submit(self.home, None, as_of, horizon_days).result()
 
     def build_statistics(self) -> dict[str, int]:
         """Rebuild the statistics."""
-        return tasks.build_statistics(self.home)
+        return tasks.build_statistics.submit(self.home).result()
 
     def write_reports(self, out_dir: Path, formats: tuple[str, ...]) -> list[Path]:
         """Write the reports."""
-        return [Path(p) for p in tasks.write_reports(self.home, out_dir, formats)]
+        return [Path(p) for p in tasks.write_reports.submit(self.home, out_dir, formats).result()]

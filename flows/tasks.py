@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ from cxpipeline.io.home_lock import HomeBusy
 from cxpipeline.settings import Settings
 from cxpipeline.steps import plan, reports, results, setup, statistics, suppression
 from cxpipeline.steps.ingest import ingest
+from cxpipeline.steps.ingest_chunks import Executor
 
 
 def transient(task: Task[..., Any], task_run: TaskRun, state: State[Any]) -> bool:
@@ -64,20 +67,40 @@ def ingest_list(
     sheet: str | None = None,
     force: bool = False,
 ) -> dict[str, object]:
-    """Ingest one contact list; returns its reconciliation summary."""
-    summary = ingest(
-        Settings.build(home),
-        file,
-        list_name=list_name,
-        group=group,
-        spec_path=spec,
-        as_of=as_of,
-        horizon_days=horizon_days,
-        mode=mode,
-        read_options=io.ReadOptions(delimiter=delimiter, encoding=encoding, sheet=sheet),
-        force=force,
-    )
+    """Ingest one contact list; returns its reconciliation summary.
+
+    On a Dask worker (the flow runs with a DaskTaskRunner) the list's chunks fan out over the
+    cluster; elsewhere they run in this process.
+    """
+    with _cluster_executor() as executor:
+        summary = ingest(
+            Settings.build(home),
+            file,
+            list_name=list_name,
+            group=group,
+            spec_path=spec,
+            as_of=as_of,
+            horizon_days=horizon_days,
+            mode=mode,
+            read_options=io.ReadOptions(delimiter=delimiter, encoding=encoding, sheet=sheet),
+            force=force,
+            executor=executor,
+        )
     return dict(vars(summary))
+
+
+@contextlib.contextmanager
+def _cluster_executor() -> Iterator[Executor | None]:
+    """Yield the cluster's executor when this task runs on a Dask worker, else None."""
+    try:
+        from distributed import get_worker, worker_client
+
+        get_worker()
+    except (ImportError, ValueError):
+        yield None
+        return
+    with worker_client() as client:
+        yield client.get_executor()
 
 
 @task(retry_condition_fn=transient, retries=2, retry_delay_seconds=5)

@@ -115,7 +115,7 @@ def test_a_normal_flow_run_logs_no_traceback(tmp_path):
     home = tmp_path / "home"
     apply_campaigns.fn(home, REPO_ROOT / "data" / "sample" / "campaigns.yaml")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env["PREFECT_HOME"] = str(tmp_path / "prefect")
+    env["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "180"  # busy CI machines
     code = (
         "from pathlib import Path\n"
         "from flows.build_statistics import build_statistics\n"
@@ -134,3 +134,44 @@ def test_a_normal_flow_run_logs_no_traceback(tmp_path):
     assert done.returncode == 0, output[-2000:]
     assert "'lists': 3" in output
     assert "Traceback" not in output and "database is locked" not in output
+
+
+def test_ingest_flow_on_a_local_dask_cluster_equals_a_direct_ingest(tmp_path):
+    from prefect_dask import DaskTaskRunner
+
+    from cxpipeline.settings import Settings
+    from cxpipeline.steps.ingest import ingest
+    from flows.ingest_contact_list import ingest_contact_list
+    from flows.tasks import apply_campaigns
+
+    sample = REPO_ROOT / "data" / "sample"
+    when = datetime.fromisoformat("2026-12-01T08:00:00-05:00")
+    homes = {name: tmp_path / name for name in ("direct", "dask")}
+    for home in homes.values():
+        apply_campaigns.fn(home, sample / "campaigns.yaml")
+    ingest(
+        Settings.build(homes["direct"]),
+        sample / "contacts_east_retry.csv",
+        list_name="east_retry",
+        group="collections_east",
+        as_of=when,
+        horizon_days=2,
+    )
+    runner = DaskTaskRunner(
+        cluster_kwargs={"n_workers": 2, "threads_per_worker": 1, "dashboard_address": None}
+    )
+    summary = ingest_contact_list.with_options(task_runner=runner)(
+        file=sample / "contacts_east_retry.csv",
+        list_name="east_retry",
+        group="collections_east",
+        home=homes["dask"],
+        as_of=when,
+        horizon_days=2,
+    )
+    assert summary["status"] == "succeeded"
+    query = "SELECT * EXCLUDE (source_file) FROM contact_records ORDER BY record_id"
+    found = []
+    for home in homes.values():
+        with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+            found.append(con.execute(query).fetchall())
+    assert found[0] == found[1] and found[0]
