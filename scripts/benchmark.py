@@ -24,6 +24,31 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def dask_speed_up(src: Path, home: Path, workers: int, chunk_rows: int, single: float) -> None:
+    """Ingest the same list with its chunks on a local Dask cluster; print time and speed-up."""
+    from cxpipeline.steps.scale_out import dask_executor
+
+    settings = Settings.build(home)
+    setup.apply_campaigns(settings, REPO_ROOT / "data" / "sample" / "campaigns.yaml")
+    with dask_executor(workers=workers) as executor:
+        started = time.perf_counter()
+        ingest.ingest(
+            settings,
+            src,
+            list_name="bench",
+            group="collections_east",
+            as_of=datetime.fromisoformat("2026-12-01T08:00:00-05:00"),
+            chunk_rows=chunk_rows,
+            executor=executor,
+        )
+        spent = time.perf_counter() - started
+    print(
+        f"dask      {workers} workers, chunks of {chunk_rows:,} rows  {spent:8.1f} s  "
+        f"speed-up {single / spent:.2f}x over one process (peak of this process "
+        f"{peak_rss_mib():,.0f} MiB; workers not counted)"
+    )
+
+
 def main() -> None:
     """Run the benchmark and print one line per stage."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -34,6 +59,12 @@ def main() -> None:
         type=int,
         default=None,
         help="Input rows ingested per chunk (default: the settings' ingest_chunk_rows).",
+    )
+    parser.add_argument(
+        "--dask-workers",
+        type=int,
+        default=0,
+        help="Also ingest on a local Dask cluster of N workers and print the speed-up.",
     )
     parser.add_argument("--keep", action="store_true", help="Keep the temporary home.")
     args = parser.parse_args()
@@ -72,6 +103,8 @@ def main() -> None:
     t4 = time.perf_counter()
     statistics.build_statistics(settings)
     print(f"stats     {time.perf_counter() - t4:8.1f} s")
+    if args.dask_workers:
+        dask_speed_up(src, home / "dask", args.dask_workers, chunk_rows, t3 - t2)
     if args.keep:
         print(f"home kept at {home}")
     else:
