@@ -48,3 +48,11 @@ def canonical_zones() -> frozenset[str]:
     text = importlib.resources.files("tzdata").joinpath("zoneinfo", "zone1970.tab").read_text()
     rows = (line.split("\t") for line in text.splitlines() if line and not line.startswith("#"))
     return frozenset(parts[2] for parts in rows if len(parts) >= 3)
+
+
+@cache
+def country_zones(country: str) -> tuple[str, ...]:
+    """Return the zones zone.tab gives a country (ISO 3166 code, e.g. 'CA'), sorted."""
+    text = importlib.resources.files("tzdata").joinpath("zoneinfo", "zone.tab").read_text()
+    rows = (line.split("\t") for line in text.splitlines() if line and not line.startswith("#"))
+    return tuple(sorted({parts[2] for parts in rows if len(parts) >= 3 and parts[0] == country}))

@@ -28,9 +28,10 @@ def _yaml(tmp_path, text, name="rules.yaml"):
 def test_seed_loads_every_row_typed(seed):
     with rules.seed_path().open(encoding="utf-8") as handle:
         data_rows = sum(1 for _ in handle) - 1
-    assert seed.height == data_rows == 25
+    # 27 US rows (the federal rule once per purpose) + Canada's 2 (CRTC telemarketing hours)
+    assert data_rows == 27 and seed.height == data_rows + 2
     assert dict(seed.schema) == rules.RULE_SCHEMA
-    us = seed.filter(pl.col("jurisdiction") == "US").row(0, named=True)
+    us = seed.filter(pl.col("purpose") == "telemarketing", jurisdiction="US").row(0, named=True)
     assert (us["days"], us["start_local"], us["end_local"], us["clock"]) == (
         "Mon-Sun",
         "08:00",
@@ -152,7 +153,7 @@ def test_store_and_read_rules_round_trip(seed):
     con = duckdb.connect()
     assert rules.store_rules(con, seed) == seed.height
     assert rules.store_rules(con, seed) == seed.height  # replaces, never appends
-    back = rules.read_rules(con).sort("jurisdiction", "effective_from", "origin_row")
+    back = rules.read_rules(con).sort("jurisdiction", "purpose", "effective_from", "origin_row")
     assert back.equals(seed)
 
 
@@ -172,3 +173,35 @@ def test_compliance_rules_sql_matches_the_frame():
     con.execute(warehouse.load_sql("compliance_rules"))
     cols = [r[0] for r in con.execute("DESCRIBE compliance_rules").fetchall()]
     assert cols == list(rules.RULE_SCHEMA)
+
+
+def test_rules_bind_a_purpose_with_sources_and_dates(seed):
+    federal = seed.filter(pl.col("jurisdiction") == "US")
+    assert sorted(federal["purpose"]) == ["collections", "informational", "telemarketing"]
+    assert all(federal["source"]) and federal["effective_from"].n_unique() == 1
+    canada = seed.filter(pl.col("jurisdiction") == "CAN").sort("days")
+    assert canada.select("purpose", "days", "start_local", "end_local").rows() == [
+        ("telemarketing", "Mon-Fri", "09:00", "21:30"),
+        ("telemarketing", "Sat-Sun", "10:00", "18:00"),
+    ]
+    assert set(canada["confidence"]) == {"confirmed"} and all("CRTC" in s for s in canada["source"])
+    assert canada["origin"].to_list() == ["seed:canada_calling_rules.csv"] * 2
+    assert set(seed.filter(~pl.col("jurisdiction").is_in(["US", "CAN"]))["purpose"]) == {"all"}
+
+
+def test_an_override_replaces_only_its_purpose(tmp_path):
+    path = _yaml(
+        tmp_path,
+        "rules:\n  - {jurisdiction: US, purpose: collections, days: Mon-Sun,"
+        ' start_local: "09:00", end_local: "20:00", effective_from: 1992-12-20}\n',
+    )
+    federal = rules.load_rules(path).filter(pl.col("jurisdiction") == "US")
+    hours = dict(zip(federal["purpose"], federal["start_local"], strict=True))
+    assert hours == {"collections": "09:00", "informational": "08:00", "telemarketing": "08:00"}
+    bad = _yaml(
+        tmp_path,
+        "rules:\n  - {jurisdiction: US, purpose: sales, days: Sun, effective_from: 2027-01-01}\n",
+    )
+    with pytest.raises(CxError) as info:
+        rules.load_rules(bad)
+    assert info.value.field == "purpose"

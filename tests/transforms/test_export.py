@@ -82,7 +82,10 @@ def test_day_window_replaces_the_first_day_hours():
 
 
 def test_audit_columns_flatten_lists_and_add_tz_input():
-    out = audit_columns(_records(states=[["NY", "NJ"], [], None, ["IL"]])).collect()
+    recs = _records(states=[["NY", "NJ"], [], None, ["IL"]], source_row=[1, 2, 3, 4])
+    out = audit_columns(recs).collect()
+    # Ingest adds source_row to every row: the csv names the audit column so it reads back.
+    assert out["record_source_row"].to_list() == [1, 2, 3, 4] and "source_row" not in out.columns
     assert out["tz_candidates"].to_list() == ["America/New_York", "America/Chicago", "", ""]
     assert out["states"].to_list() == [f"NY{LIST_SEPARATOR}NJ", "", None, "IL"]
     assert "tz_input" in out.columns and "list_name" in out.columns

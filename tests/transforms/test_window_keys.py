@@ -64,3 +64,11 @@ def test_bad_campaign_hours_name_the_setting(hours, field):
     with pytest.raises(CxError) as info:
         campaign_hours_spec(hours)
     assert info.value.field == field
+
+
+def test_a_campaign_purpose_ends_the_hours_text_and_is_checked():
+    assert campaign_hours_spec({"purpose": " Collections "}).endswith(" purpose=collections")
+    assert "purpose" not in campaign_hours_spec({})
+    with pytest.raises(CxError) as info:
+        campaign_hours_spec({"purpose": "sales"})
+    assert info.value.field == "purpose"

@@ -142,15 +142,35 @@ def test_arizona_has_no_dst_and_intersects_with_denver():
 
 
 def test_newfoundland_half_hour_zone():
+    # A Canadian zone: Canada's CRTC hours (weekdays from 09:00) bound the start, the US
+    # federal rule (to 21:00) the end.
     zone = "America/St_Johns"
     summer = plan([zone], [], datetime(2026, 7, 1, 4, tzinfo=UTC))
     assert [(s, e) for s, e, *_ in summer] == [
-        (datetime(2026, 7, 1, 10, 30, tzinfo=UTC), datetime(2026, 7, 1, 23, 30, tzinfo=UTC))
+        (datetime(2026, 7, 1, 11, 30, tzinfo=UTC), datetime(2026, 7, 1, 23, 30, tzinfo=UTC))
     ]
     winter = plan([zone], [], datetime(2026, 1, 14, 4, tzinfo=UTC))
     assert [(s, e) for s, e, *_ in winter] == [
-        (datetime(2026, 1, 14, 11, 30, tzinfo=UTC), datetime(2026, 1, 15, 0, 30, tzinfo=UTC))
+        (datetime(2026, 1, 14, 12, 30, tzinfo=UTC), datetime(2026, 1, 15, 0, 30, tzinfo=UTC))
     ]
+    assert {r for *_, r, _ in summer} == {"national:CAN"}
+
+
+def test_canadian_telemarketing_hours_bind_their_purpose_only():
+    zone = "America/Toronto"
+    saturday = datetime(2026, 12, 5, 12, tzinfo=UTC)
+
+    def hours(purpose):
+        rows = plan([zone], [], saturday, hours={"purpose": purpose})
+        return [
+            (s.astimezone(ZoneInfo(zone)).time(), e.astimezone(ZoneInfo(zone)).time(), r, q)
+            for s, e, r, q in rows[:1]
+        ]
+
+    # Weekends 10:00-18:00 in the called party's time for telemarketing (CRTC) ...
+    assert hours("telemarketing") == [(time(10), time(18), "national:CAN", "national:CAN")]
+    # ... while a collections campaign keeps the federal 08:00-21:00 (Regulation F).
+    assert hours("collections") == [(time(8), time(21), "federal", "federal")]
 
 
 def test_mississippi_keeps_central_standard_time_in_summer():
@@ -557,6 +577,12 @@ def _allowed(moment, zones, states, campaign, blackout):
                 span = table[local.isoweekday()]
                 if span is None or not span[0] <= _minute_of_day(local) < span[1]:
                     return False
+    if "America/St_Johns" in places:  # a Canadian zone: the CRTC hours hold in every zone
+        for zone in places:
+            local = moment.astimezone(ZoneInfo(zone))
+            span = (540, 1290) if local.isoweekday() <= 5 else (600, 1080)
+            if not span[0] <= _minute_of_day(local) < span[1]:
+                return False
     return True
 
 

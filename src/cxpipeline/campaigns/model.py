@@ -58,6 +58,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr,
 
 from cxpipeline.codes import ContactInfoType
 from cxpipeline.errors import CampaignError
+from cxpipeline.rules.model import PURPOSES
 from cxpipeline.treatments import DEFAULT_TREATMENTS, check_treatments
 
 DIALING_MODES: tuple[str, ...] = (
@@ -258,6 +259,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cycles", DIALING, "INTEGER", _PosInt, 1),
     Setting("treatments", DIALING, "VARCHAR", _Treatments, _BUILTIN_TREATMENTS),
     Setting("abandon_rate_limit_percent", DIALING, "DOUBLE", _Percent, 3),
+    Setting("purpose", DIALING, "VARCHAR", Literal[PURPOSES] | None, "telemarketing"),
     Setting("application", SESSION, "VARCHAR", _Text),
     Setting("trunk_group", SESSION, "VARCHAR", _Text),
     Setting("routing_point", SESSION, "VARCHAR", _Text),

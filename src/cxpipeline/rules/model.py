@@ -20,6 +20,7 @@ from cxpipeline.errors import CxError
 RULE_SCHEMA = pl.Schema(
     {
         "jurisdiction": pl.String(),
+        "purpose": pl.String(),
         "days": pl.String(),
         "start_local": pl.String(),
         "end_local": pl.String(),
@@ -49,8 +50,14 @@ _STATE_CODES = (
     "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH "
     "NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY"
 )
-#: 'US' (federal) and the codes of states, DC and territories whose rules may apply.
-JURISDICTIONS = frozenset({"US", "DC", "PR", "VI", "GU", "AS", "MP"} | set(_STATE_CODES.split()))
+#: 'US' (federal), the codes of states, DC and territories whose rules may apply, and 'CAN'
+#: (Canada's national rules: the CRTC Unsolicited Telecommunications Rules).
+JURISDICTIONS = frozenset(
+    {"US", "DC", "PR", "VI", "GU", "AS", "MP", "CAN"} | set(_STATE_CODES.split())
+)
+#: Campaign purposes a rule may bind (campaign setting `purpose`); a rule of purpose 'all'
+#: binds every campaign.
+PURPOSES = ("telemarketing", "collections", "informational")
 
 _TIME = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
 _TRUE = {"yes", "true", "y", "1"}
@@ -165,8 +172,15 @@ def _at(field: str, check: Callable[..., _T], *args: Any) -> _T:
 def _jurisdiction(value: object) -> str:
     jurisdiction = _text(value).upper()
     if jurisdiction not in JURISDICTIONS:
-        raise ValueError(f"{jurisdiction!r} is not 'US' or a US state/territory code")
+        raise ValueError(f"{jurisdiction!r} is not 'US', 'CAN' or a US state/territory code")
     return jurisdiction
+
+
+def _purpose(value: object) -> str:
+    purpose = _text(value).lower() or "all"
+    if purpose != "all" and purpose not in PURPOSES:
+        raise ValueError(f"{purpose!r} is not 'all' or one of {', '.join(PURPOSES)}")
+    return purpose
 
 
 def _day_set(value: object) -> str:
@@ -220,6 +234,7 @@ def _typed_fields(merged: Mapping[str, Any]) -> dict[str, Any]:
     """Every checked rule field, typed; checked in column order so the first fault is named."""
     get = merged.get
     jurisdiction = _at("jurisdiction", _jurisdiction, merged["jurisdiction"])
+    purpose = _at("purpose", _purpose, get("purpose"))
     days = _at("days", _day_set, merged["days"])
     start = _at("start_local", _clock_text, get("start_local"))
     end = _at("end_local", _end_local, start, get("end_local"))
@@ -235,6 +250,7 @@ def _typed_fields(merged: Mapping[str, Any]) -> dict[str, Any]:
     confidence = _at("confidence", _confidence, get("confidence"))
     return {
         "jurisdiction": jurisdiction,
+        "purpose": purpose,
         "days": days,
         "start_local": start,
         "end_local": end,
@@ -287,15 +303,15 @@ def validated_rule(
 
 
 def check_versions(rows: list[dict[str, Any]]) -> None:
-    """Each weekday appears at most once per rule version (jurisdiction, effective_from)."""
-    seen: dict[tuple[str, date, int], dict[str, Any]] = {}
+    """Each weekday appears at most once per version (jurisdiction, purpose, effective_from)."""
+    seen: dict[tuple[str, str, date, int], dict[str, Any]] = {}
     for rule in rows:
         for day in parse_days(rule["days"]):
-            key = (rule["jurisdiction"], rule["effective_from"], day)
+            key = (rule["jurisdiction"], rule["purpose"], rule["effective_from"], day)
             if key in seen:
                 other = seen[key]
                 raise CxError(
-                    f"{WEEKDAY_NAMES[day - 1]} of {rule['jurisdiction']} from "
+                    f"{WEEKDAY_NAMES[day - 1]} of {rule['jurisdiction']} ({rule['purpose']}) from "
                     f"{rule['effective_from']} is already covered by {other['origin']} "
                     f"row {other['origin_row']}",
                     file=rule["origin"],
@@ -309,15 +325,21 @@ def check_versions(rows: list[dict[str, Any]]) -> None:
 
 
 def with_version_ends(rules: pl.DataFrame) -> pl.DataFrame:
-    """Fill effective_to with the start of the jurisdiction's next version, if that is earlier."""
+    """Fill effective_to with the start of the next version of its lineage, if that is earlier.
+
+    A lineage is a jurisdiction and purpose; a frame without `purpose` gets 'all'.
+    """
+    if "purpose" not in rules.columns:
+        rules = rules.with_columns(purpose=pl.lit("all"))
+    lineage = ["jurisdiction", "purpose"]
     starts = (
-        rules.select("jurisdiction", "effective_from")
+        rules.select(*lineage, "effective_from")
         .unique()
-        .sort("jurisdiction", "effective_from")
-        .with_columns(_next=pl.col("effective_from").shift(-1).over("jurisdiction"))
+        .sort(*lineage, "effective_from")
+        .with_columns(_next=pl.col("effective_from").shift(-1).over(lineage))
     )
     return (
-        rules.join(starts, on=["jurisdiction", "effective_from"], how="left")
+        rules.join(starts, on=[*lineage, "effective_from"], how="left")
         .with_columns(effective_to=pl.min_horizontal("effective_to", "_next"))
         .drop("_next")
         .select(rules.columns)
@@ -325,13 +347,15 @@ def with_version_ends(rules: pl.DataFrame) -> pl.DataFrame:
 
 
 def rule_days(rules: pl.DataFrame) -> pl.DataFrame:
-    """Expand rules to one row per weekday: jurisdiction, weekday (1=Mon), start_min, end_min.
+    """Expand rules to one row per weekday: jurisdiction, purpose, weekday (1=Mon), start/end_min.
 
     ``start_min``/``end_min`` are minutes after midnight in ``clock``; both null = no calls that
     day. Also carries clock, holiday_ban, max_attempts, attempt_window_hours, effective_from and
     effective_to (exclusive, null = open).
     """
     needed = [c for c in RULE_FIELDS if c not in {"area_code_presumption", "confidence", "source"}]
+    if "purpose" not in rules.columns:
+        rules = rules.with_columns(purpose=pl.lit("all"))
     rules = rules.select(needed).cast({c: RULE_SCHEMA[c] for c in needed})
     day_sets = rules.select("days").unique()
     day_map = day_sets.with_columns(
@@ -353,6 +377,7 @@ def rule_days(rules: pl.DataFrame) -> pl.DataFrame:
         .join(time_map.rename({"_t": "end_local", "_min": "end_min"}), on="end_local", how="left")
         .select(
             "jurisdiction",
+            "purpose",
             "weekday",
             "start_min",
             "end_min",

@@ -23,14 +23,16 @@ if TYPE_CHECKING:
     import duckdb
 
 SEED_NAME = "us_state_calling_rules.csv"
+#: More seed files, read after SEED_NAME: Canada's national (CRTC) telemarketing hours.
+MORE_SEEDS = ("canada_calling_rules.csv",)
 
 
 # --------------------------------------------------------------------------- loading
 
 
-def seed_path() -> Path:
-    """Return the path of the packaged seed CSV of US calling rules."""
-    return Path(str(files("cxpipeline") / "seeds" / SEED_NAME))
+def seed_path(name: str = SEED_NAME) -> Path:
+    """Return the path of a packaged seed CSV of calling rules (default: the US rules)."""
+    return Path(str(files("cxpipeline") / "seeds" / name))
 
 
 def _read_csv_rules(path: Path) -> list[dict[str, Any]]:
@@ -75,20 +77,28 @@ def _read_yaml_rules(path: Path) -> list[dict[str, Any]]:
     return out
 
 
+def _version(rule: dict[str, Any]) -> tuple[Any, ...]:
+    """Return the version a rule belongs to: jurisdiction, purpose and effective_from."""
+    return (rule["jurisdiction"], rule["purpose"], rule["effective_from"])
+
+
 def load_rules(overrides_path: Path | None = None) -> pl.DataFrame:
     """Load the seed rules plus optional user overrides into one validated rules frame.
 
-    Rules are grouped in *versions*: all rows of one jurisdiction with the same
-    ``effective_from``. The version in force on a date is the one with the latest
+    Rules are grouped in *versions*: all rows of one jurisdiction and purpose with the same
+    ``effective_from``. A rule binds the campaigns of its ``purpose`` (the campaign setting
+    `purpose`: telemarketing, collections or informational), or all of them ('all').
+    The version in force on a date is the one with the latest
     ``effective_from`` on or before it, so a later version supersedes an earlier one;
     ``effective_to`` (exclusive: the first date no longer in force) is filled with the start of
     the next version when not given. A weekday a version does not mention is unrestricted by it.
 
-    Overrides YAML (every rule of one version replaces the seed rows of the same jurisdiction and
-    ``effective_from``; a new ``effective_from`` adds a version)::
+    Overrides YAML (every rule of one version replaces the seed rows of the same jurisdiction,
+    purpose and ``effective_from``; a new ``effective_from`` adds a version)::
 
         rules:
-          - jurisdiction: NY            # 'US' (federal) or a state/territory code
+          - jurisdiction: NY            # 'US' (federal), 'CAN' (Canada) or a state/territory code
+            purpose: all                # optional: all, telemarketing, collections, informational
             days: Mon-Sat               # Mon-Sun, Mon-Fri, Sat, Sun, Mon,Wed-Fri ...
             start_local: "09:00"        # quoted HH:MM; both empty = no calls on those days
             end_local: "20:00"          # up to "24:00"
@@ -108,14 +118,15 @@ def load_rules(overrides_path: Path | None = None) -> pl.DataFrame:
     Errors name the file, the 1-based rule (CSV data row or YAML list entry) and the field.
     """
     rows = _read_csv_rules(seed_path())
+    rows += [r for name in MORE_SEEDS for r in _read_csv_rules(seed_path(name))]
     if overrides_path is not None:
         user = _read_yaml_rules(Path(overrides_path))
         check_versions(user)
-        replaced = {(r["jurisdiction"], r["effective_from"]) for r in user}
-        rows = [r for r in rows if (r["jurisdiction"], r["effective_from"]) not in replaced] + user
+        replaced = {_version(r) for r in user}
+        rows = [r for r in rows if _version(r) not in replaced] + user
     check_versions(rows)
     frame = pl.DataFrame(rows, schema=RULE_SCHEMA, orient="row")
-    return with_version_ends(frame).sort("jurisdiction", "effective_from", "origin_row")
+    return with_version_ends(frame).sort("jurisdiction", "purpose", "effective_from", "origin_row")
 
 
 # --------------------------------------------------------------------------- warehouse

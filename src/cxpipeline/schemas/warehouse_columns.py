@@ -126,7 +126,8 @@ class StatsColumns(_Doc):
 class ComplianceRuleRow(_Doc):
     """One compliance rule (jurisdiction × day set × version): seed CSV plus overrides."""
 
-    jurisdiction: str = _doc("'US' (federal) or a state or territory code.")
+    jurisdiction: str = _doc("'US' (federal), 'CAN' (Canada) or a state or territory code.")
+    purpose: str = _doc("Purpose it binds: telemarketing, collections, informational or all.")
     days: str = _doc("Days it covers: Mon-Sun, Mon-Fri, Sat, Sun, ...")
     start_local: str = _doc("First minute calls are allowed, HH:MM in clock (empty: no calls).")
     end_local: str = _doc("End of the allowed time, HH:MM in clock (up to 24:00).")

@@ -1,8 +1,9 @@
 -- One row per compliance rule (jurisdiction × day set × version): seed CSV plus user overrides.
--- A version is all rows of one jurisdiction with the same effective_from; it is in force on
+-- A version is all rows of one jurisdiction and purpose with the same effective_from; in force on
 -- local dates effective_from <= d < effective_to (null = open). Empty start/end = no calls.
 CREATE TABLE IF NOT EXISTS compliance_rules (
-    jurisdiction          VARCHAR NOT NULL,   -- 'US' (federal) or a state/territory code
+    jurisdiction          VARCHAR NOT NULL,   -- 'US' (federal), 'CAN' or a state/territory code
+    purpose               VARCHAR NOT NULL DEFAULT 'all', -- campaign purpose it binds, or all
     days                  VARCHAR NOT NULL,   -- Mon-Sun, Mon-Fri, Sat, Sun, ...
     start_local           VARCHAR,            -- HH:MM in clock
     end_local             VARCHAR,            -- HH:MM in clock (up to 24:00)
@@ -18,3 +19,5 @@ CREATE TABLE IF NOT EXISTS compliance_rules (
     origin                VARCHAR NOT NULL,   -- seed CSV or overrides file
     origin_row            BIGINT NOT NULL     -- 1-based row or rule entry in origin
 );
+-- Warehouses created before purpose existed get the column too.
+ALTER TABLE compliance_rules ADD COLUMN IF NOT EXISTS purpose VARCHAR DEFAULT 'all';

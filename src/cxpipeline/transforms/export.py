@@ -154,11 +154,24 @@ def explicit_zone(schema: pl.Schema) -> pl.Expr:
     return pl.when(pl.col("tz_source") == "explicit").then(pl.col("tz_name").cast(pl.String))
 
 
+#: Audit columns renamed in the csv export: ingest adds columns of these names to every row, so
+#: a file that carries them could not be read back.
+AUDIT_RENAMES = {"source_row": "record_source_row", "user_fields": "record_user_fields"}
+
+
 def audit_columns(records: pl.LazyFrame) -> pl.LazyFrame:
-    """Return every column of the records, lists joined with LIST_SEPARATOR, plus tz_input."""
+    """Return every column of the records, lists joined with LIST_SEPARATOR, plus tz_input.
+
+    `source_row` and `user_fields` are written as AUDIT_RENAMES names them.
+    """
     schema = records.collect_schema()
-    return records.with_columns(explicit_zone(schema).alias("tz_input")).with_columns(
-        pl.col(name).cast(pl.List(pl.String)).list.join(LIST_SEPARATOR)
-        for name, dtype in schema.items()
-        if isinstance(dtype, pl.List)
+    renames = {old: new for old, new in AUDIT_RENAMES.items() if old in schema}
+    return (
+        records.rename(renames)
+        .with_columns(explicit_zone(schema).alias("tz_input"))
+        .with_columns(
+            pl.col(name).cast(pl.List(pl.String)).list.join(LIST_SEPARATOR)
+            for name, dtype in schema.items()
+            if isinstance(dtype, pl.List)
+        )
     )

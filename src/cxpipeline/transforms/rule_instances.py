@@ -12,6 +12,7 @@ from datetime import date
 
 import polars as pl
 
+from cxpipeline import tzdb
 from cxpipeline.rules.legal_holidays import state_holidays
 from cxpipeline.rules.model import rule_days
 from cxpipeline.transforms.horizon import DAY_MINUTES, DefaultWindow, Horizon, minutes
@@ -23,6 +24,9 @@ PRIO_FEDERAL = 4
 PRIO_DEFAULT = 3
 PRIO_CAMPAIGN = 2
 PRIO_HORIZON = 0
+
+#: Zones of Canada (tzdata zone.tab): a key with one of them is bound by Canada's rules.
+CANADIAN_ZONES = list(tzdb.country_zones("CA"))
 
 _COLUMNS = {
     "window_key": pl.UInt64,
@@ -65,15 +69,31 @@ def _key_zones(keys: pl.LazyFrame, zoneless: pl.LazyFrame, default_zone: str) ->
 
 
 def _key_jurisdictions(keys: pl.LazyFrame) -> pl.LazyFrame:
-    """(window_key, jurisdiction): 'US' for every key plus each of its states."""
+    """(window_key, jurisdiction, key_purpose): 'US' for every key plus each of its states.
+
+    'CAN' (Canada's national rules) joins when a candidate zone is Canadian: the called party
+    may be in Canada. `key_purpose` is the campaign purpose in the key's campaign hours (null:
+    none given).
+    """
+    purpose = pl.col("campaign_hours").str.extract(r"purpose=(\w+)", 1).alias("key_purpose")
+    canadian = pl.col("tz_candidates").list.eval(pl.element().is_in(CANADIAN_ZONES)).list.any()
     return pl.concat(
         [
-            keys.select("window_key", jurisdiction=pl.lit("US")),
-            keys.select("window_key", jurisdiction=pl.col("states"))
+            keys.select("window_key", purpose, jurisdiction=pl.lit("US")),
+            keys.select("window_key", purpose, jurisdiction=pl.col("states"))
             .explode("jurisdiction")
             .drop_nulls("jurisdiction"),
+            keys.filter(canadian.fill_null(False)).select(
+                "window_key", purpose, jurisdiction=pl.lit("CAN")
+            ),
         ]
     ).unique()
+
+
+def _binds() -> pl.Expr:
+    """Whether a rule binds the key's campaign: purpose 'all', the key's, or a key without one."""
+    key = pl.col("key_purpose")
+    return (pl.col("purpose") == "all") | key.is_null() | (pl.col("purpose") == key)
 
 
 def _placed(frame: pl.LazyFrame, key_zones: pl.LazyFrame) -> pl.LazyFrame:
@@ -86,12 +106,15 @@ def _placed(frame: pl.LazyFrame, key_zones: pl.LazyFrame) -> pl.LazyFrame:
 def _law(
     key_juris: pl.LazyFrame, key_zones: pl.LazyFrame, rules: pl.DataFrame, dates: pl.LazyFrame
 ) -> pl.LazyFrame:
-    """Federal and state hours in force on each date, per key and zone."""
+    """Federal, national and state hours in force on each date, per key and zone."""
     is_federal = pl.col("jurisdiction") == "US"
     in_force = rule_days(rules).lazy().join(dates, on="weekday").filter(_in_force())
-    return _placed(key_juris.join(in_force, on="jurisdiction"), key_zones).with_columns(
+    bound = key_juris.join(in_force, on="jurisdiction").filter(_binds())
+    return _placed(bound, key_zones).with_columns(
         label=pl.when(is_federal)
         .then(pl.lit("federal"))
+        .when(pl.col("jurisdiction") == "CAN")
+        .then(pl.lit("national:CAN"))
         .otherwise("state:" + pl.col("jurisdiction")),
         prio=pl.when(is_federal).then(PRIO_FEDERAL).otherwise(PRIO_STATE),
     )
@@ -105,7 +128,7 @@ def _holiday(
     holidays: pl.DataFrame | None,
 ) -> pl.LazyFrame:
     """Whole-day bans on the legal holidays of jurisdictions whose version in force bans them."""
-    versions = rules.group_by("jurisdiction", "effective_from").agg(
+    versions = rules.group_by("jurisdiction", "purpose", "effective_from").agg(
         pl.col("effective_to").first(), pl.col("holiday_ban").any(), pl.col("clock").first()
     )
     banning = versions.filter(pl.col("holiday_ban"))
@@ -116,10 +139,11 @@ def _holiday(
         .select("jurisdiction", "date")
         .join(banning.lazy(), on="jurisdiction")
         .filter(_in_force())
-        .select("jurisdiction", "date", "clock")
+        .select("jurisdiction", "purpose", "date", "clock")
         .unique()
     )
-    return _placed(key_juris.join(holiday_days, on="jurisdiction"), key_zones).with_columns(
+    bound = key_juris.join(holiday_days, on="jurisdiction").filter(_binds())
+    return _placed(bound, key_zones).with_columns(
         start_min=pl.lit(None, pl.Int64),
         end_min=pl.lit(None, pl.Int64),
         label="holiday:" + pl.col("jurisdiction"),

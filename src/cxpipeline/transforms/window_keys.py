@@ -9,7 +9,7 @@ from datetime import date
 import polars as pl
 
 from cxpipeline.errors import CxError
-from cxpipeline.rules.model import parse_clock_time
+from cxpipeline.rules.model import PURPOSES, parse_clock_time
 
 #: Effective settings of a list read by `window_keys` (docs/stages.md §7 setting keys).
 DAY_KEYS = (
@@ -21,7 +21,7 @@ DAY_KEYS = (
     "hours_sat",
     "hours_sun",
 )
-HOUR_KEYS = (*DAY_KEYS, "blackout_dates")
+HOUR_KEYS = (*DAY_KEYS, "blackout_dates", "purpose")
 
 
 def _campaign_day(value: object, key: str) -> str:
@@ -68,10 +68,15 @@ def campaign_hours_spec(hours: Mapping[str, object]) -> str:
     """Canonical text of a list's campaign hours, e.g. 'mon=09:00-20:00 … sun=closed blackout='.
 
     A missing or empty day means the campaign does not restrict that day (the law still does).
+    A campaign `purpose` (telemarketing, collections, informational) ends the text as
+    'purpose=…': the rules bound to other purposes then do not apply; without one, all do.
     """
     days = [f"{key[-3:]}={_campaign_day(hours.get(key), key)}" for key in DAY_KEYS]
     blackout = ",".join(d.isoformat() for d in _blackout_dates(hours.get("blackout_dates")))
-    return " ".join([*days, f"blackout={blackout}"])
+    purpose = str(hours.get("purpose") or "").strip().lower()
+    if purpose and purpose not in PURPOSES:
+        raise CxError(f"{purpose!r} is not one of {', '.join(PURPOSES)}", field="purpose")
+    return " ".join([*days, f"blackout={blackout}", *([f"purpose={purpose}"] if purpose else [])])
 
 
 def _stable_hash(texts: pl.Series) -> pl.Series:

@@ -1,5 +1,5 @@
 -- The compliance rules as `rules show` lists them.
-SELECT jurisdiction, days, start_local, end_local, clock, holiday_ban,
+SELECT jurisdiction, purpose, days, start_local, end_local, clock, holiday_ban,
        max_attempts, attempt_window_hours, effective_from, confidence
 FROM compliance_rules
-ORDER BY jurisdiction, days;
+ORDER BY jurisdiction, purpose, days;
