@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from cxpipeline.manifest import ListFile
+from cxpipeline.manifest import ListFile, SuppressionFile
 from cxpipeline.steps.ingest_summary import IngestSummary
 from flows import tasks
 
@@ -29,9 +29,10 @@ class TaskSteps:
         """Load compliance rule overrides."""
         tasks.apply_rules.submit(self.home, path).result()
 
-    def load_suppression(self, path: Path, name: str) -> dict[str, int]:
+    def load_suppression(self, entry: SuppressionFile) -> dict[str, int]:
         """Load a suppression list."""
-        return tasks.load_suppression.submit(self.home, path, name).result()
+        options = entry.model_dump(exclude={"file", "name"})
+        return tasks.load_suppression.submit(self.home, entry.file, entry.name, **options).result()
 
     def ingest(
         self, item: ListFile, as_of: datetime | None, horizon_days: int | None

@@ -47,9 +47,27 @@ def apply_rules(home: Path, rules_file: Path) -> None:
 
 
 @task(retry_condition_fn=transient, retries=2, retry_delay_seconds=5)
-def load_suppression(home: Path, file: Path, name: str) -> dict[str, int]:
+def load_suppression(
+    home: Path,
+    file: Path,
+    name: str,
+    column: str | None = None,
+    client_column: str | None = None,
+    expiry_column: str | None = None,
+    expires_after: str | None = None,
+    spec: Path | None = None,
+) -> dict[str, int]:
     """Load a named suppression list and re-apply it to existing lists."""
-    return suppression.load_suppression(Settings.build(home), file, name)
+    return suppression.load_suppression(
+        Settings.build(home),
+        file,
+        name,
+        column=column,
+        client_column=client_column,
+        expiry_column=expiry_column,
+        expires_after=expires_after,
+        spec=spec,
+    )
 
 
 @task(retry_condition_fn=transient, retries=2, retry_delay_seconds=10)

@@ -22,8 +22,8 @@ class Recorder:
     def apply_rules(self, path):
         self.calls.append(("rules", path.name))
 
-    def load_suppression(self, path, name):
-        self.calls.append(("suppression", name))
+    def load_suppression(self, entry):
+        self.calls.append(("suppression", entry.name))
         return {"entries": 2}
 
     def ingest(self, item, as_of, horizon_days):
@@ -101,3 +101,20 @@ def test_manifest_as_of_applies_unless_the_caller_gives_one(tmp_path):
     )
     run_manifest(Settings.build(tmp_path), only_lists, runner=runner)
     assert runner.calls == [("ingest", "a", planned, 5), ("plan", planned, 5), ("statistics",)]
+
+
+def test_suppression_options_reach_the_step(tmp_path):
+    import duckdb
+
+    dnc = tmp_path / "optout.csv"
+    dnc.write_text("Telefon;Ablauf\n(212) 736-0142;2030-01-01\n", encoding="utf-8")
+    settings = Settings.build(tmp_path / "home")
+    entry = {"file": dnc, "name": "optout", "column": "Telefon", "expiry_column": "Ablauf"}
+    only_dnc = RunManifest.model_validate({"suppression": [entry], "plan": False})
+    summary = run_manifest(settings, only_dnc)
+    assert summary.suppression[0]["entries"] == 1
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        rows = con.execute(
+            "SELECT e164, CAST(expires_at AS DATE) FROM suppression_entries"
+        ).fetchall()
+    assert [(e, str(d)) for e, d in rows] == [("+12127360142", "2030-01-01")]

@@ -30,6 +30,11 @@ class SuppressionFile(_Strict):
 
     file: Path = Field(description="CSV/TXT/XLSX of numbers and/or client ids.")
     name: str = Field(min_length=1, description="Name of the suppression list.")
+    column: str | None = Field(default=None, description="Header of the phone column.")
+    client_column: str | None = Field(default=None, description="Header of the client ids.")
+    expiry_column: str | None = Field(default=None, description="Header of the expiry dates.")
+    expires_after: str | None = Field(default=None, description="Expiry of entries, e.g. 3y14d.")
+    spec: Path | None = Field(default=None, description="Import spec YAML for the file.")
 
 
 class ListFile(_Strict):
@@ -79,7 +84,8 @@ class RunManifest(_Strict):
                 "campaigns": at(self.campaigns),
                 "rules": at(self.rules),
                 "suppression": tuple(
-                    s.model_copy(update={"file": at(s.file)}) for s in self.suppression
+                    s.model_copy(update={"file": at(s.file), "spec": at(s.spec)})
+                    for s in self.suppression
                 ),
                 "lists": tuple(
                     item.model_copy(update={"file": at(item.file), "spec": at(item.spec)})

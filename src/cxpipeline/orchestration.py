@@ -18,7 +18,7 @@ from rich.console import Console
 
 from cxpipeline import io
 from cxpipeline.errors import CxError
-from cxpipeline.manifest import ListFile, RunManifest
+from cxpipeline.manifest import ListFile, RunManifest, SuppressionFile
 from cxpipeline.settings import Settings
 from cxpipeline.steps import plan, reports, results, setup, statistics, suppression
 from cxpipeline.steps.ingest import ingest
@@ -34,7 +34,7 @@ class StepRunner(Protocol):
     def apply_rules(self, path: Path) -> None:
         """Load compliance rule overrides."""
 
-    def load_suppression(self, path: Path, name: str) -> dict[str, int]:
+    def load_suppression(self, entry: SuppressionFile) -> dict[str, int]:
         """Load a suppression list."""
 
     def ingest(
@@ -69,9 +69,18 @@ class DirectSteps:
         """Load compliance rule overrides."""
         setup.prepare_warehouse(self.settings, rules_file=path)
 
-    def load_suppression(self, path: Path, name: str) -> dict[str, int]:
+    def load_suppression(self, entry: SuppressionFile) -> dict[str, int]:
         """Load a suppression list."""
-        return suppression.load_suppression(self.settings, path, name)
+        return suppression.load_suppression(
+            self.settings,
+            entry.file,
+            entry.name,
+            column=entry.column,
+            client_column=entry.client_column,
+            expiry_column=entry.expiry_column,
+            expires_after=entry.expires_after,
+            spec=entry.spec,
+        )
 
     def ingest(
         self, item: ListFile, as_of: datetime | None, horizon_days: int | None
@@ -218,6 +227,6 @@ def _setup(
         console.print(f"compliance rules: overrides from {manifest.rules.name}")
     for entry in manifest.suppression:
         with console.status(f"loading suppression list {entry.name}…"), guard(entry.file):
-            loaded = steps.load_suppression(entry.file, entry.name)
+            loaded = steps.load_suppression(entry)
             summary.suppression.append(loaded)
             console.print(f"suppression list {entry.name!r}: {loaded['entries']:,} entries")
