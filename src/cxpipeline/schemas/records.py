@@ -16,6 +16,9 @@ _TZ_SOURCES = [
     "area_code",
     "country",
     "none",
+    # a number of another country than the address added its own zones
+    "explicit+number_country",
+    "postal_code+number_country",
 ]
 
 
