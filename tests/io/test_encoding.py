@@ -79,3 +79,11 @@ def test_utf16_without_a_bom_is_recognised(tmp_path, codec):
     table = io.read_table(path)
     assert table.detected["encoding"] == codec
     assert table.frame.collect()["phone"].to_list() == ["2125550142"]
+
+
+def test_a_file_mixing_utf8_and_cp1252_is_refused_not_garbled(tmp_path):
+    path = write(tmp_path, "m.csv", b"name,phone\nJos\xc3\xa9,2125550142\nRen\xe9e,2125550143\n")
+    with pytest.raises(errors.InputError, match=r"mixed encodings.*line 3"):
+        io.read_table(path)
+    table = io.read_table(path, io.ReadOptions(encoding="cp1252"))
+    assert table.frame.collect()["name"].to_list() == ["JosÃ©", "Renée"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,8 +37,15 @@ def utf8_source(path: Path, forced: str | None) -> Iterator[tuple[Path, str]]:
         encoding = _forced_encoding(path, forced, bom)
     elif bom:
         encoding = bom
-    elif _first_undecodable(path, "utf-8") is None:
+    elif (bad := _first_undecodable(path, "utf-8")) is None:
         encoding = "utf-8"
+    elif _has_utf8_sequences(path):
+        # Decoding all of it as cp1252 would turn every UTF-8 'é' into 'Ã©' without a word.
+        raise InputError(
+            f"mixed encodings: UTF-8 text and bytes that are not UTF-8 (line "
+            f"{_line_of(path, bad)}); save the file in one encoding or give --encoding",
+            file=str(path),
+        )
     else:
         encoding = _guess_encoding(path)
     if encoding in ("utf-8", "utf-8-sig"):
@@ -149,6 +157,22 @@ def _line_of(path: Path, offset: int) -> int:
             lines += block.count(b"\n")
             remaining -= len(block)
     return lines
+
+
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xC2-\xDF][\x80-\xBF]|[\xE0-\xEF][\x80-\xBF]{2}|[\xF0-\xF4][\x80-\xBF]{3}"
+)
+
+
+def _has_utf8_sequences(path: Path) -> bool:
+    """Whether the file holds well-formed UTF-8 multi-byte characters (streamed by blocks)."""
+    tail = b""
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(_BLOCK), b""):
+            if _UTF8_SEQUENCE.search(tail + block):
+                return True
+            tail = block[-3:]
+    return False
 
 
 def _guess_encoding(path: Path) -> str:
