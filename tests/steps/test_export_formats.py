@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
+from cxpipeline import tzdb
 from cxpipeline.cli import app
 from cxpipeline.settings import REPO_ROOT, Settings
 from cxpipeline.steps import setup
@@ -107,3 +108,9 @@ def test_export_day_writes_that_days_hours_and_refuses_an_unplanned_day(home, tm
         result = CliRunner().invoke(app, [*base, "--out", str(tmp_path / "x.csv"), "--day", bad])
         assert result.exit_code == 1 and message in result.output
         assert len(result.output.strip().splitlines()) == 1
+
+
+def test_the_ingest_records_the_zone_data_release(home):
+    with duckdb.connect(str(home.warehouse_path), read_only=True) as con:
+        releases = con.execute("SELECT DISTINCT tz_release FROM ingest_runs").fetchall()
+    assert releases == [(tzdb.release(),)]
