@@ -161,3 +161,25 @@ def test_two_ingests_at_once_both_succeed_one_after_the_other(tmp_path):
     assert [code for _, _, code in outcomes] == [0, 0], [err for _, err, _ in outcomes]
     lists = query.run_query(settings, "SELECT DISTINCT list_name FROM ingest_runs ORDER BY 1")
     assert lists["list_name"].to_list() == ["east_q4", "west_q4"]
+
+
+KILLED_AFTER_COMMIT = textwrap.dedent(
+    """
+    import os, signal, sys
+    from cxpipeline import warehouse
+    from cxpipeline.settings import Settings
+    con = warehouse.connect(Settings.build(sys.argv[1]))
+    con.execute("CREATE TABLE committed AS SELECT 42 AS v")
+    os.kill(os.getpid(), signal.SIGKILL)
+    """
+)
+
+
+def test_a_commit_left_in_the_wal_by_a_killed_writer_reaches_the_readers(tmp_path):
+    settings = Settings.build(tmp_path / "home")
+    warehouse.connect(settings).close()
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_AFTER_COMMIT, str(settings.home)], check=False
+    )
+    assert killed.returncode == -9
+    assert query.run_query(settings, "SELECT v FROM committed")["v"].to_list() == [42]

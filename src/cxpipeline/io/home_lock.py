@@ -100,8 +100,14 @@ def publish_snapshot(warehouse: Path) -> Path:
 
 
 def snapshot_is_current(warehouse: Path) -> bool:
-    """Whether the readers' snapshot exists and is newer than the warehouse file."""
+    """Whether the readers' snapshot exists and is newer than the warehouse file and its WAL.
+
+    A writer killed after a commit leaves that commit in the WAL, unpublished: the WAL's time
+    makes the snapshot stale, and the next reader (or writer) publishes it.
+    """
     target = snapshot_path(warehouse)
     if not target.exists():
         return False
-    return target.stat().st_mtime_ns >= warehouse.stat().st_mtime_ns
+    wal = warehouse.with_name(warehouse.name + ".wal")
+    newest = max(p.stat().st_mtime_ns for p in (warehouse, wal) if p.exists())
+    return target.stat().st_mtime_ns >= newest
