@@ -217,3 +217,24 @@ def test_piped_tables_never_cut_cell_text(tmp_path):
     settings = run("campaigns", "show", "east_q4", "--home", home)
     assert "collections_east" in settings.output and "dialing_profile:standard" in settings.output
     assert "…" not in rules.output + settings.output
+
+
+def test_inbox_command_files_every_waiting_file(tmp_path):
+    from cxpipeline.settings import REPO_ROOT
+
+    home = str(tmp_path / "home")
+    run("campaigns", "apply", str(REPO_ROOT / "data/sample/campaigns.yaml"), "--home", home)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "a.csv").write_text(
+        "client_id,last_name,home_phone,postal_code,state_code\nC1,Lee,212-736-0142,10001,NY\n",
+        encoding="utf-8",
+    )
+    (inbox / "a.csv.yaml").write_text("list: tiny\ngroup: collections_east\n", encoding="utf-8")
+    (inbox / "stray.bin").write_bytes(b"\x00\x01")
+    result = run("inbox", str(inbox), "--home", home, "--as-of", "2026-12-01T08:00:00-05:00")
+    assert result.exit_code == 0, result.output
+    assert "| a.csv | list | processed |" in result.output
+    assert "stray.bin" in result.output and "failed" in result.output
+    bad = run("inbox", str(inbox), "--home", home, "--kind", "lists")
+    assert bad.exit_code == 1 and "--kind" in bad.output

@@ -1,0 +1,5 @@
+"""`python -m cxpipeline.cli`: the command line."""
+
+from cxpipeline.cli import main
+
+main()
