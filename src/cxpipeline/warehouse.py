@@ -122,11 +122,37 @@ def connect(settings: Settings, *, read_only: bool = False) -> duckdb.DuckDBPyCo
     try:
         con = duckdb.connect(str(path))
         path.chmod(0o600)  # personal data: owner-only, whatever the umask
-        migrate(con)
+        if not _migrated(con, path):
+            migrate(con)
+            _MIGRATED.add(_file_key(path))
     except BaseException:
         lock.__exit__(None, None, None)
         raise
     return cast(duckdb.DuckDBPyConnection, _Writer(con, lock, outermost=outermost))
+
+
+#: Warehouse files (path and inode) this process has migrated: their relations exist, so the
+#: next connection skips the DDL (a step opens several connections; a new file is migrated).
+_MIGRATED: set[tuple[str, int, int]] = set()
+
+
+def _file_key(path: Path) -> tuple[str, int, int]:
+    """Return what identifies a warehouse file: its path, device and inode."""
+    stat = path.stat()
+    return (str(path), stat.st_dev, stat.st_ino)
+
+
+def _migrated(con: duckdb.DuckDBPyConnection, path: Path) -> bool:
+    """Whether this process migrated this file already and its relations are all there."""
+    if _file_key(path) not in _MIGRATED:
+        return False
+    # A file deleted and made anew can get the same inode: count the relations to be sure.
+    present = scalar(
+        con,
+        "SELECT (SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main') "
+        "+ (SELECT count(*) FROM duckdb_views() WHERE schema_name = 'main' AND NOT internal)",
+    )
+    return int(present or 0) >= len(RELATIONS)
 
 
 @contextlib.contextmanager
