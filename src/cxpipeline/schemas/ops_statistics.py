@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import pandera.polars as pa
 import polars as pl
 from pandera.api.polars.model_config import BaseConfig
 
+from cxpipeline.schemas.statistics import count_field, rate_field
+
 _UTC = Annotated[pl.Datetime, "us", "UTC"]
-
-
-def _count(description: str) -> Any:
-    return pa.Field(ge=0, description=description)
-
-
-def _rate(description: str) -> Any:
-    return pa.Field(
-        nullable=True, in_range={"min_value": 0, "max_value": 1}, description=description
-    )
 
 
 class _Stats(pa.DataFrameModel):
@@ -40,9 +32,9 @@ class HourWeekdayStatsRow(_Stats):
     local_hour: pl.Int32 = pa.Field(
         in_range={"min_value": 0, "max_value": 23}, description="Hour of the called party's day."
     )
-    attempts: pl.Int64 = _count("Call attempts.")
-    connects: pl.Int64 = _count("Attempts with result 33 Answer.")
-    connect_rate: pl.Float64 = _rate("connects / attempts.")
+    attempts: pl.Int64 = count_field("Call attempts.")
+    connects: pl.Int64 = count_field("Attempts with result 33 Answer.")
+    connect_rate: pl.Float64 = rate_field("connects / attempts.")
 
 
 class DailyStatsRow(_Stats):
@@ -50,24 +42,24 @@ class DailyStatsRow(_Stats):
 
     list_name: str = pa.Field(description="Contact list.")
     call_date: pl.Date = pa.Field(description="Date of the call in the called party's zone.")
-    attempts: pl.Int64 = _count("Call attempts.")
-    connects: pl.Int64 = _count("Attempts with result 33 Answer.")
-    abandoned: pl.Int64 = _count("Attempts with result 21 Abandoned.")
-    connect_rate: pl.Float64 = _rate("connects / attempts.")
-    abandon_rate: pl.Float64 = _rate("abandoned / (connects + abandoned).")
+    attempts: pl.Int64 = count_field("Call attempts.")
+    connects: pl.Int64 = count_field("Attempts with result 33 Answer.")
+    abandoned: pl.Int64 = count_field("Attempts with result 21 Abandoned.")
+    connect_rate: pl.Float64 = rate_field("connects / attempts.")
+    abandon_rate: pl.Float64 = rate_field("abandoned / (connects + abandoned).")
 
 
 class Abandonment30dRow(_Stats):
     """A campaign group's abandonment over 30 days against its limit (table abandonment_30d)."""
 
     campaign_group: str = pa.Field(unique=True, description="Campaign group.")
-    lists: pl.Int64 = _count("Lists of the group with calls in the window.")
+    lists: pl.Int64 = count_field("Lists of the group with calls in the window.")
     window_start_utc: _UTC = pa.Field(description="Window start (exclusive): end minus 30 days.")
     window_end_utc: _UTC = pa.Field(description="Window end: the group's last call.")
-    attempts: pl.Int64 = _count("Call attempts in the window.")
-    connects: pl.Int64 = _count("Attempts with result 33 Answer in the window.")
-    abandoned: pl.Int64 = _count("Attempts with result 21 Abandoned in the window.")
-    abandon_rate: pl.Float64 = _rate("abandoned / (connects + abandoned) over the window.")
+    attempts: pl.Int64 = count_field("Call attempts in the window.")
+    connects: pl.Int64 = count_field("Attempts with result 33 Answer in the window.")
+    abandoned: pl.Int64 = count_field("Attempts with result 21 Abandoned in the window.")
+    abandon_rate: pl.Float64 = rate_field("abandoned / (connects + abandoned) over the window.")
     abandon_limit: pl.Float64 = pa.Field(
         in_range={"min_value": 0, "max_value": 1},
         description="Limit: the strictest abandon_rate_limit_percent of the group's lists / 100.",
@@ -84,7 +76,7 @@ class DialableTodayRow(_Stats):
     local_hour: pl.Int32 = pa.Field(
         in_range={"min_value": 0, "max_value": 23}, description="Hour of the record's local day."
     )
-    records: pl.Int64 = _count("Records with a window in that hour.")
+    records: pl.Int64 = count_field("Records with a window in that hour.")
 
 
 OPS_STATISTICS_MODELS: dict[str, type[pa.DataFrameModel]] = {

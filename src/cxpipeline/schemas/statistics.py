@@ -9,11 +9,13 @@ import polars as pl
 from pandera.api.polars.model_config import BaseConfig
 
 
-def _count(description: str) -> Any:
+def count_field(description: str) -> Any:
+    """Return a non-negative count column with its description."""
     return pa.Field(ge=0, description=description)
 
 
-def _rate(description: str) -> Any:
+def rate_field(description: str) -> Any:
+    """Return a nullable 0..1 rate column with its description."""
     return pa.Field(
         nullable=True, in_range={"min_value": 0, "max_value": 1}, description=description
     )
@@ -22,33 +24,35 @@ def _rate(description: str) -> Any:
 class _Measures(pa.DataFrameModel):
     """The dashboard measures a list and a group share (docs/contract.md §4, docs/domain.md §6)."""
 
-    total_records: pl.Int64 = _count("Records in the list.")
-    total_chains: pl.Int64 = _count("Chains (customers) in the list.")
-    no_call_records: pl.Int64 = _count("Records of type No Call.")
-    dialable_records: pl.Int64 = _count("Records that may be dialed.")
-    attempts: pl.Int64 = _count("Call attempts.")
-    attempted_records: pl.Int64 = _count("Records with at least one attempt.")
-    connects: pl.Int64 = _count("Attempts with result 33 Answer.")
-    answering_machine: pl.Int64 = _count("Attempts with result 9.")
-    busy: pl.Int64 = _count("Attempts with result 6.")
-    no_answer: pl.Int64 = _count("Attempts with result 7.")
-    abandoned: pl.Int64 = _count("Attempts with result 21.")
-    fax: pl.Int64 = _count("Attempts with result 17.")
-    invalid_number: pl.Int64 = _count("Attempts with result 8, 11-16 or 53.")
-    do_not_call: pl.Int64 = _count("Attempts with result 51.")
-    wrong_party: pl.Int64 = _count("Attempts with result 40.")
-    connect_rate: pl.Float64 = _rate("connects / attempts.")
-    abandon_rate: pl.Float64 = _rate("abandoned / (connects + abandoned).")
-    penetration: pl.Float64 = _rate("attempted_dialable_records / dialable_records.")
+    total_records: pl.Int64 = count_field("Records in the list.")
+    total_chains: pl.Int64 = count_field("Chains (customers) in the list.")
+    no_call_records: pl.Int64 = count_field("Records of type No Call.")
+    dialable_records: pl.Int64 = count_field("Records that may be dialed.")
+    attempts: pl.Int64 = count_field("Call attempts.")
+    attempted_records: pl.Int64 = count_field("Records with at least one attempt.")
+    connects: pl.Int64 = count_field("Attempts with result 33 Answer.")
+    answering_machine: pl.Int64 = count_field("Attempts with result 9.")
+    busy: pl.Int64 = count_field("Attempts with result 6.")
+    no_answer: pl.Int64 = count_field("Attempts with result 7.")
+    abandoned: pl.Int64 = count_field("Attempts with result 21.")
+    fax: pl.Int64 = count_field("Attempts with result 17.")
+    invalid_number: pl.Int64 = count_field("Attempts with result 8, 11-16 or 53.")
+    do_not_call: pl.Int64 = count_field("Attempts with result 51.")
+    wrong_party: pl.Int64 = count_field("Attempts with result 40.")
+    connect_rate: pl.Float64 = rate_field("connects / attempts.")
+    abandon_rate: pl.Float64 = rate_field("abandoned / (connects + abandoned).")
+    penetration: pl.Float64 = rate_field("attempted_dialable_records / dialable_records.")
     # Lifecycle measures (transforms/lifecycle_stats.py), each defined in docs/metrics.md.
-    attempted_dialable_records: pl.Int64 = _count("Dialable records with at least one attempt.")
-    right_party_contacts: pl.Int64 = _count("Customers (chains) reached: a 33 Answer.")
+    attempted_dialable_records: pl.Int64 = count_field(
+        "Dialable records with at least one attempt."
+    )
+    right_party_contacts: pl.Int64 = count_field("Customers (chains) reached: a 33 Answer.")
     talk_time_s: pl.Float64 = pa.Field(ge=0, description="Seconds of 33 Answer calls.")
-    chains_finished: pl.Int64 = _count("Chains with every record finished or No Call.")
-    callbacks_pending: pl.Int64 = _count("Records waiting on a callback (type 5 or 6).")
-    callbacks_due: pl.Int64 = _count("Callbacks whose time has come at the as-of.")
-    records_waiting_retry: pl.Int64 = _count("Workable records scheduled after the as-of.")
-    records_ready_now: pl.Int64 = _count("Workable records with no schedule or one passed.")
+    chains_finished: pl.Int64 = count_field("Chains with every record finished or No Call.")
+    callbacks_pending: pl.Int64 = count_field("Records waiting on a callback (type 5 or 6).")
+    callbacks_due: pl.Int64 = count_field("Callbacks whose time has come at the as-of.")
+    records_waiting_retry: pl.Int64 = count_field("Workable records scheduled after the as-of.")
+    records_ready_now: pl.Int64 = count_field("Workable records with no schedule or one passed.")
     abandon_over_limit: bool = pa.Field(
         description="abandon_rate above abandon_rate_limit_percent (strictest list of a group)."
     )
@@ -75,7 +79,7 @@ class GroupStatsRow(_Measures):
     """One campaign group's measures: the sums over its lists (table group_stats)."""
 
     campaign_group: str = pa.Field(nullable=True, description="Campaign group.")
-    lists: pl.Int64 = _count("Contact lists in the group.")
+    lists: pl.Int64 = count_field("Contact lists in the group.")
 
 
 class HourlyStatsRow(pa.DataFrameModel):
@@ -86,7 +90,7 @@ class HourlyStatsRow(pa.DataFrameModel):
         in_range={"min_value": 0, "max_value": 23}, description="Hour of the called party's day."
     )
     result_group: str = pa.Field(description="Result group of the calls (codes.ResultGroup).")
-    attempts: pl.Int64 = _count("Call attempts.")
+    attempts: pl.Int64 = count_field("Call attempts.")
 
     class Config(BaseConfig):
         """Integer widths are coerced."""
@@ -102,13 +106,13 @@ class ZoneStatsRow(pa.DataFrameModel):
 
     list_name: str = pa.Field(description="Contact list.")
     tz_name: str = pa.Field(nullable=True, description="IANA zone of the records (null: none).")
-    total_records: pl.Int64 = _count("Records in the zone.")
-    dialable_records: pl.Int64 = _count("Records that may be dialed.")
-    attempts: pl.Int64 = _count("Call attempts.")
-    attempted_records: pl.Int64 = _count("Records with at least one attempt.")
-    connects: pl.Int64 = _count("Attempts with result 33 Answer.")
-    connect_rate: pl.Float64 = _rate("connects / attempts.")
-    penetration: pl.Float64 = _rate("Attempted dialable records / dialable_records.")
+    total_records: pl.Int64 = count_field("Records in the zone.")
+    dialable_records: pl.Int64 = count_field("Records that may be dialed.")
+    attempts: pl.Int64 = count_field("Call attempts.")
+    attempted_records: pl.Int64 = count_field("Records with at least one attempt.")
+    connects: pl.Int64 = count_field("Attempts with result 33 Answer.")
+    connect_rate: pl.Float64 = rate_field("connects / attempts.")
+    penetration: pl.Float64 = rate_field("Attempted dialable records / dialable_records.")
 
     class Config(BaseConfig):
         """Integer widths are coerced."""

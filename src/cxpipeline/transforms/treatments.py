@@ -5,20 +5,12 @@ from __future__ import annotations
 import polars as pl
 
 from cxpipeline.transforms.local_time import check_zone, local_to_utc, utc_to_local
+from cxpipeline.treatments import TREATMENT_ACTIONS
 
 __all__ = ["ACTIONS", "RETRY_ACTIONS", "TREATMENT_SCHEMA", "local_at", "treatment_steps"]
 
-#: Treatment actions (docs/contract.md §5).
-ACTIONS: tuple[str, ...] = (
-    "retry_in",
-    "retry_at",
-    "next_in_chain",
-    "next_in_chain_after",
-    "next_in_chain_at",
-    "update_chain",
-    "cancel_record",
-    "no_treatment",
-)
+#: Treatment actions (docs/contract.md §5): one list, where the settings check them.
+ACTIONS: tuple[str, ...] = TREATMENT_ACTIONS
 #: Actions that dial the same record again.
 RETRY_ACTIONS = ["retry_in", "retry_at"]
 #: Columns of the treatments frame: one row per list, call result and step.
