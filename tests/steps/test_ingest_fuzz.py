@@ -76,7 +76,7 @@ FILES = st.tuples(
 
 
 @settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(data=FILES, name=st.sampled_from(["fuzz", "fuzz", " fuzz", "fuzz\n", "fu zz", ""]))
 def test_any_file_is_ingested_or_refused_in_one_line(home, tmp_path_factory, data, name):

@@ -253,7 +253,7 @@ def _loaded_state(batches, folder):
     ).fetchall()
 
 
-@settings(max_examples=12, deadline=None)
+@settings(max_examples=8, deadline=None)
 @given(calls=_RESULTS, data=st.data())
 def test_results_loaded_in_any_split_and_order_give_the_same_end_state(
     calls, data, tmp_path_factory

@@ -223,7 +223,7 @@ _CALLS = st.lists(
 )
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(calls=_CALLS, cycles=st.integers(1, 3), data=st.data())
 def test_any_order_and_split_of_the_results_gives_the_same_state(calls, cycles, data):
     recs = _records([(1, 10, 1), (2, 10, 2), (3, 10, 3), (4, 40, 1)])
