@@ -51,3 +51,27 @@ def masked_digits(col: str) -> pl.Expr:
 def masked_digit_runs(col: str) -> pl.Expr:
     """Mask every run of 7 or more digits in a text column to its last four ('***0142')."""
     return pl.col(col).str.replace_all(r"\d{3,}(\d{4})", "***${1}")
+
+
+#: Columns of a row of rejected_rows, in table order.
+STORED_COLUMNS = ("run_id", "list_name", "source_file", *REJECT_SCHEMA, "kind")
+
+
+def stored_rejects(
+    frame: pl.DataFrame, *, run_id: str, source_file: str, kind: str
+) -> pl.DataFrame:
+    """Return rejects as rejected_rows stores them (cut and masked by `reject_frame`).
+
+    A `list_name` column of `frame` is kept (null where unknown); run, file and kind are given.
+    """
+    lists = frame.get_column("list_name") if "list_name" in frame.columns else None
+    return (
+        reject_frame(frame)
+        .with_columns(
+            run_id=pl.lit(run_id),
+            list_name=pl.lit(None, pl.String) if lists is None else lists.cast(pl.String),
+            source_file=pl.lit(source_file),
+            kind=pl.lit(kind),
+        )
+        .select(STORED_COLUMNS)
+    )

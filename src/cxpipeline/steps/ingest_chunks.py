@@ -18,7 +18,7 @@ import polars as pl
 
 from cxpipeline import io, schemas, spec
 from cxpipeline.reference import zones as reference_zones
-from cxpipeline.rejects import reject_frame
+from cxpipeline.steps.ingest_state import stage_rejects
 from cxpipeline.transforms import mapping, phones, records, windows, zones
 
 
@@ -70,10 +70,7 @@ def enriched_chunk(job: ChunkJob) -> ChunkDone:
         job.raw, job.import_spec, job.default_country, job.hours, lookups
     )
     reject_paths = {
-        name: io.write_parquet(
-            reject_frame(frame), job.staging / "rejects" / f"{name}-{job.index:05d}.parquet"
-        )
-        for name, frame in rejects.items()
+        name: stage_rejects(job.staging, name, job.index, frame) for name, frame in rejects.items()
     }
     part = job.staging / "records" / f"part-{job.index:05d}.parquet"
     return ChunkDone(

@@ -75,5 +75,9 @@ class Staged:
 
     def add_rejects(self, name: str, index: int, frame: pl.DataFrame) -> None:
         """Stage one part's rejects of one chunk."""
-        part = self.folder / "rejects" / f"{name}-{index:05d}.parquet"
-        self.rejects[name].append(io.write_parquet(reject_frame(frame), part))
+        self.rejects[name].append(stage_rejects(self.folder, name, index, frame))
+
+
+def stage_rejects(folder: Path, name: str, index: int, frame: pl.DataFrame) -> Path:
+    """Write one part's rejects of one chunk under a run's staging folder; return the path."""
+    return io.write_parquet(reject_frame(frame), folder / "rejects" / f"{name}-{index:05d}.parquet")

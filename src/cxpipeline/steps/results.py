@@ -16,7 +16,7 @@ import polars as pl
 from cxpipeline import io, schemas, warehouse
 from cxpipeline.codes import CallResult
 from cxpipeline.errors import CxError, InputError
-from cxpipeline.rejects import masked_digit_runs, reject_frame
+from cxpipeline.rejects import stored_rejects
 from cxpipeline.settings import Settings
 from cxpipeline.steps.common import as_utc
 from cxpipeline.steps.setup import prepare_warehouse
@@ -78,18 +78,11 @@ def _stored_rejects(
 ) -> pl.DataFrame:
     """Refused rows as rejected_rows stores them: masked, with run, list (if known) and file."""
     lists = joined.select("source_row", "list_name").unique(subset=["source_row"])
-    stored = (
-        reject_frame(rejects)  # every text field cut and masked, not only raw
-        .join(lists, on="source_row", how="left")
-        .with_columns(
-            masked_digit_runs("raw").alias("raw"),
-            run_id=pl.lit(load_id),
-            source_file=pl.lit(str(path)),
-            kind=pl.lit("result"),
-        )
-        .select(
-            "run_id", "list_name", "source_file", "source_row", "field", "reason", "raw", "kind"
-        )
+    stored = stored_rejects(
+        rejects.join(lists, on="source_row", how="left"),
+        run_id=load_id,
+        source_file=str(path),
+        kind="result",
     )
     return schemas.checked(stored, schemas.RejectedRow)
 

@@ -9,7 +9,7 @@ import polars as pl
 
 from cxpipeline import io, schemas, warehouse
 from cxpipeline.errors import CxError, InputError
-from cxpipeline.rejects import masked_digit_runs, reject_frame
+from cxpipeline.rejects import stored_rejects
 from cxpipeline.settings import Settings
 from cxpipeline.spec import loader as spec_loader
 from cxpipeline.spec.model import header_key
@@ -142,14 +142,7 @@ def _columns(
 
 def _stored_rejects(rejects: pl.DataFrame, name: str, path: Path) -> pl.DataFrame:
     """Refused values as rejected_rows stores them: masked, under the list's load id."""
-    stored = reject_frame(rejects).select(  # every text field cut and masked, not only raw
-        pl.lit(f"suppression:{name}").alias("run_id"),
-        pl.lit(None, pl.String).alias("list_name"),
-        pl.lit(str(path)).alias("source_file"),
-        "source_row",
-        "field",
-        "reason",
-        masked_digit_runs("raw").alias("raw"),
-        pl.lit("suppression").alias("kind"),
+    stored = stored_rejects(
+        rejects, run_id=f"suppression:{name}", source_file=str(path), kind="suppression"
     )
     return schemas.checked(stored, schemas.RejectedRow)
