@@ -4,7 +4,14 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cxpipeline.transforms.lifecycle import TREATMENT_SCHEMA, record_lifecycle
+from cxpipeline.transforms.lifecycle import (
+    TREATMENT_SCHEMA,
+    _classify,
+    _history,
+    _list_settings,
+    record_lifecycle,
+)
+from cxpipeline.transforms.treatments import treatment_steps
 
 TS = pl.Datetime("us", "UTC")
 T0 = datetime(2025, 3, 10, 14, 0, tzinfo=UTC)  # Monday 10:00 in New York (EDT)
@@ -236,6 +243,21 @@ def test_any_order_and_split_of_the_results_gives_the_same_state(calls, cycles, 
     parts = pl.concat([picked[split:], picked[:split]]).lazy()
     other = record_lifecycle(recs, parts, _settings(4, cycles), steps).collect()
     assert one.equals(other)
+
+
+def test_treatment_step_counts_occurrences_by_call_time_whatever_the_row_order():
+    # Found by the property above (about 1 run in 40): occurrences were counted by row position,
+    # and joins do not keep row order, so one history scheduled 30+5k minutes with k=0 or k=1.
+    recs = _records([(4, 40, 1)])
+    calls = [(4, 494, NO_ANSWER), (4, 2038, BUSY), (4, 244, BUSY), (4, 3000, BUSY)]
+    settings = _list_settings(_settings(4, 3))
+    history = _history(recs, _results(calls), settings).collect()
+    steps = treatment_steps(_treatments(BUSY_STEPS).cast(TREATMENT_SCHEMA))
+    # Rows in reverse call order, as a join may hand them on.
+    out = _classify(history.reverse().lazy(), steps).collect()
+    busy = out.filter(pl.col("call_result") == BUSY).sort("_t")
+    assert busy["_occ"].to_list() == [1, 2, 3]
+    assert busy["_k"].to_list() == [0, 1, 2]
 
 
 def test_a_no_call_record_is_never_scheduled_by_its_results():

@@ -79,9 +79,9 @@ def _history(records: pl.LazyFrame, results: pl.LazyFrame, settings: pl.LazyFram
         .with_columns(
             _i=pl.int_range(pl.len(), dtype=pl.Int64),
             _t=pl.col("call_time_utc").dt.epoch("s"),
-            _n_all=(pl.int_range(pl.len(), dtype=pl.Int64) + 1).over("record_id"),
             _cycle=pl.lit(1, pl.Int64),
         )
+        .with_columns(_n_all=pl.col("_i").rank("ordinal").over("record_id").cast(pl.Int64))
     )
 
 
@@ -131,8 +131,9 @@ def _action() -> pl.Expr:
 
 def _classify(frame: pl.LazyFrame, steps: pl.LazyFrame) -> pl.LazyFrame:
     """Give each result its action, `_permanent` (finished for good) and `_moves_on` flags."""
+    # Ranked on `_i`, not on row position: joins do not keep row order.
     frame = frame.with_columns(
-        _occ=(pl.int_range(pl.len(), dtype=pl.Int64) + 1).over("record_id", "call_result", "_cycle")
+        _occ=pl.col("_i").rank("ordinal").over("record_id", "call_result", "_cycle").cast(pl.Int64)
     )
     matched = _matched_steps(frame, steps)
     treated = steps.select("list_name", "call_result").unique().with_columns(_treated=True)
@@ -256,9 +257,8 @@ def _chain_state(
     )
     ends = _cycle_end(classified, chains, last.select("chain_id", "_c"))
     done = (
-        classified.sort("_i")
-        .group_by("record_id")
-        .agg(pl.col("chain_id").first(), _a=pl.col("action").last())
+        classified.group_by("record_id")
+        .agg(pl.col("chain_id").first(), _a=pl.col("action").sort_by("_i").last())
         .group_by("chain_id")
         .agg(_chain_done=(pl.col("_a") == "update_chain").any())
     )
@@ -322,22 +322,22 @@ def _handoffs(
 
 def _per_record(classified: pl.LazyFrame) -> pl.LazyFrame:
     """Per record with results: count, last result, its action, cycle and schedule."""
-    return (
-        classified.sort("_i")
-        .group_by("record_id")
-        .agg(
-            _n=pl.len().cast(pl.Int64),
-            _last_result=pl.col("call_result").last(),
-            _last_t=pl.col("_t").last(),
-            _last_action=pl.col("action").last(),
-            _last_cycle=pl.col("_cycle").last(),
-            _last_sched=pl.col("_sched").last(),
-            _cb_type=pl.col("callback_type").last(),
-            _cb_agent=pl.col("_agent").last(),
-            _perm=pl.col("_permanent").any(),
-            _cancel=(pl.col("action") == "cancel_record").any(),
-            _dnc=(pl.col("call_result") == int(CallResult.DO_NOT_CALL)).any(),
-        )
+
+    def last(name: str) -> pl.Expr:
+        return pl.col(name).sort_by("_i").last()
+
+    return classified.group_by("record_id").agg(
+        _n=pl.len().cast(pl.Int64),
+        _last_result=last("call_result"),
+        _last_t=last("_t"),
+        _last_action=last("action"),
+        _last_cycle=last("_cycle"),
+        _last_sched=last("_sched"),
+        _cb_type=last("callback_type"),
+        _cb_agent=last("_agent"),
+        _perm=pl.col("_permanent").any(),
+        _cancel=(pl.col("action") == "cancel_record").any(),
+        _dnc=(pl.col("call_result") == int(CallResult.DO_NOT_CALL)).any(),
     )
 
 
