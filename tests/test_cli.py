@@ -217,6 +217,10 @@ def test_piped_tables_never_cut_cell_text(tmp_path):
     settings = run("campaigns", "show", "east_q4", "--home", home)
     assert "collections_east" in settings.output and "dialing_profile:standard" in settings.output
     assert "…" not in rules.output + settings.output
+    # Treatments read as a table of steps, not as a folded JSON cell.
+    assert "treatments of east_q4 (from dialing_profile:standard)" in settings.output
+    assert "6 busy" in settings.output and "next_in_chain_after" in settings.output
+    assert '"call_result"' not in settings.output
 
 
 def test_inbox_command_files_every_waiting_file(tmp_path):

@@ -10,7 +10,7 @@ import pytest
 
 from cxpipeline.campaigns import BUILTIN_DEFAULTS, load_campaigns_yaml
 from cxpipeline.errors import CampaignError
-from cxpipeline.treatments import DEFAULT_TREATMENTS, check_treatments
+from cxpipeline.treatments import DEFAULT_TREATMENTS, check_treatments, readable_steps
 
 BASE = (Path(__file__).parent / "campaigns" / "base_campaigns.yaml").read_text(encoding="utf-8")
 
@@ -85,3 +85,35 @@ def test_a_list_overrides_the_whole_treatments_list_and_show_names_the_source(tm
     assert got["treatments_source"] == "list"
     assert [s["call_result"] for s in json.loads(str(got["treatments"]))] == [17]
     assert (got["cycles"], got["cycles_source"]) == (1, "builtin")
+
+
+def test_readable_steps_name_results_and_leave_unset_fields_blank():
+    stored = json.dumps(
+        [
+            {
+                "call_result": 9,
+                "sequence": 1,
+                "action": "retry_at",
+                "interval_minutes": None,
+                "increment_minutes": 0,
+                "attempts": 1,
+                "time": "10:00",
+                "days": 1,
+            },
+            {
+                "call_result": 6,
+                "sequence": 1,
+                "action": "retry_in",
+                "interval_minutes": 30,
+                "increment_minutes": 5,
+                "attempts": 3,
+                "time": None,
+                "days": 0,
+            },
+        ]
+    )
+    rows = readable_steps(stored)
+    assert [r["call_result"] for r in rows] == ["9 answering_machine", "6 busy"]
+    assert (rows[0]["at"], rows[0]["days"], rows[0]["increment_min"]) == ("10:00", 1, None)
+    assert (rows[1]["interval_min"], rows[1]["increment_min"], rows[1]["days"]) == (30, 5, None)
+    assert readable_steps(None) == []

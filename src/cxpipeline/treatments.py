@@ -148,3 +148,24 @@ def treatment_rows(text: str | None) -> list[dict[str, Any]]:
         fields = {k: v for k, v in step.items() if k != "time"}
         rows.append(fields | {"at_minute": at_minute})
     return rows
+
+
+def readable_steps(text: object) -> list[dict[str, Any]]:
+    """Turn stored treatments JSON into rows a person reads: results by name, unset blank."""
+    rows = []
+    for step in json.loads(str(text or "[]")):
+        code = int(step["call_result"])
+        name = CallResult(code).name.lower() if code in CallResult._value2member_map_ else "?"
+        rows.append(
+            {
+                "call_result": f"{code} {name}",
+                "step": step.get("sequence"),
+                "action": step.get("action"),
+                "interval_min": step.get("interval_minutes"),
+                "increment_min": step.get("increment_minutes") or None,
+                "attempts": step.get("attempts"),
+                "at": step.get("time"),
+                "days": step.get("days") or None,
+            }
+        )
+    return rows

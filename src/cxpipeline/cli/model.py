@@ -34,7 +34,7 @@ def campaigns_show(
     list_name: Annotated[str | None, typer.Argument()] = None, home: Home = None
 ) -> None:
     """Show the effective settings of a contact list and where each value came from."""
-    from cxpipeline import campaigns, warehouse
+    from cxpipeline import campaigns, treatments, warehouse
     from cxpipeline.steps import setup
 
     settings = settings_for(home)
@@ -44,7 +44,15 @@ def campaigns_show(
         rows = campaigns.show_settings(con, list_name)
     finally:
         con.close()
+    stored = {r["list_name"]: r["value"] for r in rows if r["key"] == "treatments"}
+    # Treatments are a table of their own: one JSON cell would fold into an unreadable block.
+    steps = [r for r in rows if r["key"] == "treatments"]
+    for row in steps:
+        row["value"] = f"{len(treatments.readable_steps(row['value']))} steps, listed below"
     print_table(f"effective settings{' of ' + list_name if list_name else ''}", rows)
+    for row in steps:
+        title = f"treatments of {row['list_name']} (from {row['source']})"
+        print_table(title, treatments.readable_steps(stored[row["list_name"]]))
 
 
 @rules_app.command("apply")
