@@ -1,31 +1,72 @@
-"""Benchmark: generate a list of N customers, ingest it, print throughput and peak memory.
+"""Benchmark: ingest, plan, results and statistics against their floors, one child per step.
 
-Usage: .venv/bin/python scripts/benchmark.py [--customers 1000000] [--chunk-rows 200000] [--keep]
-Targets live here, not in timed tests: figures are printed for a human (or a CI log) to read.
+Usage: .venv/bin/python scripts/benchmark.py [--customers 100000] [--quick] [--keep]
+  [--sample 20000] [--results-per-record 10] [--chunk-rows N] [--dask-workers N]
+
+One generated list (cxpipeline.generate.write_contact_list) is measured by: the I/O floor
+(Polars read_csv + write_parquet), ingest end to end, a per-row phonenumbers loop on a sample
+(extrapolated to every phone value), `plan`, results ingest and statistics for ~10 call results
+per record, a plain DuckDB GROUP BY over the same results Parquet, and the fixed cost of a
+~1,000-row ingest (new home, then warm home). Each step runs in its own child process
+(scripts/benchmark_steps.py), so each peak RSS is that step's alone: the child's ru_maxrss.
+This process imports no library before the steps end, so it lends the children no memory.
+Targets (issue 13) are printed next to the figures; docs/performance.md records a run.
 """
 
 from __future__ import annotations
 
 import argparse
-import resource
+import json
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from cxpipeline import generate
-from cxpipeline.settings import REPO_ROOT, Settings
-from cxpipeline.steps import ingest, setup, statistics
+STEPS_SCRIPT = Path(__file__).with_name("benchmark_steps.py")
+ORDER = (
+    "generate",
+    "io_floor",
+    "ingest",
+    "baseline",
+    "plan",
+    "results_file",
+    "results",
+    "statistics",
+    "duckdb",
+    "small_cold",
+    "small_warm",
+)
+LABELS = {
+    "generate": "generate list",
+    "io_floor": "I/O floor",
+    "ingest": "ingest",
+    "baseline": "per-row baseline",
+    "plan": "plan",
+    "results_file": "results file",
+    "results": "results ingest",
+    "statistics": "statistics",
+    "duckdb": "DuckDB GROUP BY",
+    "small_cold": "1k ingest cold",
+    "small_warm": "1k ingest warm",
+}
+Figures = dict[str, Any]
 
 
 def peak_rss_mib() -> float:
     """Peak resident memory of this process so far, in MiB (Linux reports KiB)."""
+    import resource
+
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def dask_speed_up(src: Path, home: Path, workers: int, chunk_rows: int, single: float) -> None:
     """Ingest the same list with its chunks on a local Dask cluster; print time and speed-up."""
+    from cxpipeline.settings import REPO_ROOT, Settings
+    from cxpipeline.steps import ingest, setup
     from cxpipeline.steps.scale_out import dask_executor
 
     settings = Settings.build(home)
@@ -49,11 +90,69 @@ def dask_speed_up(src: Path, home: Path, workers: int, chunk_rows: int, single: 
     )
 
 
-def main() -> None:
-    """Run the benchmark and print one line per stage."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--customers", type=int, default=200_000)
-    parser.add_argument("--seed", type=int, default=7)
+def run_step(step: str, cfg: dict[str, Any]) -> Figures:
+    """Run one step in a new Python process; return the figures it printed as its last line."""
+    done = subprocess.run(
+        [sys.executable, str(STEPS_SCRIPT), step, json.dumps(cfg)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"benchmark step {step} failed:\n{done.stderr[-4000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def step_line(step: str, f: Figures) -> str:
+    """One printed line: seconds, count, throughput and the step's peak RSS."""
+    rate = f["count"] / f["seconds"] if f["seconds"] > 0 else 0.0
+    unit = f["unit"]
+    return (
+        f"{LABELS[step]:<17} {f['seconds']:9.2f} s  {f['count']:>11,} {unit:<8}"
+        f"{rate:>13,.0f} {unit}/s  peak RSS {f['peak_mib']:7,.0f} MiB "
+        f"(base {f['base_mib']:,.0f})"
+    )
+
+
+def _verdict(met: bool) -> str:
+    """Met or not, as printed next to a target."""
+    return "met" if met else "NOT MET"
+
+
+def ratio_lines(r: dict[str, Figures]) -> list[str]:
+    """Return the issue's ratios and targets, each with met / NOT MET."""
+    ingest, floor, base = r["ingest"], r["io_floor"], r["baseline"]
+    over_floor = ingest["seconds"] / floor["seconds"]
+    speed_up = base["seconds"] / ingest["seconds"]
+    stats_ratio = r["statistics"]["seconds"] / r["duckdb"]["seconds"]
+    per_million = r["plan"]["seconds"] * 1e6 / max(r["plan"]["count"], 1)
+    peak = max(f["peak_mib"] for f in r.values())
+    cold, warm = r["small_cold"]["seconds"], r["small_warm"]["seconds"]
+    return [
+        f"ingest / I/O floor           {over_floor:8.1f}x   target <= 10x (aim 5x)  "
+        f"{_verdict(over_floor <= 10)}",
+        f"per-row baseline / ingest    {speed_up:8.1f}x   target >= 20x           "
+        f"{_verdict(speed_up >= 20)}",
+        f"statistics / DuckDB query    {stats_ratio:8.1f}x   target <= 2x            "
+        f"{_verdict(stats_ratio <= 2)}",
+        f"plan, per 1M records         {per_million:8.1f} s   target <= 5 s           "
+        f"{_verdict(per_million <= 5)}  (linear scale of {r['plan']['count']:,} records)",
+        f"1k-row ingest cold / warm    {cold:5.1f} / {warm:.1f} s  target <= 2 s  "
+        f"{_verdict(warm <= 2)} warm, {_verdict(cold <= 2)} cold",
+        f"peak RSS, largest step       {peak:8,.0f} MiB target <= 1024 MiB      "
+        f"{_verdict(peak <= 1024)}",
+    ]
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """Parse the command line (see the module docstring)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--quick", action="store_true", help="300 customers, small samples")
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--sample", type=int, default=20_000, help="phone values, per-row loop")
+    parser.add_argument("--results-per-record", type=int, default=10)
+    parser.add_argument("--small-customers", type=int, default=980, help="~1,000 rows")
     parser.add_argument(
         "--chunk-rows",
         type=int,
@@ -66,49 +165,58 @@ def main() -> None:
         default=0,
         help="Also ingest on a local Dask cluster of N workers and print the speed-up.",
     )
+    parser.add_argument("--home", type=Path, default=None, help="default: a temporary folder")
     parser.add_argument("--keep", action="store_true", help="Keep the temporary home.")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.customers, args.sample = min(args.customers, 300), min(args.sample, 500)
+    return args
 
-    home = Path(tempfile.mkdtemp(prefix="cxbench-"))
-    settings = Settings.build(home)
-    chunk_rows = args.chunk_rows or settings.ingest_chunk_rows
-    src = home / "list.csv"
-    t0 = time.perf_counter()
-    generate.write_contact_list(src, args.customers, args.seed)
-    t1 = time.perf_counter()
-    print(
-        f"generate  {args.customers:>12,} customers  {t1 - t0:8.1f} s  "
-        f"{args.customers / (t1 - t0):>12,.0f} customers/s  peak {peak_rss_mib():,.0f} MiB"
-    )
 
-    setup.apply_campaigns(settings, REPO_ROOT / "data" / "sample" / "campaigns.yaml")
-    t2 = time.perf_counter()
-    summary = ingest.ingest(
-        settings,
-        src,
-        list_name="bench",
-        group="collections_east",
-        as_of=datetime.fromisoformat("2026-12-01T08:00:00-05:00"),
-        chunk_rows=chunk_rows,
-    )
-    t3 = time.perf_counter()
+def main(argv: list[str] | None = None) -> dict[str, Figures]:
+    """Run every step in its own process, print one line per step, the ratios and targets."""
+    args = parse_args(argv)
+    home = args.home or Path(tempfile.mkdtemp(prefix="cxbench-"))
+    home.mkdir(parents=True, exist_ok=True)
+    cfg = {
+        "home": str(home),
+        "customers": args.customers,
+        "seed": args.seed,
+        "sample": args.sample,
+        "results_per_record": args.results_per_record,
+        "small_customers": args.small_customers,
+        "chunk_rows": args.chunk_rows,
+    }
+    print(f"benchmark: {args.customers:,} customers, seed {args.seed}, home {home}")
+    results: dict[str, Figures] = {}
+    for step in ORDER:
+        results[step] = run_step(step, cfg)
+        print(step_line(step, results[step]), flush=True)
     print(
-        f"ingest    {summary.rows_read:>12,} rows       {t3 - t2:8.1f} s  "
-        f"{summary.rows_read / (t3 - t2):>12,.0f} rows/s       peak {peak_rss_mib():,.0f} MiB"
+        f"  ingest: {results['ingest']['records']:,} records, "
+        f"{results['ingest']['phone_values']:,} phone values; baseline measured on "
+        f"{results['baseline']['sample']:,} values in {results['baseline']['measured_s']:.2f} s; "
+        f"{results['results_file']['per_record']:.1f} results per record"
     )
-    print(
-        f"          {summary.records_written:,} records, {summary.rows_rejected:,} rows rejected, "
-        f"{summary.phones_rejected:,} phone values rejected; chunks of {chunk_rows:,} rows"
-    )
-    t4 = time.perf_counter()
-    statistics.build_statistics(settings)
-    print(f"stats     {time.perf_counter() - t4:8.1f} s")
+    print("ratios and targets (issue 13):")
+    for line in ratio_lines(results):
+        print("  " + line)
     if args.dask_workers:
-        dask_speed_up(src, home / "dask", args.dask_workers, chunk_rows, t3 - t2)
-    if args.keep:
+        from cxpipeline.settings import Settings
+
+        chunk_rows = args.chunk_rows or Settings.build(home / "dask").ingest_chunk_rows
+        dask_speed_up(
+            home / "list.csv",
+            home / "dask",
+            args.dask_workers,
+            chunk_rows,
+            results["ingest"]["seconds"],
+        )
+    if args.keep or args.home:
         print(f"home kept at {home}")
     else:
         shutil.rmtree(home)
+    return results
 
 
 if __name__ == "__main__":

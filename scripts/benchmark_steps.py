@@ -1,0 +1,314 @@
+"""The benchmark's steps, each run alone in a fresh child process (scripts/benchmark.py runs them).
+
+Usage: python scripts/benchmark_steps.py STEP CONFIG_JSON. The child times its step (preparation
+such as reading the list of records is left out), then prints one JSON line: the seconds, the
+counts, and its own peak RSS (`ru_maxrss` of RUSAGE_SELF, read at the end of the step) plus the
+RSS it had before the step began (interpreter and imports).
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+AS_OF = datetime.fromisoformat("2026-12-01T08:00:00-05:00")
+RESULTS_START = datetime.fromisoformat("2026-11-01T00:00:00+00:00")
+RESULTS_DAYS = 2  # days per batch of synthetic results; ~1 result per record per batch
+LIST, GROUP = "bench", "collections_east"
+
+Config = dict[str, Any]
+Figures = dict[str, Any]
+
+
+def peak_rss_mib() -> float:
+    """Peak resident memory of this process so far, in MiB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _home(cfg: Config) -> Path:
+    """Return the benchmark's home (warehouse, lake, reference cache, the generated files)."""
+    return Path(cfg["home"])
+
+
+def _settings(home: Path) -> Any:
+    """Return the settings of a home with the sample campaigns applied (idempotent)."""
+    from cxpipeline.settings import REPO_ROOT, Settings
+    from cxpipeline.steps import setup
+
+    settings = Settings.build(home)
+    setup.apply_campaigns(settings, REPO_ROOT / "data" / "sample" / "campaigns.yaml")
+    return settings
+
+
+def step_generate(cfg: Config) -> Figures:
+    """Write the contact list of `customers` customers with the project's generator."""
+    import polars as pl
+
+    from cxpipeline.generate import write_contact_list
+
+    src = _home(cfg) / "list.csv"
+    started = time.perf_counter()
+    write_contact_list(src, cfg["customers"], cfg["seed"])
+    spent = time.perf_counter() - started
+    rows = pl.scan_csv(src, infer_schema=False).select(pl.len()).collect().item()
+    return {"seconds": spent, "count": rows, "unit": "rows", "mb": src.stat().st_size / 1e6}
+
+
+def step_io_floor(cfg: Config) -> Figures:
+    """Measure the I/O floor: Polars read_csv (every column as text, as ingest) + write_parquet."""
+    import polars as pl
+
+    home = _home(cfg)
+    started = time.perf_counter()
+    frame = pl.read_csv(home / "list.csv", infer_schema=False)
+    frame.write_parquet(home / "floor.parquet")
+    return {"seconds": time.perf_counter() - started, "count": frame.height, "unit": "rows"}
+
+
+def step_ingest(cfg: Config) -> Figures:
+    """Ingest the list end to end (read, validate, enrich, chain, plan, write, commit)."""
+    from cxpipeline.steps import ingest
+
+    settings = _settings(_home(cfg))
+    started = time.perf_counter()
+    summary = ingest.ingest(
+        settings,
+        _home(cfg) / "list.csv",
+        list_name=LIST,
+        group=GROUP,
+        as_of=AS_OF,
+        chunk_rows=cfg.get("chunk_rows"),
+    )
+    return {
+        "seconds": time.perf_counter() - started,
+        "count": summary.rows_read,
+        "unit": "rows",
+        "records": summary.records_written,
+        "phone_values": summary.phone_values,
+        "rows_rejected": summary.rows_rejected,
+        "phones_rejected": summary.phones_rejected,
+    }
+
+
+def _one_phone(value: str, region: str) -> tuple[str, tuple[str, ...]] | None:
+    """Do what a plain per-row script does with one value: parse, validate, E.164, zones."""
+    import phonenumbers
+    from phonenumbers import timezone as pn_timezone
+
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return e164, tuple(pn_timezone.time_zones_for_number(number))
+
+
+def step_baseline(cfg: Config) -> Figures:
+    """Per-row phonenumbers loop over a sample of the phone values, extrapolated to all of them."""
+    import phonenumbers  # noqa: F401  (imported before the clock starts)
+    import polars as pl
+
+    from cxpipeline.generate import PHONE_COLUMNS
+
+    frame = pl.read_csv(
+        _home(cfg) / "list.csv", infer_schema=False, columns=[*PHONE_COLUMNS, "country_code_iso"]
+    )
+    values = frame.unpivot(index="country_code_iso", on=list(PHONE_COLUMNS)).drop_nulls("value")
+    sample = values.sample(n=min(cfg["sample"], values.height), seed=cfg["seed"])
+    pairs = list(zip(sample["value"], sample["country_code_iso"].fill_null("US"), strict=True))
+    started = time.perf_counter()
+    valid = sum(_one_phone(value, region) is not None for value, region in pairs)
+    measured = time.perf_counter() - started
+    return {
+        "seconds": measured / max(len(pairs), 1) * values.height,
+        "count": values.height,
+        "unit": "values",
+        "measured_s": measured,
+        "sample": len(pairs),
+        "valid_share": valid / max(len(pairs), 1),
+    }
+
+
+def step_plan(cfg: Config) -> Figures:
+    """Re-plan the list's windows for the next morning from the warehouse (`cxpipeline plan`)."""
+    from cxpipeline.steps import plan
+
+    settings = _settings(_home(cfg))
+    started = time.perf_counter()
+    counts = plan.plan_windows(settings, [LIST], as_of=AS_OF + timedelta(days=1), horizon_days=None)
+    spent = time.perf_counter() - started
+    records = _record_count(settings)
+    return {"seconds": spent, "count": records, "unit": "records", **counts[LIST]}
+
+
+def _record_count(settings: Any) -> int:
+    """Count the records of the benchmark list in the warehouse."""
+    import duckdb
+
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        row = con.execute(
+            "SELECT count(*) FROM contact_records WHERE list_name = ?", [LIST]
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def step_results_file(cfg: Config) -> Figures:
+    """Write ~`results_per_record` synthetic call results per record as Parquet (in batches)."""
+    import duckdb
+    import polars as pl
+
+    from cxpipeline import generate
+
+    home = _home(cfg)
+    started = time.perf_counter()
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        records = con.sql(
+            "SELECT record_id, chain_id, contact_info, tz_name FROM contact_records "
+            "WHERE record_type <> 7 ORDER BY record_id"
+        ).pl()
+    batches: list[pl.DataFrame] = []
+    total, k = 0, 0
+    while records.height and total < cfg["results_per_record"] * records.height and k < 40:
+        batch = generate.synthetic_call_results(
+            records.lazy(),
+            start=RESULTS_START + timedelta(days=RESULTS_DAYS * k),
+            days=RESULTS_DAYS,
+            seed=cfg["seed"] + k,
+        ).collect()
+        batches.append(batch.drop("attempt"))  # attempts are numbered by the loader over all
+        total, k = total + batch.height, k + 1
+    results = pl.concat(batches) if batches else pl.DataFrame()
+    results.write_parquet(home / "results.parquet")
+    spent = time.perf_counter() - started
+    per_record = total / max(records.height, 1)
+    return {"seconds": spent, "count": total, "unit": "results", "per_record": per_record}
+
+
+def step_results(cfg: Config) -> Figures:
+    """Load the results Parquet: validate, key, store, record lifecycle and attempt caps."""
+    from cxpipeline.steps import results
+
+    settings = _settings(_home(cfg))
+    started = time.perf_counter()
+    summary = results.load_results(settings, _home(cfg) / "results.parquet", as_of=AS_OF)
+    spent = time.perf_counter() - started
+    return {"seconds": spent, "count": int(str(summary["rows_read"])), "unit": "results"}
+
+
+def step_statistics(cfg: Config) -> Figures:
+    """Rebuild every statistics table (list, group, hourly, zone and operations statistics)."""
+    from cxpipeline.steps import statistics
+
+    settings = _settings(_home(cfg))
+    rows = _results_rows(settings)
+    started = time.perf_counter()
+    statistics.build_statistics(settings)
+    return {"seconds": time.perf_counter() - started, "count": rows, "unit": "results"}
+
+
+def _results_rows(settings: Any) -> int:
+    """Call results stored in the warehouse."""
+    import duckdb
+
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        row = con.execute("SELECT count(*) FROM call_results").fetchone()
+    return int(row[0]) if row else 0
+
+
+#: Comparable counts in one plain statement: attempts, records reached and talk time per result,
+#: per local hour and in total, and every record's last result counted per result.
+DUCKDB_QUERY = """
+WITH r AS (
+    SELECT record_id, call_result, duration_s, call_time,
+           CAST(substr(call_time, 12, 2) AS INTEGER) AS local_hour
+    FROM read_parquet(?)
+), last AS (
+    SELECT arg_max(call_result, call_time) AS last_result FROM r GROUP BY record_id
+)
+SELECT 'by' AS kind, call_result, local_hour, count(*) AS attempts,
+       count(DISTINCT record_id) AS records, sum(duration_s) AS talk_s
+FROM r GROUP BY GROUPING SETS ((call_result), (local_hour), ())
+UNION ALL
+SELECT 'last', last_result, NULL, count(*), count(*), NULL FROM last GROUP BY last_result
+"""
+
+
+def step_duckdb(cfg: Config) -> Figures:
+    """Run the plain DuckDB GROUP BY over the same results Parquet (to compare statistics)."""
+    import duckdb
+
+    path = str(_home(cfg) / "results.parquet")
+    with duckdb.connect() as con:
+        started = time.perf_counter()
+        rows = con.execute(DUCKDB_QUERY, [path]).fetchall()
+        spent = time.perf_counter() - started
+        count = con.execute("SELECT count(*) FROM read_parquet(?)", [path]).fetchone()
+    total = int(count[0]) if count else 0
+    return {"seconds": spent, "count": total, "unit": "results", "groups": len(rows)}
+
+
+def _small_ingest(cfg: Config, list_name: str) -> Figures:
+    """Ingest a ~1,000-row list into the small home (a fresh process, as the CLI runs it)."""
+    from cxpipeline.generate import write_contact_list
+    from cxpipeline.steps import ingest
+
+    home = _home(cfg) / "small"
+    src = home / f"{list_name}.csv"
+    home.mkdir(exist_ok=True)
+    write_contact_list(src, cfg["small_customers"], cfg["seed"] + len(list_name))
+    settings = _settings(home)
+    started = time.perf_counter()
+    summary = ingest.ingest(settings, src, list_name=list_name, group=GROUP, as_of=AS_OF)
+    spent = time.perf_counter() - started
+    return {"seconds": spent, "count": summary.rows_read, "unit": "rows"}
+
+
+def step_small_cold(cfg: Config) -> Figures:
+    """Measure the fixed cost: a ~1,000-row ingest into a new home (nothing cached yet)."""
+    return _small_ingest(cfg, "small_a")
+
+
+def step_small_warm(cfg: Config) -> Figures:
+    """Measure the fixed cost: a second ~1,000-row list into the same home, new process."""
+    return _small_ingest(cfg, "small_bb")
+
+
+STEPS: dict[str, Callable[[Config], Figures]] = {
+    "generate": step_generate,
+    "io_floor": step_io_floor,
+    "ingest": step_ingest,
+    "baseline": step_baseline,
+    "plan": step_plan,
+    "results_file": step_results_file,
+    "results": step_results,
+    "statistics": step_statistics,
+    "duckdb": step_duckdb,
+    "small_cold": step_small_cold,
+    "small_warm": step_small_warm,
+}
+
+
+def main(argv: list[str]) -> None:
+    """Run one step in this process and print its figures as one JSON line."""
+    import duckdb  # noqa: F401  (the libraries every step loads: counted in base_mib)
+    import polars  # noqa: F401
+
+    import cxpipeline.steps.ingest  # noqa: F401
+
+    step, cfg = argv[0], json.loads(argv[1])
+    before = peak_rss_mib()
+    figures = STEPS[step](cfg)
+    figures.update(peak_mib=peak_rss_mib(), base_mib=before)
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
