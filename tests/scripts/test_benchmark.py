@@ -1,0 +1,35 @@
+"""The benchmark (scripts/benchmark.py) runs end to end on a tiny list, so it never rots."""
+
+import importlib.util
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _benchmark():
+    spec = importlib.util.spec_from_file_location("benchmark", ROOT / "scripts" / "benchmark.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["benchmark"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_quick_benchmark_prints_every_step_with_positive_figures(tmp_path, capsys):
+    bench = _benchmark()
+    results = bench.main(["--quick", "--home", str(tmp_path / "home")])
+    out = capsys.readouterr().out
+    for step, label in bench.LABELS.items():
+        line = next((x for x in out.splitlines() if x.startswith(label)), None)
+        assert line is not None, f"no line for {step}:\n{out}"
+        seconds, count = re.search(r"([\d.]+) s\s+([\d,]+) ", line).groups()  # type: ignore[union-attr]
+        assert float(seconds) > 0 and int(count.replace(",", "")) > 0, line
+        peak = float(re.search(r"peak RSS\s+([\d,]+) MiB", line).group(1).replace(",", ""))  # type: ignore[union-attr]
+        assert 0 < peak < 4096, line
+        assert results[step]["peak_mib"] >= results[step]["base_mib"] > 0
+    for ratio in ("ingest / I/O floor", "per-row baseline / ingest", "statistics / DuckDB query"):
+        assert re.search(re.escape(ratio) + r"\s+\d+\.\dx", out), out
+    assert "1k-row ingest cold / warm" in out and "peak RSS, largest step" in out
+    assert results["results_file"]["per_record"] >= 4  # --quick asks for ~5 per record
