@@ -47,8 +47,10 @@ class IngestRequest:
     read_options: io.ReadOptions | None = None
     chunk_rows: int | None = None
     force: bool = False
-    #: Where chunks' row-local stages run (default here; a Dask client's executor scales out).
+    #: Where chunk and partition jobs run (default here; a Dask client's executor scales out).
     executor: Executor | None = None
+    #: Partitions of the list by chain key (default one per chunk); the output is the same.
+    partitions: int | None = None
 
 
 def ingest(
@@ -65,12 +67,15 @@ def ingest(
     chunk_rows: int | None = None,
     force: bool = False,
     executor: Executor | None = None,
+    partitions: int | None = None,
 ) -> IngestSummary:
     """Ingest a contact list into a campaign group: read, validate, enrich, chain, plan, write.
 
     Rerunning the list's last ingest with the same file and options changes nothing; `force`
     lets a replace remove more than `Settings.replace_max_removed_share` of the list. On a
-    terminal a progress bar follows the stages; elsewhere it stays quiet.
+    terminal a progress bar follows the stages; elsewhere it stays quiet. `executor` runs the
+    chunk and partition jobs (`steps.scale_out.dask_executor` for a Dask cluster); `partitions`
+    splits the list by chain key (default one per chunk): neither changes the output.
     """
     try:  # ' east_q4' or 'east_q4\n' is east_q4, not a second list
         list_name, group = str(check_name(list_name)), str(check_name(group))
@@ -87,6 +92,7 @@ def ingest(
         chunk_rows,
         force,
         executor,
+        partitions,
     )
     # One writer at a time for the whole step; leftovers of a killed run go before and after.
     with warehouse.writing(settings):
@@ -189,6 +195,7 @@ def _staged(
             chunk_rows=request.chunk_rows or settings.ingest_chunk_rows,
             advance=advance,
             executor=request.executor,
+            partitions=request.partitions,
         )
     finally:
         shutil.rmtree(staging, ignore_errors=True)

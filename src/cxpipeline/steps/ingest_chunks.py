@@ -3,8 +3,8 @@
 A job carries what it needs (the slice to read, the import spec, the list's defaults and the
 home's reference cache) and writes its records and rejects under the run's staging folder, so
 it runs the same in this process or on a Dask worker that sees the same files (scale-out,
-docs/architecture.md). Row numbers (`_rec`) are given when the staged parts are read back, in
-chunk order.
+docs/architecture.md). Its records are split by a stable hash of their chain key into the
+list's partitions (`records/part=P/chunk-C.parquet`), so no chain spans two partitions.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import polars as pl
 from cxpipeline import io, schemas, spec
 from cxpipeline.reference import zones as reference_zones
 from cxpipeline.steps.ingest_state import stage_rejects
-from cxpipeline.transforms import mapping, phones, records, windows, zones
+from cxpipeline.transforms import chains, mapping, partitions, phones, records, windows, zones
 
 
 class Executor(Protocol):
@@ -48,6 +48,8 @@ class ChunkJob:
     hours: dict[str, object]
     reference_dir: Path
     staging: Path
+    fallback_key: tuple[str, ...] = ("last_name", "postal_code")
+    partitions: int = 1
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,8 @@ class ChunkDone:
     """What a chunk left under the staging folder, and its small results."""
 
     records: int
-    records_path: Path
+    #: The chunk's records of each partition it has rows in (the first chunk: every partition).
+    parts: dict[int, Path]
     reject_paths: dict[str, Path]
     hashes: pl.Series
     keys: pl.DataFrame
@@ -72,10 +75,9 @@ def enriched_chunk(job: ChunkJob) -> ChunkDone:
     reject_paths = {
         name: stage_rejects(job.staging, name, job.index, frame) for name, frame in rejects.items()
     }
-    part = job.staging / "records" / f"part-{job.index:05d}.parquet"
     return ChunkDone(
         records=chunk.height,
-        records_path=io.write_parquet(chunk, part),
+        parts=_partition_parts(chunk, job),
         reject_paths=reject_paths,
         hashes=hashes,
         keys=chunk.select("window_key", "tz_candidates", "states", "campaign_hours").unique(
@@ -84,6 +86,27 @@ def enriched_chunk(job: ChunkJob) -> ChunkDone:
         phone_values=n_values,
         phones_rejected=rejects["phone"].height,
     )
+
+
+def _partition_parts(chunk: pl.DataFrame, job: ChunkJob) -> dict[int, Path]:
+    """Write the chunk's records split by the partition of their chain key; return the paths.
+
+    The first chunk writes every partition, empty or not, so each has a part with the schema.
+    """
+    keyed = partitions.partitioned(
+        chunk.lazy().with_columns(_chain_key=chains.chain_keys(chunk.lazy(), job.fallback_key)),
+        "_chain_key",
+        job.partitions,
+    ).drop("_chain_key")
+    by_part = keyed.collect().partition_by("_part", as_dict=True, include_key=False)
+    paths: dict[int, Path] = {}
+    for index in range(job.partitions):
+        rows = by_part.get((index,))
+        if rows is None and job.index > 0:
+            continue
+        target = job.staging / "records" / f"part={index:05d}" / f"chunk-{job.index:05d}.parquet"
+        paths[index] = io.write_parquet(chunk.clear() if rows is None else rows, target)
+    return paths
 
 
 def _enriched(

@@ -30,10 +30,7 @@ def commit(
         name: settings.lake / name / f"list={run.list_name}" / f"{run.run_id}.parquet"
         for name in ("contacts", "windows", "rejects")
     }
-    io.write_parquet(
-        pl.concat([pl.scan_parquet(p) for p in staged.final], how="diagonal_relaxed"),
-        lake_paths["contacts"],
-    )
+    io.write_parquet(_by_record_id(staged.final), lake_paths["contacts"])
     advance(1)
     _write_windows(run, staged, window_rows, lake_paths["windows"])
     _write_rejects(run, staged, lake_paths["rejects"])
@@ -42,6 +39,29 @@ def commit(
     _load(settings, run, summary, lake_paths)
     advance(1)
     return summary
+
+
+def _by_record_id(parts: list[Path]) -> pl.LazyFrame:
+    """Merge the partitions' final records (each sorted by record_id) into one sorted stream.
+
+    The contacts file is then the same whatever the number of partitions.
+    """
+    scans = [pl.scan_parquet(part) for part in parts]
+    # One schema for all (as a relaxed concat would give): merge_sorted needs equal ones.
+    schema = pl.concat(scans, how="diagonal_relaxed").collect_schema()
+    aligned = [
+        scan.select(
+            pl.col(name).cast(dtype)
+            if name in scan.collect_schema()
+            else pl.lit(None, dtype).alias(name)
+            for name, dtype in schema.items()
+        )
+        for scan in scans
+    ]
+    merged = aligned[0]
+    for part in aligned[1:]:
+        merged = merged.merge_sorted(part, key="record_id")
+    return merged
 
 
 def _write_windows(run: Run, staged: Staged, window_rows: pl.DataFrame, path: Path) -> None:

@@ -1,7 +1,11 @@
-"""The passes of an ingest: enrich chunk by chunk, chain the whole list, plan, shape records.
+"""The passes of an ingest: enrich in chunks, chain and shape per partition, one serial id step.
 
-Memory follows the chunk size (plus the narrow columns of the list for the chains): every wide
-frame lives for one chunk and is staged as Parquet under the run's staging folder.
+Chunks of input rows run their row-local stages and split their records by a stable hash of
+the chain key into the list's partitions (no chain spans two). Each partition runs the
+per-chain stage; new chain and record ids are numbered once over the whole list in key order
+(the short serial step, narrow columns of the new keys only), so the ids do not depend on the
+number of partitions or on what ran them; then each partition is shaped. Chunk and partition
+jobs run on an executor (here, or on a Dask cluster); memory follows the chunk size.
 """
 
 from __future__ import annotations
@@ -12,18 +16,20 @@ from pathlib import Path
 
 import polars as pl
 
-from cxpipeline import io, schemas, spec
-from cxpipeline.codes import RecordType
+from cxpipeline import io, spec
 from cxpipeline.errors import InputError
-from cxpipeline.reference import abbreviations
 from cxpipeline.reference import zones as reference_zones
 from cxpipeline.settings import Settings
-from cxpipeline.steps import ingest_chunks, ingest_commit
+from cxpipeline.steps import ingest_chunks, ingest_commit, ingest_partitions
 from cxpipeline.steps.common import int_setting
 from cxpipeline.steps.ingest_chunks import Executor, InProcess
+from cxpipeline.steps.ingest_partitions import ChainDone
 from cxpipeline.steps.ingest_state import ListContext, Run, Staged
 from cxpipeline.steps.ingest_summary import IngestSummary
-from cxpipeline.transforms import chains, records, suppression, windows
+from cxpipeline.transforms import chains, partitions, windows
+
+#: Partitions when none are asked for: one per chunk, at most this many.
+MAX_PARTITIONS = 64
 
 
 def staged_ingest(
@@ -37,22 +43,29 @@ def staged_ingest(
     chunk_rows: int,
     advance: Callable[[int], None],
     executor: Executor | None = None,
+    partitions: int | None = None,
 ) -> IngestSummary:
-    """Enrich in chunks, chain the whole list on narrow columns, plan, shape, then commit.
+    """Enrich in chunks, chain and shape per partition (ids numbered once), then commit.
 
-    The chunks' row-local stages run on `executor` (default: here, in order).
+    Chunk and partition jobs run on `executor` (default: here, in order); `partitions` (by
+    default one per chunk, at most MAX_PARTITIONS) changes nothing in the output.
     """
     executor = executor or InProcess()
     if chunk_rows < 1:
         raise InputError(f"chunk_rows must be at least 1, not {chunk_rows}")
+    if partitions is not None and partitions < 1:
+        raise InputError(f"partitions must be at least 1, not {partitions}")
     staged = Staged(folder=staging)
     staged.add_rejects("read", 0, table.rejects)
-    _enrich_pass(settings, table, import_spec, context.effective, staged, chunk_rows, executor)
+    _enrich_pass(
+        settings, table, import_spec, context.effective, staged, (chunk_rows, partitions), executor
+    )
     advance(1)
-    ids_path = _chain_pass(settings, context, run, staged)
     window_rows = _plan_pass(settings, context, run, staged)
+    chained = _chain_pass(settings, context, staged, executor)
+    ids = _id_pass(context, run, staged, chained)
     advance(1)
-    _shape_pass(settings, context, run, staged, ids_path, window_rows)
+    _shape_pass(settings, context, run, staged, (chained, ids, window_rows), executor)
     check_removals(settings, context, run, staged)
     advance(1)
     return ingest_commit.commit(settings, table, context, run, staged, window_rows, advance)
@@ -64,17 +77,22 @@ def _enrich_pass(
     import_spec: spec.ImportSpec,
     effective: dict[str, object],
     staged: Staged,
-    chunk_rows: int,
+    sizes: tuple[int, int | None],
     executor: Executor,
 ) -> None:
     """Row-local stages chunk by chunk, each chunk a job (in parallel on an executor).
 
-    Jobs run in any order and place; their results are taken in chunk order, so the staged
-    records and every id derived from them are the same whatever ran them.
+    `sizes` is (chunk rows, partitions or None). Jobs run in any order and place; their
+    results are taken in chunk order, so every partition lists its parts in chunk order.
     """
+    chunk_rows, asked = sizes
     # Built (or read from the home's cache) once here, so workers only read the cache.
     reference_zones.zone_lookups(settings.reference_dir)
     height = int(table.frame.select(pl.len()).collect().item())
+    # At least one chunk, so an input whose rows were all rejected while reading still runs
+    # every stage (on empty frames) as a single pass would.
+    offsets = range(0, max(height, 1), chunk_rows)
+    staged.partitions = asked or min(len(offsets), MAX_PARTITIONS)
     job = partial(
         ingest_chunks.ChunkJob,
         import_spec=import_spec,
@@ -82,18 +100,16 @@ def _enrich_pass(
         hours={k: effective.get(k) for k in windows.HOUR_KEYS},
         reference_dir=settings.reference_dir,
         staging=staged.folder,
+        fallback_key=tuple(settings.chain_key_fallback),
+        partitions=staged.partitions,
     )
-    # At least one chunk, so an input whose rows were all rejected while reading still runs
-    # every stage (on empty frames) as a single pass would.
     jobs = [
         job(index=index, raw=table.frame.slice(offset, chunk_rows))
-        for index, offset in enumerate(range(0, max(height, 1), chunk_rows))
+        for index, offset in enumerate(offsets)
     ]
-    next_rec = 0
     for done in executor.map(ingest_chunks.enriched_chunk, jobs):
-        staged.bounds.append((next_rec, next_rec + done.records))
-        next_rec += done.records
-        staged.records.append(done.records_path)
+        for index, path in done.parts.items():
+            staged.parts.setdefault(index, []).append(path)
         for name, path in done.reject_paths.items():
             staged.rejects[name].append(path)
         staged.hashes.append(done.hashes)
@@ -102,37 +118,72 @@ def _enrich_pass(
         staged.phones_rejected += done.phones_rejected
 
 
-def _chain_pass(settings: Settings, context: ListContext, run: Run, staged: Staged) -> Path:
-    """Chain ids for the whole list from a narrow scan of the staged records."""
-    fallback = tuple(settings.chain_key_fallback)
-    narrow = {
-        "source_row",
-        "phone_index",
-        "contact_info_type",
-        "e164",
-        "extension",
-        "client_id",
-        *fallback,
-    }
-    ids = chains.chain_ids(
-        pl.scan_parquet(staged.records)
-        .with_row_index("_row")
-        .select(pl.col("_row").cast(pl.Int64), *sorted(narrow)),
-        list_id=run.list_id,
-        fallback_key=fallback,
-        device_priority=str(context.effective.get("device_priority") or "input"),
-        existing=context.existing,
-        known=context.known,
-    ).select(
-        pl.col("_row").alias("_rec"),
-        "chain_key",
-        "chain_id",
-        "chain_n",
-        "record_id",
-        "duplicate_count",
-        "shared_number",
+def _chain_pass(
+    settings: Settings, context: ListContext, staged: Staged, executor: Executor
+) -> list[ChainDone]:
+    """Run the per-chain stage, one job per partition, with the list's identities split alike."""
+    known = _split(
+        partitions.partitioned(context.known, "chain_key", staged.partitions),
+        staged,
+        "known",
     )
-    return io.write_parquet(ids.sort("_rec").collect(), staged.folder / "ids.parquet")
+    existing: list[Path | None] = [None] * staged.partitions
+    if context.existing is not None:
+        existing = list(
+            _split(
+                partitions.partitioned(context.existing, "chain_key", staged.partitions),
+                staged,
+                "existing",
+            )
+        )
+    jobs = [
+        ingest_partitions.ChainJob(
+            index=index,
+            records=tuple(staged.parts[index]),
+            known=known[index],
+            existing=existing[index],
+            fallback_key=tuple(settings.chain_key_fallback),
+            device_priority=str(context.effective.get("device_priority") or "input"),
+            staging=staged.folder,
+        )
+        for index in range(staged.partitions)
+    ]
+    return list(executor.map(ingest_partitions.chained_part, jobs))
+
+
+def _id_pass(
+    context: ListContext, run: Run, staged: Staged, chained: list[ChainDone]
+) -> tuple[list[Path], list[Path], Path]:
+    """Assign ids to the new chains and records of the whole list in key order (serial step).
+
+    Over the new keys only (narrow), after the highest ids the list ever had; also the
+    numbers in more than one chain. Returns the chain and record id maps of each partition
+    and the shared numbers.
+    """
+    chain_map, record_map = chains.new_ids(
+        pl.scan_parquet([done.new_chains for done in chained]),
+        pl.scan_parquet([done.new_records for done in chained]),
+        chains.highest_ids(context.known, context.existing, run.list_id),
+    )
+    shared = chains.shared_numbers(pl.scan_parquet([done.numbers for done in chained]))
+    return (
+        _split(chain_map, staged, "chain_map"),
+        _split(record_map, staged, "record_map"),
+        io.write_parquet(shared.collect(), staged.folder / "ids" / "shared.parquet"),
+    )
+
+
+def _split(frame: pl.LazyFrame, staged: Staged, name: str) -> list[Path]:
+    """Write a frame with `_part` as one file per partition (empty ones too); return them."""
+    whole = frame.collect()
+    by_part = whole.partition_by("_part", as_dict=True, include_key=False)
+    empty = whole.drop("_part").clear()
+    return [
+        io.write_parquet(
+            by_part.get((index,), empty), staged.folder / "ids" / name / f"part-{index:05d}.parquet"
+        )
+        for index in range(staged.partitions)
+    ]
 
 
 def check_removals(settings: Settings, context: ListContext, run: Run, staged: Staged) -> None:
@@ -173,43 +224,38 @@ def _shape_pass(
     context: ListContext,
     run: Run,
     staged: Staged,
-    ids_path: Path,
-    window_rows: pl.DataFrame,
+    inputs: tuple[list[ChainDone], tuple[list[Path], list[Path], Path], pl.DataFrame],
+    executor: Executor,
 ) -> None:
-    """Per chunk: join chain ids, suppress, daily window, shape and validate the records."""
-    entries = context.suppression.lazy().cast({"expires_at": pl.Datetime("us", "UTC")})
-    zone_abbr = abbreviations.zone_abbreviations().lazy()
-    for index, (part, (low, high)) in enumerate(zip(staged.records, staged.bounds, strict=True)):
-        chunk_ids = pl.scan_parquet(ids_path).filter(
-            (pl.col("_rec") >= low) & (pl.col("_rec") < high)
+    """Per partition: join the ids, suppress, daily window, shape and validate the records."""
+    chained, (chain_maps, record_maps, shared), window_rows = inputs
+    job = partial(
+        ingest_partitions.ShapeJob,
+        shared=shared,
+        suppression=io.write_parquet(context.suppression, staged.folder / "suppression.parquet"),
+        window_rows=io.write_parquet(window_rows, staged.folder / "windows.parquet"),
+        list_name=run.list_name,
+        group=str(context.effective["campaign_group"]),
+        run_id=run.run_id,
+        source_file=str(run.raw_copy),
+        as_of_utc=run.as_of_utc,
+        horizon=run.horizon,
+        default_zone=settings.default_window_zone,
+        staging=staged.folder,
+    )
+    jobs = [
+        job(
+            index=index,
+            records=tuple(staged.parts[index]),
+            chained=chained[index].chained,
+            chain_map=chain_maps[index],
+            record_map=record_maps[index],
         )
-        chained = (
-            pl.scan_parquet(part)
-            .with_row_index("_rec", offset=low)
-            .with_columns(pl.col("_rec").cast(pl.Int64))
-            .join(chunk_ids, on="_rec", how="inner")
-            .drop("_rec")
-            .sort("record_id")
-        )
-        keyed = suppression.suppressed_records(chained, entries, run.as_of_utc).collect()
-        daily = windows.daily_window(
-            keyed.lazy(), window_rows.lazy(), run.horizon, default_zone=settings.default_window_zone
-        )
-        shaped = records.calling_list_records(
-            keyed.lazy(),
-            daily,
-            zone_abbr,
-            list_name=run.list_name,
-            group=str(context.effective["campaign_group"]),
-            run_id=run.run_id,
-            source_file=str(run.raw_copy),
-        ).collect()
-        final, record_rejects = schemas.validated(shaped, schemas.CallingListRecord)
-        staged.add_rejects("record", index, record_rejects)
-        staged.records_written += final.height
-        staged.no_call_records += final.filter(
-            pl.col("record_type") == int(RecordType.NO_CALL)
-        ).height
-        staged.used_keys.append(final.get_column("window_key").unique())
-        path = staged.folder / "final" / f"part-{index:05d}.parquet"
-        staged.final.append(io.write_parquet(final, path))
+        for index in range(staged.partitions)
+    ]
+    for done in executor.map(ingest_partitions.shaped_part, jobs):
+        staged.final.append(done.final)
+        staged.rejects["record"].append(done.rejects)
+        staged.records_written += done.records_written
+        staged.no_call_records += done.no_call_records
+        staged.used_keys.append(done.used_keys)

@@ -59,8 +59,9 @@ class Staged:
     """What the passes left behind under the staging folder, and the counts they keep."""
 
     folder: Path
-    records: list[Path] = field(default_factory=list)
-    bounds: list[tuple[int, int]] = field(default_factory=list)
+    #: The list's partitions by chain key: each one's staged record parts, in chunk order.
+    partitions: int = 1
+    parts: dict[int, list[Path]] = field(default_factory=dict)
     rejects: dict[str, list[Path]] = field(
         default_factory=lambda: {name: [] for name, _kind in REJECT_PARTS}
     )

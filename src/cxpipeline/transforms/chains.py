@@ -22,6 +22,20 @@ _IDENTITY_SCHEMA = {
 }
 #: A record's identity inside its list: the person, the number and its extension.
 IDENTITY = ["chain_key", "e164", "_ext"]
+#: What `chain_ids` returns, one row per record kept.
+_ID_COLUMNS = (
+    "_row",
+    "source_row",
+    "phone_index",
+    "e164",
+    "extension",
+    "chain_key",
+    "duplicate_count",
+    "chain_id",
+    "chain_n",
+    "record_id",
+    "shared_number",
+)
 
 
 def device_rank(device_priority: str) -> pl.Expr:
@@ -118,12 +132,138 @@ def chain_ids(
     in the list is dropped as a duplicate and new numbers of a known chain continue its chain_n.
     Returns one row per record kept: `_row`, source_row, phone_index, e164, extension,
     chain_key, duplicate_count, chain_id, chain_n, record_id, shared_number.
+
+    The same stages as a partitioned ingest, on one partition: `per_chain` (any set of whole
+    chains), `new_ids` (the whole list's new keys, in key order), `shared_numbers`, `with_ids`.
+    """
+    chained = per_chain(
+        records,
+        fallback_key=fallback_key,
+        device_priority=device_priority,
+        existing=existing,
+        known=known,
+    )
+    chain_map, record_map = new_ids(
+        new_chain_keys(chained), new_identities(chained), highest_ids(known, existing, list_id)
+    )
+    shared = shared_numbers(number_chains(chained, existing))
+    return with_ids(chained, chain_map, record_map, shared)
+
+
+def per_chain(
+    records: pl.LazyFrame,
+    *,
+    fallback_key: Sequence[str] = ("last_name", "postal_code"),
+    device_priority: str = "input",
+    existing: pl.LazyFrame | None = None,
+    known: pl.LazyFrame | None = None,
+) -> pl.LazyFrame:
+    """Key, collapse repeated numbers, look up known ids, number chain_n (the per-chain stage).
+
+    Needs whole chains only (and the `existing` / `known` rows of the same chain keys), so it
+    runs on each partition of a list split by chain key. New chains and records get no id here
+    (`known_chain_id` / `known_record_id` stay null): `new_ids` numbers them over the list.
     """
     existing = _identities(existing)
     known = pl.concat([_identities(known), existing], how="diagonal_relaxed")
     collapsed = _collapsed(records, fallback_key, device_priority, existing)
-    identified = _identified(collapsed, known, list_id)
-    return _with_shared_flag(_numbered(identified, existing), existing)
+    known_chains = known.group_by("chain_key").agg(pl.col("chain_id").min().alias("known_chain_id"))
+    known_records = known.group_by(IDENTITY).agg(pl.col("record_id").min().alias("known_record_id"))
+    identified = collapsed.join(known_records, on=IDENTITY, how="left").join(
+        known_chains, on="chain_key", how="left"
+    )
+    return _numbered(identified, existing)
+
+
+def new_chain_keys(chained: pl.LazyFrame) -> pl.LazyFrame:
+    """Return the distinct chain keys of `per_chain` output that have no chain id yet."""
+    return chained.filter(pl.col("known_chain_id").is_null()).select("chain_key").unique()
+
+
+def new_identities(chained: pl.LazyFrame) -> pl.LazyFrame:
+    """Return the identities of `per_chain` output that have no record id yet."""
+    return chained.filter(pl.col("known_record_id").is_null()).select(IDENTITY)
+
+
+def highest_ids(
+    known: pl.LazyFrame | None, existing: pl.LazyFrame | None, list_id: int
+) -> pl.LazyFrame:
+    """Return the list's highest chain and record ids ever handed out (its block's base if none)."""
+    base = list_id * ID_BLOCK
+    ids = pl.concat([_identities(known), _identities(existing)], how="diagonal_relaxed")
+    return ids.select(
+        pl.col("chain_id").max().fill_null(base).cast(pl.Int64).alias("_max_chain_id"),
+        pl.col("record_id").max().fill_null(base).cast(pl.Int64).alias("_max_record_id"),
+    )
+
+
+def new_ids(
+    chain_keys: pl.LazyFrame, identities: pl.LazyFrame, highest: pl.LazyFrame
+) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """Give new chains and records the ids after `highest`, in key order: (chain, record map).
+
+    Key order makes the ids independent of row order and of how the list was partitioned;
+    give the new keys of the whole list (any extra columns of the keys are kept).
+    """
+    chain_map = (
+        chain_keys.sort("chain_key")
+        .with_row_index("_ordinal", offset=1)
+        .join(highest, how="cross")
+        .with_columns(new_chain_id=pl.col("_max_chain_id") + pl.col("_ordinal"))
+        .drop("_ordinal", "_max_chain_id", "_max_record_id")
+    )
+    record_map = (
+        identities.sort(IDENTITY)
+        .with_row_index("_ordinal", offset=1)
+        .join(highest, how="cross")
+        .with_columns(new_record_id=pl.col("_max_record_id") + pl.col("_ordinal"))
+        .drop("_ordinal", "_max_chain_id", "_max_record_id")
+    )
+    return chain_map, record_map
+
+
+def number_chains(chained: pl.LazyFrame, existing: pl.LazyFrame | None) -> pl.LazyFrame:
+    """Count the chains each number is in (new and existing records of the same chains).
+
+    Over whole chains, so the counts of disjoint partitions add up (`shared_numbers`).
+    """
+    existing = _identities(existing)
+    return (
+        pl.concat([chained.select("chain_key", "e164"), existing.select("chain_key", "e164")])
+        .unique()
+        .group_by("e164")
+        .agg(pl.len().cast(pl.Int64).alias("chains"))
+    )
+
+
+def shared_numbers(counts: pl.LazyFrame) -> pl.LazyFrame:
+    """Return the numbers in more than one chain, from `number_chains` of any partitions."""
+    return (
+        counts.group_by("e164")
+        .agg(pl.col("chains").sum())
+        .filter(pl.col("chains") > 1)
+        .select("e164", pl.lit(True).alias("shared_number"))
+    )
+
+
+def with_ids(
+    chained: pl.LazyFrame,
+    chain_map: pl.LazyFrame,
+    record_map: pl.LazyFrame,
+    shared: pl.LazyFrame,
+) -> pl.LazyFrame:
+    """Give `per_chain` output its chain_id, record_id and shared_number; drop work columns."""
+    return (
+        chained.join(chain_map.select("chain_key", "new_chain_id"), on="chain_key", how="left")
+        .join(record_map.select(*IDENTITY, "new_record_id"), on=IDENTITY, how="left")
+        .join(shared, on="e164", how="left")
+        .with_columns(
+            chain_id=pl.coalesce("known_chain_id", "new_chain_id").cast(pl.Int64),
+            record_id=pl.coalesce("known_record_id", "new_record_id").cast(pl.Int64),
+            shared_number=pl.col("shared_number").fill_null(False),
+        )
+        .select(*_ID_COLUMNS)
+    )
 
 
 def _identities(frame: pl.LazyFrame | None) -> pl.LazyFrame:
@@ -162,75 +302,17 @@ def _collapsed(
     return collapsed.join(existing.select(IDENTITY).unique(), on=IDENTITY, how="anti")
 
 
-def _identified(collapsed: pl.LazyFrame, known: pl.LazyFrame, list_id: int) -> pl.LazyFrame:
-    """Add chain_id and record_id: known people and numbers keep theirs, new ones get the next."""
-    base = list_id * ID_BLOCK
-    highest = known.select(
-        pl.col("chain_id").max().fill_null(base).alias("_max_chain_id"),
-        pl.col("record_id").max().fill_null(base).alias("_max_record_id"),
-    )
-    known_chains = known.group_by("chain_key").agg(pl.col("chain_id").min().alias("_known_chain"))
-    new_chains = (
-        collapsed.select("chain_key")
-        .unique()
-        .join(known_chains, on="chain_key", how="anti")
-        .sort("chain_key")
-        .with_row_index("_chain_ordinal", offset=1)
-        .join(highest, how="cross")
-        .select(
-            "chain_key", (pl.col("_max_chain_id") + pl.col("_chain_ordinal")).alias("_new_chain")
-        )
-    )
-    known_records = known.group_by(IDENTITY).agg(pl.col("record_id").min().alias("_known_record"))
-    with_known = collapsed.join(known_records, on=IDENTITY, how="left")
-    new_records = (
-        with_known.filter(pl.col("_known_record").is_null())
-        .select(IDENTITY)
-        .sort(IDENTITY)
-        .with_row_index("_ordinal", offset=1)
-        .join(highest, how="cross")
-        .select(*IDENTITY, (pl.col("_max_record_id") + pl.col("_ordinal")).alias("_new_record"))
-    )
-    return (
-        with_known.join(known_chains, on="chain_key", how="left")
-        .join(new_chains, on="chain_key", how="left")
-        .join(new_records, on=IDENTITY, how="left")
-        .with_columns(
-            chain_id=pl.coalesce("_known_chain", "_new_chain").cast(pl.Int64),
-            record_id=pl.coalesce("_known_record", "_new_record").cast(pl.Int64),
-        )
-        .drop("_known_chain", "_new_chain", "_known_record", "_new_record")
-    )
-
-
 def _numbered(identified: pl.LazyFrame, existing: pl.LazyFrame) -> pl.LazyFrame:
     """Add chain_n in dial order; new numbers of a chain already in the list come after."""
-    known_max_n = existing.group_by("chain_id").agg(pl.col("chain_n").max().alias("_known_max_n"))
+    known_max_n = existing.group_by("chain_key").agg(pl.col("chain_n").max().alias("_known_max_n"))
     return (
-        identified.join(known_max_n, on="chain_id", how="left")
-        .sort(["chain_id", "_rank", "source_row", "phone_index"])
+        identified.join(known_max_n, on="chain_key", how="left")
+        .sort(["chain_key", "_rank", "source_row", "phone_index"])
         .with_columns(
             chain_n=(
-                pl.int_range(1, pl.len() + 1).over("chain_id") + pl.col("_known_max_n").fill_null(0)
+                pl.int_range(1, pl.len() + 1).over("chain_key")
+                + pl.col("_known_max_n").fill_null(0)
             ).cast(pl.Int32)
         )
         .drop("_known_max_n")
-    )
-
-
-def _with_shared_flag(chained: pl.LazyFrame, existing: pl.LazyFrame) -> pl.LazyFrame:
-    """Add shared_number (the number is in more than one chain of the list); drop work columns."""
-    all_numbers = pl.concat(
-        [chained.select("chain_id", "e164"), existing.select("chain_id", "e164")]
-    ).unique()
-    shared = (
-        all_numbers.group_by("e164")
-        .agg(pl.len().alias("_chains"))
-        .filter(pl.col("_chains") > 1)
-        .select("e164", pl.lit(True).alias("shared_number"))
-    )
-    return (
-        chained.join(shared, on="e164", how="left")
-        .with_columns(pl.col("shared_number").fill_null(False))
-        .drop("_rank", "_ext")
     )

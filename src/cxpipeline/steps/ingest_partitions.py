@@ -1,0 +1,162 @@
+"""The per-chain stages of an ingest as jobs, one per partition of the list (whole chains).
+
+A partition holds every record of its chains (split by a stable hash of the chain key), so
+collapsing repeated numbers, known ids and chain_n are worked out per partition (`chained_part`)
+and, once the new ids are numbered over the list in key order (the short serial step of
+`ingest_passes`), the records are shaped per partition (`shaped_part`). Jobs read and write
+under the run's staging folder and run the same here or on a Dask worker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import polars as pl
+
+from cxpipeline import io, schemas
+from cxpipeline.codes import RecordType
+from cxpipeline.reference import abbreviations
+from cxpipeline.steps.ingest_state import stage_rejects
+from cxpipeline.transforms import chains, records, suppression, windows
+
+#: The columns the per-chain stage reads from a partition's staged records.
+_NARROW = ("source_row", "phone_index", "contact_info_type", "e164", "extension", "client_id")
+
+
+@dataclass(frozen=True)
+class ChainJob:
+    """One partition's per-chain stage: its records, the list's identities of its chain keys."""
+
+    index: int
+    records: tuple[Path, ...]
+    known: Path
+    existing: Path | None
+    fallback_key: tuple[str, ...]
+    device_priority: str
+    staging: Path
+
+
+@dataclass(frozen=True)
+class ChainDone:
+    """What a partition's per-chain stage staged: its chained rows, new keys, number counts."""
+
+    chained: Path
+    new_chains: Path
+    new_records: Path
+    numbers: Path
+
+
+def partition_rows(paths: tuple[Path, ...]) -> pl.LazyFrame:
+    """Scan a partition's staged records in chunk order, numbered by `_row` (the same each time)."""
+    return (
+        pl.scan_parquet(list(paths))
+        .with_row_index("_row")
+        .with_columns(pl.col("_row").cast(pl.Int64))
+    )
+
+
+def chained_part(job: ChainJob) -> ChainDone:
+    """Collapse, look up known ids and number the chains of one partition; stage the results."""
+    narrow = sorted({*_NARROW, *job.fallback_key})
+    existing = pl.scan_parquet(job.existing) if job.existing is not None else None
+    chained = chains.per_chain(
+        partition_rows(job.records).select("_row", *narrow),
+        fallback_key=job.fallback_key,
+        device_priority=job.device_priority,
+        existing=existing,
+        known=pl.scan_parquet(job.known),
+    ).collect()
+    folder = job.staging / "chains"
+    name = f"part-{job.index:05d}.parquet"
+    part = pl.lit(job.index, dtype=pl.Int32).alias("_part")
+    return ChainDone(
+        chained=io.write_parquet(chained, folder / "chained" / name),
+        new_chains=io.write_parquet(
+            chains.new_chain_keys(chained.lazy()).with_columns(part).collect(),
+            folder / "new_chains" / name,
+        ),
+        new_records=io.write_parquet(
+            chains.new_identities(chained.lazy()).with_columns(part).collect(),
+            folder / "new_records" / name,
+        ),
+        numbers=io.write_parquet(
+            chains.number_chains(chained.lazy(), existing).collect(), folder / "numbers" / name
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class ShapeJob:
+    """One partition's shaping: its records and chains, the new ids, what shaping needs."""
+
+    index: int
+    records: tuple[Path, ...]
+    chained: Path
+    chain_map: Path
+    record_map: Path
+    shared: Path
+    suppression: Path
+    window_rows: Path
+    list_name: str
+    group: str
+    run_id: str
+    source_file: str
+    as_of_utc: datetime
+    horizon: windows.Horizon
+    default_zone: str
+    staging: Path
+
+
+@dataclass(frozen=True)
+class ShapeDone:
+    """A partition's final records and record rejects (staged), and its counts."""
+
+    final: Path
+    rejects: Path
+    records_written: int
+    no_call_records: int
+    used_keys: pl.Series
+
+
+def shaped_part(job: ShapeJob) -> ShapeDone:
+    """Join the ids, suppress, daily window, shape and validate one partition's records."""
+    ids = chains.with_ids(
+        pl.scan_parquet(job.chained),
+        pl.scan_parquet(job.chain_map),
+        pl.scan_parquet(job.record_map),
+        pl.scan_parquet(job.shared),
+    ).select(
+        "_row", "chain_key", "chain_id", "chain_n", "record_id", "duplicate_count", "shared_number"
+    )
+    chained = (
+        partition_rows(job.records).join(ids, on="_row", how="inner").drop("_row").sort("record_id")
+    )
+    entries = pl.scan_parquet(job.suppression).cast({"expires_at": pl.Datetime("us", "UTC")})
+    keyed = suppression.suppressed_records(chained, entries, job.as_of_utc).collect()
+    daily = windows.daily_window(
+        keyed.lazy(),
+        pl.scan_parquet(job.window_rows),
+        job.horizon,
+        default_zone=job.default_zone,
+    )
+    shaped = records.calling_list_records(
+        keyed.lazy(),
+        daily,
+        abbreviations.zone_abbreviations().lazy(),
+        list_name=job.list_name,
+        group=job.group,
+        run_id=job.run_id,
+        source_file=job.source_file,
+    ).collect()
+    # Joins keep no row order: sorted here, the parts merge into one sorted contacts file.
+    final, record_rejects = schemas.validated(shaped.sort("record_id"), schemas.CallingListRecord)
+    name = f"part-{job.index:05d}.parquet"
+    return ShapeDone(
+        final=io.write_parquet(final, job.staging / "final" / name),
+        rejects=stage_rejects(job.staging, "record", job.index, record_rejects),
+        records_written=final.height,
+        no_call_records=final.filter(pl.col("record_type") == int(RecordType.NO_CALL)).height,
+        used_keys=final.get_column("window_key").unique(),
+    )
