@@ -1,9 +1,10 @@
-"""Scale-out: run the chunks of an ingest on a Dask cluster (an address, or a local one).
+"""Scale-out: run the jobs of an ingest on a Dask cluster (an address, or a local one).
 
-The row-local stages of each chunk run on the workers and write their Parquet parts under the
-run's staging folder, so workers must see the home's files (one machine, or a shared file
-system). Chaining the whole list, planning, the record shaping and the warehouse commit stay
-in the calling process: the embedded DuckDB store takes one writer at a time.
+The row-local stages of each chunk, and the per-chain stage and the shaping of each partition
+(by chain key), run on the workers and write their Parquet parts under the run's staging
+folder, so workers must see the home's files (one machine, or a shared file system). Planning
+(per distinct key), numbering the new ids (over the new keys, in key order) and the warehouse
+commit stay in the calling process: the embedded DuckDB store takes one writer at a time.
 """
 
 from __future__ import annotations
