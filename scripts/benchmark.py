@@ -4,13 +4,16 @@ Usage: .venv/bin/python scripts/benchmark.py [--customers 100000] [--quick] [--k
   [--sample 20000] [--results-per-record 10] [--chunk-rows N] [--dask-workers N]
 
 One generated list (cxpipeline.generate.write_contact_list) is measured by: the I/O floor
-(Polars read_csv + write_parquet), ingest end to end, a per-row phonenumbers loop on a sample
-(extrapolated to every phone value), `plan`, results ingest and statistics for ~10 call results
-per record, a plain DuckDB GROUP BY over the same results Parquet, and the fixed cost of a
-~1,000-row ingest (new home, then warm home). Each step runs in its own child process
-(scripts/benchmark_steps.py), so each peak RSS is that step's alone: the child's ru_maxrss.
-This process imports no library before the steps end, so it lends the children no memory.
-Targets (issue 13) are printed next to the figures; docs/performance.md records a run.
+(Polars read_csv + write_parquet, best of 3), ingest end to end, a per-row phonenumbers loop on
+a sample (extrapolated to every phone value), `plan`, results ingest and statistics for ~10
+call results per record, a plain DuckDB GROUP BY over the same results Parquet (best of 3), and
+the fixed cost of a ~1,000-row ingest (new home, then warm home).
+
+Peak RSS: each step runs in its own child process (scripts/benchmark_steps.py) and reports its
+own ru_maxrss (RUSAGE_SELF, Linux KiB), so each figure is that step's peak alone, the ~90 MiB
+of interpreter and libraries included (printed as `base`). On Linux a child's ru_maxrss starts
+from the RSS of the process that forked it, so this parent imports no library before the
+steps end. Targets (issue 13) are printed next to the figures; docs/performance.md records runs.
 """
 
 from __future__ import annotations
@@ -108,7 +111,7 @@ def step_line(step: str, f: Figures) -> str:
     rate = f["count"] / f["seconds"] if f["seconds"] > 0 else 0.0
     unit = f["unit"]
     return (
-        f"{LABELS[step]:<17} {f['seconds']:9.2f} s  {f['count']:>11,} {unit:<8}"
+        f"{LABELS[step]:<17} {f['seconds']:9.3f} s  {f['count']:>11,} {unit:<8}"
         f"{rate:>13,.0f} {unit}/s  peak RSS {f['peak_mib']:7,.0f} MiB "
         f"(base {f['base_mib']:,.0f})"
     )
@@ -136,7 +139,7 @@ def ratio_lines(r: dict[str, Figures]) -> list[str]:
         f"statistics / DuckDB query    {stats_ratio:8.1f}x   target <= 2x            "
         f"{_verdict(stats_ratio <= 2)}",
         f"plan, per 1M records         {per_million:8.1f} s   target <= 5 s           "
-        f"{_verdict(per_million <= 5)}  (linear scale of {r['plan']['count']:,} records)",
+        f"{_verdict(per_million <= 5)}  (scaled linearly from {r['plan']['count']:,} records)",
         f"1k-row ingest cold / warm    {cold:5.1f} / {warm:.1f} s  target <= 2 s  "
         f"{_verdict(warm <= 2)} warm, {_verdict(cold <= 2)} cold",
         f"peak RSS, largest step       {peak:8,.0f} MiB target <= 1024 MiB      "
