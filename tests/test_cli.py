@@ -242,3 +242,33 @@ def test_inbox_command_files_every_waiting_file(tmp_path):
     assert "stray.bin" in result.output and "failed" in result.output
     bad = run("inbox", str(inbox), "--home", home, "--kind", "lists")
     assert bad.exit_code == 1 and "--kind" in bad.output
+
+
+def test_ingest_partitions_option_gives_the_same_records(tmp_path):
+    from cxpipeline.settings import REPO_ROOT
+
+    sample = REPO_ROOT / "data" / "sample"
+    query = "select * exclude (run_id, source_file) from contact_records order by record_id"
+    outputs = []
+    for partitions in ("1", "5"):
+        home = str(tmp_path / partitions)
+        run("campaigns", "apply", str(sample / "campaigns.yaml"), "--home", home)
+        result = run(
+            "ingest",
+            str(sample / "contacts_east_q4.csv"),
+            "--list",
+            "east_q4",
+            "--group",
+            "collections_east",
+            "--partitions",
+            partitions,
+            "--home",
+            home,
+            "--as-of",
+            "2026-12-01T08:00:00-05:00",
+        )
+        assert result.exit_code == 0, result.output
+        outputs.append(run("sql", query, "--format", "csv", "--home", home).output)
+    assert outputs[0] == outputs[1] and outputs[0].count("\n") > 1000
+    bad = run("ingest", str(sample / "contacts_east_q4.csv"), "--list", "x", "--partitions", "0")
+    assert bad.exit_code != 0 and "--partitions" in bad.output

@@ -66,6 +66,28 @@ def suppress(
     )
 
 
+#: Scale-out options of `ingest` (README "Past one machine").
+Workers = Annotated[
+    int,
+    typer.Option(
+        "--workers", min=0, help="Chunks and partitions on a local Dask cluster of N workers."
+    ),
+]
+DaskAddress = Annotated[
+    str | None,
+    typer.Option("--dask-address", help="Chunks and partitions on this Dask scheduler."),
+]
+Partitions = Annotated[
+    int | None,
+    typer.Option(
+        "--partitions",
+        min=1,
+        max=64,
+        help="Chain-key partitions for the per-chain stage (default: one per chunk).",
+    ),
+]
+
+
 @app.command()
 @one_line_errors
 def ingest(
@@ -89,12 +111,9 @@ def ingest(
     force: Annotated[
         bool, typer.Option("--force", help="Replace even when it removes most of the list.")
     ] = False,
-    workers: Annotated[
-        int, typer.Option("--workers", min=0, help="Chunks on a local Dask cluster of N workers.")
-    ] = 0,
-    dask_address: Annotated[
-        str | None, typer.Option("--dask-address", help="Chunks on this Dask scheduler.")
-    ] = None,
+    workers: Workers = 0,
+    dask_address: DaskAddress = None,
+    partitions: Partitions = None,
     home: Home = None,
 ) -> None:
     """Ingest a contact list into a campaign group, plan its windows, refresh statistics."""
@@ -117,6 +136,7 @@ def ingest(
             read_options=io.ReadOptions(delimiter=delimiter, encoding=encoding, sheet=sheet),
             force=force,
             executor=executor,
+            partitions=partitions,
         )
     print_ingest(summary)
     if summary.status == "succeeded":
