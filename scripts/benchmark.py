@@ -107,13 +107,13 @@ def run_step(step: str, cfg: dict[str, Any]) -> Figures:
 
 
 def step_line(step: str, f: Figures) -> str:
-    """One printed line: seconds, count, throughput and the step's peak RSS."""
+    """Return one printed line: seconds, count, throughput, peak RSS and CPU seconds."""
     rate = f["count"] / f["seconds"] if f["seconds"] > 0 else 0.0
     unit = f["unit"]
     return (
         f"{LABELS[step]:<17} {f['seconds']:9.3f} s  {f['count']:>11,} {unit:<8}"
         f"{rate:>13,.0f} {unit}/s  peak RSS {f['peak_mib']:7,.0f} MiB "
-        f"(base {f['base_mib']:,.0f})"
+        f"(base {f['base_mib']:,.0f})  cpu {f['cpu']:.2f} s"
     )
 
 
