@@ -4,6 +4,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cxpipeline import rules, tzdb
 from cxpipeline.errors import CxError
@@ -123,3 +125,48 @@ def test_windows_of_every_reference_zone_equal_zoneinfo_over_2026_and_2027():
     if tzdb.release() >= "2026f":  # British Columbia stays on UTC-7 from November 2026
         assert ("America/Vancouver", datetime(2026, 11, 16, 15, tzinfo=UTC)) in starts
         assert datetime(2026, 11, 16, 15, tzinfo=UTC).astimezone(vancouver).hour == 8
+
+
+_ODD_ZONES = [
+    NY,
+    "Australia/Lord_Howe",  # 30-minute DST
+    "America/St_Johns",  # -03:30
+    "Europe/Dublin",  # negative DST in tzdata
+    "Pacific/Apia",  # skipped 2011-12-30 whole
+    "Asia/Kathmandu",
+    "UTC",
+]
+_MOMENTS = st.datetimes(min_value=datetime(2011, 1, 1), max_value=datetime(2028, 12, 31))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    values=st.lists(st.tuples(_MOMENTS, st.sampled_from(_ODD_ZONES)), min_size=1, max_size=30),
+    near=st.booleans(),
+)
+def test_per_day_offsets_agree_with_zoneinfo_value_by_value(values, near):
+    # Pull half the examples onto DST days, where the per-day shortcut must step aside.
+    if near:
+        values = [
+            (datetime(v.year, 3 if v.month < 7 else 11, 1 + v.day % 7, v.hour), z)
+            for v, z in values
+        ]
+    naive = [v.replace(microsecond=0) for v, _ in values]
+    zones = [z for _, z in values]
+    for latest in (False, True):
+        expected = []
+        for n, z in zip(naive, zones, strict=True):
+            tz = tzdb.zone(z)
+            readings = [n.replace(tzinfo=tz, fold=f).astimezone(UTC) for f in (0, 1)]
+            expected.append(max(readings) if latest else min(readings))
+        assert _to_utc(naive, zones, latest=latest).to_list() == expected
+    instants = [n.replace(tzinfo=UTC) for n in naive]
+    frame = pl.DataFrame({"t": instants, "z": zones}, schema={"t": UTC_TS, "z": pl.String})
+    local = frame.select(utc_to_local(pl.col("t"), pl.col("z"), field="z").alias("t"))[
+        "t"
+    ].to_list()
+    expected = [
+        i.astimezone(tzdb.zone(z)).replace(tzinfo=None)
+        for i, z in zip(instants, zones, strict=True)
+    ]
+    assert local == expected

@@ -1,13 +1,14 @@
 """Local wall time ↔ UTC in named zones, on the pinned tzdata release, safe across DST switches.
 
-Conversions go through `cxpipeline.tzdb` (never Polars' or DuckDB's own zone data), once per
-distinct (value, zone) pair of a batch, joined back to the rows.
+Conversions go through `cxpipeline.tzdb` (never Polars' or DuckDB's own zone data): one offset
+per distinct (zone, day) of a batch, and once per distinct (value, zone) on a day with a DST
+transition, joined back to the rows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -19,6 +20,7 @@ from cxpipeline.rules.model import valid_zone
 
 UTC_TS = pl.Datetime("us", "UTC")
 NAIVE = pl.Datetime("us")
+_DAY = timedelta(days=1)
 
 
 @cache
@@ -48,20 +50,70 @@ def _to_local(instant: datetime, zone: str) -> datetime:
     return instant.astimezone(tzdb.zone(zone)).replace(tzinfo=None)
 
 
-def _per_distinct(
-    convert: Callable[[Any, str], datetime], dtype: pl.DataType, field: str
+def _utc_day_offset(day: datetime, zone: str) -> timedelta | None:
+    """Return the one UTC offset of `zone` over the UTC day from naive `day`, else None."""
+    tz = tzdb.zone(zone)
+    try:
+        offsets = {(day + k * _DAY).replace(tzinfo=UTC).astimezone(tz).utcoffset() for k in (0, 1)}
+    except OverflowError:
+        return None
+    return offsets.pop() if len(offsets) == 1 else None
+
+
+def _local_day_offset(day: datetime, zone: str) -> timedelta | None:
+    """Return the one UTC offset of `zone` over the local day from naive `day`, else None.
+
+    None when the day has a transition, or starts or ends in a gap or an overlap.
+    """
+    tz = tzdb.zone(zone)
+    try:
+        offsets = {
+            (day + k * _DAY).replace(tzinfo=tz, fold=f).utcoffset() for k in (0, 1) for f in (0, 1)
+        }
+    except OverflowError:
+        return None
+    return offsets.pop() if len(offsets) == 1 else None
+
+
+def _by_zone_day(
+    convert: Callable[[Any, str], datetime],
+    day_offset: Callable[[datetime, str], timedelta | None],
+    dtype: pl.DataType,
+    field: str,
 ) -> Callable[[pl.Series], pl.Series]:
-    """Make a batch function that converts each distinct (value, zone) pair once and joins back."""
+    """Make a batch function: one offset per distinct (zone, day), per value only on DST days.
+
+    Nearly every day has one UTC offset in a zone, so its values shift by it in one vectorised
+    step; only values on a day with a transition are converted one by one (per distinct pair).
+    """
+    to_utc = dtype == UTC_TS
 
     def run(batch: pl.Series) -> pl.Series:
         frame = batch.struct.unnest()
-        for zone in frame["zone"].unique().to_list():
+        for zone in frame["zone"].drop_nulls().unique().to_list():
             check_zone(zone, field)
-        pairs = frame.drop_nulls().unique()
-        converted = [convert(v, z) for v, z in pairs.iter_rows()]
-        lookup = pairs.with_columns(_out=pl.Series(converted, dtype=dtype))
-        joined = frame.join(lookup, on=["value", "zone"], how="left", maintain_order="left")
-        return joined["_out"].alias(batch.name)
+        naive = pl.col("value").dt.replace_time_zone(None) if not to_utc else pl.col("value")
+        frame = frame.with_columns(_naive=naive, _day=naive.dt.truncate("1d"))
+        days = frame.select("_day", "zone").drop_nulls().unique()
+        offsets = [day_offset(d, z) for d, z in days.iter_rows()]
+        days = days.with_columns(_off=pl.Series(offsets, dtype=pl.Duration("us")))
+        frame = frame.join(days, on=["_day", "zone"], how="left", maintain_order="left")
+        shifted = (
+            (pl.col("_naive") - pl.col("_off")).dt.replace_time_zone("UTC")
+            if to_utc
+            else (pl.col("_naive") + pl.col("_off"))
+        )
+        frame = frame.with_columns(_out=shifted.cast(dtype))
+        slow = frame.filter(
+            pl.col("_off").is_null() & pl.col("value").is_not_null() & pl.col("zone").is_not_null()
+        )
+        if slow.height:
+            pairs = slow.select("value", "zone").unique()
+            converted = [convert(v, z) for v, z in pairs.iter_rows()]
+            lookup = pairs.with_columns(_slow=pl.Series(converted, dtype=dtype))
+            frame = frame.join(lookup, on=["value", "zone"], how="left", maintain_order="left")
+            frame = frame.with_columns(_out=pl.coalesce("_out", "_slow"))
+        return frame["_out"].alias(batch.name)
 
     return run
 
@@ -69,7 +121,7 @@ def _per_distinct(
 def local_to_utc(naive: pl.Expr, zone: pl.Expr, *, latest: bool, field: str) -> pl.Expr:
     """Return UTC instants of naive local times in per-row zones, DST gaps/overlaps per `latest`."""
     return pl.struct(naive.cast(NAIVE).alias("value"), zone.alias("zone")).map_batches(
-        _per_distinct(lambda v, z: _to_utc(v, z, latest), UTC_TS, field),
+        _by_zone_day(lambda v, z: _to_utc(v, z, latest), _local_day_offset, UTC_TS, field),
         return_dtype=UTC_TS,
         is_elementwise=True,
     )
@@ -80,7 +132,7 @@ def utc_to_local(instant: pl.Expr, zone: pl.Expr, *, field: str) -> pl.Expr:
     return pl.struct(
         instant.dt.convert_time_zone("UTC").alias("value"), zone.alias("zone")
     ).map_batches(
-        _per_distinct(_to_local, NAIVE, field),
+        _by_zone_day(_to_local, _utc_day_offset, NAIVE, field),
         return_dtype=NAIVE,
         is_elementwise=True,
     )

@@ -52,7 +52,9 @@ def local_at(time_col: str, minute: str, days: str, zones: list[str], default_zo
     for z in zones:
         check_zone(z, "tz_name")
     zone = pl.col("tz_name").fill_null(default_zone)
-    day = utc_to_local(pl.col(time_col), zone, field="tz_name").dt.date().cast(pl.Datetime("us"))
+    # Only rows with a time of day need their local day (most results have none).
+    timed = pl.when(pl.col(minute).is_not_null()).then(pl.col(time_col))
+    day = utc_to_local(timed, zone, field="tz_name").dt.date().cast(pl.Datetime("us"))
     local = day + pl.duration(days=pl.col(days), minutes=pl.col(minute))
     first = local_to_utc(local, zone, latest=False, field="tz_name")
     shifted = local_to_utc(local + pl.duration(hours=1), zone, latest=False, field="tz_name")
