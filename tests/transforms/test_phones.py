@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
+from phonenumbers import phonenumberutil as pnu
 
 from cxpipeline.transforms import phone_library, phones
 from cxpipeline.transforms.phones import normalised_phones
@@ -80,16 +81,38 @@ def _viable(raw: str) -> bool:
     return True
 
 
+def _excel_repaired(raw: str) -> tuple[str, bool]:
+    """The module's other documented deviation: Excel's float rendering undone, or refused.
+
+    "2125550142.0" is 2125550142; "2.12555014E+09" is too, when the mantissa holds every
+    digit; with fewer (or a negative exponent) digits were lost: (raw, True), never dialled.
+    """
+    text = raw.strip()
+    sci = re.fullmatch(r"\+?([1-9])\.(\d+)[eE]([+-]?)(\d{1,2})", text)
+    if sci:
+        lead, frac, sign, exp = sci.groups()
+        if sign == "-" or len(frac) != int(exp):
+            return raw, True
+        return lead + frac, False
+    dot_zero = re.fullmatch(r"(\+?\d+)\.0+", text)
+    return (dot_zero.group(1), False) if dot_zero else (raw, False)
+
+
 def reference(raw: str, region: str, kind: int = 1) -> dict:
     """Every derived field from per-row phonenumbers calls.
 
     Applies the module's one documented deviation first: in a NANP list a leading 00 (not
-    followed by 0) is an international prefix, as the issue asks.
+    followed by 0) is an international prefix, as the issue asks. The digit after 00 must be
+    the number's own: in "00 x1" it is the extension's, so 00 is no prefix there.
     """
+    raw, lossy = _excel_repaired(raw)
+    if lossy:
+        return {f: None for f in FIELDS} | {"contact_info_type": kind, "rejected": True}
     start = re.search(r"[+＋\d]", raw)
     if region in NANP_REGIONS and start and _viable(raw):
         rest = raw[start.start() :].lstrip("+＋")
-        digit_at = [i for i, ch in enumerate(rest) if ch.isdigit()][:3]
+        main = pnu._maybe_strip_extension(pnu._extract_possible_number(rest))[1]
+        digit_at = [i for i, ch in enumerate(rest[: len(main)]) if ch.isdigit()][:3]
         if (
             len(digit_at) == 3
             and rest[digit_at[0]] == rest[digit_at[1]] == "0" != rest[digit_at[2]]
