@@ -46,7 +46,7 @@ def load_results(
     con = warehouse.connect(settings)
     try:
         owners = warehouse.named_frame(con, "record_owners")
-        previous = warehouse.whole_table(con, "call_results")
+        previous = _stored_results_of(con, parsed)
         joined = results.call_results(
             parsed.lazy(), owners.lazy(), previous=previous.lazy()
         ).collect()
@@ -67,10 +67,27 @@ def load_results(
             warehouse.insert(con, "call_results", loaded)
             _add_dnc_entries(con, loaded, owners)
             warehouse.replace_rows(con, "rejected_rows", rejects, run_id=load_id)
-            refresh_state(con, as_utc(as_of), default_zone=settings.default_window_zone)
+            # Only the chains this batch touched change: a load every few minutes stays
+            # proportional to the batch, not to the list's whole history.
+            refresh_state(
+                con,
+                as_utc(as_of),
+                default_zone=settings.default_window_zone,
+                chains=loaded.get_column("chain_id"),
+            )
     finally:
         con.close()
     return {**_summary(table.rows_read, loaded, joined, fresh, rejects), "run_id": load_id}
+
+
+def _stored_results_of(con: duckdb.DuckDBPyConnection, parsed: pl.DataFrame) -> pl.DataFrame:
+    """Return the stored results of the records a batch names (duplicates, attempt numbers)."""
+    ids = parsed.select(pl.col("record_id").cast(pl.Int64, strict=False)).drop_nulls().unique()
+    con.register("_result_records", ids.to_arrow())
+    try:
+        return warehouse.named_frame(con, "results_of_records")
+    finally:
+        con.unregister("_result_records")
 
 
 def _stored_rejects(

@@ -25,23 +25,59 @@ def treatment_frame(list_settings: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=lifecycle.TREATMENT_SCHEMA)
 
 
+#: Chains whose state one pass recomputes: bounds memory however many results a list has.
+CHAINS_PER_PASS = 50_000
+
+
 def refresh_state(
     con: duckdb.DuckDBPyConnection,
     as_of: datetime,
     list_name: str | None = None,
     *,
     default_zone: str = "America/New_York",
+    chains: pl.Series | None = None,
 ) -> None:
-    """Recompute record state, attempt-cap holds and schedules of one list (or all).
+    """Recompute record state, attempt-cap holds and schedules of some chains, a list or all.
 
-    The lifecycle runs over all results; a schedule outside every calling window then moves
-    to the start of the next one. Call inside the caller's transaction; suppression entries
-    are re-applied in between.
+    `chains` (chain ids, e.g. those a results batch touched) limits the work to them: a
+    chain's state depends on its own records and results only, so the others stay as they
+    are. The lifecycle runs over all results of the chains, `CHAINS_PER_PASS` at a time; a
+    schedule outside every calling window then moves to the start of the next one. Call
+    inside the caller's transaction; suppression entries are re-applied in between.
     """
     params = {"list_name": list_name}
-    records = warehouse.named_frame(con, "records_for_results", params)
-    all_results = warehouse.whole_table(con, "call_results")
-    list_settings = warehouse.named_frame(con, "lifecycle_settings", params)
+    if chains is None:
+        chains = warehouse.named_frame(con, "state_chains", params).get_column("chain_id")
+        # Holds of chains a refreshed file removed go too, not only those recomputed.
+        warehouse.delete_where(
+            con, "chain_holds", **({"list_name": list_name} if list_name else {})
+        )
+    chains = chains.unique().sort()
+    settings = warehouse.named_frame(con, "lifecycle_settings", params)
+    rules_df = warehouse.whole_table(con, "compliance_rules")
+    for start in range(0, chains.len(), CHAINS_PER_PASS):
+        some = chains.slice(start, CHAINS_PER_PASS).to_frame("chain_id")
+        con.register("_chains", some.to_arrow())
+        try:
+            _refresh_chains(con, as_of, settings, rules_df, default_zone)
+        finally:
+            con.unregister("_chains")
+    warehouse.reapply_suppression(con)
+    con.execute(warehouse.load_sql_statement("adjust_sched_to_windows"), params)
+
+
+def _refresh_chains(
+    con: duckdb.DuckDBPyConnection,
+    as_of: datetime,
+    list_settings: pl.DataFrame,
+    rules_df: pl.DataFrame,
+    default_zone: str,
+) -> None:
+    """Recompute the state and holds of the chains registered as `_chains`."""
+    records = warehouse.named_frame(con, "records_of_chains")
+    if records.height == 0:
+        return
+    all_results = warehouse.named_frame(con, "results_of_chains")
     state = lifecycle.record_lifecycle(
         records.lazy(),
         all_results.lazy(),
@@ -51,17 +87,11 @@ def refresh_state(
     ).collect()
     warehouse.update_record_state(con, state)
     _write(con, "update_record_agents", state.select("record_id", "agent_id"))
-    warehouse.reapply_suppression(con)
-    rules_df = warehouse.whole_table(con, "compliance_rules")
     holds = windows.attempt_cap_holds(
         all_results.lazy(), records.lazy(), rules_df.lazy(), as_of
     ).collect()
-    holds = schemas.checked(holds, schemas.ChainHold)
-    if list_name is None:
-        warehouse.replace_rows(con, "chain_holds", holds)
-    else:
-        warehouse.replace_rows(con, "chain_holds", holds, list_name=list_name)
-    con.execute(warehouse.load_sql_statement("adjust_sched_to_windows"), params)
+    con.execute(warehouse.load_sql_statement("delete_chain_holds"))
+    warehouse.insert(con, "chain_holds", schemas.checked(holds, schemas.ChainHold))
 
 
 def _write(con: duckdb.DuckDBPyConnection, statement: str, data: pl.DataFrame) -> None:
