@@ -98,6 +98,12 @@ def builds(monkeypatch: pytest.MonkeyPatch) -> list[ZoneLookups]:
     reference_zones.clear_memo()
 
 
+@pytest.fixture
+def unpackaged(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Installed versions without a shipped copy: the home cache path."""
+    monkeypatch.setattr(reference_zones, "packaged_dir", lambda: tmp_path / "not-shipped")
+
+
 def assert_same_lookups(got: ZoneLookups, want: ZoneLookups, *, row_order: bool = True) -> None:
     """Every frame equal (values, dtypes, row order if asked) and every tuple equal."""
     for field in fields(ZoneLookups):
@@ -108,7 +114,7 @@ def assert_same_lookups(got: ZoneLookups, want: ZoneLookups, *, row_order: bool 
             assert a == b, field.name
 
 
-def test_cache_is_written_once_and_read_back(tmp_path, builds):
+def test_cache_is_written_once_and_read_back(tmp_path, builds, unpackaged):
     first = zone_lookups(tmp_path)
     assert len(builds) == 1
     folder = tmp_path / "zones" / reference_zones.cache_key()
@@ -124,7 +130,7 @@ def test_cache_is_written_once_and_read_back(tmp_path, builds):
     assert_same_lookups(again, first)
 
 
-def test_cached_frames_equal_freshly_built_ones(tmp_path, builds):
+def test_cached_frames_equal_freshly_built_ones(tmp_path, builds, unpackaged):
     zone_lookups(tmp_path)
     reference_zones.clear_memo()
     cached = zone_lookups(tmp_path)
@@ -133,7 +139,9 @@ def test_cached_frames_equal_freshly_built_ones(tmp_path, builds):
     assert_same_lookups(cached, reference_zones.build_zone_lookups(), row_order=False)
 
 
-def test_without_cache_dir_nothing_is_written_and_built_once(tmp_path, builds, monkeypatch):
+def test_without_cache_dir_nothing_is_written_and_built_once(
+    tmp_path, builds, monkeypatch, unpackaged
+):
     monkeypatch.chdir(tmp_path)
     assert zone_lookups() is zone_lookups()
     assert len(builds) == 1
@@ -143,7 +151,7 @@ def test_without_cache_dir_nothing_is_written_and_built_once(tmp_path, builds, m
     assert (tmp_path / "ref" / "zones" / reference_zones.cache_key()).is_dir()
 
 
-def test_changed_key_rebuilds(tmp_path, builds, monkeypatch):
+def test_changed_key_rebuilds(tmp_path, builds, monkeypatch, unpackaged):
     zone_lookups(tmp_path)
     old = reference_zones.cache_key()
     deps = reference_zones.dependencies()
@@ -163,3 +171,13 @@ def test_key_depends_on_the_seed_csvs_and_versions():
     assert set(deps["packages"]) == {"zipcodes", "phonenumbers", "tzdata"}
     assert set(deps["seeds"]) == {EXTRA.name, RULES.name}
     assert reference_zones.cache_key() == reference_zones.cache_key()
+
+
+def test_shipped_lookups_are_current_and_equal_a_fresh_build(tmp_path, builds):
+    # Fails after a version, seed or code-table change: run `python -m cxpipeline.reference.zones`.
+    shipped = reference_zones.packaged_dir()
+    assert shipped.is_dir(), f"no shipped lookups for {shipped.name}"
+    home = tmp_path / "home-reference"
+    got = zone_lookups(home)
+    assert builds == [] and not home.exists()  # a new home builds and writes nothing
+    assert_same_lookups(got, reference_zones.build_zone_lookups(), row_order=False)

@@ -1,8 +1,10 @@
 """Zone lookups for `transforms.zones.record_zones`: built from packaged data, cached as Parquet.
 
-Building them takes about two seconds (the ZIP database, phonenumbers' geocoder), so with a
-cache folder the frames are written once per set of inputs they depend on (package versions
-and seed CSV hashes) and read back on later runs; within a process they are built or read once.
+Building them takes about two seconds (the ZIP database, phonenumbers' geocoder), so the frames
+for the pinned versions ship in the package (seeds/zones/<key>/, written by
+`python -m cxpipeline.reference.zones`); for other versions, with a cache folder they are
+written once per set of inputs they depend on (package versions and seed CSV hashes) and read
+back on later runs. Within a process they are built or read once.
 """
 
 from __future__ import annotations
@@ -20,7 +22,15 @@ import polars as pl
 from cxpipeline.reference import zone_sources as sources
 from cxpipeline.transforms.zones import ZoneLookups
 
-__all__ = ["ZoneLookups", "build_zone_lookups", "cache_key", "clear_memo", "zone_lookups"]
+__all__ = [
+    "ZoneLookups",
+    "build_zone_lookups",
+    "cache_key",
+    "clear_memo",
+    "packaged_dir",
+    "write_packaged",
+    "zone_lookups",
+]
 
 #: Bump when the layout or meaning of the cached frames changes without a dependency changing.
 CACHE_FORMAT = 1
@@ -82,6 +92,8 @@ def zone_lookups(cache_dir: Path | None = None) -> ZoneLookups:
     if found is None:
         if folder is not None and folder.is_dir():
             found = _read(folder)
+        elif packaged_dir().is_dir():
+            found = _read(packaged_dir())
         else:
             found = _memo.get(None) or build_zone_lookups()
             _memo.setdefault(None, found)
@@ -89,6 +101,22 @@ def zone_lookups(cache_dir: Path | None = None) -> ZoneLookups:
                 _write(folder, found)
         _memo[folder] = found
     return found
+
+
+def packaged_dir() -> Path:
+    """Folder of the lookups shipped in the package for the installed versions (may be absent)."""
+    return Path(str(sources.SEEDS)) / _SUBFOLDER / cache_key()
+
+
+def write_packaged() -> Path:
+    """Build the lookups into the package's seeds/zones/<key>/, dropping other keys' copies."""
+    target = packaged_dir()
+    for old in target.parent.glob("*"):
+        if old.is_dir() and old != target:
+            shutil.rmtree(old)
+    if not target.is_dir():
+        _write(target, build_zone_lookups())
+    return target
 
 
 def clear_memo() -> None:
@@ -136,3 +164,7 @@ def _write(folder: Path, lookups: ZoneLookups) -> None:
                 raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    print(write_packaged())
