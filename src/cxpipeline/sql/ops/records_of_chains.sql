@@ -1,5 +1,6 @@
--- The columns of records_for_results, for the records of the chains registered as _chains:
--- a chain's state depends on its own records and results only.
+-- The record columns that call results update, with what the lifecycle reads of each record,
+-- for the records of the chains registered as _chains: a chain's state depends on its own
+-- records and results only.
 SELECT r.list_name, r.campaign_group, r.record_id, r.chain_id, r.chain_n, r.tz_name,
        r.contact_info, r.client_id, r.record_type, r.record_status, r.attempt,
        r.call_result, r.call_time, r.dial_sched_time, r.no_call_reason, r.states, r.agent_id
