@@ -92,9 +92,12 @@ def _by_zone_day(
         frame = batch.struct.unnest()
         for zone in frame["zone"].drop_nulls().unique().to_list():
             check_zone(zone, field)
+        # Relabels UTC instants as naive UTC wall time (and back below): no zone rules are
+        # read from Polars; every offset comes from the pinned release through `day_offset`.
         naive = pl.col("value").dt.replace_time_zone(None) if not to_utc else pl.col("value")
         frame = frame.with_columns(_naive=naive, _day=naive.dt.truncate("1d"))
         days = frame.select("_day", "zone").drop_nulls().unique()
+        # Python per distinct (day, zone), not per row: a few hundred pairs for a whole list.
         offsets = [day_offset(d, z) for d, z in days.iter_rows()]
         days = days.with_columns(_off=pl.Series(offsets, dtype=pl.Duration("us")))
         frame = frame.join(days, on=["_day", "zone"], how="left", maintain_order="left")
@@ -109,6 +112,7 @@ def _by_zone_day(
         )
         if slow.height:
             pairs = slow.select("value", "zone").unique()
+            # Per distinct value, but only on days with a DST transition in their zone.
             converted = [convert(v, z) for v, z in pairs.iter_rows()]
             lookup = pairs.with_columns(_slow=pl.Series(converted, dtype=dtype))
             frame = frame.join(lookup, on=["value", "zone"], how="left", maintain_order="left")
