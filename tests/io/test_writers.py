@@ -6,6 +6,7 @@ import stat
 from pathlib import Path
 
 import polars as pl
+import pyarrow.parquet as pq
 import pytest
 
 from cxpipeline import io
@@ -30,3 +31,23 @@ def test_a_failed_write_keeps_the_old_file(tmp_path: Path) -> None:
         raise RuntimeError
     assert target.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["t.txt"]
+
+
+def test_slices_are_written_in_order_into_one_file_and_none_is_an_error(tmp_path: Path) -> None:
+    frame = pl.DataFrame({"id": [3, 1, 2, 5, 4], "name": ["c", "a", "b", "e", "d"]})
+    slices = (
+        frame.lazy().filter(pl.col("id").is_between(lo, lo + 1)).sort("id") for lo in (1, 3, 5)
+    )
+    path = io.write_parquet_slices(slices, tmp_path / "s.parquet")
+    assert io.read_parquet(path).collect().equals(frame.sort("id"))
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    with pytest.raises(ValueError, match="no slices"):
+        io.write_parquet_slices(iter(()), tmp_path / "none.parquet")
+    assert not (tmp_path / "none.parquet").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["s.parquet"]
+
+
+def test_small_row_groups_when_asked(tmp_path: Path) -> None:
+    frame = pl.DataFrame({"id": list(range(25))})
+    path = io.write_parquet(frame, tmp_path / "g.parquet", row_group_size=10)
+    assert pq.ParquetFile(path).metadata.num_row_groups == 3

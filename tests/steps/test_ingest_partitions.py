@@ -11,7 +11,7 @@ from polars.testing import assert_frame_equal
 from cxpipeline import generate
 from cxpipeline.errors import InputError
 from cxpipeline.settings import REPO_ROOT, Settings
-from cxpipeline.steps import setup
+from cxpipeline.steps import ingest_commit, setup
 from cxpipeline.steps.ingest import ingest
 
 AS_OF = datetime.fromisoformat("2026-12-01T08:00:00-05:00")
@@ -61,8 +61,10 @@ def files(tmp_path_factory) -> tuple[Path, Path]:
     return first, second
 
 
-def test_partitions_change_nothing_row_for_row(tmp_path, files):
+def test_partitions_change_nothing_row_for_row(tmp_path, files, monkeypatch):
     first, second = files
+    # Small slices: the partitions' records are merged into the sorted contacts file in many.
+    monkeypatch.setattr(ingest_commit, "MERGE_SLICE_RECORDS", 97)
     homes, summaries, executor = [], [], Recording()
     for name, partitions in (("one", 1), ("four", 4)):
         settings = Settings.build(tmp_path / name)

@@ -6,6 +6,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from cxpipeline import warehouse
 from cxpipeline.errors import CxError, InputError
 from cxpipeline.settings import REPO_ROOT, Settings
 from cxpipeline.steps import ingest as ingest_step
@@ -107,3 +108,26 @@ def test_an_import_spec_gives_read_options_and_columns(home, tmp_path):
         ("+12127360142", "C1", datetime(2027, 1, 1, tzinfo=UTC))
     ]
     assert query(home, "SELECT field, raw FROM rejected_rows") == [("Until", "never")]
+
+
+def test_reapplying_names_the_number_list_first_then_the_client_list(home, tmp_path):
+    ingest_step.ingest(
+        home, write(tmp_path, "a.csv", LIST), list_name="l1", group="collections_east", as_of=AS_OF
+    )
+    # "a_clients" sorts before "z_numbers": a number match must still name its own list.
+    clients = write(tmp_path, "c.csv", "client_id,expires_at\nC1,\nC3,2020-01-01\n")
+    suppression.load_suppression(home, clients, "a_clients", client_column="client_id")
+    numbers = write(tmp_path, "n.csv", "phone\n917-736-0101\n")
+    suppression.load_suppression(home, numbers, "z_numbers")
+    with duckdb.connect(str(home.warehouse_path)) as con:
+        con.execute("UPDATE contact_records SET record_type = 2, no_call_reason = NULL")
+        assert warehouse.reapply_suppression(con) == 2
+        rows = con.execute(
+            "SELECT client_id, contact_info, record_type, no_call_reason FROM contact_records "
+            "ORDER BY contact_info"
+        ).fetchall()
+    assert rows == [
+        ("C1", "+12127360142", 7, "suppressed:a_clients"),
+        ("C3", "+13127440177", 2, None),  # its entry expired in 2020
+        ("C1", "+19177360101", 7, "suppressed:z_numbers"),
+    ]

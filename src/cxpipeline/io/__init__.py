@@ -14,7 +14,13 @@ from cxpipeline.io.parquet import read_parquet
 from cxpipeline.io.progress_bar import progress
 from cxpipeline.io.reading import read_table
 from cxpipeline.io.table import RawTable, ReadOptions
-from cxpipeline.io.writers import atomic_path, write_csv, write_parquet, write_text
+from cxpipeline.io.writers import (
+    atomic_path,
+    write_csv,
+    write_parquet,
+    write_parquet_slices,
+    write_text,
+)
 
 __all__ = [
     "DELIMITERS",
@@ -34,5 +40,6 @@ __all__ = [
     "sniff_delimiter",
     "write_csv",
     "write_parquet",
+    "write_parquet_slices",
     "write_text",
 ]

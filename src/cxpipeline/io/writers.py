@@ -5,10 +5,11 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import polars as pl
+import pyarrow.parquet as pq
 
 
 @contextlib.contextmanager
@@ -34,14 +35,41 @@ def atomic_path(target: Path | str) -> Iterator[Path]:
             tmp.unlink()
 
 
-def write_parquet(frame: pl.LazyFrame | pl.DataFrame, target: Path | str) -> Path:
-    """Write a frame to Parquet atomically, streaming a LazyFrame without collecting it."""
+def write_parquet(
+    frame: pl.LazyFrame | pl.DataFrame, target: Path | str, *, row_group_size: int | None = None
+) -> Path:
+    """Write a frame to Parquet atomically, streaming a LazyFrame without collecting it.
+
+    `row_group_size` (rows) keeps row groups small where readers filter by range.
+    """
     target = Path(target)
     with atomic_path(target) as tmp:
         if isinstance(frame, pl.LazyFrame):
-            frame.sink_parquet(tmp, engine="streaming")
+            frame.sink_parquet(tmp, engine="streaming", row_group_size=row_group_size)
         else:
-            frame.write_parquet(tmp)
+            frame.write_parquet(tmp, row_group_size=row_group_size)
+    return target
+
+
+def write_parquet_slices(slices: Iterable[pl.LazyFrame], target: Path | str) -> Path:
+    """Write frames (same schema) one after the other into one Parquet file, atomically.
+
+    Only one slice is in memory at a time: the file can be larger than memory.
+    """
+    target = Path(target)
+    with atomic_path(target) as tmp:
+        writer: pq.ParquetWriter | None = None
+        try:
+            for lazy in slices:
+                table = lazy.collect().to_arrow()
+                if writer is None:
+                    writer = pq.ParquetWriter(tmp, table.schema, compression="zstd")
+                writer.write_table(table)
+        finally:
+            if writer is not None:
+                writer.close()
+        if writer is None:
+            raise ValueError(f"no slices to write to {target.name}")
     return target
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,6 +15,9 @@ from cxpipeline.settings import Settings
 from cxpipeline.steps.ingest_state import REJECT_PARTS, ListContext, Run, Staged
 from cxpipeline.steps.ingest_summary import IngestSummary
 from cxpipeline.steps.state import refresh_state
+
+#: Records per slice of the sorted contacts file the commit writes: bounds its memory.
+MERGE_SLICE_RECORDS = 100_000
 
 
 def commit(
@@ -30,7 +34,7 @@ def commit(
         name: settings.lake / name / f"list={run.list_name}" / f"{run.run_id}.parquet"
         for name in ("contacts", "windows", "rejects")
     }
-    io.write_parquet(_by_record_id(staged.final), lake_paths["contacts"])
+    _write_contacts(staged.final, lake_paths["contacts"])
     advance(1)
     _write_windows(run, staged, window_rows, lake_paths["windows"])
     _write_rejects(run, staged, lake_paths["rejects"])
@@ -41,27 +45,31 @@ def commit(
     return summary
 
 
-def _by_record_id(parts: list[Path]) -> pl.LazyFrame:
-    """Merge the partitions' final records (each sorted by record_id) into one sorted stream.
+def _write_contacts(parts: list[Path], target: Path) -> None:
+    """Write the partitions' final records (each sorted by record_id) as one sorted file.
 
-    The contacts file is then the same whatever the number of partitions.
+    The file is then the same whatever the number of partitions. It is written in slices of
+    `MERGE_SLICE_RECORDS` consecutive ids, each read from every part (their small row groups
+    let the reader skip the rest) and sorted alone, so memory stays bounded by a slice.
     """
     scans = [pl.scan_parquet(part) for part in parts]
-    # One schema for all (as a relaxed concat would give): merge_sorted needs equal ones.
+    if len(scans) == 1:
+        io.write_parquet(scans[0], target)  # already sorted: streamed through as is
+        return
+    # One schema for all, as a relaxed concat gives: every slice is cast to it.
     schema = pl.concat(scans, how="diagonal_relaxed").collect_schema()
-    aligned = [
-        scan.select(
-            pl.col(name).cast(dtype)
-            if name in scan.collect_schema()
-            else pl.lit(None, dtype).alias(name)
-            for name, dtype in schema.items()
+    ids = pl.concat([scan.select("record_id") for scan in scans]).collect().to_series().sort()
+    bounds = [*ids.gather_every(MERGE_SLICE_RECORDS).to_list(), int(ids[-1]) + 1]
+    slices = (
+        pl.concat(
+            [scan.filter(pl.col("record_id").is_between(lo, hi, closed="left")) for scan in scans],
+            how="diagonal_relaxed",
         )
-        for scan in scans
-    ]
-    merged = aligned[0]
-    for part in aligned[1:]:
-        merged = merged.merge_sorted(part, key="record_id")
-    return merged
+        .sort("record_id")
+        .select(pl.col(name).cast(dtype) for name, dtype in schema.items())
+        for lo, hi in itertools.pairwise(bounds)
+    )
+    io.write_parquet_slices(slices, target)
 
 
 def _write_windows(run: Run, staged: Staged, window_rows: pl.DataFrame, path: Path) -> None:

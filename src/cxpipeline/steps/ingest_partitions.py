@@ -21,6 +21,10 @@ from cxpipeline.reference import abbreviations
 from cxpipeline.steps.ingest_state import stage_rejects
 from cxpipeline.transforms import chains, records, suppression, windows
 
+#: Rows per row group of a partition's final records: the commit reads the parts by slices of
+#: record ids, and small row groups let it skip all but the few that hold a slice.
+FINAL_ROW_GROUP = 10_000
+
 #: The columns the per-chain stage reads from a partition's staged records.
 _NARROW = ("source_row", "phone_index", "contact_info_type", "e164", "extension", "client_id")
 
@@ -154,7 +158,7 @@ def shaped_part(job: ShapeJob) -> ShapeDone:
     final, record_rejects = schemas.validated(shaped.sort("record_id"), schemas.CallingListRecord)
     name = f"part-{job.index:05d}.parquet"
     return ShapeDone(
-        final=io.write_parquet(final, job.staging / "final" / name),
+        final=io.write_parquet(final, job.staging / "final" / name, row_group_size=FINAL_ROW_GROUP),
         rejects=stage_rejects(job.staging, "record", job.index, record_rejects),
         records_written=final.height,
         no_call_records=final.filter(pl.col("record_type") == int(RecordType.NO_CALL)).height,

@@ -7,6 +7,8 @@ of their own (`steps.statistics`): callers run it after this one.
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,6 +25,23 @@ from cxpipeline.steps.setup import prepare_warehouse
 from cxpipeline.steps.state import refresh_state
 from cxpipeline.transforms import result_batches, results, suppression
 from cxpipeline.transforms import suppression_files as supp_files
+
+#: Rows of a results file keyed, checked and inserted per pass (all results of a record
+#: share a pass): bounds the memory of a load however big its file.
+RESULTS_PER_PASS = 250_000
+
+
+@dataclass
+class _Tally:
+    """What the passes of one load add up to (the reconciliation) and the chains they touched."""
+
+    known: int = 0
+    fresh: int = 0
+    loaded: int = 0
+    rejected: int = 0
+    unknown: int = 0
+    per_list: Counter[str] = field(default_factory=Counter)
+    chains: list[pl.Series] = field(default_factory=list)
 
 
 def load_results(
@@ -46,38 +65,67 @@ def load_results(
     con = warehouse.connect(settings)
     try:
         owners = warehouse.named_frame(con, "record_owners")
-        previous = _stored_results_of(con, parsed)
-        joined = results.call_results(
-            parsed.lazy(), owners.lazy(), previous=previous.lazy()
-        ).collect()
-        fresh = result_batches.new_results(joined, previous).with_columns(
-            source_file=pl.lit(str(path)), loaded_at=pl.lit(datetime.now(UTC))
-        )
-        loaded, invalid = schemas.validated(fresh, schemas.CallResultRow)
-        rejects = _stored_rejects(
-            pl.concat(
-                [result_batches.result_rejects(table.rejects, parsed, joined), invalid],
-                how="vertical_relaxed",
-            ),
-            joined,
-            load_id,
-            path,
-        )
         with warehouse.transaction(con):
-            warehouse.insert(con, "call_results", loaded)
-            _add_dnc_entries(con, loaded, owners)
-            warehouse.replace_rows(con, "rejected_rows", rejects, run_id=load_id)
+            warehouse.delete_where(con, "rejected_rows", run_id=load_id)
+            tally = _Tally()
+            passes = max(1, -(-parsed.height // RESULTS_PER_PASS))
+            # By record id: a record's results (its attempts, its duplicates) share a pass.
+            record = pl.col("record_id").cast(pl.Int64, strict=False)
+            which = (((record % passes) + passes) % passes).fill_null(0)  # negative ids too
+            for index in range(passes):
+                part = parsed.filter(which == index) if passes > 1 else parsed
+                read_rejects = table.rejects if index == 0 else table.rejects.clear()
+                _load_pass(con, part, read_rejects, owners, (load_id, path), tally)
+            del parsed  # the state refresh below has a working set of its own
             # Only the chains this batch touched change: a load every few minutes stays
             # proportional to the batch, not to the list's whole history.
             refresh_state(
                 con,
                 as_utc(as_of),
                 default_zone=settings.default_window_zone,
-                chains=loaded.get_column("chain_id"),
+                chains=pl.concat(tally.chains) if tally.chains else pl.Series([], dtype=pl.Int64),
             )
     finally:
         con.close()
-    return {**_summary(table.rows_read, loaded, joined, fresh, rejects), "run_id": load_id}
+    return {**_summary(table.rows_read, tally), "run_id": load_id}
+
+
+def _load_pass(
+    con: duckdb.DuckDBPyConnection,
+    parsed: pl.DataFrame,
+    read_rejects: pl.DataFrame,
+    owners: pl.DataFrame,
+    source: tuple[str, Path],
+    tally: _Tally,
+) -> None:
+    """Key, check and insert one pass of a load (its results, rejects and DNC entries)."""
+    load_id, path = source
+    previous = _stored_results_of(con, parsed)
+    joined = results.call_results(parsed.lazy(), owners.lazy(), previous=previous.lazy()).collect()
+    fresh = result_batches.new_results(joined, previous).with_columns(
+        source_file=pl.lit(str(path)), loaded_at=pl.lit(datetime.now(UTC))
+    )
+    loaded, invalid = schemas.validated(fresh, schemas.CallResultRow)
+    rejects = _stored_rejects(
+        pl.concat(
+            [result_batches.result_rejects(read_rejects, parsed, joined), invalid],
+            how="vertical_relaxed",
+        ),
+        joined,
+        load_id,
+        path,
+    )
+    warehouse.insert(con, "call_results", loaded)
+    _add_dnc_entries(con, loaded, owners)
+    warehouse.insert(con, "rejected_rows", rejects)
+    unknown = joined.filter(pl.col("unknown_record")).height
+    tally.known += joined.height - unknown
+    tally.unknown += unknown
+    tally.fresh += fresh.height
+    tally.loaded += loaded.height
+    tally.rejected += rejects.height
+    tally.per_list.update(dict(loaded.group_by("list_name").len().iter_rows()))
+    tally.chains.append(loaded.get_column("chain_id").unique())
 
 
 def _stored_results_of(con: duckdb.DuckDBPyConnection, parsed: pl.DataFrame) -> pl.DataFrame:
@@ -124,23 +172,15 @@ def _add_dnc_entries(
     warehouse.insert(con, "suppression_entries", schemas.checked(new, schemas.SuppressionEntry))
 
 
-def _summary(
-    rows_read: int,
-    loaded: pl.DataFrame,
-    joined: pl.DataFrame,
-    fresh: pl.DataFrame,
-    rejects: pl.DataFrame,
-) -> dict[str, object]:
+def _summary(rows_read: int, tally: _Tally) -> dict[str, object]:
     """Return the load's reconciliation and the results loaded per list."""
-    known = joined.filter(~pl.col("unknown_record")).height
-    per_list = dict(loaded.group_by("list_name").len().sort("list_name").iter_rows())
     return {
         "rows_read": rows_read,
-        "results_loaded": loaded.height,
-        "already_loaded": known - fresh.height,
-        "rows_rejected": rejects.height,
-        "unknown_records": joined.filter(pl.col("unknown_record")).height,
-        "loaded_per_list": per_list,
+        "results_loaded": tally.loaded,
+        "already_loaded": tally.known - tally.fresh,
+        "rows_rejected": tally.rejected,
+        "unknown_records": tally.unknown,
+        "loaded_per_list": dict(sorted(tally.per_list.items())),
     }
 
 

@@ -6,6 +6,9 @@ region, length verdict, NDC length) classifies them; keys come from `phone_prefi
 
 from __future__ import annotations
 
+import contextlib
+import gc
+from collections.abc import Iterator
 from functools import cache
 
 import phonenumbers
@@ -203,10 +206,34 @@ def _npa_in_service(npa: str) -> bool:
     )
 
 
+@contextlib.contextmanager
+def _collection_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector (if it runs) for a burst of allocations.
+
+    Building the automata and the per-key answers allocates tens of thousands of small lists
+    and tuples, none of them in cycles; each allocation burst would otherwise trigger full
+    collections over every object the process holds (measured: 0.35 s of a 1,000-row ingest
+    went to building the NANP automaton, 0.09 s with collection paused).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def library_answers(distinct: pl.DataFrame) -> pl.DataFrame:
     """Canonical keys, then both passes, over the distinct texts of one batch."""
     if distinct.height == 0:
         return pl.DataFrame(schema=RESULT_SCHEMA)
+    with _collection_paused():
+        return _answers(distinct)
+
+
+def _answers(distinct: pl.DataFrame) -> pl.DataFrame:
+    """Both passes over the distinct texts of one batch (see `library_answers`)."""
     frame = canonical_keys(distinct)
     early = frame.filter(pl.col("_pn_error").is_not_null())
     rest = frame.filter(pl.col("_pn_error").is_null()).drop("_pn_error")

@@ -109,24 +109,26 @@ def record_zones(records: pl.LazyFrame, lookups: ZoneLookups) -> pl.LazyFrame:
     no state field and no usable postal code, all the area code's US states apply: the
     person's state is unknown and the stricter rules must win.
     """
-    # Three branches read this frame: cache it so the upstream plan (file reading, phone
-    # normalisation) runs once, not once per branch.
+    # Several branches read this frame: cached, the upstream plan runs once.
     lf = _with_keys(records).cache()
-    # Each part is resolved once per distinct key, then only small integer ids travel. The
-    # ids come from first-appearance order (maintain_order), so every evaluation of these
-    # plans numbers the keys identically.
-    phones = _phone_zones(
-        lf.select(_PHONE_KEY).unique(maintain_order=True).with_row_index("_z_pid"), lookups
-    ).cache()
-    postals = _postal_zones(
-        lf.select(_POSTAL_KEY).unique(maintain_order=True).with_row_index("_z_qid"), lookups
-    ).cache()
-    lf = _with_ids(lf, phones, postals, lookups).cache()
+    # Resolved once per distinct key; keys with one answer share an id (100,000 exchanges
+    # give a few hundred phone answers), so the combinations below stay few.
+    phone_ids, phones = _shared_ids(
+        _phone_zones(lf.select(_PHONE_KEY).unique(maintain_order=True), lookups),
+        _PHONE_KEY,
+        "_z_pid",
+    )
+    postal_ids, postals = _shared_ids(
+        _postal_zones(lf.select(_POSTAL_KEY).unique(maintain_order=True), lookups),
+        _POSTAL_KEY,
+        "_z_qid",
+    )
+    lf = _with_ids(lf, phone_ids, postal_ids, postals, lookups).cache()
     combos = _combined(
         lf.select(_COMBO_KEY)
         .unique()
-        .join(phones.drop(_PHONE_KEY), on="_z_pid", how="left")
-        .join(postals.drop(_POSTAL_KEY), on="_z_qid", how="left"),
+        .join(phones, on="_z_pid", how="left")
+        .join(postals, on="_z_qid", how="left"),
         lookups,
     ).select(*_COMBO_KEY, "tz_candidates", "tz_name", "tz_source", "states")
     lf = lf.join(combos, on=_COMBO_KEY, how="left", maintain_order="left", nulls_equal=True)
@@ -157,25 +159,32 @@ def _with_keys(records: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+def _shared_ids(
+    answers: pl.LazyFrame, key: list[str], name: str
+) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """Give keys with equal answers one id; return (key -> id, id -> answer).
+
+    `answers` holds the key columns and the answer columns; keys with equal answers (nulls
+    equal) get the same id `name`, numbered in order of first appearance (maintain_order) so
+    that every evaluation of the plan numbers them identically.
+    """
+    outputs = [c for c in answers.collect_schema().names() if c not in key]
+    grouped = answers.group_by(outputs, maintain_order=True).agg(key).with_row_index(name).cache()
+    return grouped.select(name, *key).explode(key), grouped.drop(key)
+
+
 def _with_ids(
-    lf: pl.LazyFrame, phones: pl.LazyFrame, postals: pl.LazyFrame, lookups: ZoneLookups
+    lf: pl.LazyFrame,
+    phone_ids: pl.LazyFrame,
+    postal_ids: pl.LazyFrame,
+    postals: pl.LazyFrame,
+    lookups: ZoneLookups,
 ) -> pl.LazyFrame:
-    """Attach each record's phone id, postal id (and ZIP state) and explicit zone."""
+    """Attach each record's phone answer id, postal answer id (and ZIP state), explicit zone."""
     return (
-        lf.join(
-            phones.select(*_PHONE_KEY, "_z_pid"),
-            on=_PHONE_KEY,
-            how="left",
-            maintain_order="left",
-            nulls_equal=True,
-        )
-        .join(
-            postals.select(*_POSTAL_KEY, "_z_qid", "zip_state"),
-            on=_POSTAL_KEY,
-            how="left",
-            maintain_order="left",
-            nulls_equal=True,
-        )
+        lf.join(phone_ids, on=_PHONE_KEY, how="left", maintain_order="left", nulls_equal=True)
+        .join(postal_ids, on=_POSTAL_KEY, how="left", maintain_order="left", nulls_equal=True)
+        .join(postals.select("_z_qid", "zip_state"), on="_z_qid", how="left", maintain_order="left")
         .join(
             lookups.zone_names.lazy().rename({"name_key": "_z_tz_key", "zone": "_z_explicit"}),
             on="_z_tz_key",
