@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import polars as pl
+from polars.testing import assert_frame_equal
 
+from cxpipeline.transforms import phone_library
 from cxpipeline.transforms.phone_library import RESULT_SCHEMA, library_answers
 
 
@@ -41,3 +43,29 @@ def test_answers_per_distinct_text():
     assert (free["_pn_nsn"], free["_pn_type"]) == ("8004685865", "TOLL_FREE")
     assert (london["_pn_cc"], london["_pn_region"], london["_pn_ndc"]) == (44, "GB", 2)
     assert bad["_pn_error"] == "invalid country code" and bad["_pn_cc"] is None
+
+
+def test_a_later_batch_gets_the_answers_a_fresh_process_would(monkeypatch):
+    # The answers of each key are kept across batches (chunks). The second batch has keys of
+    # the first with other representatives, and keys that differ from the first's by length
+    # only (212-555-01xx after a 9-digit 212555014): its answers must not change.
+    first = distinct(
+        [(False, "US", "31255501" + f"{n:02d}") for n in range(40, 60)]
+        + [(True, "US", "4420794609" + f"{n:02d}") for n in range(10)]
+        + [(False, "US", "212555014"), (False, "US", "800468586")]  # 9 digits: too short
+    )
+    second = distinct(
+        [(False, "US", "31255501" + f"{n:02d}") for n in range(60, 90)]
+        + [(False, "US", "21255501" + f"{n:02d}") for n in range(40, 60)]
+        + [(True, "US", "4420794609" + f"{n:02d}") for n in range(10, 30)]
+        + [(True, "US", "33142685300"), (False, "US", "8004685865")]
+    )
+    monkeypatch.setattr(phone_library, "_PARSED", {})  # as a new process: nothing kept yet
+    monkeypatch.setattr(phone_library, "_CLASSIFIED", {})
+    library_answers(first)
+    assert phone_library._PARSED and phone_library._CLASSIFIED  # the keys were kept
+    warm = library_answers(second).sort("_pn_all")
+    monkeypatch.setattr(phone_library, "_PARSED", {})
+    monkeypatch.setattr(phone_library, "_CLASSIFIED", {})
+    assert_frame_equal(warm, library_answers(second).sort("_pn_all"))
+    assert warm.filter(pl.col("_pn_valid")).height >= 70

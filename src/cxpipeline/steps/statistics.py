@@ -19,7 +19,7 @@ def build_statistics(settings: Settings) -> dict[str, int]:
     con = warehouse.connect(settings)
     try:
         records = warehouse.named_frame(con, "records_for_stats").lazy()
-        res = warehouse.whole_table(con, "call_results").lazy()
+        res = warehouse.named_frame(con, "results_for_stats").lazy()
         lists = warehouse.named_frame(con, "list_groups").lazy()
         per_list = stats.every_list(stats.list_stats(records, res), lists).collect()
         inputs = warehouse.named_frame(con, "lifecycle_stats_inputs")

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Iterator
-from functools import cache
+from collections.abc import Callable, Iterator
+from functools import cache, partial
+from typing import Any
 
 import phonenumbers
 import polars as pl
@@ -76,6 +77,44 @@ def _leading_zero_number(cc: int, nsn: str) -> PhoneNumber:
     return number
 
 
+#: Answers per decisive key, kept across the batches (chunks) of one process: a key's answer
+#: is the same for every number in it. Bounded: a full memo starts again empty.
+_PARSED: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+_CLASSIFIED: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+_MEMO_LIMIT = 200_000
+
+
+def _memoised(
+    memo: dict[tuple[Any, ...], tuple[Any, ...]],
+    key: tuple[Any, ...],
+    compute: Callable[[], tuple[Any, ...]],
+) -> tuple[Any, ...]:
+    """Return memo[key], computing and storing it first when absent."""
+    found = memo.get(key)
+    if found is None:
+        if len(memo) >= _MEMO_LIMIT:
+            memo.clear()
+        found = memo[key] = compute()
+    return found
+
+
+def _parse_key(mode: str, scope: str, length: int, head: str, rep: str) -> tuple[Any, ...]:
+    """Parse a key's representative: (error, calling code, national number head, copy ok).
+
+    The digits after the key must reappear unchanged at the end of the representative's
+    national number (`ok`): then every member's national number is the head plus its own tail.
+    """
+
+    def compute() -> tuple[Any, ...]:
+        error, cc, nsn = _parse_one(mode, rep, scope)
+        tail = rep[len(head) :]
+        if nsn is None:
+            return error, cc, None, True
+        return error, cc, nsn[: len(nsn) - len(tail)], nsn.endswith(tail)
+
+    return _memoised(_PARSED, (mode, scope, length, head), compute)
+
+
 def _parse_one(mode: str, digits: str, scope: str) -> tuple[str | None, int | None, str | None]:
     text, region = (digits, scope) if mode == "n" else ("+" + digits, scope)
     try:
@@ -100,26 +139,18 @@ def _parsed(frame: pl.DataFrame) -> pl.DataFrame:
         _tail=digits.str.slice(pl.col("_k")),
     )
     key = ["_pn_mode", "_pn_scope", "_L", "_head"]
-    reps = (
-        frame.group_by(key)
-        .agg(pl.col("_pn_digits").min().alias("_rep"))
-        .with_columns(_rep_tail=pl.col("_rep").str.slice(pl.col("_head").str.len_chars()))
-    )
-    # One phonenumbers call per distinct key (its representative), not per record.
+    reps = frame.group_by(key).agg(pl.col("_pn_digits").min().alias("_rep"))
+    # One phonenumbers call per distinct key (its representative), not per record, and not
+    # again for a key a previous batch of this process answered.
     answers = [
-        _parse_one(m, d, s) for m, s, d in reps.select("_pn_mode", "_pn_scope", "_rep").rows()
+        _parse_key(m, s, n, h, d)
+        for m, s, n, h, d in reps.select("_pn_mode", "_pn_scope", "_L", "_head", "_rep").rows()
     ]
     reps = reps.with_columns(
         _pn_error=pl.Series([a[0] for a in answers], dtype=pl.String),
         _pn_cc=pl.Series([a[1] for a in answers], dtype=pl.Int64),
-        _nsn_rep=pl.Series([a[2] for a in answers], dtype=pl.String),
-    ).with_columns(
-        # The digits after the key must reappear unchanged at the end of the national number:
-        # then every member's national number is the key's head plus its own tail.
-        _ok=pl.col("_nsn_rep").is_null() | pl.col("_nsn_rep").str.ends_with(pl.col("_rep_tail")),
-        _nsn_head=pl.col("_nsn_rep").str.slice(
-            0, pl.col("_nsn_rep").str.len_chars() - pl.col("_rep_tail").str.len_chars()
-        ),
+        _nsn_head=pl.Series([a[2] for a in answers], dtype=pl.String),
+        _ok=pl.Series([a[3] for a in answers], dtype=pl.Boolean),
     )
     frame = frame.join(
         reps.select(*key, "_pn_error", "_pn_cc", "_nsn_head", "_ok"),
@@ -174,8 +205,12 @@ def _classified(frame: pl.DataFrame) -> pl.DataFrame:
     )
     key = ["_pn_cc", "_L", "_head"]
     reps = frame.filter(nsn.is_not_null()).group_by(key).agg(nsn.min().alias("_rep"))
-    # One phonenumbers call per distinct key (its representative), not per record.
-    answers = [_classify_one(cc, rep) for cc, rep in reps.select("_pn_cc", "_rep").rows()]
+    # One phonenumbers call per distinct key (its representative), not per record, and not
+    # again for a key a previous batch of this process answered.
+    answers = [
+        _memoised(_CLASSIFIED, (cc, n, h), partial(_classify_one, cc, rep))
+        for cc, n, h, rep in reps.select("_pn_cc", "_L", "_head", "_rep").rows()
+    ]
     reps = reps.select(
         *key,
         _pn_valid=pl.Series([a[0] for a in answers], dtype=pl.Boolean),
