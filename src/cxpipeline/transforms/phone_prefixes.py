@@ -8,8 +8,7 @@ count of the remaining digits. `decisive_lengths` finds, row by row, the shortes
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from functools import cache
+from collections.abc import Callable, Iterable, Mapping
 from re import _constants as sre_c  # type: ignore[attr-defined]
 from re import _parser as sre_p  # type: ignore[attr-defined]
 from typing import Any
@@ -20,8 +19,10 @@ from phonenumbers import phonenumberutil as pnu
 
 __all__ = [
     "Automaton",
+    "add_automata",
     "classify_automaton",
     "decisive_lengths",
+    "known_automata",
     "parse_automaton",
     "region_metadata",
 ]
@@ -56,6 +57,31 @@ class Automaton:
         self.ahead = self._constraint_ahead()
         self.root = self._close(starts)
         self._memo: dict[str, frozenset[int]] = {"": self.root}
+
+    def to_data(self) -> dict[str, Any]:
+        """Return the automaton as plain lists (JSON-ready); `from_data` rebuilds it."""
+        return {
+            "edges": [[["".join(sorted(chars)), dst] for chars, dst in out] for out in self.edges],
+            "eps": self.eps,
+            "ahead": sorted(self.ahead),
+            "root": sorted(self.root),
+        }
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Automaton:
+        """Rebuild an automaton written by `to_data` (no pattern is parsed again)."""
+        made = cls.__new__(cls)
+        sets: dict[str, frozenset[str]] = {}
+        made.edges = [
+            [(sets.setdefault(chars, frozenset(chars)), int(dst)) for chars, dst in out]
+            for out in data["edges"]
+        ]
+        made.eps = [[int(dst) for dst in out] for out in data["eps"]]
+        made.ahead = frozenset(data["ahead"])
+        made.root = frozenset(data["root"])
+        made._closure_memo = {}
+        made._memo = {"": made.root}
+        return made
 
     def _state(self) -> int:
         self.edges.append([])
@@ -189,9 +215,13 @@ def _group(pattern: str) -> str:
     return "(?:" + pattern + ")"
 
 
-@cache
 def parse_automaton(mode: str, scope: str) -> Automaton | None:
     """Patterns `parse` consults for a national number of a region or an international one."""
+    return _automaton(f"parse:{mode}:{scope}", lambda: _built_parse_automaton(mode, scope))
+
+
+def _built_parse_automaton(mode: str, scope: str) -> Automaton | None:
+    """Compile the patterns of `parse_automaton` (None: none apply, or not modelled)."""
     if mode == "r":
         return None
     meta: Any
@@ -233,9 +263,35 @@ _DESCS = (
 )
 
 
-@cache
+#: Automata built or loaded in this process, by name ("classify:1", "parse:n:US").
+_AUTOMATA: dict[str, Automaton | None] = {}
+
+
+def known_automata() -> dict[str, Automaton | None]:
+    """Return the automata this process has (built or added) by name, for a cache to keep."""
+    return dict(_AUTOMATA)
+
+
+def add_automata(found: Mapping[str, Automaton | None]) -> None:
+    """Add automata built earlier (by a cache): their patterns are not compiled again."""
+    for name, automaton in found.items():
+        _AUTOMATA.setdefault(name, automaton)
+
+
+def _automaton(name: str, build: Callable[[], Automaton | None]) -> Automaton | None:
+    """Return the named automaton, building it the first time."""
+    if name not in _AUTOMATA:
+        _AUTOMATA[name] = build()
+    return _AUTOMATA[name]
+
+
 def classify_automaton(cc: int) -> Automaton | None:
     """Every pattern that validity, type, region and NDC length read, for one calling code."""
+    return _automaton(f"classify:{cc}", lambda: _built_classify_automaton(cc))
+
+
+def _built_classify_automaton(cc: int) -> Automaton | None:
+    """Compile the patterns of `classify_automaton` (None: a construct it does not model)."""
     patterns: list[tuple[str, bool]] = []
     for region in pnu.COUNTRY_CODE_TO_REGION_CODE.get(cc, ()):
         meta = region_metadata(cc, region)
