@@ -17,8 +17,8 @@ from cxpipeline.transforms.treatments import (
     ACTIONS,
     RETRY_ACTIONS,
     TREATMENT_SCHEMA,
-    local_at,
     treatment_steps,
+    with_local_at,
 )
 
 __all__ = ["ACTIONS", "DNC_REASON", "FINAL_RESULTS", "TREATMENT_SCHEMA", "record_lifecycle"]
@@ -179,7 +179,8 @@ def _schedules(frame: pl.LazyFrame, zones: list[str], default_zone: str) -> pl.L
     action = pl.col("action")
     after = pl.col("_t") + 60 * pl.col("interval_minutes").fill_null(0)
     increment = 60 * pl.col("increment_minutes").fill_null(0) * pl.col("_k")
-    at = local_at("call_time_utc", "at_minute", "days", zones, default_zone)
+    frame = with_local_at(frame, "_at", ("call_time_utc", "at_minute", "days"), zones, default_zone)
+    at = pl.col("_at")
     return frame.with_columns(
         _sched=pl.when(action == "retry_in")
         .then(after + increment)
@@ -191,7 +192,7 @@ def _schedules(frame: pl.LazyFrame, zones: list[str], default_zone: str) -> pl.L
         .then(after)
         .when(action == "next_in_chain_at")
         .then(at),
-    )
+    ).drop("_at")
 
 
 def _cycle_end(classified: pl.LazyFrame, chains: pl.LazyFrame, cycle: pl.LazyFrame) -> pl.LazyFrame:

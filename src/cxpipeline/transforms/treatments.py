@@ -7,7 +7,7 @@ import polars as pl
 from cxpipeline.transforms.local_time import check_zone, local_to_utc, utc_to_local
 from cxpipeline.treatments import TREATMENT_ACTIONS
 
-__all__ = ["ACTIONS", "RETRY_ACTIONS", "TREATMENT_SCHEMA", "local_at", "treatment_steps"]
+__all__ = ["ACTIONS", "RETRY_ACTIONS", "TREATMENT_SCHEMA", "treatment_steps", "with_local_at"]
 
 #: Treatment actions (docs/contract.md §5): one list, where the settings check them.
 ACTIONS: tuple[str, ...] = TREATMENT_ACTIONS
@@ -42,22 +42,41 @@ def treatment_steps(treatments: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def local_at(time_col: str, minute: str, days: str, zones: list[str], default_zone: str) -> pl.Expr:
-    """Epoch s of the first `minute` of day in the record's zone, `days` on from `time_col`.
+def with_local_at(
+    frame: pl.LazyFrame,
+    name: str,
+    spec: tuple[str, str, str],
+    zones: list[str],
+    default_zone: str,
+) -> pl.LazyFrame:
+    """Add `name`: epoch s of the first `minute` of day in the record's zone, `days` on.
 
-    Local time on the pinned tzdata release (transforms.local_time): an ambiguous time takes
-    its earlier reading, a time in a gap moves an hour on; a time that is not after the call
-    moves one more day on. `zones` (the distinct zones of the frame) are checked up front.
+    `spec` is (time column, minute column, days column). Local time on the pinned tzdata
+    release (transforms.local_time): an ambiguous time takes its earlier reading, a time in a
+    gap moves an hour on; a time that is not after the call moves one more day on. `zones`
+    (the distinct zones of the frame) are checked up front. Each conversion is a column of its
+    own, computed once (an expression reusing them would run every conversion again).
     """
+    time_col, minute, days = spec
     for z in zones:
         check_zone(z, "tz_name")
     zone = pl.col("tz_name").fill_null(default_zone)
     # Only rows with a time of day need their local day (most results have none).
     timed = pl.when(pl.col(minute).is_not_null()).then(pl.col(time_col))
     day = utc_to_local(timed, zone, field="tz_name").dt.date().cast(pl.Datetime("us"))
-    local = day + pl.duration(days=pl.col(days), minutes=pl.col(minute))
-    first = local_to_utc(local, zone, latest=False, field="tz_name")
-    shifted = local_to_utc(local + pl.duration(hours=1), zone, latest=False, field="tz_name")
-    exists = utc_to_local(first, zone, field="tz_name") == local
-    at = pl.when(exists).then(first).otherwise(shifted).dt.epoch("s")
-    return pl.when(at <= pl.col(time_col).dt.epoch("s")).then(at + 86_400).otherwise(at)
+    local = pl.col("_la_local")
+    frame = frame.with_columns(
+        _la_local=day + pl.duration(days=pl.col(days), minutes=pl.col(minute))
+    )
+    frame = frame.with_columns(
+        _la_first=local_to_utc(local, zone, latest=False, field="tz_name"),
+        _la_shifted=local_to_utc(local + pl.duration(hours=1), zone, latest=False, field="tz_name"),
+    )
+    exists = utc_to_local(pl.col("_la_first"), zone, field="tz_name") == local
+    frame = frame.with_columns(
+        _la_at=pl.when(exists).then("_la_first").otherwise("_la_shifted").dt.epoch("s")
+    )
+    at = pl.col("_la_at")
+    return frame.with_columns(
+        pl.when(at <= pl.col(time_col).dt.epoch("s")).then(at + 86_400).otherwise(at).alias(name)
+    ).drop("_la_local", "_la_first", "_la_shifted", "_la_at")
