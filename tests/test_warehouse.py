@@ -4,6 +4,7 @@ import duckdb
 import pytest
 
 from cxpipeline import warehouse
+from cxpipeline.io import home_lock
 from cxpipeline.schemas.catalog import render_markdown
 from cxpipeline.settings import REPO_ROOT, Settings
 
@@ -110,3 +111,18 @@ def test_docs_warehouse_md_is_generated_from_the_comments():
     expected = render_markdown(warehouse.described_relations(con))
     committed = (REPO_ROOT / "docs" / "warehouse.md").read_text(encoding="utf-8")
     assert committed == expected, "docs/warehouse.md is stale: run python scripts/warehouse_docs.py"
+
+
+def test_the_snapshot_is_copied_again_only_when_the_warehouse_changed(tmp_path):
+    settings = Settings.build(tmp_path / "home")
+    warehouse.connect(settings).close()  # creates the warehouse and its snapshot
+    snapshot = home_lock.snapshot_path(settings.warehouse_path)
+    published = snapshot.stat().st_ino
+    warehouse.connect(settings).close()  # a writer that wrote nothing
+    assert snapshot.stat().st_ino == published
+    con = warehouse.connect(settings)
+    con.execute("CREATE TABLE scratch AS SELECT 42 AS answer")
+    con.close()
+    assert snapshot.stat().st_ino != published
+    with warehouse.connect(settings, read_only=True) as reader:
+        assert reader.execute("SELECT answer FROM scratch").fetchall() == [(42,)]

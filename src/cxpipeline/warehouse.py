@@ -164,8 +164,11 @@ def writing(settings: Settings) -> Iterator[bool]:
     """
     with home_lock.home_lock(settings.home, settings.write_lock_timeout_seconds) as outermost:
         yield outermost
-        if outermost and settings.warehouse_path.exists():
-            home_lock.publish_snapshot(settings.warehouse_path)
+        path = settings.warehouse_path
+        # Unchanged since the last snapshot (a step that only read, or wrote nothing): the
+        # copy, which grows with the warehouse, is skipped.
+        if outermost and path.exists() and not home_lock.snapshot_is_current(path):
+            home_lock.publish_snapshot(path)
 
 
 class _Writer:
