@@ -9,7 +9,6 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import polars as pl
-import pyarrow.parquet as pq
 
 
 @contextlib.contextmanager
@@ -56,6 +55,10 @@ def write_parquet_slices(slices: Iterable[pl.LazyFrame], target: Path | str) -> 
 
     Only one slice is in memory at a time: the file can be larger than memory.
     """
+    # Imported here: pyarrow.parquet costs every command ~30 MiB and a tenth of a second to
+    # load, and only the commit of a list in several partitions writes slices.
+    import pyarrow.parquet as pq
+
     target = Path(target)
     with atomic_path(target) as tmp:
         writer: pq.ParquetWriter | None = None
