@@ -3,6 +3,7 @@ from datetime import UTC, datetime, timedelta
 import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
 
 from cxpipeline.transforms.lifecycle import (
     TREATMENT_SCHEMA,
@@ -291,3 +292,31 @@ def test_next_in_chain_at_update_chain_and_cancel_record_steps():
     assert s[2]["dial_sched_time"] == int(datetime(2025, 3, 11, 13, 0, tzinfo=UTC).timestamp())
     assert (s[3]["record_status"], s[4]["record_status"]) == (3, 7)
     assert (s[5]["record_status"], s[5]["dial_sched_time"]) == (5, None)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    states=st.lists(
+        st.tuples(
+            st.sampled_from([2, 3, 5, 6, 7]),  # record_type
+            st.sampled_from([1, 2, 3, 4, 7]),  # record_status
+            st.one_of(st.none(), st.integers(1_700_000_000, 1_800_000_000)),  # dial_sched_time
+            st.integers(0, 9),  # attempt
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_a_chain_without_results_keeps_its_records_as_they_are(states):
+    # steps.state skips such chains (sql/ops/state_chains.sql): the lifecycle must agree.
+    rows = [(i + 1, 1 + i // 2, 1 + i % 2) for i in range(len(states))]
+    records = _records(rows).with_columns(
+        record_type=pl.Series([s[0] for s in states], dtype=pl.Int32),
+        record_status=pl.Series([s[1] for s in states], dtype=pl.Int32),
+        # A No Call record is never scheduled (the warehouse keeps it so: reapply_suppression).
+        dial_sched_time=pl.Series([None if s[0] == 7 else s[2] for s in states], dtype=pl.Int64),
+        attempt=pl.Series([s[3] for s in states], dtype=pl.Int32),
+        no_call_reason=pl.Series(["x" if s[0] == 7 else None for s in states], dtype=pl.String),
+    )
+    out = record_lifecycle(records, _results([]), _settings(max_attempts=3), _treatments([]))
+    assert_frame_equal(out.collect(), records.collect())

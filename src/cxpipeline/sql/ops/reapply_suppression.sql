@@ -1,9 +1,11 @@
--- Mark records matching an active suppression entry (by number, else by client id) as No Call.
+-- Mark records matching an active suppression entry (by number, else by client id) as No Call;
+-- a No Call record is never scheduled (as the lifecycle has it), so its schedule goes too.
 -- Two equality joins, not one join on "number OR client id": DuckDB hashes an equality join,
 -- while an OR condition compares every record with every entry.
 UPDATE contact_records AS r
 SET record_type = 7,
-    no_call_reason = m.reason
+    no_call_reason = m.reason,
+    dial_sched_time = NULL
 FROM (
     SELECT record_id,
            'suppressed:' || coalesce(min(by_number), min(any_list)) AS reason
