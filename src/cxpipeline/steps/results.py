@@ -61,6 +61,8 @@ def load_results(
         parsed = results.parsed_call_results(table.frame).collect()
     except CxError as exc:
         raise exc.at_file(str(path)) from None
+    rows_read, read_rejects = table.rows_read, table.rejects
+    del table  # its text columns: `parsed` holds all the passes need
     load_id = "results-" + io.file_sha256(path)[:16]
     con = warehouse.connect(settings)
     try:
@@ -74,8 +76,8 @@ def load_results(
             which = (((record % passes) + passes) % passes).fill_null(0)  # negative ids too
             for index in range(passes):
                 part = parsed.filter(which == index) if passes > 1 else parsed
-                read_rejects = table.rejects if index == 0 else table.rejects.clear()
-                _load_pass(con, part, read_rejects, owners, (load_id, path), tally)
+                unread = read_rejects if index == 0 else read_rejects.clear()
+                _load_pass(con, part, unread, owners, (load_id, path), tally)
             del parsed  # the state refresh below has a working set of its own
             # Only the chains this batch touched change: a load every few minutes stays
             # proportional to the batch, not to the list's whole history.
@@ -87,7 +89,7 @@ def load_results(
             )
     finally:
         con.close()
-    return {**_summary(table.rows_read, tally), "run_id": load_id}
+    return {**_summary(rows_read, tally), "run_id": load_id}
 
 
 def _load_pass(

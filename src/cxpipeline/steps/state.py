@@ -26,7 +26,7 @@ def treatment_frame(list_settings: pl.DataFrame) -> pl.DataFrame:
 
 
 #: Chains whose state one pass recomputes: bounds memory however many results a list has.
-CHAINS_PER_PASS = 25_000
+CHAINS_PER_PASS = 10_000
 
 
 def refresh_state(
