@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
+from functools import cache
 from pathlib import Path
 
 from cxpipeline import io
@@ -20,6 +21,7 @@ from cxpipeline.transforms.phone_prefixes import Automaton
 _SUBFOLDER = "phone_automata"
 
 
+@cache
 def cache_key() -> str:
     """Name of the cache file: the phonenumbers release plus a hash of the automaton code."""
     code = Path(phone_prefixes.__file__).read_bytes()

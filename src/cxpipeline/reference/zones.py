@@ -15,6 +15,7 @@ import json
 import shutil
 import tempfile
 from dataclasses import fields
+from functools import cache
 from pathlib import Path
 
 import polars as pl
@@ -58,7 +59,9 @@ def build_zone_lookups() -> ZoneLookups:
     )
 
 
+@cache
 def _versions() -> dict[str, str]:
+    # Once per process: each metadata lookup scans the installed distributions (~0.05 s).
     return {p: importlib.metadata.version(p) for p in _PACKAGES}
 
 
