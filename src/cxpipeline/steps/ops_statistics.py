@@ -29,10 +29,14 @@ def _abandon_limits(con: duckdb.DuckDBPyConnection) -> pl.LazyFrame:
     )
 
 
-def ops_tables(con: duckdb.DuckDBPyConnection) -> dict[str, pl.DataFrame]:
-    """Compute and validate every operations statistics table from the warehouse."""
-    records = warehouse.named_frame(con, "records_for_stats")
-    results = warehouse.named_frame(con, "results_for_stats").lazy()
+def ops_tables(
+    con: duckdb.DuckDBPyConnection, records: pl.DataFrame, results: pl.LazyFrame
+) -> dict[str, pl.DataFrame]:
+    """Compute and validate every operations statistics table.
+
+    `records` and `results` are the `records_for_stats` and `results_for_stats` frames the
+    statistics step has read already; the smaller inputs come from the warehouse here.
+    """
     # One check per distinct zone name (a handful), not per record.
     zones = records["tz_name"].drop_nulls().unique().to_list()
     known = frozenset(z for z in zones if valid_zone(z)) | {"UTC"}
@@ -50,9 +54,11 @@ def ops_tables(con: duckdb.DuckDBPyConnection) -> dict[str, pl.DataFrame]:
             known,
         ),
     }
+    # In one collect: the tables share their inputs and run side by side.
+    frames = pl.collect_all(list(tables.values()))
     return {
-        name: schemas.checked(frame.collect(), OPS_STATISTICS_MODELS[name])
-        for name, frame in tables.items()
+        name: schemas.checked(frame, OPS_STATISTICS_MODELS[name])
+        for name, frame in zip(tables, frames, strict=True)
     }
 
 

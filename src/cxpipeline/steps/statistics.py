@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import polars as pl
+
 from cxpipeline import schemas, warehouse
 from cxpipeline.settings import Settings
 from cxpipeline.steps import ops_statistics
@@ -18,30 +20,38 @@ def build_statistics(settings: Settings) -> dict[str, int]:
     prepare_warehouse(settings)
     con = warehouse.connect(settings)
     try:
-        records = warehouse.named_frame(con, "records_for_stats").lazy()
+        records_df = warehouse.named_frame(con, "records_for_stats")
+        records = records_df.lazy()
         res = warehouse.named_frame(con, "results_for_stats").lazy()
         lists = warehouse.named_frame(con, "list_groups").lazy()
-        per_list = stats.every_list(stats.list_stats(records, res), lists).collect()
         inputs = warehouse.named_frame(con, "lifecycle_stats_inputs")
         limits = inputs.select("list_name", "abandon_limit").lazy()
         latest = inputs["as_of"].max() if inputs.height else None
         as_of = latest if isinstance(latest, datetime) else datetime.now(UTC)
-        measures = lifecycle_stats.lifecycle_measures(records, res, as_of)
-        full = lifecycle_stats.with_list_measures(per_list.lazy(), measures, limits).collect()
-        groups = stats.group_stats(per_list.lazy())
+        # The independent tables in one collect: Polars runs them side by side and reads the
+        # records and results once for all of them.
+        per_list, measures, completion, hourly, zones = pl.collect_all(
+            [
+                stats.every_list(stats.list_stats(records, res), lists),
+                lifecycle_stats.lifecycle_measures(records, res, as_of),
+                stats.completion_estimates(records, res),
+                stats.hourly_stats(res, records),
+                stats.zone_stats(records, res),
+            ]
+        )
+        full = lifecycle_stats.with_list_measures(per_list.lazy(), measures.lazy(), limits)
+        full_df = full.collect()
         tables = schemas.validated_statistics(
             {
-                "list_stats": full.join(
-                    stats.completion_estimates(records, res).collect(), on="list_name", how="left"
-                ),
+                "list_stats": full_df.join(completion, on="list_name", how="left"),
                 "group_stats": lifecycle_stats.with_group_measures(
-                    groups, full.lazy(), limits
+                    stats.group_stats(per_list.lazy()), full_df.lazy(), limits
                 ).collect(),
-                "hourly_stats": stats.hourly_stats(res, records).collect(),
-                "zone_stats": stats.zone_stats(records, res).collect(),
+                "hourly_stats": hourly,
+                "zone_stats": zones,
             }
         )
-        ops = ops_statistics.ops_tables(con)
+        ops = ops_statistics.ops_tables(con, records_df, res)
         with warehouse.transaction(con):
             for name in STATISTICS_TABLES:
                 warehouse.replace_rows(con, name, tables[name])
