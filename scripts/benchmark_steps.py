@@ -161,28 +161,27 @@ def step_baseline(cfg: Config) -> Figures:
     }
 
 
-def step_plan(cfg: Config) -> Figures:
-    """Re-plan the list's windows for the next morning from the warehouse (`cxpipeline plan`)."""
+def _replan(cfg: Config, days_on: int) -> Figures:
+    """Re-plan the list's windows from the warehouse, as-of `days_on` days after the ingest."""
     from cxpipeline.steps import plan
 
     settings = _settings(_home(cfg))
     started = clock()
-    counts = plan.plan_windows(settings, [LIST], as_of=AS_OF + timedelta(days=1), horizon_days=None)
+    as_of = AS_OF + timedelta(days=days_on)
+    counts = plan.plan_windows(settings, [LIST], as_of=as_of, horizon_days=None)
     spent, cpu = since(started)
     records = _record_count(settings)
     return {"seconds": spent, "cpu": cpu, "count": records, "unit": "records", **counts[LIST]}
+
+
+def step_plan(cfg: Config) -> Figures:
+    """Re-plan the list's windows for the next morning from the warehouse (`cxpipeline plan`)."""
+    return _replan(cfg, 1)
 
 
 def step_plan_history(cfg: Config) -> Figures:
     """Re-plan the list once its results are loaded: record state is rebuilt from history."""
-    from cxpipeline.steps import plan
-
-    settings = _settings(_home(cfg))
-    started = clock()
-    counts = plan.plan_windows(settings, [LIST], as_of=AS_OF + timedelta(days=2), horizon_days=None)
-    spent, cpu = since(started)
-    records = _record_count(settings)
-    return {"seconds": spent, "cpu": cpu, "count": records, "unit": "records", **counts[LIST]}
+    return _replan(cfg, 2)
 
 
 def _record_count(settings: Any) -> int:

@@ -30,22 +30,6 @@ def _write_csv(tmp: Path, chunks: Iterator[pl.DataFrame]) -> None:
             chunk.write_csv(handle, include_header=i == 0)
 
 
-def _write_parquet(tmp: Path, chunks: Iterator[pl.DataFrame]) -> None:
-    """Write the chunks as row groups of one zstd Parquet file."""
-    import pyarrow.parquet as pq
-
-    writer = None
-    try:
-        for chunk in chunks:
-            table = chunk.to_arrow()
-            if writer is None:
-                writer = pq.ParquetWriter(tmp, table.schema, compression="zstd")
-            writer.write_table(table)
-    finally:
-        if writer is not None:
-            writer.close()
-
-
 def write_contact_list(
     path: Path | str,
     n: int,
@@ -68,9 +52,8 @@ def write_contact_list(
     target = Path(path)
     starts = range(start_client_id, start_client_id + n, chunk_rows) if n else [start_client_id]
     chunks = _chunks(starts, start_client_id + n, chunk_rows, seed, region)
+    if fmt == "parquet":
+        return io.write_parquet_slices(chunks, target)  # a row group per chunk, zstd
     with io.atomic_path(target) as tmp:
-        if fmt == "csv":
-            _write_csv(tmp, chunks)
-        else:
-            _write_parquet(tmp, chunks)
+        _write_csv(tmp, chunks)
     return target

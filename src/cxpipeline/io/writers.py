@@ -50,21 +50,23 @@ def write_parquet(
     return target
 
 
-def write_parquet_slices(slices: Iterable[pl.LazyFrame], target: Path | str) -> Path:
+def write_parquet_slices(slices: Iterable[pl.LazyFrame | pl.DataFrame], target: Path | str) -> Path:
     """Write frames (same schema) one after the other into one Parquet file, atomically.
 
-    Only one slice is in memory at a time: the file can be larger than memory.
+    Only one slice is in memory at a time (a LazyFrame is collected when its turn comes): the
+    file can be larger than memory. Each slice is a row group of its own (or several).
     """
     # Imported here: pyarrow.parquet costs every command ~30 MiB and a tenth of a second to
-    # load, and only the commit of a list in several partitions writes slices.
+    # load, and only multi-partition commits and generated Parquet lists write slices.
     import pyarrow.parquet as pq
 
     target = Path(target)
     with atomic_path(target) as tmp:
         writer: pq.ParquetWriter | None = None
         try:
-            for lazy in slices:
-                table = lazy.collect().to_arrow()
+            for frame in slices:
+                loaded = frame.collect() if isinstance(frame, pl.LazyFrame) else frame
+                table = loaded.to_arrow()
                 if writer is None:
                     writer = pq.ParquetWriter(tmp, table.schema, compression="zstd")
                 writer.write_table(table)

@@ -39,13 +39,14 @@ def build_statistics(settings: Settings) -> dict[str, int]:
                 stats.zone_stats(records, res),
             ]
         )
-        full = lifecycle_stats.with_list_measures(per_list.lazy(), measures.lazy(), limits)
-        full_df = full.collect()
+        full = lifecycle_stats.with_list_measures(
+            per_list.lazy(), measures.lazy(), limits
+        ).collect()
         tables = schemas.validated_statistics(
             {
-                "list_stats": full_df.join(completion, on="list_name", how="left"),
+                "list_stats": full.join(completion, on="list_name", how="left"),
                 "group_stats": lifecycle_stats.with_group_measures(
-                    stats.group_stats(per_list.lazy()), full_df.lazy(), limits
+                    stats.group_stats(per_list.lazy()), full.lazy(), limits
                 ).collect(),
                 "hourly_stats": hourly,
                 "zone_stats": zones,
