@@ -13,8 +13,9 @@ from cxpipeline.transforms.phone_prefixes import Automaton
 
 @pytest.fixture
 def empty_process(monkeypatch):
-    """No automaton known yet, as in a new process."""
+    """No automaton known and no cache file read yet, as in a new process."""
     monkeypatch.setattr(phone_prefixes, "_AUTOMATA", {})
+    monkeypatch.setattr(phone_automata, "_HELD", {})
 
 
 def test_an_automaton_rebuilt_from_its_data_decides_every_prefix_alike():
@@ -40,11 +41,15 @@ def test_saved_once_then_loaded_by_the_next_process(tmp_path, empty_process, mon
     assert path.is_file()
     # The next process: nothing known, then everything from the file, nothing compiled.
     monkeypatch.setattr(phone_prefixes, "_AUTOMATA", {})
+    monkeypatch.setattr(phone_automata, "_HELD", {})
     monkeypatch.setattr(phone_prefixes, "_built_classify_automaton", _never)
     monkeypatch.setattr(phone_prefixes, "_built_parse_automaton", _never)
     assert phone_automata.load_automata(tmp_path) == 3
     assert phone_prefixes.classify_automaton(1).decisive("2125")  # type: ignore[union-attr]
     assert phone_prefixes.parse_automaton("n", "AR") is None
+    # The next chunk of that process: the unchanged file is not read and parsed again.
+    monkeypatch.setattr(Automaton, "from_data", _never)
+    assert phone_automata.load_automata(tmp_path) == 3
     # Nothing new built: the file is not rewritten.
     stamp = path.stat().st_mtime_ns
     phone_automata.save_automata(tmp_path, 3)

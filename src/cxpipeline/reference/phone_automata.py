@@ -34,6 +34,11 @@ def cache_path(cache_dir: Path) -> Path:
     return Path(cache_dir) / _SUBFOLDER / f"{cache_key()}.json"
 
 
+#: The cache files this process holds the automata of, by modification time: every chunk of
+#: an ingest calls `load_automata`, and an unchanged file is not read and parsed again.
+_HELD: dict[Path, int] = {}
+
+
 def load_automata(cache_dir: Path) -> int:
     """Add the cached automata to this process; return how many the process now has.
 
@@ -41,7 +46,9 @@ def load_automata(cache_dir: Path) -> int:
     """
     path = cache_path(cache_dir)
     try:
-        stored = json.loads(path.read_text(encoding="utf-8"))
+        stamp = path.stat().st_mtime_ns
+        stored = {} if _HELD.get(path) == stamp else json.loads(path.read_text(encoding="utf-8"))
+        _HELD[path] = stamp
     except (OSError, ValueError):
         stored = {}
     phone_prefixes.add_automata(
@@ -56,4 +63,5 @@ def save_automata(cache_dir: Path, known_before: int) -> None:
     if len(known) <= known_before:
         return
     data = {name: None if a is None else a.to_data() for name, a in sorted(known.items())}
-    io.write_text(json.dumps(data, separators=(",", ":")), cache_path(cache_dir))
+    path = io.write_text(json.dumps(data, separators=(",", ":")), cache_path(cache_dir))
+    _HELD[path] = path.stat().st_mtime_ns  # what it holds is what this process has
