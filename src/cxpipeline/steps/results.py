@@ -78,14 +78,16 @@ def load_results(
                 part = parsed.filter(which == index) if passes > 1 else parsed
                 unread = read_rejects if index == 0 else read_rejects.clear()
                 _load_pass(con, part, unread, owners, (load_id, path), tally)
-            del parsed  # the state refresh below has a working set of its own
+            # The state refresh below has a working set of its own (with one pass, `part` is
+            # `parsed` itself).
+            del parsed, part
             # Only the chains this batch touched change: a load every few minutes stays
             # proportional to the batch, not to the list's whole history.
             refresh_state(
                 con,
                 as_utc(as_of),
                 default_zone=settings.default_window_zone,
-                chains=pl.concat(tally.chains) if tally.chains else pl.Series([], dtype=pl.Int64),
+                chains=pl.concat(tally.chains),  # one entry per pass, and there is one at least
             )
     finally:
         con.close()
