@@ -95,21 +95,29 @@ def _partition_parts(chunk: pl.DataFrame, job: ChunkJob) -> dict[int, Path]:
     """Write the chunk's records split by the partition of their chain key; return the paths.
 
     The first chunk writes every partition, empty or not, so each has a part with the schema.
+    One partition at a time is copied out of the chunk, so memory stays near one chunk.
     """
+    if job.partitions == 1:
+        return {0: io.write_parquet(chunk, _part_path(job, 0))}
     keyed = partitions.partitioned(
-        chunk.lazy().with_columns(_chain_key=chains.chain_keys(chunk.lazy(), job.fallback_key)),
+        chunk.lazy().select(_chain_key=chains.chain_keys(chunk.lazy(), job.fallback_key)),
         "_chain_key",
         job.partitions,
-    ).drop("_chain_key")
-    by_part = keyed.collect().partition_by("_part", as_dict=True, include_key=False)
+    )
+    part = keyed.select("_part").collect().to_series()
+    present = set(part.unique().to_list())
     paths: dict[int, Path] = {}
     for index in range(job.partitions):
-        rows = by_part.get((index,))
-        if rows is None and job.index > 0:
+        if index not in present and job.index > 0:
             continue
-        target = job.staging / "records" / f"part={index:05d}" / f"chunk-{job.index:05d}.parquet"
-        paths[index] = io.write_parquet(chunk.clear() if rows is None else rows, target)
+        rows = chunk.filter(part == index) if index in present else chunk.clear()
+        paths[index] = io.write_parquet(rows, _part_path(job, index))
     return paths
+
+
+def _part_path(job: ChunkJob, index: int) -> Path:
+    """Where the chunk's records of partition `index` are staged."""
+    return job.staging / "records" / f"part={index:05d}" / f"chunk-{job.index:05d}.parquet"
 
 
 def _enriched(

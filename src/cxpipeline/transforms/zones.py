@@ -26,6 +26,19 @@ _STR_LIST = pl.List(pl.String)
 _PHONE_KEY = ["phone_country_code", "area_code", "number_type", "phone_region", "_z_digits"]
 _POSTAL_KEY = ["_z_pc", "_z_country"]
 _COMBO_KEY = ["_z_explicit", "_z_pid", "_z_qid", "_z_state_in"]
+#: The record columns the zones depend on (the rest of a record is carried along untouched).
+ZONE_INPUTS = (
+    "tz_name_input",
+    "postal_code",
+    "state_code",
+    "country_code_iso",
+    "phone_country_code",
+    "phone_region",
+    "area_code",
+    "national_number",
+    "number_type",
+)
+ZONE_OUTPUTS = ("tz_candidates", "tz_name", "tz_source", "states")
 
 
 @dataclass(frozen=True, eq=False)
@@ -109,8 +122,10 @@ def record_zones(records: pl.LazyFrame, lookups: ZoneLookups) -> pl.LazyFrame:
     no state field and no usable postal code, all the area code's US states apply: the
     person's state is unknown and the stricter rules must win.
     """
-    # Several branches read this frame: cached, the upstream plan runs once.
-    lf = _with_keys(records).cache()
+    # Worked out on the few input columns only, then set beside the records: the joins below
+    # then move a handful of columns, not every column of a wide record.
+    records = records.with_row_index("_z_row").cache()
+    lf = _with_keys(records.select("_z_row", *ZONE_INPUTS)).cache()
     # Resolved once per distinct key; keys with one answer share an id (100,000 exchanges
     # give a few hundred phone answers), so the combinations below stay few.
     phone_ids, phones = _shared_ids(
@@ -130,18 +145,18 @@ def record_zones(records: pl.LazyFrame, lookups: ZoneLookups) -> pl.LazyFrame:
         .join(phones, on="_z_pid", how="left")
         .join(postals, on="_z_qid", how="left"),
         lookups,
-    ).select(*_COMBO_KEY, "tz_candidates", "tz_name", "tz_source", "states")
-    lf = lf.join(combos, on=_COMBO_KEY, how="left", maintain_order="left", nulls_equal=True)
-    return lf.with_columns(state_code=pl.coalesce(_clean("state_code"), pl.col("zip_state"))).drop(
-        "_z_tz_key",
-        "_z_pc",
-        "_z_country",
-        "_z_state_in",
-        "_z_digits",
-        "_z_pid",
-        "_z_qid",
-        "zip_state",
-        "_z_explicit",
+    ).select(*_COMBO_KEY, *ZONE_OUTPUTS)
+    found = lf.join(
+        combos, on=_COMBO_KEY, how="left", maintain_order="left", nulls_equal=True
+    ).select(
+        "_z_row",
+        *ZONE_OUTPUTS,
+        _z_state_code=pl.coalesce(_clean("state_code"), pl.col("zip_state")),
+    )
+    return (
+        records.join(found, on="_z_row", how="left", maintain_order="left")
+        .with_columns(state_code=pl.col("_z_state_code"))
+        .drop("_z_row", "_z_state_code")
     )
 
 
