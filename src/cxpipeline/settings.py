@@ -55,7 +55,7 @@ class Settings(BaseModel):
         description="A replace that would remove more than this share of a list needs --force.",
     )
     ingest_chunk_rows: int = Field(
-        200_000,
+        100_000,
         ge=1,
         description="Input rows enriched at a time by ingest: bounds its memory, not its result.",
     )

@@ -17,7 +17,7 @@ from cxpipeline.steps.ingest_summary import IngestSummary
 from cxpipeline.steps.state import refresh_state
 
 #: Records per slice of the sorted contacts file the commit writes: bounds its memory.
-MERGE_SLICE_RECORDS = 250_000
+MERGE_SLICE_RECORDS = 100_000
 
 
 def commit(
