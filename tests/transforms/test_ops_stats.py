@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime
 import polars as pl
 
 from cxpipeline.transforms import ops_stats
+from cxpipeline.transforms.local_calls import local_calls
 
 TS = pl.Datetime("us", "UTC")
 ZONES = frozenset({"America/New_York", "Asia/Kolkata", "UTC"})
@@ -47,7 +48,7 @@ def test_best_time_uses_the_called_partys_weekday_and_hour():
             ("a", 3, 6, "2026-12-06T23:59:00+00:00"),
         ]
     )
-    calls = ops_stats.local_calls(results, _records(), ZONES)
+    calls = local_calls(results, _records(), ZONES)
     out = ops_stats.hour_weekday_stats(calls).collect()
     assert out.rows() == [
         ("a", 2, 9, 2, 1, 0.5),
@@ -64,7 +65,7 @@ def test_daily_trend_counts_attempts_connects_and_abandons_per_local_date():
             ("a", 1, 21, "2026-12-02T15:00:00+00:00"),
         ]
     )
-    out = ops_stats.daily_stats(ops_stats.local_calls(results, _records(), ZONES)).collect()
+    out = ops_stats.daily_stats(local_calls(results, _records(), ZONES)).collect()
     assert out.rows() == [
         ("a", date(2026, 12, 1), 2, 1, 1, 0.5, 0.5),
         ("a", date(2026, 12, 2), 1, 0, 1, 0.0, 1.0),

@@ -3,6 +3,8 @@ from datetime import UTC, datetime
 import polars as pl
 import pytest
 
+from cxpipeline import tzdb
+from cxpipeline.transforms.local_calls import local_calls
 from cxpipeline.transforms.stats import (
     GROUP_STATS_COLUMNS,
     LIST_STATS_COLUMNS,
@@ -38,6 +40,11 @@ def _records(rows):
             "tz_name": pl.String,
         },
     ).with_columns(attempt=pl.lit(0), call_result=pl.lit(28))
+
+
+def _calls(results, records):
+    """The local-time attempt counts hourly_stats reads, every zone of the release known."""
+    return local_calls(results, records, tzdb.zone_names())
 
 
 def _results(rows):
@@ -160,7 +167,7 @@ def test_hourly_stats_uses_local_hour_across_a_dst_change():
             ("A", 2, datetime(2025, 3, 10, 15, 30, tzinfo=UTC), 7),
         ]
     )
-    out = hourly_stats(res, recs).collect()
+    out = hourly_stats(_calls(res, recs)).collect()
     assert out.columns == ["list_name", "local_hour", "result_group", "attempts"]
     got = {(r["local_hour"], r["result_group"]): r["attempts"] for r in out.iter_rows(named=True)}
     # record 2 has no zone: its hour is UTC
@@ -181,13 +188,13 @@ def test_hourly_stats_half_hour_zone_and_quarter_hour_buckets():
             ("A", 1, datetime(2025, 3, 7, 9, 30, tzinfo=UTC), 7),
         ]
     )
-    out = hourly_stats(res, recs).collect()
+    out = hourly_stats(_calls(res, recs)).collect()
     assert sorted(out["local_hour"].to_list()) == [14, 15]
 
 
 def test_hourly_stats_unknown_codes_fall_in_other():
     recs = _records([("A", "G", 1, 1, 2, 1, None)])
-    out = hourly_stats(_results([("A", 1, T, 99)]), recs).collect()
+    out = hourly_stats(_calls(_results([("A", 1, T, 99)]), recs)).collect()
     assert out["result_group"].to_list() == ["other"]
 
 

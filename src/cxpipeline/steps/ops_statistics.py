@@ -29,18 +29,26 @@ def _abandon_limits(con: duckdb.DuckDBPyConnection) -> pl.LazyFrame:
     )
 
 
+def known_zones(records: pl.DataFrame) -> frozenset[str]:
+    """Return the records' zone names the pinned tzdata release knows, and UTC."""
+    # One check per distinct zone name (a handful), not per record.
+    zones = records["tz_name"].drop_nulls().unique().to_list()
+    return frozenset(z for z in zones if valid_zone(z)) | {"UTC"}
+
+
 def ops_tables(
-    con: duckdb.DuckDBPyConnection, records: pl.DataFrame, results: pl.LazyFrame
+    con: duckdb.DuckDBPyConnection,
+    records: pl.DataFrame,
+    results: pl.LazyFrame,
+    calls: pl.LazyFrame,
 ) -> dict[str, pl.DataFrame]:
     """Compute and validate every operations statistics table.
 
     `records` and `results` are the `records_for_stats` and `results_for_stats` frames the
-    statistics step has read already; the smaller inputs come from the warehouse here.
+    statistics step has read already, `calls` their `local_calls` counts; the smaller inputs
+    come from the warehouse here.
     """
-    # One check per distinct zone name (a handful), not per record.
-    zones = records["tz_name"].drop_nulls().unique().to_list()
-    known = frozenset(z for z in zones if valid_zone(z)) | {"UTC"}
-    calls = ops_stats.local_calls(results, records.lazy(), known).collect().lazy()
+    known = known_zones(records)
     tables = {
         "hour_weekday_stats": ops_stats.hour_weekday_stats(calls),
         "daily_stats": ops_stats.daily_stats(calls),

@@ -10,7 +10,7 @@ from cxpipeline import schemas, warehouse
 from cxpipeline.settings import Settings
 from cxpipeline.steps import ops_statistics
 from cxpipeline.steps.setup import prepare_warehouse
-from cxpipeline.transforms import lifecycle_stats, stats
+from cxpipeline.transforms import lifecycle_stats, local_calls, stats
 
 STATISTICS_TABLES = ("list_stats", "group_stats", "hourly_stats", "zone_stats")
 
@@ -28,6 +28,10 @@ def build_statistics(settings: Settings) -> dict[str, int]:
         limits = inputs.select("list_name", "abandon_limit").lazy()
         latest = inputs["as_of"].max() if inputs.height else None
         as_of = latest if isinstance(latest, datetime) else datetime.now(UTC)
+        # Bucketed and converted to local time once, for the hourly and operations tables.
+        calls = local_calls.local_calls(
+            res, records, ops_statistics.known_zones(records_df)
+        ).collect()
         # The independent tables in one collect: Polars runs them side by side and reads the
         # records and results once for all of them.
         per_list, measures, completion, hourly, zones = pl.collect_all(
@@ -35,7 +39,7 @@ def build_statistics(settings: Settings) -> dict[str, int]:
                 stats.every_list(stats.list_stats(records, res), lists),
                 lifecycle_stats.lifecycle_measures(records, res, as_of),
                 stats.completion_estimates(records, res),
-                stats.hourly_stats(res, records),
+                stats.hourly_stats(calls.lazy()),
                 stats.zone_stats(records, res),
             ]
         )
@@ -52,7 +56,7 @@ def build_statistics(settings: Settings) -> dict[str, int]:
                 "zone_stats": zones,
             }
         )
-        ops = ops_statistics.ops_tables(con, records_df, res)
+        ops = ops_statistics.ops_tables(con, records_df, res, calls.lazy())
         with warehouse.transaction(con):
             for name in STATISTICS_TABLES:
                 warehouse.replace_rows(con, name, tables[name])

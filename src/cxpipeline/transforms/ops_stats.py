@@ -1,8 +1,7 @@
 """Statistics an operations team reads: when to call, the daily trend, 30-day abandonment, today.
 
-Local times are the called party's: the wall time in the record's zone (UTC when it has none),
-converted once per 15-minute UTC bucket and zone (zone offsets and DST switches fall on quarter
-hours, so every instant of a bucket shares its local hour and date).
+Best time and the daily trend read `transforms.local_calls.local_calls`: attempts counted per
+list, result and the called party's local 15-minute bucket.
 """
 
 from __future__ import annotations
@@ -26,43 +25,13 @@ def _rate(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
     return pl.when(denominator > 0).then(numerator / denominator).cast(pl.Float64)
 
 
-def _local(instant: pl.Expr, zone: pl.Expr) -> pl.Expr:
-    """Local wall time of a UTC instant (already truncated to 15 minutes) in a zone."""
-    return utc_to_local(instant, zone, field="tz_name")
-
-
-def local_calls(
-    results: pl.LazyFrame, records: pl.LazyFrame, known_zones: frozenset[str]
-) -> pl.LazyFrame:
-    """Return attempts with their list, result and local wall time (of their 15-minute bucket).
-
-    `known_zones` are the zones the conversion knows; any other zone (or none) counts as UTC.
-    """
-    zones = records.select("record_id", "tz_name").unique(subset="record_id")
-    return (
-        results.select(
-            "list_name",
-            "record_id",
-            pl.col("call_result").cast(pl.Int64),
-            pl.col("call_time_utc").dt.truncate("15m").alias("_bucket"),
-        )
-        .join(zones, on="record_id", how="left")
-        .with_columns(
-            _zone=pl.when(pl.col("tz_name").is_in(list(known_zones)))
-            .then(pl.col("tz_name"))
-            .otherwise(pl.lit("UTC"))
-        )
-        .with_columns(_local=_local(pl.col("_bucket"), pl.col("_zone")))
-    )
-
-
 def _outcomes() -> list[pl.Expr]:
-    """Count attempts, connects and abandoned calls of a group of attempts."""
-    result = pl.col("call_result")
+    """Sum the attempts, connects and abandoned calls of a group of attempt counts."""
+    result, attempts = pl.col("call_result"), pl.col("attempts")
     return [
-        pl.len().cast(pl.Int64).alias("attempts"),
-        (result == _ANSWER).sum().cast(pl.Int64).alias("connects"),
-        (result == _ABANDONED).sum().cast(pl.Int64).alias("abandoned"),
+        attempts.sum().cast(pl.Int64).alias("attempts"),
+        attempts.filter(result == _ANSWER).sum().cast(pl.Int64).alias("connects"),
+        attempts.filter(result == _ABANDONED).sum().cast(pl.Int64).alias("abandoned"),
     ]
 
 
@@ -71,8 +40,8 @@ def hour_weekday_stats(calls: pl.LazyFrame) -> pl.LazyFrame:
     return (
         calls.group_by(
             "list_name",
-            pl.col("_local").dt.weekday().cast(pl.Int32).alias("weekday"),
-            pl.col("_local").dt.hour().cast(pl.Int32).alias("local_hour"),
+            pl.col("local_time").dt.weekday().cast(pl.Int32).alias("weekday"),
+            pl.col("local_time").dt.hour().cast(pl.Int32).alias("local_hour"),
         )
         .agg(_outcomes()[:2])
         .with_columns(connect_rate=_rate(pl.col("connects"), pl.col("attempts")))
@@ -83,7 +52,7 @@ def hour_weekday_stats(calls: pl.LazyFrame) -> pl.LazyFrame:
 def daily_stats(calls: pl.LazyFrame) -> pl.LazyFrame:
     """Count attempts, connects and abandons per list × local date of the call, with rates."""
     return (
-        calls.group_by("list_name", pl.col("_local").dt.date().alias("call_date"))
+        calls.group_by("list_name", pl.col("local_time").dt.date().alias("call_date"))
         .agg(_outcomes())
         .with_columns(
             connect_rate=_rate(pl.col("connects"), pl.col("attempts")),
@@ -102,9 +71,9 @@ def abandonment_30d(
     fraction; DEFAULT_ABANDON_LIMIT where missing). The rate is abandoned ÷ (connects +
     abandoned), the calls a live person answered; `over_limit` flags a group above its limit.
     """
-    calls = results.select("list_name", "call_result", "call_time_utc").join(
-        lists, on="list_name", how="inner"
-    )
+    calls = results.select(
+        "list_name", "call_result", "call_time_utc", attempts=pl.lit(1, dtype=pl.Int64)
+    ).join(lists, on="list_name", how="inner")
     end = pl.col("call_time_utc").max().over("campaign_group")
     in_window = pl.col("call_time_utc") > end - timedelta(days=ABANDON_DAYS)
     return (
@@ -179,7 +148,9 @@ def dialable_today(
             .otherwise(pl.lit("UTC"))
         )
         .with_columns(
-            local_hour=_local(pl.col("_bucket"), pl.col("_zone")).dt.hour().cast(pl.Int32)
+            local_hour=utc_to_local(pl.col("_bucket"), pl.col("_zone"), field="tz_name")
+            .dt.hour()
+            .cast(pl.Int32)
         )
         .select("tz_name", "_start", "_end", "local_hour")
         .unique()

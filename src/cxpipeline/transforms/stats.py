@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from functools import cache
-
 import polars as pl
 
-from cxpipeline import tzdb
 from cxpipeline.codes import (
     RESULT_GROUPS,
     RecordStatus,
@@ -14,7 +11,6 @@ from cxpipeline.codes import (
     ResultGroup,
     result_group_table,
 )
-from cxpipeline.transforms.local_time import utc_to_local
 
 #: Attempts counted per result code (docs/contract.md §4): column → codes.
 RESULT_COUNTS: dict[str, tuple[int, ...]] = {
@@ -145,24 +141,6 @@ def group_stats(list_stats: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-@cache
-def _known_zones() -> frozenset[str]:
-    """IANA names the pinned tzdata release knows."""
-    return tzdb.zone_names()
-
-
-def _with_local_hour(frame: pl.DataFrame) -> pl.DataFrame:
-    """Add local_hour to one zone's rows (called once per distinct tz_name)."""
-    zone = frame["tz_name"][0]
-    # A missing or unknown zone is reported in UTC rather than failing the whole statistics run.
-    zone = zone if zone in _known_zones() else "UTC"
-    return frame.with_columns(
-        local_hour=utc_to_local(pl.col("_bucket"), pl.lit(zone), field="tz_name")
-        .dt.hour()
-        .cast(pl.Int32)
-    )
-
-
 def _result_groups() -> pl.LazyFrame:
     """call_result → result_group lookup."""
     rows = result_group_table()
@@ -172,34 +150,21 @@ def _result_groups() -> pl.LazyFrame:
     )
 
 
-def hourly_stats(results: pl.LazyFrame, records: pl.LazyFrame) -> pl.LazyFrame:
+def hourly_stats(calls: pl.LazyFrame) -> pl.LazyFrame:
     """Count attempts per list × local hour of the call × result group.
 
-    The local hour is the hour of call_time_utc in the record's tz_name (UTC when the zone is
-    null or unknown), so it follows daylight saving on the date of each call.
+    `calls` are `transforms.local_calls.local_calls` counts: the local hour is that of the
+    call in the record's tz_name (UTC when the zone is null or unknown), so it follows
+    daylight saving on the date of each call.
     """
-    zones = records.select("record_id", "tz_name").unique(subset="record_id")
-    # Offsets and DST changes of every zone fall on quarter hours, so all instants of a UTC
-    # quarter hour share one local hour: convert the few buckets, not every result.
-    buckets = (
-        results.select(
-            "list_name",
-            "record_id",
-            pl.col("call_result").cast(pl.Int64),
-            pl.col("call_time_utc").dt.truncate("15m").alias("_bucket"),
-        )
-        .join(zones, on="record_id", how="left")
-        .join(_result_groups(), on="call_result", how="left")
-        .with_columns(pl.col("result_group").fill_null(ResultGroup.OTHER.value))
-        .group_by("list_name", "tz_name", "_bucket", "result_group")
-        .agg(pl.len().alias("attempts"))
-    )
-    schema = buckets.collect_schema()
-    schema["local_hour"] = pl.Int32
     return (
-        buckets.group_by("tz_name")
-        .map_groups(_with_local_hour, schema=schema)
-        .group_by("list_name", "local_hour", "result_group")
+        calls.join(_result_groups(), on="call_result", how="left")
+        .with_columns(pl.col("result_group").fill_null(ResultGroup.OTHER.value))
+        .group_by(
+            "list_name",
+            pl.col("local_time").dt.hour().cast(pl.Int32).alias("local_hour"),
+            "result_group",
+        )
         .agg(pl.col("attempts").sum().cast(pl.Int64))
         .select(HOURLY_STATS_COLUMNS)
         .sort("list_name", "local_hour", "result_group")

@@ -1,0 +1,57 @@
+"""Call attempts counted per list, result and the called party's local 15-minute bucket.
+
+Local times are the called party's: the wall time in the record's zone (UTC when it has none or
+the pinned release does not know it). Zone offsets and DST switches fall on quarter hours, so
+every instant of a 15-minute UTC bucket shares its local hour and date: attempts are counted
+per bucket first and each distinct (zone, bucket) is converted once. The hourly, best-time and
+daily statistics all read these counts, so the results are bucketed and converted once for all.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from cxpipeline.transforms.local_time import utc_to_local
+
+#: Columns of `local_calls`: the local wall time is that of the bucket's start.
+LOCAL_CALLS_COLUMNS = ("list_name", "call_result", "local_time", "attempts")
+_BUCKET_US = 15 * 60 * 1_000_000
+
+
+def local_calls(
+    results: pl.LazyFrame, records: pl.LazyFrame, known_zones: frozenset[str]
+) -> pl.LazyFrame:
+    """Count attempts per list, call result and local wall time of their 15-minute bucket.
+
+    `known_zones` are the zones the conversion knows; any other zone (or none) counts as UTC.
+    """
+    zones = records.select("record_id", "tz_name").unique(subset="record_id")
+    counted = (
+        results.select(
+            "list_name",
+            "record_id",
+            pl.col("call_result").cast(pl.Int64),
+            # The bucket as a number (cheaper to make and to group by than a truncated time).
+            (pl.col("call_time_utc").dt.epoch("us") // _BUCKET_US).alias("_bucket"),
+        )
+        .join(zones, on="record_id", how="left")
+        .with_columns(
+            _zone=pl.when(pl.col("tz_name").is_in(sorted(known_zones)))
+            .then(pl.col("tz_name"))
+            .otherwise(pl.lit("UTC"))
+        )
+        .group_by("list_name", "_zone", "_bucket", "call_result")
+        .agg(pl.len().cast(pl.Int64).alias("attempts"))
+        .cache()
+    )
+    start = pl.from_epoch(pl.col("_bucket") * _BUCKET_US, time_unit="us")
+    local = (
+        counted.select("_zone", "_bucket")
+        .unique()
+        .with_columns(
+            local_time=utc_to_local(
+                start.dt.replace_time_zone("UTC"), pl.col("_zone"), field="tz_name"
+            )
+        )
+    )
+    return counted.join(local, on=["_zone", "_bucket"], how="left").select(LOCAL_CALLS_COLUMNS)
