@@ -183,17 +183,18 @@ def zone_stats(records: pl.LazyFrame, results: pl.LazyFrame) -> pl.LazyFrame:
         (pl.col("record_type") != _NO_CALL).sum().alias("dialable_records"),
     )
     zones = records.select("record_id", "tz_name", "record_type").unique(subset="record_id")
+    # Counted per record first: the join and the distinct counts then see records, not calls.
+    per_record = results.group_by("list_name", "record_id").agg(
+        pl.len().alias("_attempts"), (pl.col("call_result") == 33).sum().alias("_connects")
+    )
     per_result = (
-        results.select("list_name", "record_id", "call_result")
-        .join(zones, on="record_id", how="inner")
+        per_record.join(zones, on="record_id", how="inner")
         .group_by(keys)
         .agg(
-            pl.len().alias("attempts"),
-            pl.col("record_id").n_unique().alias("attempted_records"),
-            (pl.col("call_result") == 33).sum().alias("connects"),
-            _attempted_dialable=pl.col("record_id")
-            .filter(pl.col("record_type") != _NO_CALL)
-            .n_unique(),
+            pl.col("_attempts").sum().alias("attempts"),
+            pl.len().alias("attempted_records"),
+            pl.col("_connects").sum().alias("connects"),
+            _attempted_dialable=(pl.col("record_type") != _NO_CALL).sum(),
         )
     )
     counts = ["total_records", "dialable_records", "attempts", "attempted_records", "connects"]
