@@ -105,6 +105,25 @@ def test_row_order_and_count_are_kept():
     assert [r["source_row"] for r in out] == list(range(1, len(rows) + 1))
 
 
+def test_every_input_column_comes_back_unchanged_and_in_place():
+    # The zones are worked out on their input columns alone and set back beside the records.
+    rows = [
+        {"raw_phone": p, "postal_code": z, "state_code": s}
+        for p in ("212-736-5000", "850-224-5000", "+44 20 7946 0000")
+        for z in ("10001", None, "32501")
+        for s in (None, "NJ")
+    ] * 7
+    given = records(rows).with_columns(note=pl.col("source_row").cast(pl.String) + "!").collect()
+    out = record_zones(given.lazy(), zone_lookups()).collect()
+    added = ["tz_candidates", "tz_name", "tz_source", "states"]
+    assert out.columns == [*given.columns, *added]
+    kept = [c for c in given.columns if c != "state_code"]
+    assert out.select(kept).equals(given.select(kept))
+    # state_code only gains the ZIP's state where it was empty.
+    filled = given["state_code"].is_not_null()
+    assert out.filter(filled)["state_code"].equals(given.filter(filled)["state_code"])
+
+
 def test_state_code_is_filled_from_the_zip_only_when_empty():
     assert one(raw_phone="212-736-5000", postal_code="10001")["state_code"] == "NY"
     assert one(raw_phone="212-736-5000", postal_code="10001", state_code="NJ")["state_code"] == "NJ"
