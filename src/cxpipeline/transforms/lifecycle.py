@@ -171,7 +171,7 @@ def _classify(frame: pl.LazyFrame, steps: pl.LazyFrame) -> pl.LazyFrame:
             _moves_on=pl.col("action").is_in(_MOVE_ON),
         )
     )
-    return frame.sort("_i")
+    return frame
 
 
 def _schedules(frame: pl.LazyFrame, zones: list[str], default_zone: str) -> pl.LazyFrame:
