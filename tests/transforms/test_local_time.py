@@ -170,3 +170,30 @@ def test_per_day_offsets_agree_with_zoneinfo_value_by_value(values, near):
         for i, z in zip(instants, zones, strict=True)
     ]
     assert local == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    values=st.lists(
+        st.tuples(st.none() | _MOMENTS, st.none() | st.sampled_from(_ODD_ZONES)), max_size=30
+    )
+)
+def test_rows_without_a_time_or_a_zone_stay_null_and_the_others_convert(values):
+    # Only rows with both are converted; they must land back on their own rows.
+    naive = [None if v is None else v.replace(microsecond=0) for v, _ in values]
+    zones = [z for _, z in values]
+    # The earlier of the two readings (fold 0 and 1), as latest=False asks.
+    expected = [
+        None
+        if n is None or z is None
+        else min(n.replace(tzinfo=tzdb.zone(z), fold=f).astimezone(UTC) for f in (0, 1))
+        for n, z in zip(naive, zones, strict=True)
+    ]
+    assert _to_utc(naive, zones, latest=False).to_list() == expected
+    instants = [None if n is None else n.replace(tzinfo=UTC) for n in naive]
+    frame = pl.DataFrame({"t": instants, "z": zones}, schema={"t": UTC_TS, "z": pl.String})
+    local = frame.select(utc_to_local(pl.col("t"), pl.col("z"), field="z").alias("t"))["t"]
+    assert local.to_list() == [
+        None if i is None or z is None else i.astimezone(tzdb.zone(z)).replace(tzinfo=None)
+        for i, z in zip(instants, zones, strict=True)
+    ]

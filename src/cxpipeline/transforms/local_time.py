@@ -92,6 +92,17 @@ def _by_zone_day(
         frame = batch.struct.unnest()
         for zone in frame["zone"].drop_nulls().unique().to_list():
             check_zone(zone, field)
+        present = frame["value"].is_not_null() & frame["zone"].is_not_null()
+        if present.all():
+            return convert_all(frame).alias(batch.name)
+        # Only the rows with a value and a zone are converted (often few: times of day are
+        # set on some results only); the others stay null.
+        out = pl.repeat(None, len(frame), dtype=dtype, eager=True).alias(batch.name)
+        if present.any():
+            out.scatter(present.arg_true(), convert_all(frame.filter(present)))
+        return out
+
+    def convert_all(frame: pl.DataFrame) -> pl.Series:
         # Relabels UTC instants as naive UTC wall time (and back below): no zone rules are
         # read from Polars; every offset comes from the pinned release through `day_offset`.
         naive = pl.col("value").dt.replace_time_zone(None) if not to_utc else pl.col("value")
@@ -117,7 +128,7 @@ def _by_zone_day(
             lookup = pairs.with_columns(_slow=pl.Series(converted, dtype=dtype))
             frame = frame.join(lookup, on=["value", "zone"], how="left", maintain_order="left")
             frame = frame.with_columns(_out=pl.coalesce("_out", "_slow"))
-        return frame["_out"].alias(batch.name)
+        return frame["_out"]
 
     return run
 
