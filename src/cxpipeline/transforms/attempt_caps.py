@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import polars as pl
 
@@ -78,9 +78,12 @@ def attempt_cap_holds(
         .join(caps.lazy(), on="jurisdiction")
         .unique()
     )
+    # Only calls inside the longest window can count: the rest never reach the join.
+    longest = caps.get_column("attempt_window_hours").max()
+    since = moment - timedelta(hours=int(longest)) if isinstance(longest, int) else moment
     calls = call_results.select(
         "list_name", "chain_id", pl.col("call_time_utc").cast(UTC_TS)
-    ).filter(pl.col("call_time_utc") <= moment)
+    ).filter(pl.col("call_time_utc").is_between(since, moment, closed="right"))
     in_window = chain_caps.join(calls, on=["list_name", "chain_id"]).filter(
         pl.col("call_time_utc")
         > pl.lit(moment, UTC_TS) - pl.duration(hours=pl.col("attempt_window_hours"))
