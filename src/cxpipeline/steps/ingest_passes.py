@@ -91,7 +91,11 @@ def _enrich_pass(
     height = int(table.frame.select(pl.len()).collect().item())
     # At least one chunk, so an input whose rows were all rejected while reading still runs
     # every stage (on empty frames) as a single pass would.
-    offsets = range(0, max(height, 1), chunk_rows)
+    # Chunks of equal size (at most chunk_rows): 102,000 rows are two of 51,000, not one of
+    # 100,000 and a sliver of 2,000 that costs a chunk and a partition for little work.
+    count = -(-max(height, 1) // chunk_rows)
+    size = -(-max(height, 1) // count)
+    offsets = range(0, max(height, 1), size)
     staged.partitions = asked or min(len(offsets), MAX_PARTITIONS)
     job = partial(
         ingest_chunks.ChunkJob,
@@ -104,7 +108,7 @@ def _enrich_pass(
         partitions=staged.partitions,
     )
     jobs = [
-        job(index=index, raw=table.frame.slice(offset, chunk_rows))
+        job(index=index, raw=table.frame.slice(offset, size))
         for index, offset in enumerate(offsets)
     ]
     for done in executor.map(ingest_chunks.enriched_chunk, jobs):
