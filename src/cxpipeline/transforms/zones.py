@@ -126,6 +126,16 @@ def record_zones(records: pl.LazyFrame, lookups: ZoneLookups) -> pl.LazyFrame:
     # then move a handful of columns, not every column of a wide record.
     records = records.with_row_index("_z_row").cache()
     lf = _with_keys(records.select("_z_row", *ZONE_INPUTS)).cache()
+    found = _found(lf, lookups)
+    return (
+        records.join(found, on="_z_row", how="left", maintain_order="left")
+        .with_columns(state_code=pl.col("_z_state_code"))
+        .drop("_z_row", "_z_state_code")
+    )
+
+
+def _found(lf: pl.LazyFrame, lookups: ZoneLookups) -> pl.LazyFrame:
+    """Each keyed row's zone outputs and filled state code, by `_z_row`."""
     # Resolved once per distinct key; keys with one answer share an id (100,000 exchanges
     # give a few hundred phone answers), so the combinations below stay few.
     phone_ids, phones = _shared_ids(
@@ -146,17 +156,12 @@ def record_zones(records: pl.LazyFrame, lookups: ZoneLookups) -> pl.LazyFrame:
         .join(postals, on="_z_qid", how="left"),
         lookups,
     ).select(*_COMBO_KEY, *ZONE_OUTPUTS)
-    found = lf.join(
+    return lf.join(
         combos, on=_COMBO_KEY, how="left", maintain_order="left", nulls_equal=True
     ).select(
         "_z_row",
         *ZONE_OUTPUTS,
         _z_state_code=pl.coalesce(_clean("state_code"), pl.col("zip_state")),
-    )
-    return (
-        records.join(found, on="_z_row", how="left", maintain_order="left")
-        .with_columns(state_code=pl.col("_z_state_code"))
-        .drop("_z_row", "_z_state_code")
     )
 
 
