@@ -3,7 +3,9 @@
 from datetime import datetime
 
 import duckdb
+import pytest
 
+from cxpipeline.errors import InputError
 from cxpipeline.settings import Settings
 from cxpipeline.steps import results
 
@@ -26,3 +28,23 @@ def test_a_refused_results_row_is_stored_cut_and_masked(tmp_path):
     for value in (v or "" for row in stored for v in row):
         assert len(value) <= 500
         assert "2125550142" not in value and "9175550123" not in value
+
+
+def test_the_staged_parse_is_removed_after_a_load_and_after_a_refused_file(tmp_path):
+    # A load stages its typed rows under lake/staging (read back pass by pass): nothing of it
+    # may stay behind, whether the load succeeds or the file is refused.
+    settings = Settings.build(tmp_path / "home")
+    good = tmp_path / "results.csv"
+    good.write_text(
+        "record_id,call_time,call_result\n1,2026-11-30T10:00:00-05:00,7\n", encoding="utf-8"
+    )
+    loaded = results.load_results(settings, good, as_of=AS_OF)
+    assert loaded["rows_read"] == 1
+    staging = settings.lake / "staging"
+    assert not staging.exists() or not any(staging.iterdir())
+    bad = tmp_path / "bad.csv"
+    bad.write_text("record_id,call_result\n1,7\n", encoding="utf-8")  # no call_time column
+    with pytest.raises(InputError) as refused:
+        results.load_results(settings, bad, as_of=AS_OF)
+    assert "bad.csv" in str(refused.value) and "\n" not in str(refused.value)
+    assert not staging.exists() or not any(staging.iterdir())

@@ -7,6 +7,8 @@ of their own (`steps.statistics`): callers run it after this one.
 
 from __future__ import annotations
 
+import contextlib
+import shutil
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -57,30 +59,29 @@ def load_results(
         raise InputError("file not found", file=str(path))
     prepare_warehouse(settings)
     table = io.read_table(path, io.ReadOptions(allow_no_rows=True))
-    try:
-        parsed = results.parsed_call_results(table.frame).collect()
-    except CxError as exc:
-        raise exc.at_file(str(path)) from None
     rows_read, read_rejects = table.rows_read, table.rejects
-    del table  # its text columns: `parsed` holds all the passes need
     load_id = "results-" + io.file_sha256(path)[:16]
     con = warehouse.connect(settings)
+    # Under the write lock: housekeeping (which clears staging) cannot run meanwhile.
+    staging = settings.lake / "staging" / load_id
     try:
+        parsed = _staged_parse(table, path, staging / "parsed.parquet")
+        del table  # its text columns: the staged file holds all the passes need
         owners = warehouse.named_frame(con, "record_owners")
         with warehouse.transaction(con):
             warehouse.delete_where(con, "rejected_rows", run_id=load_id)
             tally = _Tally()
-            passes = max(1, -(-parsed.height // RESULTS_PER_PASS))
+            height = int(pl.scan_parquet(parsed).select(pl.len()).collect().item())
+            passes = max(1, -(-height // RESULTS_PER_PASS))
             # By record id: a record's results (its attempts, its duplicates) share a pass.
             record = pl.col("record_id").cast(pl.Int64, strict=False)
             which = (((record % passes) + passes) % passes).fill_null(0)  # negative ids too
             for index in range(passes):
-                part = parsed.filter(which == index) if passes > 1 else parsed
+                # Read from the staged file pass by pass: one pass is in memory at a time.
+                part = pl.scan_parquet(parsed).filter(which == index).collect()
                 unread = read_rejects if index == 0 else read_rejects.clear()
                 _load_pass(con, part, unread, owners, (load_id, path), tally)
-            # The state refresh below has a working set of its own (with one pass, `part` is
-            # `parsed` itself).
-            del parsed, part
+                del part  # the state refresh below has a working set of its own
             # Only the chains this batch touched change: a load every few minutes stays
             # proportional to the batch, not to the list's whole history.
             refresh_state(
@@ -91,7 +92,18 @@ def load_results(
             )
     finally:
         con.close()
+        shutil.rmtree(staging, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            staging.parent.rmdir()  # only when nothing else is staging
     return {**_summary(rows_read, tally), "run_id": load_id}
+
+
+def _staged_parse(table: io.RawTable, path: Path, target: Path) -> Path:
+    """Type the file's rows and stage them as Parquet (streamed where the reader allows)."""
+    try:
+        return io.write_parquet(results.parsed_call_results(table.frame), target)
+    except CxError as exc:
+        raise exc.at_file(str(path)) from None
 
 
 def _load_pass(
