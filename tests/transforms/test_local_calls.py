@@ -5,11 +5,11 @@ from datetime import UTC, datetime
 import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.transforms.frames import call_results
 
 from cxpipeline import tzdb
 from cxpipeline.transforms.local_calls import LOCAL_CALLS_COLUMNS, local_calls
 
-TS = pl.Datetime("us", "UTC")
 KNOWN = frozenset({"America/New_York", "Asia/Kolkata", "UTC"})
 ZONES = ["America/New_York", "Asia/Kolkata", "Europe/London", None, "Mars/Olympus"]
 
@@ -21,26 +21,8 @@ def _records(zones):
     )
 
 
-def _results(rows):
-    """rows: (list_name, record_id, call_result, UTC call time)."""
-    return pl.LazyFrame(
-        {
-            "list_name": [r[0] for r in rows],
-            "record_id": [r[1] for r in rows],
-            "call_result": [r[2] for r in rows],
-            "call_time_utc": [r[3] for r in rows],
-        },
-        schema={
-            "list_name": pl.String,
-            "record_id": pl.Int64,
-            "call_result": pl.Int32,
-            "call_time_utc": TS,
-        },
-    )
-
-
 def test_attempts_of_one_bucket_are_counted_together_in_the_called_partys_time():
-    results = _results(
+    results = call_results(
         [
             # 14:00-14:14 UTC on 1 December is 09:00 in New York: one bucket, two results.
             ("a", 0, 7, datetime(2026, 12, 1, 14, 1, tzinfo=UTC)),
@@ -70,7 +52,7 @@ def test_attempts_of_one_bucket_are_counted_together_in_the_called_partys_time()
 
 def test_the_same_utc_time_is_a_different_local_hour_across_a_dst_change():
     # 15:30 UTC is 10:30 EST on 7 March 2025 and 11:30 EDT on 10 March (DST began 9 March).
-    results = _results(
+    results = call_results(
         [
             ("a", 0, 7, datetime(2025, 3, 7, 15, 30, tzinfo=UTC)),
             ("a", 0, 7, datetime(2025, 3, 10, 15, 30, tzinfo=UTC)),
@@ -96,7 +78,7 @@ def test_the_same_utc_time_is_a_different_local_hour_across_a_dst_change():
 )
 def test_counts_reconcile_and_each_bucket_is_its_calls_local_time(rows):
     """Every attempt is counted once, at the local time of its bucket start (zoneinfo)."""
-    results = _results(rows)
+    results = call_results(rows)
     out = local_calls(results, _records(ZONES), KNOWN).collect()
     assert out["attempts"].sum() == len(rows)
     expected: dict[tuple[str, int, datetime], int] = {}

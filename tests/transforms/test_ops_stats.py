@@ -3,6 +3,7 @@
 from datetime import UTC, date, datetime
 
 import polars as pl
+from tests.transforms.frames import call_results
 
 from cxpipeline.transforms import ops_stats
 from cxpipeline.transforms.local_calls import local_calls
@@ -20,20 +21,7 @@ def _records():
 
 def _results(rows):
     """rows: (list_name, record_id, call_result, ISO call time)."""
-    return pl.LazyFrame(
-        {
-            "list_name": [r[0] for r in rows],
-            "record_id": [r[1] for r in rows],
-            "call_result": [r[2] for r in rows],
-            "call_time_utc": [datetime.fromisoformat(r[3]) for r in rows],
-        },
-        schema={
-            "list_name": pl.String,
-            "record_id": pl.Int64,
-            "call_result": pl.Int32,
-            "call_time_utc": TS,
-        },
-    )
+    return call_results([(*r[:3], datetime.fromisoformat(r[3])) for r in rows])
 
 
 def test_best_time_uses_the_called_partys_weekday_and_hour():

@@ -2,6 +2,7 @@ from datetime import UTC, datetime
 
 import polars as pl
 import pytest
+from tests.transforms.frames import call_results
 
 from cxpipeline import tzdb
 from cxpipeline.transforms.local_calls import local_calls
@@ -13,8 +14,6 @@ from cxpipeline.transforms.stats import (
     list_stats,
     zone_stats,
 )
-
-TS = pl.Datetime("us", "UTC")
 
 
 def _records(rows):
@@ -49,20 +48,7 @@ def _calls(results, records):
 
 def _results(rows):
     """rows: (list_name, record_id, call_time_utc, call_result)."""
-    return pl.LazyFrame(
-        {
-            "list_name": [r[0] for r in rows],
-            "record_id": [r[1] for r in rows],
-            "call_time_utc": pl.Series([r[2] for r in rows], dtype=TS),
-            "call_result": pl.Series([r[3] for r in rows], dtype=pl.Int32),
-        },
-        schema={
-            "list_name": pl.String,
-            "record_id": pl.Int64,
-            "call_time_utc": TS,
-            "call_result": pl.Int32,
-        },
-    )
+    return call_results([(name, record, result, at) for name, record, at, result in rows])
 
 
 T = datetime(2025, 6, 2, 15, tzinfo=UTC)
