@@ -9,8 +9,10 @@ runs `collect` before it starts and after it ends, holding the home's write lock
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import shutil
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,6 +30,22 @@ def note_new_list(settings: Settings, list_name: str) -> Path:
     entry = settings.home / JOURNAL / f"{digest}.txt"
     stamp = datetime.now(UTC).isoformat()
     return io.write_text(f"{stamp}\n{list_name}\n", entry)
+
+
+@contextlib.contextmanager
+def staging_folder(settings: Settings, name: str) -> Iterator[Path]:
+    """Yield the empty folder `lake/staging/<name>` and remove it whatever happens.
+
+    Call under the write lock: `collect` clears every staging folder it finds.
+    """
+    staging = settings.lake / "staging" / name
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        yield staging
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            staging.parent.rmdir()  # only when nothing else is staging
 
 
 def _temporary_files(settings: Settings) -> list[Path]:

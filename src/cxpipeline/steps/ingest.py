@@ -7,10 +7,8 @@ warehouse in one read.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -182,9 +180,7 @@ def _staged(
     advance: Callable[[int], None],
 ) -> IngestSummary:
     """Run the passes in a staging folder of their own, removed whatever happens."""
-    staging = settings.lake / "staging" / run.run_id
-    shutil.rmtree(staging, ignore_errors=True)
-    try:
+    with housekeeping.staging_folder(settings, run.run_id) as staging:
         return staged_ingest(
             settings,
             table,
@@ -197,10 +193,6 @@ def _staged(
             executor=request.executor,
             partitions=request.partitions,
         )
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        with contextlib.suppress(OSError):
-            staging.parent.rmdir()  # only when no other run is staging
 
 
 def input_key(settings: Settings, request: IngestRequest, sha: str) -> str:

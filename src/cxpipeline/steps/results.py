@@ -7,8 +7,6 @@ of their own (`steps.statistics`): callers run it after this one.
 
 from __future__ import annotations
 
-import contextlib
-import shutil
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,6 +20,7 @@ from cxpipeline.codes import CallResult
 from cxpipeline.errors import CxError, InputError
 from cxpipeline.rejects import stored_rejects
 from cxpipeline.settings import Settings
+from cxpipeline.steps import housekeeping
 from cxpipeline.steps.common import as_utc
 from cxpipeline.steps.setup import prepare_warehouse
 from cxpipeline.steps.state import refresh_state
@@ -62,40 +61,51 @@ def load_results(
     rows_read, read_rejects = table.rows_read, table.rejects
     load_id = "results-" + io.file_sha256(path)[:16]
     con = warehouse.connect(settings)
-    # Under the write lock: housekeeping (which clears staging) cannot run meanwhile.
-    staging = settings.lake / "staging" / load_id
     try:
-        parsed = _staged_parse(table, path, staging / "parsed.parquet")
-        del table  # its text columns: the staged file holds all the passes need
-        owners = warehouse.named_frame(con, "record_owners")
-        with warehouse.transaction(con):
-            warehouse.delete_where(con, "rejected_rows", run_id=load_id)
-            tally = _Tally()
-            height = int(pl.scan_parquet(parsed).select(pl.len()).collect().item())
-            passes = max(1, -(-height // RESULTS_PER_PASS))
-            # By record id: a record's results (its attempts, its duplicates) share a pass.
-            record = pl.col("record_id").cast(pl.Int64, strict=False)
-            which = (((record % passes) + passes) % passes).fill_null(0)  # negative ids too
-            for index in range(passes):
-                # Read from the staged file pass by pass: one pass is in memory at a time.
-                part = pl.scan_parquet(parsed).filter(which == index).collect()
-                unread = read_rejects if index == 0 else read_rejects.clear()
-                _load_pass(con, part, unread, owners, (load_id, path), tally)
-                del part  # the state refresh below has a working set of its own
-            # Only the chains this batch touched change: a load every few minutes stays
-            # proportional to the batch, not to the list's whole history.
-            refresh_state(
-                con,
-                as_utc(as_of),
-                default_zone=settings.default_window_zone,
-                chains=pl.concat(tally.chains),  # one entry per pass, and there is one at least
-            )
+        # Under the write lock: housekeeping (which clears staging) cannot run meanwhile.
+        with housekeeping.staging_folder(settings, load_id) as staging:
+            parsed = _staged_parse(table, path, staging / "parsed.parquet")
+            del table  # its text columns: the staged file holds all the passes need
+            tally = _load_staged(con, parsed, read_rejects, (load_id, path), as_of, settings)
     finally:
         con.close()
-        shutil.rmtree(staging, ignore_errors=True)
-        with contextlib.suppress(OSError):
-            staging.parent.rmdir()  # only when nothing else is staging
     return {**_summary(rows_read, tally), "run_id": load_id}
+
+
+def _load_staged(
+    con: duckdb.DuckDBPyConnection,
+    parsed: Path,
+    read_rejects: pl.DataFrame,
+    source: tuple[str, Path],
+    as_of: datetime | None,
+    settings: Settings,
+) -> _Tally:
+    """Load the staged typed rows in passes and refresh the touched chains, in one transaction."""
+    load_id, _ = source
+    owners = warehouse.named_frame(con, "record_owners")
+    with warehouse.transaction(con):
+        warehouse.delete_where(con, "rejected_rows", run_id=load_id)
+        tally = _Tally()
+        height = int(pl.scan_parquet(parsed).select(pl.len()).collect().item())
+        passes = max(1, -(-height // RESULTS_PER_PASS))
+        # By record id: a record's results (its attempts, its duplicates) share a pass.
+        record = pl.col("record_id").cast(pl.Int64, strict=False)
+        which = (((record % passes) + passes) % passes).fill_null(0)  # negative ids too
+        for index in range(passes):
+            # Read from the staged file pass by pass: one pass is in memory at a time.
+            part = pl.scan_parquet(parsed).filter(which == index).collect()
+            unread = read_rejects if index == 0 else read_rejects.clear()
+            _load_pass(con, part, unread, owners, source, tally)
+            del part  # the state refresh below has a working set of its own
+        # Only the chains this batch touched change: a load every few minutes stays
+        # proportional to the batch, not to the list's whole history.
+        refresh_state(
+            con,
+            as_utc(as_of),
+            default_zone=settings.default_window_zone,
+            chains=pl.concat(tally.chains),  # one entry per pass, and there is one at least
+        )
+    return tally
 
 
 def _staged_parse(table: io.RawTable, path: Path, target: Path) -> Path:
