@@ -41,14 +41,14 @@ def ops_tables(
     records: pl.DataFrame,
     results: pl.LazyFrame,
     calls: pl.LazyFrame,
+    known: frozenset[str],
 ) -> dict[str, pl.DataFrame]:
     """Compute and validate every operations statistics table.
 
     `records` and `results` are the `records_for_stats` and `results_for_stats` frames the
-    statistics step has read already, `calls` their `local_calls` counts; the smaller inputs
-    come from the warehouse here.
+    statistics step has read already, `calls` their `local_calls` counts and `known` their
+    `known_zones`; the smaller inputs come from the warehouse here.
     """
-    known = known_zones(records)
     tables = {
         "hour_weekday_stats": ops_stats.hour_weekday_stats(calls),
         "daily_stats": ops_stats.daily_stats(calls),

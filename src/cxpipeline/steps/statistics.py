@@ -29,9 +29,8 @@ def build_statistics(settings: Settings) -> dict[str, int]:
         latest = inputs["as_of"].max() if inputs.height else None
         as_of = latest if isinstance(latest, datetime) else datetime.now(UTC)
         # Bucketed and converted to local time once, for the hourly and operations tables.
-        calls = local_calls.local_calls(
-            res, records, ops_statistics.known_zones(records_df)
-        ).collect()
+        known = ops_statistics.known_zones(records_df)
+        calls = local_calls.local_calls(res, records, known).collect()
         # The independent tables in one collect: Polars runs them side by side and reads the
         # records and results once for all of them.
         per_list, measures, completion, hourly, zones = pl.collect_all(
@@ -56,7 +55,7 @@ def build_statistics(settings: Settings) -> dict[str, int]:
                 "zone_stats": zones,
             }
         )
-        ops = ops_statistics.ops_tables(con, records_df, res, calls.lazy())
+        ops = ops_statistics.ops_tables(con, records_df, res, calls.lazy(), known)
         with warehouse.transaction(con):
             for name in STATISTICS_TABLES:
                 warehouse.replace_rows(con, name, tables[name])

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from cxpipeline.transforms.local_time import utc_to_local
+from cxpipeline.transforms.local_time import known_or_utc, utc_to_local
 
 #: Columns of `local_calls`: the local wall time is that of the bucket's start.
 LOCAL_CALLS_COLUMNS = ("list_name", "call_result", "local_time", "attempts")
@@ -35,11 +35,7 @@ def local_calls(
             (pl.col("call_time_utc").dt.epoch("us") // _BUCKET_US).alias("_bucket"),
         )
         .join(zones, on="record_id", how="left")
-        .with_columns(
-            _zone=pl.when(pl.col("tz_name").is_in(sorted(known_zones)))
-            .then(pl.col("tz_name"))
-            .otherwise(pl.lit("UTC"))
-        )
+        .with_columns(_zone=known_or_utc(pl.col("tz_name"), known_zones))
         .group_by("list_name", "_zone", "_bucket", "call_result")
         .agg(pl.len().cast(pl.Int64).alias("attempts"))
         .cache()

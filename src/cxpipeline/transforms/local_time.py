@@ -133,6 +133,14 @@ def _by_zone_day(
     return run
 
 
+def known_or_utc(zone: pl.Expr, known_zones: frozenset[str]) -> pl.Expr:
+    """Return the zone where it is one of `known_zones`, else UTC (a missing zone too).
+
+    Statistics report a record without a usable zone in UTC rather than fail the run.
+    """
+    return pl.when(zone.is_in(sorted(known_zones))).then(zone).otherwise(pl.lit("UTC"))
+
+
 def local_to_utc(naive: pl.Expr, zone: pl.Expr, *, latest: bool, field: str) -> pl.Expr:
     """Return UTC instants of naive local times in per-row zones, DST gaps/overlaps per `latest`."""
     return pl.struct(naive.cast(NAIVE).alias("value"), zone.alias("zone")).map_batches(

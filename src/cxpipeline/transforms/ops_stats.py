@@ -11,7 +11,7 @@ from datetime import timedelta
 import polars as pl
 
 from cxpipeline.codes import CallResult
-from cxpipeline.transforms.local_time import utc_to_local
+from cxpipeline.transforms.local_time import known_or_utc, utc_to_local
 
 #: The abandonment limit when a campaign sets none: US telemarketing, 3 % of live-answered
 #: calls per campaign over 30 days (docs/domain.md §6).
@@ -142,11 +142,7 @@ def dialable_today(
             )
         )
         .explode("_bucket")
-        .with_columns(
-            _zone=pl.when(pl.col("tz_name").is_in(list(known_zones)))
-            .then(pl.col("tz_name"))
-            .otherwise(pl.lit("UTC"))
-        )
+        .with_columns(_zone=known_or_utc(pl.col("tz_name"), known_zones))
         .with_columns(
             local_hour=utc_to_local(pl.col("_bucket"), pl.col("_zone"), field="tz_name")
             .dt.hour()
