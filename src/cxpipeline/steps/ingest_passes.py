@@ -93,9 +93,10 @@ def _enrich_pass(
     # every stage (on empty frames) as a single pass would.
     # Chunks of equal size (at most chunk_rows): 102,000 rows are two of 51,000, not one of
     # 100,000 and a sliver of 2,000 that costs a chunk and a partition for little work.
-    count = -(-max(height, 1) // chunk_rows)
-    size = -(-max(height, 1) // count)
-    offsets = range(0, max(height, 1), size)
+    rows = max(height, 1)
+    count = -(-rows // chunk_rows)
+    size = -(-rows // count)
+    offsets = range(0, rows, size)
     staged.partitions = asked or min(len(offsets), MAX_PARTITIONS)
     job = partial(
         ingest_chunks.ChunkJob,
