@@ -36,6 +36,7 @@ RELATIONS: tuple[str, ...] = (
     "window_keys",
     "call_results",
     "chain_holds",
+    "state_inputs",
     "list_stats",
     "group_stats",
     "hourly_stats",

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import polars as pl
 
 from cxpipeline import rules
-from cxpipeline.transforms.attempt_caps import attempt_cap_holds
+from cxpipeline.transforms.attempt_caps import attempt_cap_holds, cap_lookback
 
 SEED = rules.load_rules(None)
 
@@ -84,3 +84,15 @@ def test_no_cap_before_it_was_in_force():
     assert attempt_cap_holds(calls, records, SEED, old).collect().height == 0
     calls_now = _calls([("l", 1, 10, _at(h), 7) for h in (3, 2, 1)])
     assert attempt_cap_holds(calls_now, records, SEED, AS_OF).collect().height == 1
+
+
+def test_lookback_is_the_longest_cap_window_in_force():
+    longest = (
+        SEED.filter(pl.col("max_attempts").is_not_null()).get_column("attempt_window_hours").max()
+    )
+    assert cap_lookback(SEED, AS_OF) == AS_OF - timedelta(hours=longest)
+    # Before any cap was in force nothing needs reading: the lookback is the as-of itself.
+    long_ago = datetime(2000, 1, 1, tzinfo=UTC)
+    assert cap_lookback(SEED, long_ago) == long_ago
+    no_caps = SEED.with_columns(max_attempts=pl.lit(None, pl.Int64))
+    assert cap_lookback(no_caps, AS_OF) == AS_OF

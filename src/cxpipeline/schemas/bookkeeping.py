@@ -109,6 +109,20 @@ class ChainHold(_Coerced):
     rule: str = pa.Field(description="Cap that holds it, e.g. 'attempt_cap:FL'.")
 
 
+class StateInputs(_Coerced):
+    """What a list's stored record state was last rebuilt from (table state_inputs)."""
+
+    list_name: str = pa.Field(unique=True, description="Contact list.")
+    inputs_key: str = pa.Field(
+        str_length=64,
+        description=(
+            "sha256 of the list's effective settings, the compliance rules, the default zone "
+            "and the lifecycle code; a plan rebuilds the state only when it changes."
+        ),
+    )
+    rebuilt_at: _UTC = pa.Field(description="As-of of the rebuild.")
+
+
 def checked(frame: pl.DataFrame, model: type[pa.DataFrameModel]) -> pl.DataFrame:
     """Validate a frame we built ourselves before it is written; a failure is a bug and raises."""
     return cast(pl.DataFrame, model.validate(frame))

@@ -19,6 +19,7 @@ from cxpipeline.schemas.bookkeeping import (
     ChainHold,
     IngestRun,
     RejectedRow,
+    StateInputs,
     SuppressionEntry,
     WindowKeyRow,
 )
@@ -41,6 +42,7 @@ RELATION_MODELS: dict[str, tuple[Model, ...]] = {
     "window_keys": (WindowKeyRow, wc.WindowKeyColumns),
     "call_results": (CallResultRow, wc.StoredResultColumns),
     "chain_holds": (ChainHold,),
+    "state_inputs": (StateInputs,),
     "list_stats": (ListStatsRow, wc.StatsColumns),
     "group_stats": (GroupStatsRow, wc.StatsColumns),
     "hourly_stats": (HourlyStatsRow,),

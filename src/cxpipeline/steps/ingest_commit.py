@@ -204,7 +204,9 @@ def _load(
                     warehouse.load_sql_statement("refresh_shared_numbers"),
                     {"list_name": run.list_name},
                 )
-            refresh_state(con, run.as_of_utc, run.list_name)
+            refresh_state(
+                con, run.as_of_utc, run.list_name, default_zone=settings.default_window_zone
+            )
     finally:
         con.close()
 

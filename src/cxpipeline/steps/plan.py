@@ -19,7 +19,7 @@ from cxpipeline.errors import CxError
 from cxpipeline.settings import Settings
 from cxpipeline.steps.common import as_utc, int_setting
 from cxpipeline.steps.setup import prepare_warehouse
-from cxpipeline.steps.state import refresh_state
+from cxpipeline.steps.state import plan_state
 from cxpipeline.transforms import replan, windows
 
 
@@ -111,8 +111,9 @@ def _write(con: duckdb.DuckDBPyConnection, plan: _ListPlan, as_of_utc: datetime,
     _update(con, "plan_update_daily_window", plan.daily, params)
     rows = plan.window_rows.with_columns(list_name=pl.lit(plan.list_name), as_of=pl.lit(as_of_utc))
     warehouse.replace_rows(con, "window_keys", rows, list_name=plan.list_name)
-    # State, caps and schedules again: a schedule moves to the start of a new window.
-    refresh_state(con, as_of_utc, plan.list_name, default_zone=zone)
+    # Caps and schedules again (a schedule moves to the start of a new window), and the
+    # whole state when what it was built from changed.
+    plan_state(con, as_of_utc, plan.list_name, default_zone=zone)
 
 
 def _update(

@@ -12,6 +12,7 @@ import duckdb
 import polars as pl
 
 from cxpipeline import schemas, treatments, warehouse
+from cxpipeline.steps import state_inputs
 from cxpipeline.transforms import lifecycle, windows
 
 
@@ -43,9 +44,12 @@ def refresh_state(
     chain's state depends on its own records and results only, so the others stay as they
     are. The lifecycle runs over all results of the chains, `CHAINS_PER_PASS` at a time; a
     schedule outside every calling window then moves to the start of the next one. Call
-    inside the caller's transaction; suppression entries are re-applied in between.
+    inside the caller's transaction; suppression entries are re-applied in between. A full
+    rebuild notes its inputs key (`state_inputs`); a partial one forgets the notes its inputs
+    no longer match, so the next plan rebuilds those lists.
     """
     params = {"list_name": list_name}
+    full = chains is None
     if chains is None:
         chains = warehouse.named_frame(con, "state_chains", params).get_column("chain_id")
         # Holds of chains a refreshed file removed go too, not only those recomputed.
@@ -62,6 +66,51 @@ def refresh_state(
             _refresh_chains(con, as_of, settings, rules_df, default_zone)
         finally:
             con.unregister("_chains")
+    _settle(con, params)
+    if not full:
+        state_inputs.forget_changed(con, default_zone)
+        return
+    keys = state_inputs.inputs_keys(con, default_zone)
+    rebuilt = keys if list_name is None else {list_name: keys[list_name]}
+    state_inputs.record_rebuilt(con, rebuilt, as_of)
+
+
+def plan_state(
+    con: duckdb.DuckDBPyConnection, as_of: datetime, list_name: str, *, default_zone: str
+) -> bool:
+    """Bring a list's state to a new as-of and its new windows; True when it was rebuilt.
+
+    The lifecycle does not depend on the as-of, and ingest and results loads keep it current,
+    so the state is rebuilt from the whole history only when the list's settings, the rules,
+    the default zone or the code changed since its last rebuild (`steps.state_inputs`).
+    Otherwise only what moves with time is redone: the attempt-cap holds, the suppression
+    entries in force and the schedules that now fall outside every window.
+    """
+    current = state_inputs.inputs_keys(con, default_zone).get(list_name)
+    if current is None or state_inputs.stored_keys(con).get(list_name) != current:
+        refresh_state(con, as_of, list_name, default_zone=default_zone)
+        return True
+    _list_holds(con, as_of, list_name)
+    _settle(con, {"list_name": list_name})
+    return False
+
+
+def _list_holds(con: duckdb.DuckDBPyConnection, as_of: datetime, list_name: str) -> None:
+    """Replace a list's attempt-cap holds by those in force at `as_of`, from its recent calls."""
+    warehouse.delete_where(con, "chain_holds", list_name=list_name)
+    rules = warehouse.whole_table(con, "compliance_rules")
+    since = windows.cap_lookback(rules, as_of)
+    params = {"list_name": list_name, "since": since, "as_of": as_of}
+    calls = warehouse.named_frame(con, "list_cap_calls", params)
+    if calls.height == 0:
+        return
+    records = warehouse.named_frame(con, "list_cap_records", params)
+    holds = windows.attempt_cap_holds(calls.lazy(), records.lazy(), rules, as_of).collect()
+    warehouse.insert(con, "chain_holds", schemas.checked(holds, schemas.ChainHold))
+
+
+def _settle(con: duckdb.DuckDBPyConnection, params: dict[str, str | None]) -> None:
+    """Re-apply the suppression entries, then move schedules into the records' windows."""
     warehouse.reapply_suppression(con)
     con.execute(warehouse.load_sql_statement("adjust_sched_to_windows"), params)
 

@@ -55,6 +55,29 @@ def _latest_hold(capped_calls: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+def _lookback(caps: pl.DataFrame, moment: datetime) -> datetime:
+    """Start of the longest cap window ending at `moment` (`moment` itself when no cap)."""
+    longest = caps.get_column("attempt_window_hours").max()
+    return moment - timedelta(hours=int(longest)) if isinstance(longest, int) else moment
+
+
+def cap_lookback(rules: pl.LazyFrame | pl.DataFrame, as_of: datetime) -> datetime:
+    """Return the time after which a call can count towards a cap in force on `as_of`.
+
+    A caller reads only the calls after it (up to `as_of`) for `attempt_cap_holds`; with no
+    cap in force it is `as_of`, so no call is needed.
+    """
+    moment = _moment(as_of)
+    return _lookback(_caps_in_force(rules, moment.date()), moment)
+
+
+def _moment(as_of: datetime) -> datetime:
+    """`as_of` in UTC; a naive time is refused."""
+    if as_of.tzinfo is None:
+        raise CxError("needs a UTC offset", field="as_of")
+    return as_of.astimezone(UTC)
+
+
 def attempt_cap_holds(
     call_results: pl.LazyFrame,
     records: pl.LazyFrame,
@@ -68,9 +91,7 @@ def attempt_cap_holds(
     At the cap, the hold lasts until the oldest call that keeps it there leaves the window; with
     several caps the latest hold wins.
     """
-    if as_of.tzinfo is None:
-        raise CxError("needs a UTC offset", field="as_of")
-    moment = as_of.astimezone(UTC)
+    moment = _moment(as_of)
     caps = _caps_in_force(rules, moment.date())
     chain_caps = (
         records.select("list_name", "chain_id", jurisdiction=pl.col("states"))
@@ -79,8 +100,7 @@ def attempt_cap_holds(
         .unique()
     )
     # Only calls inside the longest window can count: the rest never reach the join.
-    longest = caps.get_column("attempt_window_hours").max()
-    since = moment - timedelta(hours=int(longest)) if isinstance(longest, int) else moment
+    since = _lookback(caps, moment)
     calls = call_results.select(
         "list_name", "chain_id", pl.col("call_time_utc").cast(UTC_TS)
     ).filter(pl.col("call_time_utc").is_between(since, moment, closed="right"))

@@ -19,7 +19,7 @@ import polars as pl
 
 from cxpipeline.errors import CxError
 from cxpipeline.rules.model import with_version_ends
-from cxpipeline.transforms.attempt_caps import attempt_cap_holds
+from cxpipeline.transforms.attempt_caps import attempt_cap_holds, cap_lookback
 from cxpipeline.transforms.daily_window import daily_window
 from cxpipeline.transforms.forbidden_intervals import forbidden_intervals, horizon_sentinels
 from cxpipeline.transforms.horizon import DAY_MINUTES, DefaultWindow, Horizon, minutes
@@ -39,6 +39,7 @@ __all__ = [
     "DefaultWindow",
     "Horizon",
     "attempt_cap_holds",
+    "cap_lookback",
     "campaign_hours_spec",
     "daily_window",
     "dialable_windows",
