@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import shutil
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import duckdb
@@ -15,12 +16,12 @@ from cxpipeline.settings import REPO_ROOT, Settings
 from cxpipeline.steps import ingest, results, setup
 from cxpipeline.steps.plan import plan_windows
 from cxpipeline.steps.state import plan_state, refresh_state
+from cxpipeline.steps.state_inputs import StateDefaults
 
 DAY_1 = datetime.fromisoformat("2026-12-01T08:00:00-05:00")
 LIST = "east_q4"
 STATE = "SELECT * FROM contact_records ORDER BY record_id"
 HOLDS = "SELECT * FROM chain_holds ORDER BY ALL"
-ZONE = "America/New_York"
 
 
 def _home(path: Path) -> Settings:
@@ -102,32 +103,38 @@ SET_MAX_ATTEMPTS = "UPDATE contact_lists SET max_attempts = $n WHERE name = $l"
 def test_only_a_changed_input_makes_a_plan_rebuild(lived, tmp_path):
     settings, _ = lived
     con = _copy(settings, tmp_path)
-    assert not plan_state(con, AS_OF, LIST, default_zone=ZONE)
-    assert plan_state(con, AS_OF, LIST, default_zone="America/Chicago")
-    assert not plan_state(con, AS_OF, LIST, default_zone="America/Chicago")
+    home = StateDefaults.of(settings)
+    assert not plan_state(con, AS_OF, LIST, defaults=home)
+    chicago = replace(home, zone="America/Chicago")
+    assert plan_state(con, AS_OF, LIST, defaults=chicago)
+    assert not plan_state(con, AS_OF, LIST, defaults=chicago)
+    wider = StateDefaults.of(settings.model_copy(update={"default_window_start": time(9)}))
+    assert plan_state(con, AS_OF, LIST, defaults=wider)
     con.execute(SET_MAX_ATTEMPTS, {"n": 2, "l": LIST})
-    assert plan_state(con, AS_OF, LIST, default_zone="America/Chicago")
+    assert plan_state(con, AS_OF, LIST, defaults=wider)
     con.execute("UPDATE compliance_rules SET max_attempts = 2 WHERE jurisdiction = 'FL'")
-    assert plan_state(con, AS_OF, LIST, default_zone="America/Chicago")
-    assert not plan_state(con, AS_OF, LIST, default_zone="America/Chicago")
+    assert plan_state(con, AS_OF, LIST, defaults=wider)
+    assert not plan_state(con, AS_OF, LIST, defaults=wider)
 
 
 def test_a_results_load_under_other_settings_makes_the_next_plan_rebuild(lived, tmp_path):
     settings, _ = lived
     con = _copy(settings, tmp_path)
+    home = StateDefaults.of(settings)
     some = pl.Series([r[0] for r in con.execute("SELECT chain_id FROM call_results").fetchall()])
     con.execute(SET_MAX_ATTEMPTS, {"n": 1, "l": LIST})
     # A load recomputes the chains it touches with max_attempts 1 ...
-    refresh_state(con, AS_OF, default_zone=ZONE, chains=some.head(5))
+    refresh_state(con, AS_OF, defaults=home, chains=some.head(5))
     con.execute(SET_MAX_ATTEMPTS, {"n": None, "l": LIST})
     # ... so with the settings back as they were, the state is still mixed: rebuild.
-    assert plan_state(con, AS_OF, LIST, default_zone=ZONE)
+    assert plan_state(con, AS_OF, LIST, defaults=home)
 
 
 def test_a_results_load_under_the_same_settings_keeps_the_mark(lived, tmp_path):
     settings, _ = lived
     con = _copy(settings, tmp_path)
+    home = StateDefaults.of(settings)
     some = pl.Series([r[0] for r in con.execute("SELECT chain_id FROM call_results").fetchall()])
-    refresh_state(con, AS_OF, default_zone=ZONE, chains=some.head(5))
-    assert not plan_state(con, AS_OF, LIST, default_zone=ZONE)
+    refresh_state(con, AS_OF, defaults=home, chains=some.head(5))
+    assert not plan_state(con, AS_OF, LIST, defaults=home)
     assert warehouse.whole_table(con, "state_inputs").height == 1

@@ -15,6 +15,7 @@ from cxpipeline.settings import Settings
 from cxpipeline.steps.ingest_state import REJECT_PARTS, ListContext, Run, Staged
 from cxpipeline.steps.ingest_summary import IngestSummary
 from cxpipeline.steps.state import refresh_state
+from cxpipeline.steps.state_inputs import StateDefaults
 
 #: Records per slice of the sorted contacts file the commit writes: bounds its memory.
 MERGE_SLICE_RECORDS = 100_000
@@ -204,9 +205,7 @@ def _load(
                     warehouse.load_sql_statement("refresh_shared_numbers"),
                     {"list_name": run.list_name},
                 )
-            refresh_state(
-                con, run.as_of_utc, run.list_name, default_zone=settings.default_window_zone
-            )
+            refresh_state(con, run.as_of_utc, run.list_name, defaults=StateDefaults.of(settings))
     finally:
         con.close()
 

@@ -20,6 +20,7 @@ from cxpipeline.settings import Settings
 from cxpipeline.steps.common import as_utc, int_setting
 from cxpipeline.steps.setup import prepare_warehouse
 from cxpipeline.steps.state import plan_state
+from cxpipeline.steps.state_inputs import StateDefaults
 from cxpipeline.transforms import replan, windows
 
 
@@ -54,7 +55,7 @@ def plan_windows(
         plans = [_list_plan(settings, con, name, rules, horizon) for name in names]
         with warehouse.transaction(con):
             for plan in plans:
-                _write(con, plan, as_of_utc, settings.default_window_zone)
+                _write(con, plan, as_of_utc, StateDefaults.of(settings))
         return {plan.list_name: _counts(con, plan) for plan in plans}
     finally:
         con.close()
@@ -104,7 +105,9 @@ def _list_plan(
     return _ListPlan(list_name, keys, window_rows, daily)
 
 
-def _write(con: duckdb.DuckDBPyConnection, plan: _ListPlan, as_of_utc: datetime, zone: str) -> None:
+def _write(
+    con: duckdb.DuckDBPyConnection, plan: _ListPlan, as_of_utc: datetime, defaults: StateDefaults
+) -> None:
     """Replace the list's key windows and refresh its records' keys and first-day windows."""
     params = {"list_name": plan.list_name}
     _update(con, "plan_update_window_keys", plan.keys, params)
@@ -113,7 +116,7 @@ def _write(con: duckdb.DuckDBPyConnection, plan: _ListPlan, as_of_utc: datetime,
     warehouse.replace_rows(con, "window_keys", rows, list_name=plan.list_name)
     # Caps and schedules again (a schedule moves to the start of a new window), and the
     # whole state when what it was built from changed.
-    plan_state(con, as_of_utc, plan.list_name, default_zone=zone)
+    plan_state(con, as_of_utc, plan.list_name, defaults=defaults)
 
 
 def _update(

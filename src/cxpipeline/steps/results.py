@@ -24,6 +24,7 @@ from cxpipeline.steps import housekeeping
 from cxpipeline.steps.common import as_utc
 from cxpipeline.steps.setup import prepare_warehouse
 from cxpipeline.steps.state import refresh_state
+from cxpipeline.steps.state_inputs import StateDefaults
 from cxpipeline.transforms import result_batches, results, suppression
 from cxpipeline.transforms import suppression_files as supp_files
 
@@ -102,7 +103,7 @@ def _load_staged(
         refresh_state(
             con,
             as_utc(as_of),
-            default_zone=settings.default_window_zone,
+            defaults=StateDefaults.of(settings),
             chains=pl.concat(tally.chains),  # one entry per pass, and there is one at least
         )
     return tally

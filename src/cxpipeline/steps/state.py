@@ -35,7 +35,7 @@ def refresh_state(
     as_of: datetime,
     list_name: str | None = None,
     *,
-    default_zone: str = "America/New_York",
+    defaults: state_inputs.StateDefaults = state_inputs.DEFAULTS,
     chains: pl.Series | None = None,
 ) -> None:
     """Recompute record state, attempt-cap holds and schedules of some chains, a list or all.
@@ -63,32 +63,36 @@ def refresh_state(
         some = chains.slice(start, CHAINS_PER_PASS).to_frame("chain_id")
         con.register("_chains", some.to_arrow())
         try:
-            _refresh_chains(con, as_of, settings, rules_df, default_zone)
+            _refresh_chains(con, as_of, settings, rules_df, defaults.zone)
         finally:
             con.unregister("_chains")
     _settle(con, params)
     if not full:
-        state_inputs.forget_changed(con, default_zone)
+        state_inputs.forget_changed(con, defaults)
         return
-    keys = state_inputs.inputs_keys(con, default_zone)
+    keys = state_inputs.inputs_keys(con, defaults)
     rebuilt = keys if list_name is None else {list_name: keys[list_name]}
     state_inputs.record_rebuilt(con, rebuilt, as_of)
 
 
 def plan_state(
-    con: duckdb.DuckDBPyConnection, as_of: datetime, list_name: str, *, default_zone: str
+    con: duckdb.DuckDBPyConnection,
+    as_of: datetime,
+    list_name: str,
+    *,
+    defaults: state_inputs.StateDefaults,
 ) -> bool:
     """Bring a list's state to a new as-of and its new windows; True when it was rebuilt.
 
     The lifecycle does not depend on the as-of, and ingest and results loads keep it current,
     so the state is rebuilt from the whole history only when the list's settings, the rules,
-    the default zone or the code changed since its last rebuild (`steps.state_inputs`).
+    the home's window defaults or the code changed since its last rebuild (`steps.state_inputs`).
     Otherwise only what moves with time is redone: the attempt-cap holds, the suppression
     entries in force and the schedules that now fall outside every window.
     """
-    current = state_inputs.inputs_keys(con, default_zone).get(list_name)
+    current = state_inputs.inputs_keys(con, defaults).get(list_name)
     if current is None or state_inputs.stored_keys(con).get(list_name) != current:
-        refresh_state(con, as_of, list_name, default_zone=default_zone)
+        refresh_state(con, as_of, list_name, defaults=defaults)
         return True
     _list_holds(con, as_of, list_name)
     _settle(con, {"list_name": list_name})

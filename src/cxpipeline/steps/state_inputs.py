@@ -10,7 +10,9 @@ of those inputs changed since the last full rebuild (`state_inputs` table).
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -19,8 +21,29 @@ import duckdb
 import polars as pl
 
 from cxpipeline import codes, schemas, treatments, tzdb, warehouse
+from cxpipeline.settings import Settings
 from cxpipeline.transforms import lifecycle, local_time
 from cxpipeline.transforms import treatments as treatment_steps
+
+
+@dataclass(frozen=True)
+class StateDefaults:
+    """The home's settings a list's state and windows depend on besides its campaign settings."""
+
+    zone: str = "America/New_York"  # the default window's zone, for zoneless records
+    window: tuple[str, ...] = ()  # default window start and end, stop margin (as text)
+
+    @classmethod
+    def of(cls, settings: Settings) -> StateDefaults:
+        """Those of a home's settings."""
+        window = (settings.default_window_start, settings.default_window_end)
+        return cls(
+            settings.default_window_zone, (*map(str, window), str(settings.stop_margin_minutes))
+        )
+
+
+#: For callers without a home's settings (tests): the default zone of `Settings`.
+DEFAULTS = StateDefaults()
 
 
 @cache
@@ -33,11 +56,12 @@ def _code_key() -> str:
     return digest.hexdigest()
 
 
-def inputs_keys(con: duckdb.DuckDBPyConnection, default_zone: str) -> dict[str, str]:
+def inputs_keys(con: duckdb.DuckDBPyConnection, defaults: StateDefaults) -> dict[str, str]:
     """Return the inputs key of every contact list, by name."""
     rules = warehouse.whole_table(con, "compliance_rules")
+    versions = (tzdb.release(), importlib.metadata.version("holidays"))
     common = hashlib.sha256()
-    for part in (_code_key(), tzdb.release(), default_zone, *sorted(_json_rows(rules))):
+    for part in (_code_key(), *versions, repr(defaults), *sorted(_json_rows(rules))):
         common.update(part.encode())
         common.update(b"\n")
     keys = {}
@@ -69,14 +93,14 @@ def record_rebuilt(con: duckdb.DuckDBPyConnection, keys: dict[str, str], as_of: 
     warehouse.insert(con, "state_inputs", schemas.checked(rows, schemas.StateInputs))
 
 
-def forget_changed(con: duckdb.DuckDBPyConnection, default_zone: str) -> None:
+def forget_changed(con: duckdb.DuckDBPyConnection, defaults: StateDefaults) -> None:
     """Forget the rebuild of every list whose inputs changed since it (a part was redone).
 
     A partial refresh (a results load) computes the chains it touches from today's inputs:
     when those differ from the list's last full rebuild, its state is mixed until the next
     rebuild, even if the inputs later change back, so the next plan must rebuild it.
     """
-    current = inputs_keys(con, default_zone)
+    current = inputs_keys(con, defaults)
     for name, key in stored_keys(con).items():
         if current.get(name) != key:
             warehouse.delete_where(con, "state_inputs", list_name=name)
