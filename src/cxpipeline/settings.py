@@ -55,7 +55,7 @@ class Settings(BaseModel):
         description="A replace that would remove more than this share of a list needs --force.",
     )
     ingest_chunk_rows: int = Field(
-        100_000,
+        50_000,
         ge=1,
         description="Input rows enriched at a time by ingest: bounds its memory, not its result.",
     )
@@ -64,6 +64,14 @@ class Settings(BaseModel):
     )
     write_lock_timeout_seconds: float = Field(
         600, ge=0, description="How long a writing step waits for another writer of the home."
+    )
+    warehouse_memory_mb: int | None = Field(
+        512,
+        ge=64,
+        description=(
+            "Memory DuckDB may use while an ingest commits (MiB; None: DuckDB's default); "
+            "a commit that needs more runs again without the bound."
+        ),
     )
 
     @property

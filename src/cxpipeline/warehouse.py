@@ -352,6 +352,35 @@ def insert(con: duckdb.DuckDBPyConnection, table: str, data: pl.DataFrame | Path
         con.unregister("_frame")
 
 
+@contextlib.contextmanager
+def memory_bound(con: duckdb.DuckDBPyConnection, megabytes: int | None) -> Iterator[None]:
+    """Bound DuckDB's memory inside the block (None: DuckDB's default, 80 % of the machine).
+
+    Beyond the bound DuckDB spills to disk where it can, and fails where it cannot.
+    """
+    if megabytes is None:
+        yield
+        return
+    con.execute("SET memory_limit = $limit", {"limit": f"{megabytes}MB"})
+    try:
+        yield
+    finally:
+        con.execute("RESET memory_limit")
+
+
+@contextlib.contextmanager
+def unordered_inserts(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Let DuckDB insert in parallel, in any physical order, inside this block.
+
+    Nearly halves the insert of a contacts file; readers get an order from ORDER BY only.
+    """
+    con.execute("SET preserve_insertion_order = false")
+    try:
+        yield
+    finally:
+        con.execute("RESET preserve_insertion_order")
+
+
 def delete_where(con: duckdb.DuckDBPyConnection, table: str, **equals: Any) -> None:
     """Delete the rows of a table whose columns equal the given values (all rows if none)."""
     name = quote_identifier(table, set(RELATIONS))

@@ -18,7 +18,7 @@ from cxpipeline.steps.state import refresh_state
 from cxpipeline.steps.state_inputs import StateDefaults
 
 #: Records per slice of the sorted contacts file the commit writes: bounds its memory.
-MERGE_SLICE_RECORDS = 100_000
+MERGE_SLICE_RECORDS = 50_000
 
 
 def commit(
@@ -180,11 +180,28 @@ def _load(
 
     Replace swaps the list's records and windows; append adds records and the windows of keys
     the list lacks, keeping every existing window. New identities are registered, and the
-    list's state is recomputed from the history of its record ids.
+    list's state is recomputed from the history of its record ids. DuckDB's memory is bounded
+    (`Settings.warehouse_memory_mb`) so the step's peak stays flat as lists grow.
     """
+    try:
+        _load_within(settings, run, summary, lake_paths, settings.warehouse_memory_mb)
+    except (duckdb.OutOfMemoryException, duckdb.TransactionException):
+        # The bound is a preference: a warehouse whose indexes outgrew it commits without it
+        # (the failed attempt rolled back; nothing of it remains).
+        _load_within(settings, run, summary, lake_paths, None)
+
+
+def _load_within(
+    settings: Settings,
+    run: Run,
+    summary: IngestSummary,
+    lake_paths: dict[str, Path],
+    megabytes: int | None,
+) -> None:
+    """Run the commit's transaction with DuckDB's memory bounded to `megabytes` (or not)."""
     con = warehouse.connect(settings)
     try:
-        with warehouse.transaction(con):
+        with warehouse.memory_bound(con, megabytes), warehouse.transaction(con):
             if run.mode == "replace":
                 warehouse.delete_where(con, "contact_records", list_name=run.list_name)
                 warehouse.delete_where(con, "window_keys", list_name=run.list_name)
@@ -192,7 +209,8 @@ def _load(
             else:
                 windows_rows = _missing_windows(con, run.list_name, lake_paths["windows"])
             # DuckDB reads the Parquet files itself: nothing list-sized passes through Python.
-            warehouse.insert(con, "contact_records", lake_paths["contacts"])
+            with warehouse.unordered_inserts(con):
+                warehouse.insert(con, "contact_records", lake_paths["contacts"])
             con.execute(
                 warehouse.load_sql_statement("register_identities"), {"list_name": run.list_name}
             )
