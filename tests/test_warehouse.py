@@ -50,6 +50,35 @@ def test_migrate_is_idempotent(tmp_path):
     assert con.execute("SELECT count(*) FROM ingest_runs").fetchone() == (1,)
 
 
+def test_a_new_process_skips_the_migration_of_a_current_warehouse(tmp_path, monkeypatch):
+    settings = Settings.build(tmp_path / "home")
+    warehouse.connect(settings).close()
+    calls = []
+    monkeypatch.setattr(warehouse, "migrate", calls.append)
+    snapshot = home_lock.snapshot_path(settings.warehouse_path)
+    published = snapshot.stat().st_ino
+
+    def new_process_connects():
+        warehouse._MIGRATED.clear()  # what a new process knows
+        warehouse.connect(settings).close()
+
+    new_process_connects()
+    assert calls == []
+    # Nothing was rewritten, so the readers' snapshot was not copied again.
+    assert snapshot.stat().st_ino == published
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        con.execute("UPDATE warehouse_schema SET schema_key = 'older code'")
+    new_process_connects()
+    assert len(calls) == 1
+    monkeypatch.undo()
+    new_process_connects()  # the real migration stores the key again
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        con.execute("DROP TABLE chain_holds")  # a relation gone: migrate whatever the key says
+    monkeypatch.setattr(warehouse, "migrate", calls.append)
+    new_process_connects()
+    assert len(calls) == 2
+
+
 def test_transaction_rolls_back_on_error(tmp_path):
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     con.execute("CREATE TABLE t (x INTEGER)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import re
 from collections.abc import Iterator
 from functools import cache
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 #: Relations in creation order: tables first, then views that read them.
 #: Every file in sql/ must be listed here (a test checks it) so nothing is created by accident.
 RELATIONS: tuple[str, ...] = (
+    "warehouse_schema",
     "dialing_profiles",
     "session_profiles",
     "campaign_templates",
@@ -124,7 +126,8 @@ def connect(settings: Settings, *, read_only: bool = False) -> duckdb.DuckDBPyCo
         con = duckdb.connect(str(path))
         path.chmod(0o600)  # personal data: owner-only, whatever the umask
         if not _migrated(con, path):
-            migrate(con)
+            if not _at_current_schema(con):
+                migrate(con)
             _MIGRATED.add(_file_key(path))
     except BaseException:
         lock.__exit__(None, None, None)
@@ -148,6 +151,32 @@ def _migrated(con: duckdb.DuckDBPyConnection, path: Path) -> bool:
     if _file_key(path) not in _MIGRATED:
         return False
     # A file deleted and made anew can get the same inode: count the relations to be sure.
+    return _all_relations(con)
+
+
+def _at_current_schema(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the file was migrated to this code's schema (key) and still has every relation."""
+    try:
+        stored = scalar(con, "SELECT schema_key FROM warehouse_schema")
+    except duckdb.CatalogException:
+        return False  # made before the key existed, or empty
+    return stored == schema_key() and _all_relations(con)
+
+
+@cache
+def schema_key() -> str:
+    """sha256 of what `migrate` makes: every relation's DDL and the code describing them."""
+    digest = hashlib.sha256()
+    for name in RELATIONS:
+        digest.update(load_sql(name).encode())
+    package = Path(__file__).parent
+    for path in (*sorted((package / "schemas").glob("*.py")), package / "campaigns" / "model.py"):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _all_relations(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether every relation of RELATIONS (at least as many) is in the file."""
     present = scalar(
         con,
         "SELECT (SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main') "
@@ -254,6 +283,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
             if (SQL_DIR / f"{name}.sql").exists():
                 con.execute(load_sql(name))
         apply_comments(con)
+        con.execute("DELETE FROM warehouse_schema")
+        con.execute("INSERT INTO warehouse_schema VALUES ($key, now())", {"key": schema_key()})
 
 
 @contextlib.contextmanager

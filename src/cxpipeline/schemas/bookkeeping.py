@@ -123,6 +123,16 @@ class StateInputs(_Coerced):
     rebuilt_at: _UTC = pa.Field(description="As-of of the rebuild.")
 
 
+class WarehouseSchema(_Coerced):
+    """The schema this warehouse was last migrated to (table warehouse_schema)."""
+
+    schema_key: str = pa.Field(
+        str_length=64,
+        description="sha256 of the relations' DDL and descriptions; the same key skips migration.",
+    )
+    migrated_at: _UTC = pa.Field(description="When the migration ran.")
+
+
 def checked(frame: pl.DataFrame, model: type[pa.DataFrameModel]) -> pl.DataFrame:
     """Validate a frame we built ourselves before it is written; a failure is a bug and raises."""
     return cast(pl.DataFrame, model.validate(frame))

@@ -21,6 +21,7 @@ from cxpipeline.schemas.bookkeeping import (
     RejectedRow,
     StateInputs,
     SuppressionEntry,
+    WarehouseSchema,
     WindowKeyRow,
 )
 from cxpipeline.schemas.ops_statistics import OPS_STATISTICS_MODELS
@@ -33,6 +34,7 @@ Model = type[pa.DataFrameModel]
 #: The models that describe each relation; the first one's docstring describes the relation and
 #: a column's description comes from the first model that has the column.
 RELATION_MODELS: dict[str, tuple[Model, ...]] = {
+    "warehouse_schema": (WarehouseSchema,),
     "compliance_rules": (wc.ComplianceRuleRow,),
     "suppression_entries": (SuppressionEntry,),
     "ingest_runs": (IngestRun, wc.IngestRunColumns),
