@@ -180,8 +180,19 @@ def step_plan(cfg: Config) -> Figures:
 
 
 def step_plan_history(cfg: Config) -> Figures:
-    """Re-plan the list once its results are loaded: record state is rebuilt from history."""
+    """Re-plan the list once its results are loaded (its inputs unchanged: state kept)."""
     return _replan(cfg, 2)
+
+
+def step_plan_rebuild(cfg: Config) -> Figures:
+    """Re-plan after a change of settings, rules or code: the state rebuilt from all results."""
+    import duckdb
+
+    settings = _settings(_home(cfg))
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        # What a changed input does: the key of the last rebuild no longer matches.
+        con.execute("DELETE FROM state_inputs WHERE list_name = ?", [LIST])
+    return _replan(cfg, 3)
 
 
 def _record_count(settings: Any) -> int:
@@ -341,6 +352,7 @@ STEPS: dict[str, Callable[[Config], Figures]] = {
     "results": step_results,
     "statistics": step_statistics,
     "plan_history": step_plan_history,
+    "plan_rebuild": step_plan_rebuild,
     "duckdb": step_duckdb,
     "small_cold": step_small_cold,
     "small_warm": step_small_warm,

@@ -282,6 +282,9 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
         for name in RELATIONS:
             if (SQL_DIR / f"{name}.sql").exists():
                 con.execute(load_sql(name))
+        # Imported here: the comments module reads this one's named SQL and allow-list.
+        from cxpipeline.warehouse_comments import apply_comments
+
         apply_comments(con)
         con.execute("DELETE FROM warehouse_schema")
         con.execute("INSERT INTO warehouse_schema VALUES ($key, now())", {"key": schema_key()})
@@ -469,60 +472,8 @@ def whole_table(con: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:
     return frame(con, f"SELECT * FROM {quote_identifier(name, set(RELATIONS))}")  # noqa: S608
 
 
-# --------------------------------------------------------------------------- comments
-
-
-def _sql_text(text: str) -> str:
-    """Quote a text as a SQL string literal (COMMENT ON takes no bound values)."""
-    return "'" + text.replace("'", "''") + "'"
-
-
-def apply_comments(con: duckdb.DuckDBPyConnection) -> None:
-    """Store the catalogue's description of every relation and column as DuckDB comments.
-
-    Only comments that differ are written (views lose theirs when they are re-created).
-    """
-    # Imported here: the catalogue reads campaigns.model, and importing the campaigns package
-    # imports its store, which imports this module.
-    from cxpipeline.schemas import catalog
-
-    kinds = {
-        n: (k, c) for n, k, c in con.execute(load_sql_statement("relation_comments")).fetchall()
-    }
-    stored = {
-        (t, c): comment
-        for t, c, _, comment in con.execute(load_sql_statement("column_comments")).fetchall()
-    }
-    for name, doc in catalog.relation_docs().items():
-        if name not in kinds:
-            continue
-        kind, comment = kinds[name]
-        relation = quote_identifier(name, set(RELATIONS))
-        if comment != doc.description:
-            con.execute(f"COMMENT ON {kind} {relation} IS {_sql_text(doc.description)}")
-        columns = {c for t, c in stored if t == name}
-        for column, text in doc.columns.items():
-            if column in columns and stored.get((name, column)) != text:
-                target = f"{relation}.{quote_identifier(column, columns)}"
-                con.execute(f"COMMENT ON COLUMN {target} IS {_sql_text(text)}")
-
-
 def described_relations(con: duckdb.DuckDBPyConnection) -> list[catalog.DescribedRelation]:
     """Every relation of RELATIONS as stored: kind, comment, and columns with type and comment."""
-    from cxpipeline.schemas import catalog  # see apply_comments
+    from cxpipeline.warehouse_comments import stored_relations
 
-    kinds = {
-        n: (k, c) for n, k, c in con.execute(load_sql_statement("relation_comments")).fetchall()
-    }
-    columns: dict[str, list[catalog.DescribedColumn]] = {}
-    for table, column, data_type, comment in con.execute(
-        load_sql_statement("column_comments")
-    ).fetchall():
-        columns.setdefault(table, []).append(catalog.DescribedColumn(column, data_type, comment))
-    return [
-        catalog.DescribedRelation(
-            name, kinds[name][0].lower(), kinds[name][1], tuple(columns.get(name, []))
-        )
-        for name in RELATIONS
-        if name in kinds
-    ]
+    return stored_relations(con)
