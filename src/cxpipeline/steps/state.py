@@ -71,7 +71,7 @@ def refresh_state(
         state_inputs.forget_changed(con, defaults)
         return
     keys = state_inputs.inputs_keys(con, defaults)
-    rebuilt = keys if list_name is None else {list_name: keys[list_name]}
+    rebuilt = {name: key for name, key in keys.items() if list_name in (None, name)}
     state_inputs.record_rebuilt(con, rebuilt, as_of)
 
 
