@@ -9,7 +9,7 @@ import sys
 
 import duckdb
 
-from cxpipeline import warehouse
+from cxpipeline import warehouse, warehouse_comments
 from cxpipeline.schemas.catalog import render_markdown
 from cxpipeline.settings import REPO_ROOT
 
@@ -21,7 +21,7 @@ def rendered() -> str:
     con = duckdb.connect()
     try:
         warehouse.migrate(con)
-        return render_markdown(warehouse.described_relations(con))
+        return render_markdown(warehouse_comments.described_relations(con))
     finally:
         con.close()
 

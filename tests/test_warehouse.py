@@ -3,7 +3,7 @@ import re
 import duckdb
 import pytest
 
-from cxpipeline import warehouse
+from cxpipeline import warehouse, warehouse_comments
 from cxpipeline.io import home_lock
 from cxpipeline.schemas.catalog import render_markdown
 from cxpipeline.settings import REPO_ROOT, Settings
@@ -107,7 +107,7 @@ def test_marker_lines_are_expanded_and_unknown_markers_rejected():
 def test_every_relation_and_column_carries_a_comment():
     con = duckdb.connect()
     warehouse.migrate(con)
-    described = warehouse.described_relations(con)
+    described = warehouse_comments.described_relations(con)
     assert {r.name for r in described} == set(warehouse.RELATIONS)
     missing = [r.name for r in described if not r.comment] + [
         f"{r.name}.{c.name}" for r in described for c in r.columns if not c.comment
@@ -137,7 +137,7 @@ def test_comments_survive_a_second_migration_and_quotes_are_escaped(tmp_path):
 def test_docs_warehouse_md_is_generated_from_the_comments():
     con = duckdb.connect()
     warehouse.migrate(con)
-    expected = render_markdown(warehouse.described_relations(con))
+    expected = render_markdown(warehouse_comments.described_relations(con))
     committed = (REPO_ROOT / "docs" / "warehouse.md").read_text(encoding="utf-8")
     assert committed == expected, "docs/warehouse.md is stale: run python scripts/warehouse_docs.py"
 
@@ -155,3 +155,13 @@ def test_the_snapshot_is_copied_again_only_when_the_warehouse_changed(tmp_path):
     assert snapshot.stat().st_ino != published
     with warehouse.connect(settings, read_only=True) as reader:
         assert reader.execute("SELECT answer FROM scratch").fetchall() == [(42,)]
+
+
+def test_an_option_holds_inside_its_block_only_and_only_listed_names_are_set():
+    con = duckdb.connect()
+    setting = "SELECT current_setting('preserve_insertion_order')"
+    with warehouse.option(con, "preserve_insertion_order", False):
+        assert con.execute(setting).fetchone() == (False,)
+    assert con.execute(setting).fetchone() == (True,)
+    with pytest.raises(ValueError, match="not allowed"), warehouse.option(con, "threads", 1):
+        pass

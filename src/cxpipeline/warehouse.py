@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 import duckdb
 import polars as pl
@@ -16,9 +16,6 @@ import polars as pl
 from cxpipeline.errors import CxError
 from cxpipeline.io import home_lock
 from cxpipeline.settings import SQL_DIR, Settings
-
-if TYPE_CHECKING:
-    from cxpipeline.schemas import catalog
 
 #: Relations in creation order: tables first, then views that read them.
 #: Every file in sql/ must be listed here (a test checks it) so nothing is created by accident.
@@ -386,33 +383,23 @@ def insert(con: duckdb.DuckDBPyConnection, table: str, data: pl.DataFrame | Path
         con.unregister("_frame")
 
 
-@contextlib.contextmanager
-def memory_bound(con: duckdb.DuckDBPyConnection, megabytes: int | None) -> Iterator[None]:
-    """Bound DuckDB's memory inside the block (None: DuckDB's default, 80 % of the machine).
+#: DuckDB options a step may change for a block (`option`); values are bound, names listed.
+OPTIONS = frozenset({"memory_limit", "preserve_insertion_order"})
 
-    Beyond the bound DuckDB spills to disk where it can, and fails where it cannot.
-    """
-    if megabytes is None:
+
+@contextlib.contextmanager
+def option(con: duckdb.DuckDBPyConnection, name: str, value: object) -> Iterator[None]:
+    """Set a DuckDB option inside the block (None: leave it as it is), then reset it."""
+    if value is None:
         yield
         return
-    con.execute("SET memory_limit = $limit", {"limit": f"{megabytes}MB"})
+    if name not in OPTIONS:
+        raise ValueError(f"option not allowed: {name!r}")
+    con.execute(f"SET {name} = $value", {"value": value})
     try:
         yield
     finally:
-        con.execute("RESET memory_limit")
-
-
-@contextlib.contextmanager
-def unordered_inserts(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """Let DuckDB insert in parallel, in any physical order, inside this block.
-
-    Nearly halves the insert of a contacts file; readers get an order from ORDER BY only.
-    """
-    con.execute("SET preserve_insertion_order = false")
-    try:
-        yield
-    finally:
-        con.execute("RESET preserve_insertion_order")
+        con.execute(f"RESET {name}")
 
 
 def delete_where(con: duckdb.DuckDBPyConnection, table: str, **equals: Any) -> None:
@@ -470,10 +457,3 @@ def named_frame(
 def whole_table(con: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:
     """Every row of one allow-listed relation as a Polars frame."""
     return frame(con, f"SELECT * FROM {quote_identifier(name, set(RELATIONS))}")  # noqa: S608
-
-
-def described_relations(con: duckdb.DuckDBPyConnection) -> list[catalog.DescribedRelation]:
-    """Every relation of RELATIONS as stored: kind, comment, and columns with type and comment."""
-    from cxpipeline.warehouse_comments import stored_relations
-
-    return stored_relations(con)

@@ -39,7 +39,7 @@ def apply_comments(con: duckdb.DuckDBPyConnection) -> None:
                 con.execute(f"COMMENT ON COLUMN {target} IS {_sql_text(text)}")
 
 
-def stored_relations(con: duckdb.DuckDBPyConnection) -> list[catalog.DescribedRelation]:
+def described_relations(con: duckdb.DuckDBPyConnection) -> list[catalog.DescribedRelation]:
     """Every relation of RELATIONS as stored: kind, comment, and columns with type and comment."""
     kinds = {
         n: (k, c) for n, k, c in con.execute(load_sql_statement("relation_comments")).fetchall()

@@ -6,6 +6,7 @@ import math
 from datetime import datetime
 
 import duckdb
+import pytest
 from tests.steps.test_ingest_chunks import assert_same_warehouse, home
 
 from cxpipeline import generate, warehouse
@@ -45,3 +46,23 @@ def test_a_commit_that_outgrows_the_memory_bound_runs_again_without_it(tmp_path,
     assert limits[0] == f"{math.floor(mib * 10) / 10:.1f} MiB"
     # Nothing of the failed attempt remains: the warehouse is the plain ingest's.
     assert_same_warehouse(plain, bounded)
+
+
+def test_an_unbounded_commit_that_fails_is_not_tried_again(tmp_path, monkeypatch):
+    source = generate.write_contact_list(tmp_path / "list.csv", 50, seed=4)
+    settings = home(tmp_path / "home", chunk_rows=50_000).model_copy(
+        update={"warehouse_memory_mb": None}
+    )
+    attempts = []
+
+    def insert(con, table, data):
+        if table == "window_keys":
+            attempts.append(table)
+            raise duckdb.OutOfMemoryException("could not allocate block (test)")
+        return real_insert(con, table, data)
+
+    real_insert = warehouse.insert
+    monkeypatch.setattr(warehouse, "insert", insert)
+    with pytest.raises(duckdb.OutOfMemoryException):
+        _ingest(settings, source)
+    assert attempts == ["window_keys"]

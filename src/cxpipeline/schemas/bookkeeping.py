@@ -116,8 +116,9 @@ class StateInputs(_Coerced):
     inputs_key: str = pa.Field(
         str_length=64,
         description=(
-            "sha256 of the list's effective settings, the compliance rules, the default zone "
-            "and the lifecycle code; a plan rebuilds the state only when it changes."
+            "sha256 of the list's effective settings, the compliance rules, the home's window "
+            "defaults, the tzdata and holidays releases and the lifecycle code; a plan "
+            "rebuilds the state only when it changes."
         ),
     )
     rebuilt_at: _UTC = pa.Field(description="As-of of the rebuild.")
