@@ -4,7 +4,7 @@ import duckdb
 import pytest
 
 from cxpipeline import warehouse, warehouse_comments
-from cxpipeline.io import home_lock
+from cxpipeline.io.snapshot import snapshot_path
 from cxpipeline.schemas.catalog import render_markdown
 from cxpipeline.settings import REPO_ROOT, Settings
 
@@ -55,7 +55,7 @@ def test_a_new_process_skips_the_migration_of_a_current_warehouse(tmp_path, monk
     warehouse.connect(settings).close()
     calls = []
     monkeypatch.setattr(warehouse, "migrate", calls.append)
-    snapshot = home_lock.snapshot_path(settings.warehouse_path)
+    snapshot = snapshot_path(settings.warehouse_path)
     published = snapshot.stat().st_ino
 
     def new_process_connects():
@@ -145,7 +145,7 @@ def test_docs_warehouse_md_is_generated_from_the_comments():
 def test_the_snapshot_is_copied_again_only_when_the_warehouse_changed(tmp_path):
     settings = Settings.build(tmp_path / "home")
     warehouse.connect(settings).close()  # creates the warehouse and its snapshot
-    snapshot = home_lock.snapshot_path(settings.warehouse_path)
+    snapshot = snapshot_path(settings.warehouse_path)
     published = snapshot.stat().st_ino
     warehouse.connect(settings).close()  # a writer that wrote nothing
     assert snapshot.stat().st_ino == published

@@ -14,7 +14,7 @@ import duckdb
 import polars as pl
 
 from cxpipeline.errors import CxError
-from cxpipeline.io import home_lock
+from cxpipeline.io import home_lock, snapshot
 from cxpipeline.settings import SQL_DIR, Settings
 
 #: Relations in creation order: tables first, then views that read them.
@@ -194,8 +194,8 @@ def writing(settings: Settings) -> Iterator[bool]:
         path = settings.warehouse_path
         # Unchanged since the last snapshot (a step that only read, or wrote nothing): the
         # copy, which grows with the warehouse, is skipped.
-        if outermost and path.exists() and not home_lock.snapshot_is_current(path):
-            home_lock.publish_snapshot(path)
+        if outermost and path.exists() and not snapshot.snapshot_is_current(path):
+            snapshot.publish_snapshot(path)
 
 
 class _Writer:
@@ -239,21 +239,21 @@ def reader_path(settings: Settings) -> Path:
     path = settings.warehouse_path
     if home_lock.holds_lock(settings.home):
         return path  # this thread is the writer: it reads its own file
-    snapshot = home_lock.snapshot_path(path)
-    if home_lock.snapshot_is_current(path):
-        return snapshot
+    published = snapshot.snapshot_path(path)
+    if snapshot.snapshot_is_current(path):
+        return published
     # A busy writer publishes when it finishes; meanwhile the last snapshot serves readers.
-    wait = 0.0 if snapshot.exists() else settings.write_lock_timeout_seconds
+    wait = 0.0 if published.exists() else settings.write_lock_timeout_seconds
     try:
         with home_lock.home_lock(settings.home, wait):
-            if not home_lock.snapshot_is_current(path):
+            if not snapshot.snapshot_is_current(path):
                 if path.with_name(path.name + ".wal").exists():
                     duckdb.connect(str(path)).close()  # closing checkpoints the WAL into the file
-                home_lock.publish_snapshot(path)
+                snapshot.publish_snapshot(path)
     except CxError:
-        if not snapshot.exists():
+        if not published.exists():
             raise
-    return snapshot
+    return published
 
 
 def connect_sandboxed(settings: Settings) -> duckdb.DuckDBPyConnection:

@@ -10,6 +10,7 @@ import pytest
 from cxpipeline import warehouse
 from cxpipeline.errors import CxError
 from cxpipeline.io import home_lock
+from cxpipeline.io.snapshot import snapshot_is_current, snapshot_path
 from cxpipeline.settings import REPO_ROOT, Settings
 from cxpipeline.steps import query, setup
 from cxpipeline.steps.ingest import ingest
@@ -54,8 +55,8 @@ def test_a_writer_publishes_the_snapshot_readers_open(tmp_path):
     con = warehouse.connect(settings)
     con.execute("CREATE TABLE note AS SELECT 'p1' AS v")
     con.close()
-    snapshot = home_lock.snapshot_path(settings.warehouse_path)
-    assert snapshot.exists() and home_lock.snapshot_is_current(settings.warehouse_path)
+    snapshot = snapshot_path(settings.warehouse_path)
+    assert snapshot.exists() and snapshot_is_current(settings.warehouse_path)
     reader = warehouse.connect(settings, read_only=True)
     try:
         rows = reader.execute("SELECT v FROM note").fetchall()
@@ -123,7 +124,7 @@ def test_a_reader_in_a_loop_never_fails_and_never_fails_the_ingest(tmp_path):
 def test_the_warehouse_and_its_snapshot_are_owner_only(tmp_path):
     settings = Settings.build(tmp_path / "home")
     warehouse.connect(settings).close()
-    snapshot = home_lock.snapshot_path(settings.warehouse_path)
+    snapshot = snapshot_path(settings.warehouse_path)
     assert settings.warehouse_path.stat().st_mode & 0o077 == 0
     assert snapshot.stat().st_mode & 0o077 == 0
     assert snapshot.parent.stat().st_mode & 0o077 == 0

@@ -1,10 +1,9 @@
-"""The home's write lock and the readers' snapshot: one writer at a time, readers never blocked.
+"""The home's write lock: one writer at a time, and readers never blocked.
 
 DuckDB lets one process write a database file, and a read-only connection from another process
 conflicts with that writer. So writers take an exclusive `flock` on HOME/.write.lock (waiting up
 to a timeout), and when the last writer of a process closes, the closed, checkpointed warehouse
-file is copied to a temporary file and renamed onto the readers' snapshot. Readers open only the
-snapshot: a rename never disturbs a reader that has the old file open.
+becomes the readers' snapshot (io.snapshot), which is all that readers open.
 """
 
 from __future__ import annotations
@@ -12,8 +11,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -22,18 +19,12 @@ from pathlib import Path
 from cxpipeline.errors import CxError
 
 LOCK_NAME = ".write.lock"
-SNAPSHOT_DIR = ".readers"
 
 _depth = threading.local()
 
 
 class HomeBusy(CxError):
     """Another step held the home's write lock for longer than the timeout (worth a retry)."""
-
-
-def snapshot_path(warehouse: Path) -> Path:
-    """Path of the readers' immutable snapshot of a warehouse file."""
-    return warehouse.parent / SNAPSHOT_DIR / warehouse.name
 
 
 def _acquire(home: Path, timeout: float) -> int:
@@ -82,32 +73,3 @@ def home_lock(home: Path, timeout: float) -> Iterator[bool]:
 def holds_lock(home: Path) -> bool:
     """Whether this thread holds the home's write lock."""
     return home in getattr(_depth, "held", {})
-
-
-def publish_snapshot(warehouse: Path) -> Path:
-    """Copy the closed, checkpointed warehouse onto the readers' snapshot by atomic rename."""
-    target = snapshot_path(warehouse)
-    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".snapshot.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        shutil.copyfile(warehouse, tmp)
-        tmp.replace(target)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return target
-
-
-def snapshot_is_current(warehouse: Path) -> bool:
-    """Whether the readers' snapshot exists and is newer than the warehouse file and its WAL.
-
-    A writer killed after a commit leaves that commit in the WAL, unpublished: the WAL's time
-    makes the snapshot stale, and the next reader (or writer) publishes it.
-    """
-    target = snapshot_path(warehouse)
-    if not target.exists():
-        return False
-    wal = warehouse.with_name(warehouse.name + ".wal")
-    newest = max(p.stat().st_mtime_ns for p in (warehouse, wal) if p.exists())
-    return target.stat().st_mtime_ns >= newest
