@@ -28,9 +28,11 @@ def build_statistics(settings: Settings) -> dict[str, int]:
         limits = inputs.select("list_name", "abandon_limit").lazy()
         latest = inputs["as_of"].max() if inputs.height else None
         as_of = latest if isinstance(latest, datetime) else datetime.now(UTC)
-        # Bucketed and converted to local time once, for the hourly and operations tables.
+        # Counted per 15-minute bucket in DuckDB, then converted to local time once, for the
+        # hourly and operations tables.
         known = ops_statistics.known_zones(records_df)
-        calls = local_calls.local_calls(res, records, known).collect()
+        buckets = warehouse.named_frame(con, "calls_by_bucket").lazy()
+        calls = local_calls.localised(buckets, known).collect()
         # The independent tables in one collect: Polars runs them side by side and reads the
         # records and results once for all of them.
         per_list, measures, completion, hourly, zones = pl.collect_all(

@@ -18,31 +18,47 @@ LOCAL_CALLS_COLUMNS = ("list_name", "call_result", "local_time", "attempts")
 _BUCKET_US = 15 * 60 * 1_000_000
 
 
-def local_calls(
-    results: pl.LazyFrame, records: pl.LazyFrame, known_zones: frozenset[str]
-) -> pl.LazyFrame:
-    """Count attempts per list, call result and local wall time of their 15-minute bucket.
+#: Columns of `bucket_counts` (and of sql/ops/calls_by_bucket.sql, which counts the same).
+BUCKET_COUNTS_COLUMNS = ("list_name", "tz_name", "bucket", "call_result", "attempts")
 
-    `known_zones` are the zones the conversion knows; any other zone (or none) counts as UTC.
+
+def bucket_counts(results: pl.LazyFrame, records: pl.LazyFrame) -> pl.LazyFrame:
+    """Count attempts per list, the record's tz_name, 15-minute UTC bucket and call result.
+
+    A result whose record is gone counts with a null zone. The statistics step reads the same
+    counts from sql/ops/calls_by_bucket.sql, counted where the results are stored.
     """
     zones = records.select("record_id", "tz_name").unique(subset="record_id")
-    counted = (
+    return (
         results.select(
             "list_name",
             "record_id",
             pl.col("call_result").cast(pl.Int64),
             # The bucket as a number (cheaper to make and to group by than a truncated time).
-            (pl.col("call_time_utc").dt.epoch("us") // _BUCKET_US).alias("_bucket"),
+            (pl.col("call_time_utc").dt.epoch("us") // _BUCKET_US).alias("bucket"),
         )
         .join(zones, on="record_id", how="left")
-        .with_columns(_zone=known_or_utc(pl.col("tz_name"), known_zones))
-        .group_by("list_name", "_zone", "_bucket", "call_result")
+        .group_by("list_name", "tz_name", "bucket", "call_result")
         .agg(pl.len().cast(pl.Int64).alias("attempts"))
+        .select(BUCKET_COUNTS_COLUMNS)
+    )
+
+
+def localised(counts: pl.LazyFrame, known_zones: frozenset[str]) -> pl.LazyFrame:
+    """Turn `bucket_counts` into attempts per list, call result and local wall time.
+
+    `known_zones` are the zones the conversion knows; any other zone (or none) counts as UTC.
+    Each distinct (zone, bucket) is converted once.
+    """
+    counted = (
+        counts.with_columns(_zone=known_or_utc(pl.col("tz_name"), known_zones))
+        .group_by("list_name", "_zone", "bucket", "call_result")
+        .agg(pl.col("attempts").sum().cast(pl.Int64))
         .cache()
     )
-    start = pl.from_epoch(pl.col("_bucket") * _BUCKET_US, time_unit="us")
+    start = pl.from_epoch(pl.col("bucket") * _BUCKET_US, time_unit="us")
     local = (
-        counted.select("_zone", "_bucket")
+        counted.select("_zone", "bucket")
         .unique()
         .with_columns(
             local_time=utc_to_local(
@@ -50,4 +66,11 @@ def local_calls(
             )
         )
     )
-    return counted.join(local, on=["_zone", "_bucket"], how="left").select(LOCAL_CALLS_COLUMNS)
+    return counted.join(local, on=["_zone", "bucket"], how="left").select(LOCAL_CALLS_COLUMNS)
+
+
+def local_calls(
+    results: pl.LazyFrame, records: pl.LazyFrame, known_zones: frozenset[str]
+) -> pl.LazyFrame:
+    """Count attempts per list, call result and local wall time of their 15-minute bucket."""
+    return localised(bucket_counts(results, records), known_zones)
