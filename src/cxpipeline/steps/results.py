@@ -92,12 +92,18 @@ def _load_staged(
         # By record id: a record's results (its attempts, its duplicates) share a pass.
         record = pl.col("record_id").cast(pl.Int64, strict=False)
         which = (((record % passes) + passes) % passes).fill_null(0)  # negative ids too
+        fresh: list[Path] = []
         for index in range(passes):
             # Read from the staged file pass by pass: one pass is in memory at a time.
             part = pl.scan_parquet(parsed).filter(which == index).collect()
             unread = read_rejects if index == 0 else read_rejects.clear()
-            _load_pass(con, part, unread, owners, source, tally)
+            stage = parsed.with_name(f"fresh-{index:05d}.parquet")
+            fresh.append(_load_pass(con, part, unread, owners, source, tally, stage))
             del part  # the state refresh below has a working set of its own
+        # DuckDB reads the new results from the staged files itself. Inserted from Arrow pass
+        # by pass, they grew the process by ~35 MiB a pass until the commit.
+        for stage in fresh:
+            warehouse.insert(con, "call_results", stage)
         # Only the chains this batch touched change: a load every few minutes stays
         # proportional to the batch, not to the list's whole history.
         refresh_state(
@@ -124,8 +130,12 @@ def _load_pass(
     owners: pl.DataFrame,
     source: tuple[str, Path],
     tally: _Tally,
-) -> None:
-    """Key, check and insert one pass of a load (its results, rejects and DNC entries)."""
+    stage: Path,
+) -> Path:
+    """Key and check one pass of a load; insert its rejects and DNC entries.
+
+    Its new results are written to `stage` (returned) for the caller to insert.
+    """
     load_id, path = source
     previous = _stored_results_of(con, parsed)
     joined = results.call_results(parsed.lazy(), owners.lazy(), previous=previous.lazy()).collect()
@@ -142,7 +152,7 @@ def _load_pass(
         load_id,
         path,
     )
-    warehouse.insert(con, "call_results", loaded)
+    io.write_parquet(loaded, stage)
     _add_dnc_entries(con, loaded, owners)
     warehouse.insert(con, "rejected_rows", rejects)
     unknown = joined.filter(pl.col("unknown_record")).height
@@ -153,6 +163,7 @@ def _load_pass(
     tally.rejected += rejects.height
     tally.per_list.update(dict(loaded.group_by("list_name").len().iter_rows()))
     tally.chains.append(loaded.get_column("chain_id").unique())
+    return stage
 
 
 def _stored_results_of(con: duckdb.DuckDBPyConnection, parsed: pl.DataFrame) -> pl.DataFrame:
