@@ -1,10 +1,11 @@
 """Operations statistics step: built with the statistics from stored records and results."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import duckdb
 import pytest
 
+from cxpipeline import warehouse
 from cxpipeline.settings import REPO_ROOT, Settings
 from cxpipeline.steps import ingest, results, setup, statistics
 
@@ -56,3 +57,31 @@ def test_statistics_fill_the_operations_tables(home, tmp_path):
     assert 0 < limit <= 1
     today = rows(home, "SELECT DISTINCT tz_name FROM dialable_today ORDER BY 1")
     assert today == [("America/New_York",)]
+
+
+def test_only_windows_overlapping_the_24_hours_from_the_plan_reach_the_statistics():
+    as_of = datetime.fromisoformat("2026-10-31T12:00:00+00:00")  # New York leaves DST next day
+    edge = datetime.fromisoformat("2026-11-01T12:00:00+00:00")  # as-of + 24 h, exactly
+    micro = timedelta(microseconds=1)
+    windows = [
+        (1, as_of - timedelta(hours=2), as_of),  # ends as the day starts: out
+        (2, as_of - timedelta(hours=2), as_of + micro),  # in
+        (3, edge - micro, edge + timedelta(hours=1)),  # in
+        (4, edge, edge + timedelta(hours=1)),  # starts as the day ends (a calendar day is 25 h)
+    ]
+    with duckdb.connect() as con:
+        con.execute("SET TimeZone = 'America/New_York'")
+        con.execute("CREATE TABLE window_keys (list_name VARCHAR, as_of TIMESTAMPTZ)")
+        con.execute("INSERT INTO window_keys VALUES ('l1', $a), ('l2', NULL)", {"a": as_of})
+        con.execute(
+            "CREATE TABLE dialable_windows (list_name VARCHAR, record_id BIGINT, "
+            "window_start_utc TIMESTAMPTZ, window_end_utc TIMESTAMPTZ)"
+        )
+        for record, start, end in windows:
+            for name in ("l1", "l2"):  # l2 was never planned: none of its windows count
+                con.execute(
+                    "INSERT INTO dialable_windows VALUES ($n, $r, $s, $e)",
+                    {"n": name, "r": record, "s": start, "e": end},
+                )
+        kept = warehouse.named_frame(con, "windows_for_stats")
+    assert sorted(zip(kept["list_name"], kept["record_id"], strict=True)) == [("l1", 2), ("l1", 3)]

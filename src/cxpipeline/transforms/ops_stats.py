@@ -74,10 +74,12 @@ def abandonment_30d(
     calls = results.select(
         "list_name", "call_result", "call_time_utc", attempts=pl.lit(1, dtype=pl.Int64)
     ).join(lists, on="list_name", how="inner")
-    end = pl.col("call_time_utc").max().over("campaign_group")
-    in_window = pl.col("call_time_utc") > end - timedelta(days=ABANDON_DAYS)
+    # Each group's last call by a group-by and a join: `max().over()` held a copy of the calls.
+    ends = calls.group_by("campaign_group").agg(pl.col("call_time_utc").max().alias("_end"))
+    in_window = pl.col("call_time_utc") > pl.col("_end") - timedelta(days=ABANDON_DAYS)
     return (
-        calls.filter(in_window)
+        calls.join(ends, on="campaign_group", how="inner")
+        .filter(in_window)
         .group_by("campaign_group")
         .agg(
             pl.col("call_time_utc").max().alias("window_end_utc"),
