@@ -7,6 +7,7 @@ from cxpipeline.transforms.lifecycle_stats import (
     with_group_measures,
     with_list_measures,
 )
+from cxpipeline.transforms.result_summaries import per_record
 
 AS_OF = datetime(2026, 7, 1, 12, tzinfo=UTC)
 NOW = int(AS_OF.timestamp())
@@ -44,12 +45,18 @@ def _results():
             "chain_id": [r[1] for r in rows],
             "call_result": [r[2] for r in rows],
             "duration_s": [r[3] for r in rows],
+            "call_time_utc": [AS_OF] * len(rows),
         }
     )
 
 
+def _summed():
+    """The results summed up per record, as the statistics step reads them."""
+    return per_record(_results())
+
+
 def test_lifecycle_measures_by_hand():
-    m = lifecycle_measures(_records(), _results(), AS_OF).collect().row(0, named=True)
+    m = lifecycle_measures(_records(), _summed(), AS_OF).collect().row(0, named=True)
     assert m["right_party_contacts"] == 2  # chains 1 and 2, chain 1 counted once
     assert m["talk_time_s"] == 195.0  # answers only
     assert m["chains_finished"] == 1
@@ -67,7 +74,7 @@ def test_penetration_uses_one_population_and_the_abandon_flag_uses_the_limit():
             "abandon_rate": [0.04, None],
         }
     )
-    measures = lifecycle_measures(_records(), _results(), AS_OF)
+    measures = lifecycle_measures(_records(), _summed(), AS_OF)
     limits = pl.LazyFrame({"list_name": ["L", "M"], "abandon_limit": [0.05, 0.03]})
     rows = with_list_measures(per_list, measures, limits).collect().sort("list_name")
     assert rows["penetration"].to_list() == [3 / 5, None]

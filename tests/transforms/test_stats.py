@@ -6,6 +6,7 @@ from tests.transforms.frames import call_results
 
 from cxpipeline import tzdb
 from cxpipeline.transforms.local_calls import local_calls
+from cxpipeline.transforms.result_summaries import per_code, per_record
 from cxpipeline.transforms.stats import (
     GROUP_STATS_COLUMNS,
     LIST_STATS_COLUMNS,
@@ -51,6 +52,18 @@ def _results(rows):
     return call_results([(name, record, result, at) for name, record, at, result in rows])
 
 
+def _summed(results, records=None):
+    """The per-record sums and per-code counts the statistics step reads, of inline results.
+
+    The records lend each result its chain; the results carry no talk time.
+    """
+    chains = (RECORDS if records is None else records).select("record_id", "chain_id")
+    with_chain = results.join(chains, on="record_id", how="left").with_columns(
+        duration_s=pl.lit(None, pl.Float64)
+    )
+    return per_record(with_chain), per_code(results.with_columns(attempts=pl.lit(1)))
+
+
 T = datetime(2025, 6, 2, 15, tzinfo=UTC)
 
 RECORDS = _records(
@@ -82,7 +95,7 @@ def _by(frame, key):
 
 
 def test_list_stats_counts_records_chains_and_results():
-    out = list_stats(RECORDS, RESULTS).collect()
+    out = list_stats(RECORDS, *_summed(RESULTS)).collect()
     assert tuple(out.columns) == LIST_STATS_COLUMNS
     a = _by(out, "list_name")["A"]
     assert a["campaign_group"] == "G1"
@@ -95,7 +108,7 @@ def test_list_stats_counts_records_chains_and_results():
 
 
 def test_list_stats_rates():
-    a = _by(list_stats(RECORDS, RESULTS).collect(), "list_name")["A"]
+    a = _by(list_stats(RECORDS, *_summed(RESULTS)).collect(), "list_name")["A"]
     assert a["connect_rate"] == pytest.approx(1 / 6)
     assert a["abandon_rate"] == pytest.approx(1 / 2)
     assert a["sit_rate"] == pytest.approx(2 / 6)
@@ -103,7 +116,7 @@ def test_list_stats_rates():
 
 
 def test_zero_denominators_give_null_rates_and_lists_without_results_get_zero_counts():
-    out = _by(list_stats(RECORDS, RESULTS).collect(), "list_name")
+    out = _by(list_stats(RECORDS, *_summed(RESULTS)).collect(), "list_name")
     b, c = out["B"], out["C"]
     assert b["connect_rate"] == 0.0
     assert b["abandon_rate"] == 1.0  # one abandon, no connect
@@ -116,13 +129,13 @@ def test_zero_denominators_give_null_rates_and_lists_without_results_get_zero_co
 
 def test_penetration_is_null_when_nothing_is_dialable():
     recs = _records([("D", "G", 1, 1, 7, 1, None)])
-    d = list_stats(recs, _results([])).collect().row(0, named=True)
+    d = list_stats(recs, *_summed(_results([]), recs)).collect().row(0, named=True)
     assert d["dialable_records"] == 0
     assert d["penetration"] is None
 
 
 def test_group_stats_sums_lists_and_recomputes_rates_from_sums():
-    per_list = list_stats(RECORDS, RESULTS)
+    per_list = list_stats(RECORDS, *_summed(RESULTS))
     out = group_stats(per_list).collect()
     assert tuple(out.columns) == GROUP_STATS_COLUMNS
     g1 = _by(out, "campaign_group")["G1"]
@@ -185,7 +198,7 @@ def test_hourly_stats_unknown_codes_fall_in_other():
 
 
 def test_zone_stats_per_list_and_zone():
-    out = zone_stats(RECORDS, RESULTS).collect()
+    out = zone_stats(RECORDS, _summed(RESULTS)[0]).collect()
     got = {
         (r["list_name"], r["tz_name"]): (r["total_records"], r["attempts"], r["connects"])
         for r in out.iter_rows(named=True)
@@ -217,11 +230,11 @@ def test_completion_estimate_from_recent_finishes():
             "record_status": [3, 7, 3, 1, 1, 3],
         }
     )
-    results = pl.LazyFrame(
+    summed = pl.LazyFrame(
         {
             "list_name": ["a", "a", "a", "a", "b"],
             "chain_id": [1, 2, 3, 4, 9],
-            "call_time_utc": [
+            "last_call_utc": [
                 datetime(2026, 11, 19, 22, tzinfo=UTC),
                 datetime(2026, 11, 20, 20, tzinfo=UTC),
                 datetime(2026, 11, 20, 22, tzinfo=UTC),
@@ -229,9 +242,9 @@ def test_completion_estimate_from_recent_finishes():
                 datetime(2026, 11, 20, 5, tzinfo=UTC),
             ],
         },
-        schema_overrides={"call_time_utc": pl.Datetime("us", "UTC")},
+        schema_overrides={"last_call_utc": pl.Datetime("us", "UTC")},
     )
-    out = completion_estimates(records, results).collect().sort("list_name")
+    out = completion_estimates(records, summed).collect().sort("list_name")
     a = out.row(0, named=True)
     # Chains 2 and 3 finished within 24 h of the last call; chain 1 (25 h before) did not.
     assert a["finished_last_24h"] == 2
@@ -251,7 +264,9 @@ def test_zone_penetration_leaves_attempted_no_call_records_out_of_both_sides():
             "record_type": [2, 2, 7],
         }
     )
-    results = pl.LazyFrame({"list_name": ["Z", "Z"], "record_id": [1, 3], "call_result": [7, 51]})
-    row = zone_stats(records, results).collect().row(0, named=True)
+    summed = pl.LazyFrame(
+        {"list_name": ["Z", "Z"], "record_id": [1, 3], "attempts": [1, 1], "connects": [0, 0]}
+    )
+    row = zone_stats(records, summed).collect().row(0, named=True)
     assert (row["attempted_records"], row["dialable_records"]) == (2, 2)
     assert row["penetration"] == 0.5  # record 1 of the two dialable ones, not 2 of 2

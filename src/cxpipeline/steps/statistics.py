@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 import polars as pl
 
 from cxpipeline import schemas, warehouse
+from cxpipeline.codes import CallResult
 from cxpipeline.settings import Settings
 from cxpipeline.steps import ops_statistics
 from cxpipeline.steps.setup import prepare_warehouse
-from cxpipeline.transforms import lifecycle_stats, local_calls, stats
+from cxpipeline.transforms import lifecycle_stats, local_calls, result_summaries, stats
 
 STATISTICS_TABLES = ("list_stats", "group_stats", "hourly_stats", "zone_stats")
 
@@ -22,26 +23,30 @@ def build_statistics(settings: Settings) -> dict[str, int]:
     try:
         records_df = warehouse.named_frame(con, "records_for_stats")
         records = records_df.lazy()
+        # The results are summed up per record and counted per bucket in DuckDB: only the
+        # sums, and for the 30-day abandonment three columns, travel to Polars.
+        answer = {"answer": int(CallResult.ANSWER)}
+        summed = warehouse.named_frame(con, "results_per_record", answer).lazy()
+        buckets = warehouse.named_frame(con, "calls_by_bucket").lazy()
+        codes = result_summaries.per_code(buckets)
         res = warehouse.named_frame(con, "results_for_stats").lazy()
         lists = warehouse.named_frame(con, "list_groups").lazy()
         inputs = warehouse.named_frame(con, "lifecycle_stats_inputs")
         limits = inputs.select("list_name", "abandon_limit").lazy()
         latest = inputs["as_of"].max() if inputs.height else None
         as_of = latest if isinstance(latest, datetime) else datetime.now(UTC)
-        # Counted per 15-minute bucket in DuckDB, then converted to local time once, for the
-        # hourly and operations tables.
+        # Converted to local time once, for the hourly and operations tables.
         known = ops_statistics.known_zones(records_df)
-        buckets = warehouse.named_frame(con, "calls_by_bucket").lazy()
         calls = local_calls.localised(buckets, known).collect()
         # The independent tables in one collect: Polars runs them side by side and reads the
         # records and results once for all of them.
         per_list, measures, completion, hourly, zones = pl.collect_all(
             [
-                stats.every_list(stats.list_stats(records, res), lists),
-                lifecycle_stats.lifecycle_measures(records, res, as_of),
-                stats.completion_estimates(records, res),
+                stats.every_list(stats.list_stats(records, summed, codes), lists),
+                lifecycle_stats.lifecycle_measures(records, summed, as_of),
+                stats.completion_estimates(records, summed),
                 stats.hourly_stats(calls.lazy()),
-                stats.zone_stats(records, res),
+                stats.zone_stats(records, summed),
             ]
         )
         full = lifecycle_stats.with_list_measures(

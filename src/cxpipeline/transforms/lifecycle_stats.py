@@ -11,7 +11,7 @@ from datetime import datetime
 
 import polars as pl
 
-from cxpipeline.codes import CallResult, RecordStatus, RecordType
+from cxpipeline.codes import RecordStatus, RecordType
 
 #: Additive measures this module adds, in column order; group_stats sums exactly these.
 LIFECYCLE_COUNT_COLUMNS: tuple[str, ...] = (
@@ -30,15 +30,18 @@ _DONE = [int(RecordStatus.UPDATED), int(RecordStatus.CANCELLED), int(RecordStatu
 
 
 def lifecycle_measures(
-    records: pl.LazyFrame, results: pl.LazyFrame, as_of: datetime
+    records: pl.LazyFrame, summed: pl.LazyFrame, as_of: datetime
 ) -> pl.LazyFrame:
-    """Per list: the lifecycle measures of docs/metrics.md as of `as_of` (UTC)."""
+    """Per list: the lifecycle measures of docs/metrics.md as of `as_of` (UTC).
+
+    `summed` are the results summed up per record (`result_summaries.per_record`).
+    """
     now = int(as_of.timestamp())
     no_call = pl.col("record_type") == int(RecordType.NO_CALL)
     working = ~no_call & ~pl.col("record_status").is_in(_DONE)
     sched = pl.col("dial_sched_time")
     callback = working & pl.col("record_type").is_in(_CALLBACK_TYPES)
-    attempted = results.select("record_id").unique().with_columns(_attempted=True)
+    attempted = summed.select("record_id").unique().with_columns(_attempted=True)
     chains = (
         records.group_by("list_name", "chain_id")
         .agg(_finished=(no_call | pl.col("record_status").is_in(_DONE)).all())
@@ -56,10 +59,9 @@ def lifecycle_measures(
             records_ready_now=(working & (sched.is_null() | (sched <= now))).sum(),
         )
     )
-    answer = pl.col("call_result") == int(CallResult.ANSWER)
-    per_result = results.group_by("list_name").agg(
-        right_party_contacts=pl.col("chain_id").filter(answer).n_unique(),
-        talk_time_s=pl.col("duration_s").filter(answer).sum().cast(pl.Float64),
+    per_result = summed.group_by("list_name").agg(
+        right_party_contacts=pl.col("chain_id").filter(pl.col("connects") > 0).n_unique(),
+        talk_time_s=pl.col("answer_talk_s").sum().cast(pl.Float64),
     )
     return per_record.join(chains, on="list_name", how="left").join(
         per_result, on="list_name", how="left"

@@ -75,26 +75,34 @@ def _rates() -> list[pl.Expr]:
     ]
 
 
-def _result_measures() -> list[pl.Expr]:
-    """Per-group aggregations of call results: attempts, attempted records, counts per result."""
-    code = pl.col("call_result")
-    return [
-        pl.len().alias("attempts"),
+def _result_measures(per_record: pl.LazyFrame, per_code: pl.LazyFrame) -> pl.LazyFrame:
+    """Per list: attempts, attempted and connected records, and attempts per result count."""
+    per_list = per_record.group_by("list_name").agg(
+        pl.col("attempts").sum().alias("attempts"),
         pl.col("record_id").n_unique().alias("attempted_records"),
-        pl.col("record_id").filter(code == 33).n_unique().alias("connected_records"),
-        *[code.is_in(list(codes)).sum().alias(name) for name, codes in RESULT_COUNTS.items()],
-    ]
+        pl.col("record_id").filter(pl.col("connects") > 0).n_unique().alias("connected_records"),
+    )
+    code, attempts = pl.col("call_result"), pl.col("attempts")
+    per_result = per_code.group_by("list_name").agg(
+        attempts.filter(code.is_in(list(codes))).sum().alias(name)
+        for name, codes in RESULT_COUNTS.items()
+    )
+    return per_list.join(per_result, on="list_name", how="left")
 
 
-def list_stats(records: pl.LazyFrame, results: pl.LazyFrame) -> pl.LazyFrame:
+def list_stats(
+    records: pl.LazyFrame, per_record: pl.LazyFrame, per_code: pl.LazyFrame
+) -> pl.LazyFrame:
     """One row per contact list of `records` with the measures of docs/contract.md §4.
 
-    Counts of results count attempts (every row of `results`), not records; `connected_records`
-    counts distinct records with a connect. `records_finished` are dialable records whose status
-    is 3 Updated or 7 Chain Updated; `records_remaining` = dialable − finished. Rates:
-    connect_rate = connects ÷ attempts, abandon_rate = abandoned ÷ (connects + abandoned),
-    sit_rate = invalid_number ÷ attempts, penetration = attempted_records ÷ dialable_records;
-    each is null when its denominator is zero. A list without results gets zero counts.
+    `per_record` and `per_code` are the list's results summed up per record and counted per
+    result code (`transforms.result_summaries`). Counts of results count attempts, not
+    records; `connected_records` counts distinct records with a connect. `records_finished`
+    are dialable records whose status is 3 Updated or 7 Chain Updated; `records_remaining` =
+    dialable − finished. Rates: connect_rate = connects ÷ attempts, abandon_rate = abandoned ÷
+    (connects + abandoned), sit_rate = invalid_number ÷ attempts, penetration =
+    attempted_records ÷ dialable_records; each is null when its denominator is zero. A list
+    without results gets zero counts.
     """
     no_call = pl.col("record_type") == _NO_CALL
     per_list = records.group_by("list_name").agg(
@@ -104,7 +112,7 @@ def list_stats(records: pl.LazyFrame, results: pl.LazyFrame) -> pl.LazyFrame:
         no_call.sum().alias("no_call_records"),
         (~no_call & pl.col("record_status").is_in(_FINISHED)).sum().alias("records_finished"),
     )
-    per_result = results.group_by("list_name").agg(_result_measures())
+    per_result = _result_measures(per_record, per_code)
     counts = [c for c in COUNT_COLUMNS if c not in ("dialable_records", "records_remaining")]
     return (
         per_list.join(per_result, on="list_name", how="left")
@@ -171,8 +179,10 @@ def hourly_stats(calls: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def zone_stats(records: pl.LazyFrame, results: pl.LazyFrame) -> pl.LazyFrame:
+def zone_stats(records: pl.LazyFrame, per_record: pl.LazyFrame) -> pl.LazyFrame:
     """Count records, attempts and connects per list × tz_name (a null zone is its own row).
+
+    `per_record` are the results summed up per record (`result_summaries.per_record`).
 
     connect_rate = connects ÷ attempts and penetration = attempted dialable records ÷
     dialable_records (one population, docs/metrics.md), null when the denominator is zero.
@@ -183,12 +193,12 @@ def zone_stats(records: pl.LazyFrame, results: pl.LazyFrame) -> pl.LazyFrame:
         (pl.col("record_type") != _NO_CALL).sum().alias("dialable_records"),
     )
     zones = records.select("record_id", "tz_name", "record_type").unique(subset="record_id")
-    # Counted per record first: the join and the distinct counts then see records, not calls.
-    per_record = results.group_by("list_name", "record_id").agg(
-        pl.len().alias("_attempts"), (pl.col("call_result") == 33).sum().alias("_connects")
+    # Per record: the join and the distinct counts see records, not calls.
+    counted = per_record.group_by("list_name", "record_id").agg(
+        pl.col("attempts").sum().alias("_attempts"), pl.col("connects").sum().alias("_connects")
     )
     per_result = (
-        per_record.join(zones, on="record_id", how="inner")
+        counted.join(zones, on="record_id", how="inner")
         .group_by(keys)
         .agg(
             pl.col("_attempts").sum().alias("attempts"),
@@ -212,19 +222,20 @@ def zone_stats(records: pl.LazyFrame, results: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def completion_estimates(
-    records: pl.LazyFrame, results: pl.LazyFrame, *, window_hours: int = 24
+    records: pl.LazyFrame, per_record: pl.LazyFrame, *, window_hours: int = 24
 ) -> pl.LazyFrame:
     """Estimated time to complete per list: remaining records ÷ recent completion speed.
 
     A finished record (status 3 Updated or 7 Chain Updated, not No Call) finished at the last
     call of its chain. Recent speed = records finished in the `window_hours` before the list's
     latest call, per hour. `est_hours_to_complete` is null when nothing finished recently
-    (no speed to extrapolate from) and 0 when nothing remains.
+    (no speed to extrapolate from) and 0 when nothing remains. `per_record` are the results
+    summed up per record (`result_summaries.per_record`).
     """
-    last_call = results.group_by("list_name", "chain_id").agg(
-        pl.col("call_time_utc").max().alias("_finished_at")
+    last_call = per_record.group_by("list_name", "chain_id").agg(
+        pl.col("last_call_utc").max().alias("_finished_at")
     )
-    latest = results.group_by("list_name").agg(pl.col("call_time_utc").max().alias("_latest"))
+    latest = per_record.group_by("list_name").agg(pl.col("last_call_utc").max().alias("_latest"))
     finished = (~(pl.col("record_type") == _NO_CALL)) & pl.col("record_status").is_in(_FINISHED)
     dialable = ~(pl.col("record_type") == _NO_CALL)
     recent = pl.col("_finished_at") > pl.col("_latest") - pl.duration(hours=window_hours)
