@@ -116,7 +116,9 @@ def connect(settings: Settings, *, read_only: bool = False) -> duckdb.DuckDBPyCo
     settings.home.mkdir(parents=True, exist_ok=True)
     path = settings.warehouse_path
     if read_only and path.exists():
-        return duckdb.connect(str(reader_path(settings)), read_only=True)
+        published = reader_path(settings)
+        with snapshot.opening(path):
+            return duckdb.connect(str(published), read_only=True)
     lock = writing(settings)
     outermost = lock.__enter__()
     try:
@@ -258,8 +260,9 @@ def reader_path(settings: Settings) -> Path:
 
 def connect_sandboxed(settings: Settings) -> duckdb.DuckDBPyConnection:
     """Open the readers' snapshot for ad hoc SQL: no files, no network, no extensions, no SET."""
-    path = reader_path(settings)
-    return duckdb.connect(str(path), read_only=True, config=SANDBOX_CONFIG)
+    published = reader_path(settings)
+    with snapshot.opening(settings.warehouse_path):
+        return duckdb.connect(str(published), read_only=True, config=SANDBOX_CONFIG)
 
 
 #: DuckDB options of an ad hoc query: read only this database, change nothing, load nothing.

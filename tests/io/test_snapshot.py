@@ -101,3 +101,14 @@ def test_a_patch_that_changes_nothing_still_marks_the_snapshot_current(home):
     snapshot.publish_snapshot(home.warehouse_path)
     assert _inode(snapshot.snapshot_path(home.warehouse_path)) == recycled
     assert snapshot.snapshot_is_current(home.warehouse_path)
+
+
+def test_a_reader_opening_the_snapshot_keeps_the_spare_from_being_rewritten(home):
+    _write(home, "second")
+    spare = _inode(snapshot.spare_path(home.warehouse_path))
+    with snapshot.opening(home.warehouse_path):  # a reader between its open and DuckDB's lock
+        _write(home, "third")
+    assert _inode(snapshot.snapshot_path(home.warehouse_path)) != spare
+    resting = _inode(snapshot.spare_path(home.warehouse_path))
+    _write(home, "fourth")  # nobody is opening now: the spare is patched in
+    assert _inode(snapshot.snapshot_path(home.warehouse_path)) == resting
