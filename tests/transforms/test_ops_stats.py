@@ -1,10 +1,14 @@
 """Operations statistics: best time to call, daily trend, 30-day abandonment, dialable today."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
+import duckdb
 import polars as pl
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from tests.transforms.frames import call_results
 
+from cxpipeline import warehouse
 from cxpipeline.transforms import ops_stats
 from cxpipeline.transforms.local_calls import local_calls
 
@@ -72,7 +76,8 @@ def test_abandonment_covers_30_days_to_the_groups_last_call_against_its_limit():
     )
     lists = pl.LazyFrame({"list_name": ["a", "b", "c"], "campaign_group": ["g", "g", "h"]})
     limits = pl.LazyFrame({"campaign_group": ["h"], "abandon_limit": [0.05]})
-    out = ops_stats.abandonment_30d(results, lists, limits).collect()
+    counts = ops_stats.abandonment_counts(results, lists)
+    out = ops_stats.abandonment_30d(counts, limits).collect()
     g, h = out.row(0, named=True), out.row(1, named=True)
     assert (g["attempts"], g["connects"], g["abandoned"], g["lists"]) == (3, 2, 1, 2)
     assert g["window_end_utc"] == datetime(2026, 12, 1, 12, tzinfo=UTC)
@@ -112,3 +117,56 @@ def test_dialable_today_counts_each_record_once_per_local_hour_its_windows_touch
         ("America/New_York", 10, 1),
         ("Asia/Kolkata", 9, 1),
     ]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b", "c", "x"]),  # x belongs to no group: left out
+            st.sampled_from([7, 21, 33]),
+            # Around the DST change of 1 November 2026 in New York: 30 days are 720 hours.
+            st.datetimes(min_value=datetime(2026, 10, 1), max_value=datetime(2026, 12, 2)).map(
+                lambda d: d.replace(tzinfo=UTC)
+            ),
+        ),
+        max_size=30,
+    ),
+    st.sampled_from([0, 720 * 3600]),  # a call exactly 30 days before the last one too
+)
+# A calendar month back from 28 November in New York is 721 hours: this call stays out.
+@example(
+    rows=[
+        ("a", 21, datetime(2026, 11, 28, 12, tzinfo=UTC)),
+        ("b", 33, datetime(2026, 10, 29, 12, tzinfo=UTC)),
+    ],
+    back=0,
+)
+def test_the_warehouse_counts_abandonment_as_the_transform_does(rows, back):
+    """sql/ops/abandonment_calls.sql, which the statistics step reads, equals the transform."""
+    if rows:
+        name, result, last = max(rows, key=lambda r: r[2])
+        rows = [*rows, (name, result, last - timedelta(seconds=back))]
+    results = pl.DataFrame(
+        [(n, 1, c, t) for n, c, t in rows],
+        schema={
+            "list_name": pl.String,
+            "record_id": pl.Int64,
+            "call_result": pl.Int32,
+            "call_time_utc": TS,
+        },
+        orient="row",
+    )
+    lists = pl.DataFrame({"name": ["a", "b", "c"], "campaign_group": ["g", "g", "h"]})
+    with duckdb.connect() as con:
+        con.execute("SET TimeZone = 'America/New_York'")
+        con.execute("CREATE TABLE call_results AS SELECT * FROM results")
+        con.execute("CREATE TABLE contact_lists AS SELECT * FROM lists")
+        stored = warehouse.named_frame(
+            con, "abandonment_calls", {"hours": ops_stats.ABANDON_DAYS * 24}
+        )
+    expected = ops_stats.abandonment_counts(
+        results.lazy(), lists.lazy().rename({"name": "list_name"})
+    ).collect()
+    assert stored.columns == list(ops_stats.ABANDONMENT_COUNTS_COLUMNS)
+    assert sorted(stored.rows(), key=str) == sorted(expected.rows(), key=str)

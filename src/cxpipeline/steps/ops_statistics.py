@@ -39,21 +39,21 @@ def known_zones(records: pl.DataFrame) -> frozenset[str]:
 def ops_tables(
     con: duckdb.DuckDBPyConnection,
     records: pl.DataFrame,
-    results: pl.LazyFrame,
     calls: pl.LazyFrame,
     known: frozenset[str],
 ) -> dict[str, pl.DataFrame]:
     """Compute and validate every operations statistics table.
 
-    `records` and `results` are the `records_for_stats` and `results_for_stats` frames the
-    statistics step has read already, `calls` their `local_calls` counts and `known` their
-    `known_zones`; the smaller inputs come from the warehouse here.
+    `records` is the `records_for_stats` frame the statistics step has read already, `calls`
+    the local-time attempt counts and `known` the records' `known_zones`; the 30-day
+    abandonment counts and the smaller inputs come from the warehouse here.
     """
+    window = {"hours": ops_stats.ABANDON_DAYS * 24}
     tables = {
         "hour_weekday_stats": ops_stats.hour_weekday_stats(calls),
         "daily_stats": ops_stats.daily_stats(calls),
         "abandonment_30d": ops_stats.abandonment_30d(
-            results, warehouse.named_frame(con, "list_groups").lazy(), _abandon_limits(con)
+            warehouse.named_frame(con, "abandonment_calls", window).lazy(), _abandon_limits(con)
         ),
         "dialable_today": ops_stats.dialable_today(
             warehouse.named_frame(con, "windows_for_stats").lazy(),

@@ -23,13 +23,12 @@ def build_statistics(settings: Settings) -> dict[str, int]:
     try:
         records_df = warehouse.named_frame(con, "records_for_stats")
         records = records_df.lazy()
-        # The results are summed up per record and counted per bucket in DuckDB: only the
-        # sums, and for the 30-day abandonment three columns, travel to Polars.
+        # The results are summed up per record and counted per bucket (and, for the 30-day
+        # abandonment, per result) in DuckDB: only the sums travel to Polars.
         answer = {"answer": int(CallResult.ANSWER)}
         summed = warehouse.named_frame(con, "results_per_record", answer).lazy()
         buckets = warehouse.named_frame(con, "calls_by_bucket").lazy()
         codes = result_summaries.per_code(buckets)
-        res = warehouse.named_frame(con, "results_for_stats").lazy()
         lists = warehouse.named_frame(con, "list_groups").lazy()
         inputs = warehouse.named_frame(con, "lifecycle_stats_inputs")
         limits = inputs.select("list_name", "abandon_limit").lazy()
@@ -62,7 +61,7 @@ def build_statistics(settings: Settings) -> dict[str, int]:
                 "zone_stats": zones,
             }
         )
-        ops = ops_statistics.ops_tables(con, records_df, res, calls.lazy(), known)
+        ops = ops_statistics.ops_tables(con, records_df, calls.lazy(), known)
         with warehouse.transaction(con):
             for name in STATISTICS_TABLES:
                 warehouse.replace_rows(con, name, tables[name])

@@ -62,27 +62,52 @@ def daily_stats(calls: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def abandonment_30d(
-    results: pl.LazyFrame, lists: pl.LazyFrame, limits: pl.LazyFrame
-) -> pl.LazyFrame:
-    """Rate each campaign group's abandonment over the 30 days up to its last call.
+#: Columns of `abandonment_counts` (and of sql/ops/abandonment_calls.sql).
+ABANDONMENT_COUNTS_COLUMNS = (
+    "campaign_group",
+    "list_name",
+    "call_result",
+    "window_end_utc",
+    "attempts",
+)
 
-    `lists` maps list_name → campaign_group; `limits` gives campaign_group → abandon_limit (a
-    fraction; DEFAULT_ABANDON_LIMIT where missing). The rate is abandoned ÷ (connects +
-    abandoned), the calls a live person answered; `over_limit` flags a group above its limit.
+
+def abandonment_counts(results: pl.LazyFrame, lists: pl.LazyFrame) -> pl.LazyFrame:
+    """Count attempts per group, list and result over the 30 days up to the group's last call.
+
+    `lists` maps list_name → campaign_group (results of other lists are left out). The window
+    is ABANDON_DAYS × 24 hours ending at the group's last call (`window_end_utc`), that call
+    included. The statistics step reads the same counts from sql/ops/abandonment_calls.sql.
     """
-    calls = results.select(
-        "list_name", "call_result", "call_time_utc", attempts=pl.lit(1, dtype=pl.Int64)
-    ).join(lists, on="list_name", how="inner")
-    # Each group's last call by a group-by and a join: `max().over()` held a copy of the calls.
-    ends = calls.group_by("campaign_group").agg(pl.col("call_time_utc").max().alias("_end"))
-    in_window = pl.col("call_time_utc") > pl.col("_end") - timedelta(days=ABANDON_DAYS)
+    calls = results.select("list_name", "call_result", "call_time_utc").join(
+        lists, on="list_name", how="inner"
+    )
+    ends = calls.group_by("campaign_group").agg(
+        pl.col("call_time_utc").max().alias("window_end_utc")
+    )
+    in_window = pl.col("call_time_utc") > pl.col("window_end_utc") - timedelta(days=ABANDON_DAYS)
     return (
         calls.join(ends, on="campaign_group", how="inner")
         .filter(in_window)
-        .group_by("campaign_group")
+        .group_by(
+            "campaign_group", "list_name", pl.col("call_result").cast(pl.Int64), "window_end_utc"
+        )
+        .agg(pl.len().cast(pl.Int64).alias("attempts"))
+        .select(ABANDONMENT_COUNTS_COLUMNS)
+    )
+
+
+def abandonment_30d(counts: pl.LazyFrame, limits: pl.LazyFrame) -> pl.LazyFrame:
+    """Rate each campaign group's abandonment over the 30 days up to its last call.
+
+    `counts` are `abandonment_counts`; `limits` gives campaign_group → abandon_limit (a
+    fraction; DEFAULT_ABANDON_LIMIT where missing). The rate is abandoned ÷ (connects +
+    abandoned), the calls a live person answered; `over_limit` flags a group above its limit.
+    """
+    return (
+        counts.group_by("campaign_group")
         .agg(
-            pl.col("call_time_utc").max().alias("window_end_utc"),
+            pl.col("window_end_utc").max(),
             pl.col("list_name").n_unique().cast(pl.Int64).alias("lists"),
             *_outcomes(),
         )
