@@ -16,6 +16,7 @@ from cxpipeline.io.reading import read_table
 from cxpipeline.io.table import RawTable, ReadOptions
 from cxpipeline.io.writers import (
     atomic_path,
+    write_bytes,
     write_csv,
     write_parquet,
     write_parquet_slices,
@@ -38,6 +39,7 @@ __all__ = [
     "read_parquet",
     "read_table",
     "sniff_delimiter",
+    "write_bytes",
     "write_csv",
     "write_parquet",
     "write_parquet_slices",

@@ -104,3 +104,11 @@ def write_text(text: str, target: Path | str) -> Path:
     with atomic_path(target) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return target
+
+
+def write_bytes(data: bytes, target: Path | str) -> Path:
+    """Write a binary file atomically."""
+    target = Path(target)
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(data)
+    return target

@@ -1,29 +1,38 @@
-"""The phone-number automata kept between processes in the home's reference cache.
+"""The phone-number automata, shipped in the package and kept between processes in a cache.
 
-Compiling phonenumbers' patterns into automata (`transforms.phone_prefixes`) takes a noticeable
-part of a small ingest (the NANP one reads every pattern of 25 regions); the automata depend
-only on the phonenumbers release and on that module's code, so they are written once, as
-JSON, under `<reference>/phone_automata/<key>.json` and read by every later process.
+Compiling phonenumbers' patterns into automata (`transforms.phone_prefixes`) took ~1.5 s of an
+ingest into a new home (the NANP one reads every pattern of 25 regions); the automata depend
+only on the phonenumbers release and on that module's code. So every automaton of the pinned
+release ships in `seeds/phone_automata.json.gz` (keyed; `python -m
+cxpipeline.reference.phone_automata` rewrites it, a test fails when it is stale), and a release
+the seed does not match compiles what it needs once and keeps it under
+`<reference>/phone_automata/<key>.json.gz` for every later process. Both are read as text and
+decoded one automaton at a time, when a number first needs it.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import importlib.metadata
+import importlib.resources
 import json
 from functools import cache
 from pathlib import Path
 
+import phonenumbers
+from phonenumbers import phonenumberutil as pnu
+
 from cxpipeline import io
 from cxpipeline.transforms import phone_prefixes
-from cxpipeline.transforms.phone_prefixes import Automaton
 
 _SUBFOLDER = "phone_automata"
+PACKAGED_NAME = "phone_automata.json.gz"
 
 
 @cache
 def cache_key() -> str:
-    """Name of the cache file: the phonenumbers release plus a hash of the automaton code."""
+    """Return the phonenumbers release plus a hash of the automaton code (what they depend on)."""
     code = Path(phone_prefixes.__file__).read_bytes()
     digest = hashlib.sha256(code).hexdigest()[:16]
     return f"phonenumbers{importlib.metadata.version('phonenumbers')}-{digest}"
@@ -31,37 +40,75 @@ def cache_key() -> str:
 
 def cache_path(cache_dir: Path) -> Path:
     """Where the automata of the installed phonenumbers and code live under `cache_dir`."""
-    return Path(cache_dir) / _SUBFOLDER / f"{cache_key()}.json"
+    return Path(cache_dir) / _SUBFOLDER / f"{cache_key()}.json.gz"
 
 
-#: The cache files this process holds the automata of, by modification time: every chunk of
-#: an ingest calls `load_automata`, and an unchanged file is not read and parsed again.
+def packaged_path() -> Path:
+    """Where the package's automata live (seeds/phone_automata.json.gz)."""
+    return Path(str(importlib.resources.files("cxpipeline") / "seeds" / PACKAGED_NAME))
+
+
+#: The files this process holds the automata of, by modification time: every chunk of an
+#: ingest calls `load_automata`, and an unchanged file is not read and parsed again.
 _HELD: dict[Path, int] = {}
 
 
 def load_automata(cache_dir: Path) -> int:
-    """Add the cached automata to this process; return how many the process now has.
+    """Add the packaged and cached automata to this process; return a mark for `save_automata`.
 
-    A missing or unreadable cache is no error: the automata are then built as needed.
+    A missing, stale or unreadable file is no error: the automata are then compiled as needed.
     """
-    path = cache_path(cache_dir)
-    try:
-        stamp = path.stat().st_mtime_ns
-        stored = {} if _HELD.get(path) == stamp else json.loads(path.read_text(encoding="utf-8"))
-        _HELD[path] = stamp
-    except (OSError, ValueError):
-        stored = {}
-    phone_prefixes.add_automata(
-        {name: None if data is None else Automaton.from_data(data) for name, data in stored.items()}
-    )
-    return len(phone_prefixes.known_automata())
+    for path in (packaged_path(), cache_path(cache_dir)):
+        try:
+            stamp = path.stat().st_mtime_ns
+        except OSError:
+            continue
+        if _HELD.get(path) != stamp:
+            _HELD[path] = stamp
+            phone_prefixes.add_stored(_read(path))
+    return phone_prefixes.compiled_count()
 
 
-def save_automata(cache_dir: Path, known_before: int) -> None:
-    """Write this process' automata to the cache when it built some since `load_automata`."""
-    known = phone_prefixes.known_automata()
-    if len(known) <= known_before:
+def save_automata(cache_dir: Path, mark: int) -> None:
+    """Write this process' automata to the cache when it compiled some since `mark`."""
+    if phone_prefixes.compiled_count() <= mark:
         return
-    data = {name: None if a is None else a.to_data() for name, a in sorted(known.items())}
-    path = io.write_text(json.dumps(data, separators=(",", ":")), cache_path(cache_dir))
+    path = _write(phone_prefixes.known_automata(), cache_path(cache_dir))
     _HELD[path] = path.stat().st_mtime_ns  # what it holds is what this process has
+
+
+def every_automaton() -> dict[str, str]:
+    """Compile every automaton of the installed phonenumbers, as text by name (~1 s)."""
+    for cc in sorted(pnu.COUNTRY_CODE_TO_REGION_CODE):
+        phone_prefixes.classify_automaton(cc)
+        phone_prefixes.parse_automaton("+", str(cc))
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        phone_prefixes.parse_automaton("n", region)
+    return phone_prefixes.known_automata()
+
+
+def write_packaged(path: Path | None = None) -> Path:
+    """Compile every automaton and write it, with its key, where `load_automata` reads it."""
+    return _write(every_automaton(), path or packaged_path())
+
+
+def _read(path: Path) -> dict[str, str]:
+    """Return the automata texts of a file written by `_write`, none if stale or unreadable."""
+    try:
+        stored = json.loads(gzip.decompress(path.read_bytes()))
+    except (OSError, ValueError, EOFError):
+        return {}
+    if not isinstance(stored, dict) or stored.get("key") != cache_key():
+        return {}
+    automata = stored.get("automata")
+    return automata if isinstance(automata, dict) else {}
+
+
+def _write(automata: dict[str, str], path: Path) -> Path:
+    """Write automata texts with the current key, gzip'd; names sorted so a rerun is identical."""
+    text = json.dumps({"key": cache_key(), "automata": dict(sorted(automata.items()))}, indent=0)
+    return io.write_bytes(gzip.compress(text.encode("utf-8"), mtime=0), path)
+
+
+if __name__ == "__main__":
+    print(f"wrote {write_packaged()}")

@@ -8,6 +8,7 @@ count of the remaining digits. `decisive_lengths` finds, row by row, the shortes
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping
 from re import _constants as sre_c  # type: ignore[attr-defined]
 from re import _parser as sre_p  # type: ignore[attr-defined]
@@ -19,8 +20,10 @@ from phonenumbers import phonenumberutil as pnu
 
 __all__ = [
     "Automaton",
-    "add_automata",
+    "add_stored",
+    "automaton_text",
     "classify_automaton",
+    "compiled_count",
     "decisive_lengths",
     "known_automata",
     "parse_automaton",
@@ -263,25 +266,49 @@ _DESCS = (
 )
 
 
-#: Automata built or loaded in this process, by name ("classify:1", "parse:n:US").
+#: Automata built or decoded in this process, by name ("classify:1", "parse:n:US").
 _AUTOMATA: dict[str, Automaton | None] = {}
+#: Automata stored as JSON text (the packaged seed, a home's cache) not used yet: decoded on
+#: first use, because a list needs a few of the ~700 and decoding them all costs 0.2 s.
+_STORED: dict[str, str] = {}
+#: Names compiled from phonenumbers' patterns in this process (what a cache lacked).
+_COMPILED: list[str] = []
 
 
-def known_automata() -> dict[str, Automaton | None]:
-    """Return the automata this process has (built or added) by name, for a cache to keep."""
-    return dict(_AUTOMATA)
+def known_automata() -> dict[str, str]:
+    """Return every automaton this process has (used or stored), as JSON text, by name."""
+    known = dict(_STORED)
+    known.update({name: automaton_text(a) for name, a in _AUTOMATA.items()})
+    return known
 
 
-def add_automata(found: Mapping[str, Automaton | None]) -> None:
-    """Add automata built earlier (by a cache): their patterns are not compiled again."""
-    for name, automaton in found.items():
-        _AUTOMATA.setdefault(name, automaton)
+def compiled_count() -> int:
+    """How many automata this process has compiled from patterns (none when caches had all)."""
+    return len(_COMPILED)
+
+
+def add_stored(found: Mapping[str, str]) -> None:
+    """Add automata stored as text by a cache: decoded when needed, never compiled again."""
+    for name, text in found.items():
+        if name not in _AUTOMATA:
+            _STORED.setdefault(name, text)
+
+
+def automaton_text(automaton: Automaton | None) -> str:
+    """Return an automaton (or None: not modelled) as the JSON text `add_stored` takes."""
+    return json.dumps(None if automaton is None else automaton.to_data(), separators=(",", ":"))
 
 
 def _automaton(name: str, build: Callable[[], Automaton | None]) -> Automaton | None:
-    """Return the named automaton, building it the first time."""
+    """Return the named automaton: decoded from a cache's text, else built the first time."""
     if name not in _AUTOMATA:
-        _AUTOMATA[name] = build()
+        text = _STORED.pop(name, None)
+        if text is None:
+            _AUTOMATA[name] = build()
+            _COMPILED.append(name)
+        else:
+            data = json.loads(text)
+            _AUTOMATA[name] = None if data is None else Automaton.from_data(data)
     return _AUTOMATA[name]
 
 
