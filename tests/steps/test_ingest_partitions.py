@@ -11,7 +11,7 @@ from polars.testing import assert_frame_equal
 from cxpipeline import generate
 from cxpipeline.errors import InputError
 from cxpipeline.settings import REPO_ROOT, Settings
-from cxpipeline.steps import ingest_commit, setup
+from cxpipeline.steps import ingest_commit, ingest_partitions, setup
 from cxpipeline.steps.ingest import ingest
 
 AS_OF = datetime.fromisoformat("2026-12-01T08:00:00-05:00")
@@ -66,7 +66,13 @@ def test_partitions_change_nothing_row_for_row(tmp_path, files, monkeypatch):
     # Small slices: the partitions' records are merged into the sorted contacts file in many.
     monkeypatch.setattr(ingest_commit, "MERGE_SLICE_RECORDS", 97)
     homes, summaries, executor = [], [], Recording()
-    for name, partitions in (("one", 1), ("four", 4)):
+    # One partition; four; one shaped in slices of 113 records (a partition larger than a slice).
+    for name, partitions, shape_slice in (
+        ("one", 1, 50_000),
+        ("four", 4, 50_000),
+        ("sliced", 1, 113),
+    ):
+        monkeypatch.setattr(ingest_partitions, "SHAPE_SLICE_RECORDS", shape_slice)
         settings = Settings.build(tmp_path / name)
         setup.apply_campaigns(settings, REPO_ROOT / "data" / "sample" / "campaigns.yaml")
         for path, mode in ((first, "replace"), (second, "append")):
@@ -83,15 +89,16 @@ def test_partitions_change_nothing_row_for_row(tmp_path, files, monkeypatch):
             )
             summaries.append(vars(done))
         homes.append(settings)
-    assert summaries[:2] == summaries[2:]
+    assert summaries[:2] == summaries[2:4] == summaries[4:]
     assert summaries[0]["records_written"] > 1_000 and summaries[1]["records_added"] > 0
-    one, four = homes
-    for sql in TABLES:
-        assert_frame_equal(table(one, sql), table(four, sql))
-    # The lake's contacts files too, in their written order (sorted by record_id).
-    for a, b in zip(contacts(one), contacts(four), strict=True):
-        assert a["record_id"].is_sorted()
-        assert_frame_equal(a, b)
+    one, four, sliced = homes
+    for other in (four, sliced):
+        for sql in TABLES:
+            assert_frame_equal(table(one, sql), table(other, sql))
+        # The lake's contacts files too, in their written order (sorted by record_id).
+        for a, b in zip(contacts(one), contacts(other), strict=True):
+            assert a["record_id"].is_sorted()
+            assert_frame_equal(a, b)
     # Four partitions really ran (per-chain and shaping jobs, two ingests), and the staging
     # area is gone afterwards.
     assert executor.jobs["chained_part"] == executor.jobs["shaped_part"] == 2 * 4

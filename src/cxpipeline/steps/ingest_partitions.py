@@ -25,6 +25,9 @@ from cxpipeline.transforms import chains, records, suppression, windows
 #: record ids, and small row groups let it skip all but the few that hold a slice.
 FINAL_ROW_GROUP = 10_000
 
+#: Rows of a partition shaped at a time (every shaping stage is per record).
+SHAPE_SLICE_RECORDS = 50_000
+
 #: The columns the per-chain stage reads from a partition's staged records.
 _NARROW = ("source_row", "phone_index", "contact_info_type", "e164", "extension", "client_id")
 
@@ -115,9 +118,9 @@ class ShapeJob:
 
 @dataclass(frozen=True)
 class ShapeDone:
-    """A partition's final records and record rejects (staged), and its counts."""
+    """A partition's final records (staged slices, each sorted), record rejects and counts."""
 
-    final: Path
+    final: tuple[Path, ...]
     rejects: Path
     records_written: int
     no_call_records: int
@@ -125,18 +128,57 @@ class ShapeDone:
 
 
 def shaped_part(job: ShapeJob) -> ShapeDone:
-    """Join the ids, suppress, daily window, shape and validate one partition's records."""
-    ids = chains.with_ids(
-        pl.scan_parquet(job.chained),
-        pl.scan_parquet(job.chain_map),
-        pl.scan_parquet(job.record_map),
-        pl.scan_parquet(job.shared),
-    ).select(
-        "_row", "chain_key", "chain_id", "chain_n", "record_id", "duplicate_count", "shared_number"
+    """Join the ids, suppress, daily window, shape and validate one partition's records.
+
+    Every stage here is per record, so the partition is shaped in slices of
+    `SHAPE_SLICE_RECORDS` rows: memory stays bounded by a slice when partitions grow (a list
+    of more than MAX_PARTITIONS chunks has partitions larger than a chunk).
+    """
+    ids = (
+        chains.with_ids(
+            pl.scan_parquet(job.chained),
+            pl.scan_parquet(job.chain_map),
+            pl.scan_parquet(job.record_map),
+            pl.scan_parquet(job.shared),
+        )
+        .select(
+            "_row",
+            "chain_key",
+            "chain_id",
+            "chain_n",
+            "record_id",
+            "duplicate_count",
+            "shared_number",
+        )
+        .collect()
     )
-    chained = (
-        partition_rows(job.records).join(ids, on="_row", how="inner").drop("_row").sort("record_id")
+    rows = partition_rows(job.records)
+    height = int(rows.select(pl.len()).collect().item())
+    # One slice at least: an empty partition still stages its (empty) records with the schema.
+    shaped = [
+        _shaped_slice(job, rows.slice(offset, SHAPE_SLICE_RECORDS), ids, number)
+        for number, offset in enumerate(range(0, max(height, 1), SHAPE_SLICE_RECORDS))
+    ]
+    return ShapeDone(
+        final=tuple(path for path, _, _, _ in shaped),
+        rejects=stage_rejects(
+            job.staging, "record", job.index, pl.concat([rejects for _, rejects, _, _ in shaped])
+        ),
+        records_written=sum(written for _, _, (written, _), _ in shaped),
+        no_call_records=sum(no_call for _, _, (_, no_call), _ in shaped),
+        used_keys=pl.concat([keys for _, _, _, keys in shaped]).unique(),
     )
+
+
+def _shaped_slice(
+    job: ShapeJob, rows: pl.LazyFrame, ids: pl.DataFrame, number: int
+) -> tuple[Path, pl.DataFrame, tuple[int, int], pl.Series]:
+    """Shape one slice of a partition's rows; stage its records sorted by record_id.
+
+    Returns the staged path, the record rejects, (records written, No Call records) and the
+    window keys the records use.
+    """
+    chained = rows.join(ids.lazy(), on="_row", how="inner").drop("_row").sort("record_id")
     entries = pl.scan_parquet(job.suppression).cast({"expires_at": pl.Datetime("us", "UTC")})
     keyed = suppression.suppressed_records(chained, entries, job.as_of_utc).collect()
     daily = windows.daily_window(
@@ -154,13 +196,11 @@ def shaped_part(job: ShapeJob) -> ShapeDone:
         run_id=job.run_id,
         source_file=job.source_file,
     ).collect()
-    # Joins keep no row order: sorted here, the parts merge into one sorted contacts file.
+    del keyed  # the wide slice is held twice at most: shaped and its sorted copy
+    # Joins keep no row order: sorted here, the slices merge into one sorted contacts file.
     final, record_rejects = schemas.validated(shaped.sort("record_id"), schemas.CallingListRecord)
-    name = f"part-{job.index:05d}.parquet"
-    return ShapeDone(
-        final=io.write_parquet(final, job.staging / "final" / name, row_group_size=FINAL_ROW_GROUP),
-        rejects=stage_rejects(job.staging, "record", job.index, record_rejects),
-        records_written=final.height,
-        no_call_records=final.filter(pl.col("record_type") == int(RecordType.NO_CALL)).height,
-        used_keys=final.get_column("window_key").unique(),
-    )
+    del shaped
+    name = f"part-{job.index:05d}-{number:04d}.parquet"
+    path = io.write_parquet(final, job.staging / "final" / name, row_group_size=FINAL_ROW_GROUP)
+    no_call = final.filter(pl.col("record_type") == int(RecordType.NO_CALL)).height
+    return path, record_rejects, (final.height, no_call), final.get_column("window_key").unique()

@@ -259,7 +259,7 @@ def _shape_pass(
         for index in range(staged.partitions)
     ]
     for done in executor.map(ingest_partitions.shaped_part, jobs):
-        staged.final.append(done.final)
+        staged.final.extend(done.final)
         staged.rejects["record"].append(done.rejects)
         staged.records_written += done.records_written
         staged.no_call_records += done.no_call_records
