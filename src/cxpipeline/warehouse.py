@@ -402,7 +402,14 @@ def option(con: duckdb.DuckDBPyConnection, name: str, value: object) -> Iterator
     try:
         yield
     finally:
-        con.execute(f"RESET {name}")
+        reset_option(con, name)
+
+
+def reset_option(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Reset a DuckDB option (one of OPTIONS) to its default."""
+    if name not in OPTIONS:
+        raise ValueError(f"option not allowed: {name!r}")
+    con.execute(f"RESET {name}")
 
 
 def delete_where(con: duckdb.DuckDBPyConnection, table: str, **equals: Any) -> None:

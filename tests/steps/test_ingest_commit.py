@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 from datetime import datetime
 
@@ -66,3 +67,34 @@ def test_an_unbounded_commit_that_fails_is_not_tried_again(tmp_path, monkeypatch
     with pytest.raises(duckdb.OutOfMemoryException):
         _ingest(settings, source)
     assert attempts == ["window_keys"]
+
+
+def test_the_bound_holds_for_the_statements_and_is_lifted_before_commit(tmp_path, monkeypatch):
+    # A COMMIT that runs out of memory invalidates DuckDB's database instance (a fatal error,
+    # so no second attempt could follow), as a 5M-row list's did within 512 MB.
+    source = generate.write_contact_list(tmp_path / "list.csv", 50, seed=5)
+    settings = home(tmp_path / "home", chunk_rows=50_000)
+    real_transaction, real_insert = warehouse.transaction, warehouse.insert
+    during: list[str] = []
+    at_commit: list[str] = []
+
+    def setting(con):
+        return con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+
+    def insert(con, table, data):
+        during.append(setting(con))
+        return real_insert(con, table, data)
+
+    @contextlib.contextmanager
+    def transaction(con):
+        with real_transaction(con):
+            yield con
+            at_commit.append(setting(con))
+
+    monkeypatch.setattr(warehouse, "insert", insert)
+    monkeypatch.setattr(warehouse, "transaction", transaction)
+    assert _ingest(settings, source).status == "succeeded"
+    mib = settings.warehouse_memory_mb * 10**6 / 2**20
+    bounded = f"{math.floor(mib * 10) / 10:.1f} MiB"
+    assert during and set(during) == {bounded}  # every insert of the commit ran bounded
+    assert at_commit and bounded not in at_commit  # no COMMIT did

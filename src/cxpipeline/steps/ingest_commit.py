@@ -204,7 +204,8 @@ def _load_within(
     """Run the commit's transaction with DuckDB's memory bounded to `megabytes` (or not)."""
     con = warehouse.connect(settings)
     try:
-        # Beyond the bound DuckDB spills to disk where it can, and fails where it cannot.
+        # Beyond the bound DuckDB spills to disk where it can, and a statement fails where it
+        # cannot (the transaction rolls back, the bound is reset, `_load` tries again).
         limit = None if megabytes is None else f"{megabytes}MB"
         with warehouse.option(con, "memory_limit", limit), warehouse.transaction(con):
             if run.mode == "replace":
@@ -231,6 +232,10 @@ def _load_within(
                     {"list_name": run.list_name},
                 )
             refresh_state(con, run.as_of_utc, run.list_name, defaults=StateDefaults.of(settings))
+            # Lifted before COMMIT: a commit that runs out of memory does not fail cleanly, it
+            # invalidates the database instance (DuckDB's fatal error), as a 5M-row list's
+            # commit did within 512 MB.
+            warehouse.reset_option(con, "memory_limit")
     finally:
         con.close()
 
