@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import importlib.resources
 import shutil
 from collections.abc import Iterable
 from datetime import date
@@ -19,8 +20,6 @@ from functools import cache
 from pathlib import Path
 
 import polars as pl
-
-from cxpipeline.reference.zone_sources import SEEDS
 
 #: The years whose calendars ship in the package.
 SEED_YEARS = range(2020, 2046)
@@ -69,7 +68,8 @@ def cache_key() -> str:
 
 def packaged_path() -> Path:
     """Where the package's calendars of the installed release live (may be absent)."""
-    return Path(str(SEEDS)) / _SUBFOLDER / f"{cache_key()}.parquet"
+    seeds = importlib.resources.files("cxpipeline") / "seeds"
+    return Path(str(seeds)) / _SUBFOLDER / f"{cache_key()}.parquet"
 
 
 @cache
