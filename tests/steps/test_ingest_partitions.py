@@ -11,7 +11,7 @@ from polars.testing import assert_frame_equal
 from cxpipeline import generate
 from cxpipeline.errors import InputError
 from cxpipeline.settings import REPO_ROOT, Settings
-from cxpipeline.steps import ingest_commit, ingest_partitions, setup
+from cxpipeline.steps import ingest_commit, ingest_ids, ingest_partitions, setup
 from cxpipeline.steps.ingest import ingest
 
 AS_OF = datetime.fromisoformat("2026-12-01T08:00:00-05:00")
@@ -66,13 +66,13 @@ def test_partitions_change_nothing_row_for_row(tmp_path, files, monkeypatch):
     # Small slices: the partitions' records are merged into the sorted contacts file in many.
     monkeypatch.setattr(ingest_commit, "MERGE_SLICE_RECORDS", 97)
     homes, summaries, executor = [], [], Recording()
-    # One partition; four; one shaped in slices of 113 records (a partition larger than a slice).
-    for name, partitions, shape_slice in (
-        ("one", 1, 50_000),
-        ("four", 4, 50_000),
-        ("sliced", 1, 113),
-    ):
+    # One partition; four; one shaped in slices of 113 records (a partition larger than a
+    # slice) with its new ids numbered in ranges of about 200 records.
+    cases = (("one", 1, 50_000, 10**6), ("four", 4, 50_000, 10**6), ("sliced", 1, 113, 200))
+    for name, partitions, shape_slice, id_range in cases:
         monkeypatch.setattr(ingest_partitions, "SHAPE_SLICE_RECORDS", shape_slice)
+        monkeypatch.setattr(ingest_ids, "ID_RANGE_RECORDS", id_range)
+        monkeypatch.setattr(ingest_ids, "_SAMPLE_EVERY", 1)
         settings = Settings.build(tmp_path / name)
         setup.apply_campaigns(settings, REPO_ROOT / "data" / "sample" / "campaigns.yaml")
         for path, mode in ((first, "replace"), (second, "append")):

@@ -101,9 +101,9 @@ class ShapeJob:
     index: int
     records: tuple[Path, ...]
     chained: Path
-    chain_map: Path
-    record_map: Path
-    shared: Path
+    chain_map: tuple[Path, ...]
+    record_map: tuple[Path, ...]
+    shared: tuple[Path, ...]
     suppression: Path
     window_rows: Path
     list_name: str
@@ -137,9 +137,9 @@ def shaped_part(job: ShapeJob) -> ShapeDone:
     ids = (
         chains.with_ids(
             pl.scan_parquet(job.chained),
-            pl.scan_parquet(job.chain_map),
-            pl.scan_parquet(job.record_map),
-            pl.scan_parquet(job.shared),
+            pl.scan_parquet(list(job.chain_map)),
+            pl.scan_parquet(list(job.record_map)),
+            pl.scan_parquet(list(job.shared)),
         )
         .select(
             "_row",

@@ -20,7 +20,7 @@ from cxpipeline import io, spec
 from cxpipeline.errors import InputError
 from cxpipeline.reference import zones as reference_zones
 from cxpipeline.settings import Settings
-from cxpipeline.steps import ingest_chunks, ingest_commit, ingest_partitions
+from cxpipeline.steps import ingest_chunks, ingest_commit, ingest_ids, ingest_partitions
 from cxpipeline.steps.common import int_setting
 from cxpipeline.steps.ingest_chunks import Executor, InProcess
 from cxpipeline.steps.ingest_partitions import ChainDone
@@ -158,23 +158,21 @@ def _chain_pass(
 
 def _id_pass(
     context: ListContext, run: Run, staged: Staged, chained: list[ChainDone]
-) -> tuple[list[Path], list[Path], Path]:
+) -> ingest_ids.IdMaps:
     """Assign ids to the new chains and records of the whole list in key order (serial step).
 
-    Over the new keys only (narrow), after the highest ids the list ever had; also the
-    numbers in more than one chain. Returns the chain and record id maps of each partition
-    and the shared numbers.
+    Over the new keys only (narrow), after the highest ids the list ever had, in bounded
+    ranges of keys; also the numbers in more than one chain (`steps.ingest_ids`).
     """
-    chain_map, record_map = chains.new_ids(
-        pl.scan_parquet([done.new_chains for done in chained]),
-        pl.scan_parquet([done.new_records for done in chained]),
+    return ingest_ids.numbered_ids(
+        ingest_ids.NewKeys(
+            chains=[done.new_chains for done in chained],
+            records=[done.new_records for done in chained],
+            numbers=[done.numbers for done in chained],
+        ),
         chains.highest_ids(context.known, context.existing, run.list_id),
-    )
-    shared = chains.shared_numbers(pl.scan_parquet([done.numbers for done in chained]))
-    return (
-        _split(chain_map, staged, "chain_map"),
-        _split(record_map, staged, "record_map"),
-        io.write_parquet(shared.collect(), staged.folder / "ids" / "shared.parquet"),
+        staged.partitions,
+        staged.folder / "ids",
     )
 
 
@@ -229,14 +227,14 @@ def _shape_pass(
     context: ListContext,
     run: Run,
     staged: Staged,
-    inputs: tuple[list[ChainDone], tuple[list[Path], list[Path], Path], pl.DataFrame],
+    inputs: tuple[list[ChainDone], ingest_ids.IdMaps, pl.DataFrame],
     executor: Executor,
 ) -> None:
     """Per partition: join the ids, suppress, daily window, shape and validate the records."""
-    chained, (chain_maps, record_maps, shared), window_rows = inputs
+    chained, ids, window_rows = inputs
     job = partial(
         ingest_partitions.ShapeJob,
-        shared=shared,
+        shared=ids.shared,
         suppression=io.write_parquet(context.suppression, staged.folder / "suppression.parquet"),
         window_rows=io.write_parquet(window_rows, staged.folder / "windows.parquet"),
         list_name=run.list_name,
@@ -253,8 +251,8 @@ def _shape_pass(
             index=index,
             records=tuple(staged.parts[index]),
             chained=chained[index].chained,
-            chain_map=chain_maps[index],
-            record_map=record_maps[index],
+            chain_map=ids.chain_maps[index],
+            record_map=ids.record_maps[index],
         )
         for index in range(staged.partitions)
     ]

@@ -1,0 +1,83 @@
+"""The id step numbers new keys in bounded ranges exactly as one sort of the whole list would."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
+
+from cxpipeline.steps import ingest_ids
+
+PARTS = 3
+KEYS = st.text(alphabet="aZ09:|é€ -", min_size=1, max_size=6).map(lambda s: "id:" + s)
+
+
+def _stage(folder, name, frame):
+    paths = []
+    for index in range(PARTS):
+        path = folder / name / f"part-{index}.parquet"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        frame.filter(pl.col("_part") == index).write_parquet(path)
+        paths.append(path)
+    return paths
+
+
+def _new_keys(folder, chain_keys, phones):
+    chains_df = pl.DataFrame({"chain_key": sorted(set(chain_keys))}).with_columns(
+        _part=(pl.col("chain_key").str.len_bytes() % PARTS).cast(pl.Int32)
+    )
+    records = (
+        chains_df.join(pl.DataFrame({"e164": phones}), how="cross")
+        .with_columns(_ext=pl.lit(None, pl.String))
+        .select("chain_key", "e164", "_ext", "_part")
+    )
+    numbers = records.group_by("e164", "_part").agg(chains=pl.len().cast(pl.Int64))
+    return ingest_ids.NewKeys(
+        chains=_stage(folder, "chains", chains_df),
+        records=_stage(folder, "records", records),
+        numbers=_stage(folder, "numbers", numbers),
+    )
+
+
+def _maps(ids: ingest_ids.IdMaps):
+    def whole(per_part, key):
+        return pl.concat(
+            [
+                pl.read_parquet(list(files)).with_columns(_part=pl.lit(i))
+                for i, files in enumerate(per_part)
+            ]
+        ).sort(key)
+
+    shared = pl.read_parquet(list(ids.shared)).sort("e164")
+    return (
+        whole(ids.chain_maps, "chain_key"),
+        whole(ids.record_maps, ["chain_key", "e164"]),
+        shared,
+    )
+
+
+HIGHEST = pl.LazyFrame({"_max_chain_id": [1000], "_max_record_id": [5000]})
+
+
+@settings(max_examples=25, deadline=None)
+@given(chain_keys=st.lists(KEYS, min_size=1, max_size=40), width=st.integers(1, 3))
+def test_ranges_number_like_one_sort_of_the_whole_list(tmp_path_factory, chain_keys, width):
+    folder = tmp_path_factory.mktemp("ids")
+    new = _new_keys(folder, chain_keys, ["+12125550100", "+12125550101", "+447700900123"][:width])
+    one = _maps(ingest_ids.numbered_ids(new, HIGHEST, PARTS, folder / "one"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ingest_ids, "ID_RANGE_RECORDS", 4)
+        patch.setattr(ingest_ids, "_SAMPLE_EVERY", 1)
+        ranged_ids = ingest_ids.numbered_ids(new, HIGHEST, PARTS, folder / "ranged")
+    ranged = _maps(ranged_ids)
+    for a, b in zip(one, ranged, strict=True):
+        assert_frame_equal(a, b)
+    chain_map, record_map, _ = one
+    # Key order, after the highest ids, without gaps.
+    assert chain_map["new_chain_id"].to_list() == list(range(1001, 1001 + chain_map.height))
+    assert record_map["new_record_id"].to_list() == list(range(5001, 5001 + record_map.height))
+    # Several ranges really ran once there were more than 4 records.
+    if record_map.height > 8:
+        assert max(len(files) for files in ranged_ids.record_maps) > 1
