@@ -76,7 +76,7 @@ def numbered_ids(new: NewKeys, highest: pl.LazyFrame, partitions: int, folder: P
     shared = tuple(
         io.write_parquet(
             chains.shared_numbers(
-                numbers.filter(pl.col("e164").hash() % ranges == number)
+                numbers if ranges == 1 else numbers.filter(pl.col("e164").hash() % ranges == number)
             ).collect(),
             folder / "shared" / f"range-{number:04d}.parquet",
         )
