@@ -69,8 +69,9 @@ class Settings(BaseModel):
         512,
         ge=64,
         description=(
-            "Memory DuckDB may use while an ingest commits (MiB; None: DuckDB's default); "
-            "a commit that needs more runs again without the bound."
+            "Memory DuckDB may use for the statements of an ingest's commit (MiB; None: "
+            "DuckDB's default); a statement that needs more runs the commit again without "
+            "the bound, and the COMMIT itself always runs without it."
         ),
     )
 
