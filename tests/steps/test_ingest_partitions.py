@@ -112,3 +112,27 @@ def test_partitions_must_be_positive(tmp_path, files):
         ingest(
             settings, files[0], list_name="big", group="collections_east", as_of=AS_OF, partitions=0
         )
+
+
+def test_an_append_of_records_the_list_has_already_adds_nothing(tmp_path, files):
+    # Several partitions, and none of the file's records is new: every part is empty.
+    first, _ = files
+    settings = Settings.build(tmp_path / "home")
+    setup.apply_campaigns(settings, REPO_ROOT / "data" / "sample" / "campaigns.yaml")
+    runs = [
+        ingest(
+            settings,
+            first,
+            list_name="big",
+            group="collections_east",
+            as_of=AS_OF,
+            mode=mode,
+            chunk_rows=300,
+            partitions=4,
+        )
+        for mode in ("replace", "append")
+    ]
+    assert runs[1].status == "succeeded"
+    assert runs[1].records_added == 0 and runs[1].records_kept == runs[0].records_written
+    records = table(settings, "SELECT count(*) AS n FROM contact_records")["n"].item()
+    assert records == runs[0].records_written

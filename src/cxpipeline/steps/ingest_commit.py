@@ -60,6 +60,9 @@ def _write_contacts(parts: list[Path], target: Path) -> None:
     # One schema for all, as a relaxed concat gives: every slice is cast to it.
     schema = pl.concat(scans, how="diagonal_relaxed").collect_schema()
     ids = pl.concat([scan.select("record_id") for scan in scans]).collect().to_series().sort()
+    if ids.is_empty():  # an append whose records the list has already: the file is empty
+        io.write_parquet(pl.concat(scans, how="diagonal_relaxed"), target)
+        return
     bounds = [*ids.gather_every(MERGE_SLICE_RECORDS).to_list(), int(ids[-1]) + 1]
     slices = (
         pl.concat(
