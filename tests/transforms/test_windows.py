@@ -322,6 +322,32 @@ def test_campaign_hours_blackout_and_stop_margin():
     ]
 
 
+def test_windows_are_the_same_on_either_polars_engine():
+    """The package collects in memory (cxpipeline.POLARS_ENGINE); streaming must agree.
+
+    The in-memory engine once failed here: a one-row Series literal broadcast only when
+    streaming (ShapeError on any plan of more than one window key).
+    """
+    rows = [(i, [zone], ["TX"] if i % 2 else [], zone) for i, zone in enumerate(US_ZONES, 1)]
+    keyed = window_keys(window_records(rows), {})
+    answers = {}
+    for engine in ("in-memory", "streaming"):
+        with pl.Config(engine_affinity=engine):
+            answers[engine] = (
+                dialable_windows(
+                    keyed,
+                    SEED,
+                    Horizon(datetime(2026, 3, 7, 12, tzinfo=UTC), 3),
+                    default_window=DEFAULT,
+                    stop_margin=0,
+                )
+                .collect()
+                .sort(pl.all())
+            )
+    assert answers["in-memory"].height >= 3 * len(US_ZONES)
+    assert answers["in-memory"].equals(answers["streaming"])
+
+
 def test_rule_version_change_inside_the_horizon():
     later = pl.DataFrame(
         [

@@ -105,7 +105,7 @@ def _gaps(intervals: pl.LazyFrame, horizon: Horizon, margin: timedelta) -> pl.La
         "label",
         "prio",
         t=pl.concat_list("f_start", "f_end"),
-        is_end=pl.lit(pl.Series([[False, True]])),
+        is_end=pl.lit([False, True], dtype=pl.List(pl.Boolean)),
     ).explode("t", "is_end")
     # At one instant: starts before ends (touching forbidden intervals leave no empty window);
     # among starts the highest priority first, among ends the highest last, so the rule named
