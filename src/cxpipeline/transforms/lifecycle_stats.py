@@ -43,8 +43,12 @@ def lifecycle_measures(
     callback = working & pl.col("record_type").is_in(_CALLBACK_TYPES)
     attempted = summed.select("record_id").unique().with_columns(_attempted=True)
     chains = (
-        records.group_by("list_name", "chain_id")
-        .agg(_finished=(no_call | pl.col("record_status").is_in(_DONE)).all())
+        # Chain ids are unique across lists: keyed by the id alone (an integer key, faster).
+        records.group_by("chain_id")
+        .agg(
+            pl.col("list_name").first(),
+            _finished=(no_call | pl.col("record_status").is_in(_DONE)).all(),
+        )
         .group_by("list_name")
         .agg(chains_finished=pl.col("_finished").sum())
     )

@@ -193,9 +193,9 @@ def zone_stats(records: pl.LazyFrame, per_record: pl.LazyFrame) -> pl.LazyFrame:
         (pl.col("record_type") != _NO_CALL).sum().alias("dialable_records"),
     )
     zones = records.select("record_id", "tz_name", "record_type").unique(subset="record_id")
-    # Per record: the join and the distinct counts see records, not calls.
-    counted = per_record.group_by("list_name", "record_id").agg(
-        pl.col("attempts").sum().alias("_attempts"), pl.col("connects").sum().alias("_connects")
+    # Per record already (one row per record id): the join and the counts see records.
+    counted = per_record.select(
+        "list_name", "record_id", _attempts="attempts", _connects="connects"
     )
     per_result = (
         counted.join(zones, on="record_id", how="inner")
@@ -232,7 +232,8 @@ def completion_estimates(
     (no speed to extrapolate from) and 0 when nothing remains. `per_record` are the results
     summed up per record (`result_summaries.per_record`).
     """
-    last_call = per_record.group_by("list_name", "chain_id").agg(
+    # Chain ids are unique across lists: keyed by the id alone (an integer key, ~2x faster).
+    last_call = per_record.group_by("chain_id").agg(
         pl.col("last_call_utc").max().alias("_finished_at")
     )
     latest = per_record.group_by("list_name").agg(pl.col("last_call_utc").max().alias("_latest"))
@@ -240,7 +241,7 @@ def completion_estimates(
     dialable = ~(pl.col("record_type") == _NO_CALL)
     recent = pl.col("_finished_at") > pl.col("_latest") - pl.duration(hours=window_hours)
     per_list = (
-        records.join(last_call, on=["list_name", "chain_id"], how="left")
+        records.join(last_call, on="chain_id", how="left")
         .join(latest, on="list_name", how="left")
         .group_by("list_name")
         .agg(
