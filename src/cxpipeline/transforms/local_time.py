@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import polars as pl
@@ -50,6 +50,12 @@ def _to_local(instant: datetime, zone: str) -> datetime:
     return instant.astimezone(tzdb.zone(zone)).replace(tzinfo=None)
 
 
+#: Distinct (day, zone) pairs remembered across batches: a state rebuild converts the same
+#: few hundred pairs in every pass of chains. Pure: the tzdata release is pinned.
+_DAY_OFFSETS_KEPT = 65_536
+
+
+@lru_cache(maxsize=_DAY_OFFSETS_KEPT)
 def _utc_day_offset(day: datetime, zone: str) -> timedelta | None:
     """Return the one UTC offset of `zone` over the UTC day from naive `day`, else None."""
     tz = tzdb.zone(zone)
@@ -60,6 +66,7 @@ def _utc_day_offset(day: datetime, zone: str) -> timedelta | None:
     return offsets.pop() if len(offsets) == 1 else None
 
 
+@lru_cache(maxsize=_DAY_OFFSETS_KEPT)
 def _local_day_offset(day: datetime, zone: str) -> timedelta | None:
     """Return the one UTC offset of `zone` over the local day from naive `day`, else None.
 
