@@ -68,3 +68,29 @@ def test_many_passes_store_the_same_results_state_holds_rejects_and_dnc(
     for name, rows in expected.items():
         assert tables[name] == rows, name
     assert expected["call_results"] and expected["suppression_entries"]
+
+
+def test_each_pass_reads_the_owners_of_its_own_records_only(tmp_path, monkeypatch):
+    """A load every few minutes must not read every record of the warehouse per pass."""
+    from cxpipeline import warehouse
+
+    owners_read = []
+    named_frame = warehouse.named_frame
+
+    def spying(con, name, params=None):
+        frame = named_frame(con, name, params)
+        if name == "owners_of_records":
+            owners_read.append(frame)
+        return frame
+
+    monkeypatch.setattr(warehouse, "named_frame", spying)
+    summary, tables = _loaded(tmp_path, monkeypatch, 400, 150)
+    named = pl.read_csv(_results_file(tmp_path), infer_schema=False)
+    named_ids = set(named["record_id"].cast(pl.Int64, strict=False).drop_nulls().to_list())
+    assert len(owners_read) > 1  # one read per pass
+    read_ids = [set(frame["record_id"].to_list()) for frame in owners_read]
+    assert all(ids <= named_ids for ids in read_ids)
+    assert sum(len(ids) for ids in read_ids) == len(set().union(*read_ids))  # no id twice
+    stored = {row[0] for row in tables["contact_records"]}  # record_id: the first column
+    assert set().union(*read_ids) == named_ids & stored
+    assert len(stored) > len(max(read_ids, key=len))

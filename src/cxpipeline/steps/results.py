@@ -83,7 +83,6 @@ def _load_staged(
 ) -> _Tally:
     """Load the staged typed rows in passes and refresh the touched chains, in one transaction."""
     load_id, _ = source
-    owners = warehouse.named_frame(con, "record_owners")
     with warehouse.transaction(con):
         warehouse.delete_where(con, "rejected_rows", run_id=load_id)
         tally = _Tally()
@@ -98,7 +97,7 @@ def _load_staged(
             part = pl.scan_parquet(parsed).filter(which == index).collect()
             unread = read_rejects if index == 0 else read_rejects.clear()
             stage = parsed.with_name(f"fresh-{index:05d}.parquet")
-            fresh.append(_load_pass(con, part, unread, owners, source, tally, stage))
+            fresh.append(_load_pass(con, part, unread, source, tally, stage))
             del part  # the state refresh below has a working set of its own
         # DuckDB reads the new results from the staged files itself. Inserted from Arrow pass
         # by pass, they grew the process by ~35 MiB a pass until the commit.
@@ -127,7 +126,6 @@ def _load_pass(
     con: duckdb.DuckDBPyConnection,
     parsed: pl.DataFrame,
     read_rejects: pl.DataFrame,
-    owners: pl.DataFrame,
     source: tuple[str, Path],
     tally: _Tally,
     stage: Path,
@@ -137,7 +135,7 @@ def _load_pass(
     Its new results are written to `stage` (returned) for the caller to insert.
     """
     load_id, path = source
-    previous = _stored_results_of(con, parsed)
+    owners, previous = _stored_of(con, parsed)
     joined = results.call_results(parsed.lazy(), owners.lazy(), previous=previous.lazy()).collect()
     fresh = result_batches.new_results(joined, previous).with_columns(
         source_file=pl.lit(str(path)), loaded_at=pl.lit(datetime.now(UTC))
@@ -166,12 +164,21 @@ def _load_pass(
     return stage
 
 
-def _stored_results_of(con: duckdb.DuckDBPyConnection, parsed: pl.DataFrame) -> pl.DataFrame:
-    """Return the stored results of the records a batch names (duplicates, attempt numbers)."""
+def _stored_of(
+    con: duckdb.DuckDBPyConnection, parsed: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Return the owners and the stored results of the records a batch names.
+
+    Owners: list, chain, number and client id of each record id the batch names (an unknown
+    id has none). Stored results: for duplicates and attempt numbers.
+    """
     ids = parsed.select(pl.col("record_id").cast(pl.Int64, strict=False)).drop_nulls().unique()
     con.register("_result_records", ids.to_arrow())
     try:
-        return warehouse.named_frame(con, "results_of_records")
+        return (
+            warehouse.named_frame(con, "owners_of_records"),
+            warehouse.named_frame(con, "results_of_records"),
+        )
     finally:
         con.unregister("_result_records")
 
