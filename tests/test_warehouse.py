@@ -30,6 +30,9 @@ def test_every_statement_prepares(tmp_path):
     con.execute("CREATE TEMP TABLE _state AS SELECT * FROM contact_records LIMIT 0")
     con.execute("CREATE TEMP TABLE _chains AS SELECT chain_id FROM contact_records LIMIT 0")
     con.execute("CREATE TEMP TABLE _result_records AS SELECT record_id FROM call_results LIMIT 0")
+    con.execute(
+        "CREATE TEMP TABLE _new_entries AS SELECT e164, client_id FROM suppression_entries LIMIT 0"
+    )
     for name in warehouse.statement_files():
         text = warehouse.load_sql_statement(name)
         params = {p: "x" for p in re.findall(r"\$(\w+)", text)}

@@ -214,3 +214,29 @@ def test_results_reconcile_and_refused_rows_are_kept_masked(home, tmp_path):
         home, write(tmp_path, "e.csv", "record_id,call_time,call_result\n")
     )
     assert (empty["rows_read"], empty["results_loaded"], empty["rows_rejected"]) == (0, 0, 0)
+
+
+def test_a_number_asked_twice_not_to_be_called_is_held_once(home, tmp_path):
+    """A later Do Not Call of a held number adds nothing; a new person's adds one entry."""
+    day(home, tmp_path, 1, P1 + P2 + P3 + P4)
+    ids = {who: state["id"] for who, state in people(home).items()}
+    dnc_sql = (
+        "SELECT e164, client_id FROM suppression_entries "
+        "WHERE suppression_list = 'do_not_call_results' ORDER BY e164"
+    )
+    first = write(
+        tmp_path,
+        "results-1.csv",
+        f"record_id,call_time,call_result\n{ids['P2']},2026-12-01T10:00:00-05:00,51\n",
+    )
+    results.load_results(home, first, as_of=DAY[1])
+    assert rows(home, dnc_sql) == [("+16173530100", "P2")]
+    again = write(
+        tmp_path,
+        "results-2.csv",
+        "record_id,call_time,call_result\n"
+        f"{ids['P2']},2026-12-01T16:00:00-05:00,51\n"
+        f"{ids['P4']},2026-12-01T16:05:00-05:00,51\n",
+    )
+    assert results.load_results(home, again, as_of=DAY[1])["results_loaded"] == 2
+    assert rows(home, dnc_sql) == [("+13053730101", "P4"), ("+16173530100", "P2")]

@@ -208,9 +208,13 @@ def _add_dnc_entries(
     entries = supp_files.dnc_result_entries(
         people.lazy(), suppression.DNC_RESULTS_LIST, datetime.now(UTC)
     ).collect()
-    held = warehouse.named_frame(con, "suppression_in_force").filter(
-        pl.col("suppression_list") == suppression.DNC_RESULTS_LIST
-    )
+    con.register("_new_entries", entries.select("e164", "client_id").to_arrow())
+    try:
+        held = warehouse.named_frame(
+            con, "held_entries", {"suppression_list": suppression.DNC_RESULTS_LIST}
+        )
+    finally:
+        con.unregister("_new_entries")
     new = entries.join(
         held.select("e164", "client_id"), on=["e164", "client_id"], how="anti", nulls_equal=True
     )
