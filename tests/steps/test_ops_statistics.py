@@ -85,3 +85,20 @@ def test_only_windows_overlapping_the_24_hours_from_the_plan_reach_the_statistic
                 )
         kept = warehouse.named_frame(con, "windows_for_stats")
     assert sorted(zip(kept["list_name"], kept["record_id"], strict=True)) == [("l1", 2), ("l1", 3)]
+
+
+def test_statistics_hold_the_write_lock_between_reading_and_writing(home, monkeypatch):
+    """The inputs' connection is closed before Polars works; no other writer may slip in."""
+    from cxpipeline.io import home_lock
+
+    held = []
+    tables = statistics._tables
+
+    def computing(inputs):
+        held.append(home_lock.holds_lock(home.home))
+        return tables(inputs)
+
+    monkeypatch.setattr(statistics, "_tables", computing)
+    statistics.build_statistics(home)
+    assert held == [True]
+    assert ("l1", 2) in rows(home, "SELECT list_name, total_records FROM list_stats")

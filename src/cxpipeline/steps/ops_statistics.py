@@ -5,6 +5,8 @@ Computed with the other statistics (steps/statistics.py) and written in the same
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import duckdb
 import polars as pl
 
@@ -36,30 +38,47 @@ def known_zones(records: pl.DataFrame) -> frozenset[str]:
     return frozenset(z for z in zones if valid_zone(z)) | {"UTC"}
 
 
+@dataclass(frozen=True)
+class OpsInputs:
+    """What the operations statistics read from the warehouse, besides the records."""
+
+    abandonment_calls: pl.DataFrame
+    abandon_limits: pl.DataFrame
+    windows: pl.DataFrame
+    plan_as_of: pl.DataFrame
+
+
+def ops_inputs(con: duckdb.DuckDBPyConnection) -> OpsInputs:
+    """Read the 30-day abandonment counts, the groups' limits, today's windows and as-ofs."""
+    window = {"hours": ops_stats.ABANDON_DAYS * 24}
+    return OpsInputs(
+        abandonment_calls=warehouse.named_frame(con, "abandonment_calls", window),
+        abandon_limits=_abandon_limits(con).collect(),
+        windows=warehouse.named_frame(con, "windows_for_stats"),
+        plan_as_of=warehouse.named_frame(con, "plan_as_of"),
+    )
+
+
 def ops_tables(
-    con: duckdb.DuckDBPyConnection,
+    inputs: OpsInputs,
     records: pl.DataFrame,
     calls: pl.LazyFrame,
     known: frozenset[str],
 ) -> dict[str, pl.DataFrame]:
     """Compute and validate every operations statistics table.
 
-    `records` is the `records_for_stats` frame the statistics step has read already, `calls`
-    the local-time attempt counts and `known` the records' `known_zones`; the 30-day
-    abandonment counts and the smaller inputs come from the warehouse here.
+    `inputs` come from `ops_inputs`, `records` is the `records_for_stats` frame the
+    statistics step has read already, `calls` the local-time attempt counts and `known` the
+    records' `known_zones`.
     """
-    window = {"hours": ops_stats.ABANDON_DAYS * 24}
     tables = {
         "hour_weekday_stats": ops_stats.hour_weekday_stats(calls),
         "daily_stats": ops_stats.daily_stats(calls),
         "abandonment_30d": ops_stats.abandonment_30d(
-            warehouse.named_frame(con, "abandonment_calls", window).lazy(), _abandon_limits(con)
+            inputs.abandonment_calls.lazy(), inputs.abandon_limits.lazy()
         ),
         "dialable_today": ops_stats.dialable_today(
-            warehouse.named_frame(con, "windows_for_stats").lazy(),
-            records.lazy(),
-            warehouse.named_frame(con, "plan_as_of").lazy(),
-            known,
+            inputs.windows.lazy(), records.lazy(), inputs.plan_as_of.lazy(), known
         ),
     }
     # In one collect: the tables share their inputs and run side by side.
