@@ -61,6 +61,18 @@ LABELS = {
     "small_warm": "1k ingest warm",
 }
 Figures = dict[str, Any]
+#: The steps that run cxpipeline itself, whose peak RSS the memory target bounds (not the list
+#: and results generators, the I/O floor, the per-row baseline or the plain DuckDB query).
+PRODUCT_STEPS = (
+    "ingest",
+    "plan",
+    "results",
+    "statistics",
+    "plan_history",
+    "plan_rebuild",
+    "small_cold",
+    "small_warm",
+)
 
 
 def peak_rss_mib() -> float:
@@ -135,7 +147,9 @@ def ratio_lines(r: dict[str, Figures]) -> list[str]:
     per_million = r["plan"]["seconds"] * 1e6 / max(r["plan"]["count"], 1)
     lived = r["plan_history"]["seconds"] * 1e6 / max(r["plan_history"]["count"], 1)
     rebuilt = r["plan_rebuild"]["seconds"] * 1e6 / max(r["plan_rebuild"]["count"], 1)
-    peak = max(f["peak_mib"] for f in r.values())
+    # cxpipeline's own steps: the generators and the floors compared with are not the product.
+    peak_step = max(PRODUCT_STEPS, key=lambda step: r[step]["peak_mib"])
+    peak = r[peak_step]["peak_mib"]
     cold, warm = r["small_cold"]["seconds"], r["small_warm"]["seconds"]
     return [
         f"ingest / I/O floor           {over_floor:8.1f}x   target <= 10x (aim 5x)  "
@@ -153,7 +167,7 @@ def ratio_lines(r: dict[str, Figures]) -> list[str]:
         f"1k-row ingest cold / warm    {cold:5.1f} / {warm:.1f} s  target <= 2 s  "
         f"{_verdict(warm <= 2)} warm, {_verdict(cold <= 2)} cold",
         f"peak RSS, largest step       {peak:8,.0f} MiB target <= 1024 MiB      "
-        f"{_verdict(peak <= 1024)}",
+        f"{_verdict(peak <= 1024)}  ({LABELS[peak_step]}; of cxpipeline's steps)",
     ]
 
 
