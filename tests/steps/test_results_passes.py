@@ -94,3 +94,15 @@ def test_each_pass_reads_the_owners_of_its_own_records_only(tmp_path, monkeypatc
     stored = {row[0] for row in tables["contact_records"]}  # record_id: the first column
     assert set().union(*read_ids) == named_ids & stored
     assert len(stored) > len(max(read_ids, key=len))
+
+
+def test_a_load_stores_its_results_in_record_id_order(tmp_path, monkeypatch):
+    """Clustered by record, a state pass reads only its records' row groups (the file: latest
+    first, in no record order)."""
+    _loaded(tmp_path, monkeypatch, 10**9, 10**9)
+    with duckdb.connect(str(Settings.build(tmp_path).warehouse_path), read_only=True) as con:
+        sql = "SELECT record_id FROM call_results ORDER BY rowid"
+        stored = [r[0] for r in con.execute(sql).fetchall()]
+    given = pl.read_csv(_results_file(tmp_path), infer_schema=False)["record_id"].to_list()
+    assert len(stored) > 400 and given != sorted(given)
+    assert stored == sorted(stored)

@@ -150,7 +150,9 @@ def _load_pass(
         load_id,
         path,
     )
-    io.write_parquet(loaded, stage)
+    # In record id order: the rows DuckDB inserts from it then cluster by record, and a state
+    # pass (results_of_chains.sql) skips the row groups outside its records' range.
+    io.write_parquet(loaded.sort("record_id"), stage)
     _add_dnc_entries(con, loaded, owners)
     warehouse.insert(con, "rejected_rows", rejects)
     unknown = joined.filter(pl.col("unknown_record")).height

@@ -63,7 +63,7 @@ def refresh_state(
         some = chains.slice(start, CHAINS_PER_PASS).to_frame("chain_id")
         con.register("_chains", some.to_arrow())
         try:
-            _refresh_chains(con, as_of, settings, rules_df, defaults.zone)
+            _refresh_chains(con, as_of, some, settings, rules_df, defaults.zone)
         finally:
             con.unregister("_chains")
     _settle(con, params)
@@ -122,15 +122,19 @@ def _settle(con: duckdb.DuckDBPyConnection, params: dict[str, str | None]) -> No
 def _refresh_chains(
     con: duckdb.DuckDBPyConnection,
     as_of: datetime,
+    chains: pl.DataFrame,
     list_settings: pl.DataFrame,
     rules_df: pl.DataFrame,
     default_zone: str,
 ) -> None:
-    """Recompute the state and holds of the chains registered as `_chains`."""
-    records = warehouse.named_frame(con, "records_of_chains")
+    """Recompute the state and holds of the chains registered as `_chains` (`chains`)."""
+    # Ranges beside the id lists let DuckDB skip the row groups outside them (see the SQL).
+    bounds = {"lo": chains["chain_id"].min(), "hi": chains["chain_id"].max()}
+    records = warehouse.named_frame(con, "records_of_chains", bounds)
     if records.height == 0:
         return
-    all_results = warehouse.named_frame(con, "results_of_chains")
+    ids = {"first": records["record_id"].min(), "last": records["record_id"].max()}
+    all_results = warehouse.named_frame(con, "results_of_chains", bounds | ids)
     state = lifecycle.record_lifecycle(
         records.lazy(),
         all_results.lazy(),
