@@ -106,3 +106,17 @@ def test_a_load_stores_its_results_in_record_id_order(tmp_path, monkeypatch):
     given = pl.read_csv(_results_file(tmp_path), infer_schema=False)["record_id"].to_list()
     assert len(stored) > 400 and given != sorted(given)
     assert stored == sorted(stored)
+
+
+def test_the_same_results_again_in_many_passes_add_nothing(tmp_path, monkeypatch):
+    """Each pass finds every stored result of its records, the range's last one included."""
+    first, tables = _loaded(tmp_path, monkeypatch, 400, 150)
+    again = pl.read_csv(_results_file(tmp_path), infer_schema=False).reverse()
+    path = tmp_path / "again.csv"
+    again.write_csv(path)
+    settings = Settings.build(tmp_path)
+    second = results.load_results(settings, path, as_of=AS_OF)
+    assert second["results_loaded"] == 0
+    assert second["already_loaded"] == first["results_loaded"] + first["already_loaded"]
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        assert con.execute(TABLES["call_results"]).fetchall() == tables["call_results"]
