@@ -170,3 +170,89 @@ def test_the_warehouse_counts_abandonment_as_the_transform_does(rows, back):
     ).collect()
     assert stored.columns == list(ops_stats.ABANDONMENT_COUNTS_COLUMNS)
     assert sorted(stored.rows(), key=str) == sorted(expected.rows(), key=str)
+
+
+def _dialable_today_row_by_row(windows, records, plan_as_of, known_zones):
+    """The plain definition: every record's every touched local hour, then distinct records."""
+    from cxpipeline.transforms.local_time import known_or_utc, utc_to_local
+
+    day = (
+        windows.join(plan_as_of, on="list_name", how="inner")
+        .join(records.select("record_id", "tz_name"), on="record_id", how="left")
+        .with_columns(
+            _start=pl.max_horizontal("window_start_utc", "as_of"),
+            _end=pl.min_horizontal("window_end_utc", pl.col("as_of") + timedelta(days=1)),
+        )
+        .filter(pl.col("_start") < pl.col("_end"))
+        .with_columns(
+            _bucket=pl.datetime_ranges(
+                pl.col("_start").dt.truncate("15m"),
+                pl.col("_end") - timedelta(microseconds=1),
+                "15m",
+            )
+        )
+        .explode("_bucket")
+        .with_columns(_zone=known_or_utc(pl.col("tz_name"), known_zones))
+        .with_columns(
+            local_hour=utc_to_local(pl.col("_bucket"), pl.col("_zone"), field="tz_name")
+            .dt.hour()
+            .cast(pl.Int32)
+        )
+    )
+    return (
+        day.group_by("list_name", "as_of", "tz_name", "local_hour")
+        .agg(pl.col("record_id").n_unique().cast(pl.Int64).alias("records"))
+        .sort("list_name", "tz_name", "local_hour", nulls_last=True)
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b"]),
+            st.integers(1, 6),  # record ids: several windows per record, overlaps too
+            st.integers(-6 * 60, 36 * 60),  # start, minutes after the as-of
+            st.integers(1, 14 * 60),  # length in minutes
+        ),
+        max_size=40,
+    )
+)
+def test_dialable_today_counts_as_the_plain_definition(rows):
+    """Counting per set of windows equals counting every record's every hour (DST night too)."""
+    as_of = datetime(2026, 11, 1, 2, 30, tzinfo=UTC)  # New York leaves DST that night
+    windows = pl.LazyFrame(
+        {
+            "list_name": [r[0] for r in rows],
+            "record_id": [r[1] for r in rows],
+            "window_start_utc": [as_of + timedelta(minutes=r[2]) for r in rows],
+            "window_end_utc": [as_of + timedelta(minutes=r[2] + r[3]) for r in rows],
+        },
+        schema={
+            "list_name": pl.String,
+            "record_id": pl.Int64,
+            "window_start_utc": TS,
+            "window_end_utc": TS,
+        },
+    )
+    records = pl.LazyFrame(
+        {
+            "record_id": [1, 2, 3, 4, 5, 6],
+            "tz_name": [
+                "America/New_York",
+                "Asia/Kolkata",
+                None,
+                "America/New_York",
+                "Bad/Zone",
+                "UTC",
+            ],
+        },
+        schema={"record_id": pl.Int64, "tz_name": pl.String},
+    )
+    plan = pl.LazyFrame(
+        {"list_name": ["a", "b"], "as_of": [as_of, as_of + timedelta(hours=5)]},
+        schema={"list_name": pl.String, "as_of": TS},
+    )
+    got = ops_stats.dialable_today(windows, records, plan, ZONES).collect()
+    want = _dialable_today_row_by_row(windows, records, plan, ZONES).collect()
+    assert got.equals(want), (got, want)

@@ -145,9 +145,11 @@ def dialable_today(
     """Count records that may be dialed per list × zone × local hour in the 24 h from as-of.
 
     `windows` are dialable windows (list_name, record_id, window_start_utc, window_end_utc),
-    `plan_as_of` the as-of each list was planned from (list_name, as_of). A record counts in
-    every local hour any of its windows touches; the hours of a window are found once per
-    distinct window and zone, then joined to its records.
+    `plan_as_of` the as-of each list was planned from (list_name, as_of). A record counts once
+    in every local hour any of its windows touches. The hours are found once per distinct
+    window and zone. A record with one window that day (nearly all) is counted with the
+    others of that window; only records with several are counted record by record, so the
+    work is not one row per record and hour (at 9.3 M records that took ~34 s and ~5 GiB).
     """
     day = (
         windows.join(plan_as_of, on="list_name", how="inner")
@@ -157,9 +159,11 @@ def dialable_today(
             _end=pl.min_horizontal("window_end_utc", pl.col("as_of") + timedelta(days=1)),
         )
         .filter(pl.col("_start") < pl.col("_end"))
+        .select("list_name", "as_of", "tz_name", "record_id", "_start", "_end")
     )
-    spans = (
-        day.select("tz_name", "_start", "_end")
+    span = ["tz_name", "_start", "_end"]
+    span_hours = (
+        day.select(span)
         .unique()
         .with_columns(
             _bucket=pl.datetime_ranges(
@@ -170,17 +174,35 @@ def dialable_today(
         )
         .explode("_bucket")
         .with_columns(_zone=known_or_utc(pl.col("tz_name"), known_zones))
-        .with_columns(
+        .select(
+            *span,
             local_hour=utc_to_local(pl.col("_bucket"), pl.col("_zone"), field="tz_name")
             .dt.hour()
-            .cast(pl.Int32)
+            .cast(pl.Int32),
         )
-        .select("tz_name", "_start", "_end", "local_hour")
         .unique()
     )
+    keys = ["list_name", "as_of", "tz_name", "local_hour"]
+    several = pl.col("record_id").is_duplicated()
+    # One window: its records, counted per window, are distinct in each of its hours.
+    single = (
+        day.filter(~several)
+        .group_by("list_name", "as_of", *span)
+        .agg(_records=pl.len())
+        .join(span_hours, on=span, how="inner", nulls_equal=True)
+        .group_by(keys)
+        .agg(pl.col("_records").sum())
+    )
+    # Several windows (they may share an hour): distinct records per hour.
+    multiple = (
+        day.filter(several)
+        .join(span_hours, on=span, how="inner", nulls_equal=True)
+        .group_by(keys)
+        .agg(_records=pl.col("record_id").n_unique())
+    )
     return (
-        day.join(spans, on=["tz_name", "_start", "_end"], how="inner", nulls_equal=True)
-        .group_by("list_name", "as_of", "tz_name", "local_hour")
-        .agg(pl.col("record_id").n_unique().cast(pl.Int64).alias("records"))
+        pl.concat([single, multiple], how="vertical_relaxed")
+        .group_by(keys)
+        .agg(pl.col("_records").sum().cast(pl.Int64).alias("records"))
         .sort("list_name", "tz_name", "local_hour", nulls_last=True)
     )
