@@ -161,27 +161,8 @@ def dialable_today(
         .filter(pl.col("_start") < pl.col("_end"))
         .select("list_name", "as_of", "tz_name", "record_id", "_start", "_end")
     )
-    span = ["tz_name", "_start", "_end"]
-    span_hours = (
-        day.select(span)
-        .unique()
-        .with_columns(
-            _bucket=pl.datetime_ranges(
-                pl.col("_start").dt.truncate("15m"),
-                pl.col("_end") - timedelta(microseconds=1),
-                "15m",
-            )
-        )
-        .explode("_bucket")
-        .with_columns(_zone=known_or_utc(pl.col("tz_name"), known_zones))
-        .select(
-            *span,
-            local_hour=utc_to_local(pl.col("_bucket"), pl.col("_zone"), field="tz_name")
-            .dt.hour()
-            .cast(pl.Int32),
-        )
-        .unique()
-    )
+    span = list(_SPAN)
+    span_hours = _span_hours(day, known_zones)
     keys = ["list_name", "as_of", "tz_name", "local_hour"]
     several = pl.col("record_id").is_duplicated()
     # One window: its records, counted per window, are distinct in each of its hours.
@@ -205,4 +186,32 @@ def dialable_today(
         .group_by(keys)
         .agg(pl.col("_records").sum().cast(pl.Int64).alias("records"))
         .sort("list_name", "tz_name", "local_hour", nulls_last=True)
+    )
+
+
+#: A window of the day in its record's zone: what its local hours depend on.
+_SPAN = ("tz_name", "_start", "_end")
+
+
+def _span_hours(day: pl.LazyFrame, known_zones: frozenset[str]) -> pl.LazyFrame:
+    """Return the local hours each distinct window of the day touches, once per window."""
+    return (
+        day.select(_SPAN)
+        .unique()
+        .with_columns(
+            _bucket=pl.datetime_ranges(
+                pl.col("_start").dt.truncate("15m"),
+                pl.col("_end") - timedelta(microseconds=1),
+                "15m",
+            )
+        )
+        .explode("_bucket")
+        .with_columns(_zone=known_or_utc(pl.col("tz_name"), known_zones))
+        .select(
+            *_SPAN,
+            local_hour=utc_to_local(pl.col("_bucket"), pl.col("_zone"), field="tz_name")
+            .dt.hour()
+            .cast(pl.Int32),
+        )
+        .unique()
     )
