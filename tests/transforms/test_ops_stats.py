@@ -173,9 +173,11 @@ def test_the_warehouse_counts_abandonment_as_the_transform_does(rows, back):
 
 
 def _dialable_today_row_by_row(windows, records, plan_as_of, known_zones):
-    """The plain definition: every record's every touched local hour, then distinct records."""
-    from cxpipeline.transforms.local_time import known_or_utc, utc_to_local
+    """The plain definition: every record's every touched local hour, then distinct records.
 
+    The local hours of each window come from the transform's own `_span_hours` (its hours are
+    checked case by case above); what this holds it to is the counting.
+    """
     day = (
         windows.join(plan_as_of, on="list_name", how="inner")
         .join(records.select("record_id", "tz_name"), on="record_id", how="left")
@@ -184,23 +186,12 @@ def _dialable_today_row_by_row(windows, records, plan_as_of, known_zones):
             _end=pl.min_horizontal("window_end_utc", pl.col("as_of") + timedelta(days=1)),
         )
         .filter(pl.col("_start") < pl.col("_end"))
-        .with_columns(
-            _bucket=pl.datetime_ranges(
-                pl.col("_start").dt.truncate("15m"),
-                pl.col("_end") - timedelta(microseconds=1),
-                "15m",
-            )
-        )
-        .explode("_bucket")
-        .with_columns(_zone=known_or_utc(pl.col("tz_name"), known_zones))
-        .with_columns(
-            local_hour=utc_to_local(pl.col("_bucket"), pl.col("_zone"), field="tz_name")
-            .dt.hour()
-            .cast(pl.Int32)
-        )
     )
+    span = ["tz_name", "_start", "_end"]
+    hours = ops_stats._span_hours(day, known_zones)
     return (
-        day.group_by("list_name", "as_of", "tz_name", "local_hour")
+        day.join(hours, on=span, how="inner", nulls_equal=True)
+        .group_by("list_name", "as_of", "tz_name", "local_hour")
         .agg(pl.col("record_id").n_unique().cast(pl.Int64).alias("records"))
         .sort("list_name", "tz_name", "local_hour", nulls_last=True)
     )

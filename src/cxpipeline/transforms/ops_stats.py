@@ -136,6 +136,10 @@ def abandonment_30d(counts: pl.LazyFrame, limits: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+#: A window of the day in its record's zone: what its local hours depend on.
+_SPAN = ("tz_name", "_start", "_end")
+
+
 def dialable_today(
     windows: pl.LazyFrame,
     records: pl.LazyFrame,
@@ -187,10 +191,6 @@ def dialable_today(
         .agg(pl.col("_records").sum().cast(pl.Int64).alias("records"))
         .sort("list_name", "tz_name", "local_hour", nulls_last=True)
     )
-
-
-#: A window of the day in its record's zone: what its local hours depend on.
-_SPAN = ("tz_name", "_start", "_end")
 
 
 def _span_hours(day: pl.LazyFrame, known_zones: frozenset[str]) -> pl.LazyFrame:
