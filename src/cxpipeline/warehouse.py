@@ -291,6 +291,16 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
 
 
 @contextlib.contextmanager
+def registered(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> Iterator[None]:
+    """Let the block's SQL read `frame` as the relation `name`; unregistered after it."""
+    con.register(name, frame.to_arrow())
+    try:
+        yield
+    finally:
+        con.unregister(name)
+
+
+@contextlib.contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
     """Run a block in one transaction: all of its changes land, or none."""
     con.execute("BEGIN TRANSACTION")
@@ -379,11 +389,8 @@ def insert(con: duckdb.DuckDBPyConnection, table: str, data: pl.DataFrame | Path
     if data.height == 0:
         return
     frame = data.select([c for c in data.columns if c in columns])
-    con.register("_frame", frame.to_arrow())
-    try:
+    with registered(con, "_frame", frame):
         con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM _frame")  # noqa: S608 - allow-listed
-    finally:
-        con.unregister("_frame")
 
 
 #: DuckDB options a step may change for a block (`option`); values are bound, names listed.
@@ -442,11 +449,8 @@ STATE_COLUMNS = (
 
 def update_record_state(con: duckdb.DuckDBPyConnection, state: pl.DataFrame) -> None:
     """Write recomputed state columns back to contact_records (call inside a transaction)."""
-    con.register("_state", state.select("record_id", *STATE_COLUMNS).to_arrow())
-    try:
+    with registered(con, "_state", state.select("record_id", *STATE_COLUMNS)):
         con.execute(load_sql_statement("update_record_state"))
-    finally:
-        con.unregister("_state")
 
 
 def reapply_suppression(con: duckdb.DuckDBPyConnection) -> int:

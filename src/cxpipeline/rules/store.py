@@ -140,15 +140,11 @@ def store_rules(con: duckdb.DuckDBPyConnection, rules_df: pl.DataFrame) -> int:
     frame = rules_df.select(list(RULE_SCHEMA)).cast(RULE_SCHEMA)
     con.execute(warehouse.load_sql("compliance_rules"))
     columns = ", ".join(warehouse.quote_identifier(c, set(RULE_SCHEMA)) for c in RULE_SCHEMA)
-    con.register("_rules_in", frame.to_arrow())
-    try:
-        with warehouse.transaction(con):
-            con.execute("DELETE FROM compliance_rules")
-            con.execute(
-                f"INSERT INTO compliance_rules ({columns}) SELECT {columns} FROM _rules_in"  # noqa: S608
-            )
-    finally:
-        con.unregister("_rules_in")
+    with warehouse.registered(con, "_rules_in", frame), warehouse.transaction(con):
+        con.execute("DELETE FROM compliance_rules")
+        con.execute(
+            f"INSERT INTO compliance_rules ({columns}) SELECT {columns} FROM _rules_in"  # noqa: S608
+        )
     return frame.height
 
 

@@ -125,11 +125,8 @@ def _update(
     """Run a named UPDATE that reads per-key values registered as `_state`."""
     if state.height == 0:
         return
-    con.register("_state", state.to_arrow())
-    try:
+    with warehouse.registered(con, "_state", state):
         con.execute(warehouse.load_sql_statement(name), params)
-    finally:
-        con.unregister("_state")
 
 
 def _counts(con: duckdb.DuckDBPyConnection, plan: _ListPlan) -> dict[str, int]:

@@ -175,14 +175,11 @@ def _stored_of(
     id has none). Stored results: for duplicates and attempt numbers.
     """
     ids = parsed.select(pl.col("record_id").cast(pl.Int64, strict=False)).drop_nulls().unique()
-    con.register("_result_records", ids.to_arrow())
-    try:
+    with warehouse.registered(con, "_result_records", ids):
         return (
             warehouse.named_frame(con, "owners_of_records"),
             warehouse.named_frame(con, "results_of_records"),
         )
-    finally:
-        con.unregister("_result_records")
 
 
 def _stored_rejects(
@@ -210,13 +207,10 @@ def _add_dnc_entries(
     entries = supp_files.dnc_result_entries(
         people.lazy(), suppression.DNC_RESULTS_LIST, datetime.now(UTC)
     ).collect()
-    con.register("_new_entries", entries.select("e164", "client_id").to_arrow())
-    try:
+    with warehouse.registered(con, "_new_entries", entries.select("e164", "client_id")):
         held = warehouse.named_frame(
             con, "held_entries", {"suppression_list": suppression.DNC_RESULTS_LIST}
         )
-    finally:
-        con.unregister("_new_entries")
     new = entries.join(
         held.select("e164", "client_id"), on=["e164", "client_id"], how="anti", nulls_equal=True
     )

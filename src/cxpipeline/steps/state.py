@@ -61,11 +61,8 @@ def refresh_state(
     rules_df = warehouse.whole_table(con, "compliance_rules")
     for start in range(0, chains.len(), CHAINS_PER_PASS):
         some = chains.slice(start, CHAINS_PER_PASS).to_frame("chain_id")
-        con.register("_chains", some.to_arrow())
-        try:
+        with warehouse.registered(con, "_chains", some):
             _refresh_chains(con, as_of, some, settings, rules_df, defaults.zone)
-        finally:
-            con.unregister("_chains")
     _settle(con, params)
     if not full:
         state_inputs.forget_changed(con, defaults)
@@ -153,8 +150,5 @@ def _refresh_chains(
 
 def _write(con: duckdb.DuckDBPyConnection, statement: str, data: pl.DataFrame) -> None:
     """Run a named statement over a frame registered as `_state`."""
-    con.register("_state", data.to_arrow())
-    try:
+    with warehouse.registered(con, "_state", data):
         con.execute(warehouse.load_sql_statement(statement))
-    finally:
-        con.unregister("_state")
