@@ -168,3 +168,20 @@ def test_an_option_holds_inside_its_block_only_and_only_listed_names_are_set():
     assert con.execute(setting).fetchone() == (True,)
     with pytest.raises(ValueError, match="not allowed"), warehouse.option(con, "threads", 1):
         pass
+
+
+def test_named_frames_return_each_query_by_name_with_its_own_values(tmp_path):
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        warehouse.migrate(con)
+        con.execute(
+            "INSERT INTO contact_lists (list_id, name, campaign_group, created_at, updated_at) "
+            "VALUES (1, 'east', 'g1', now(), now()), (2, 'west', 'g2', now(), now())"
+        )
+        window = {"hours": 24}
+        together = warehouse.named_frames(
+            con, {"list_groups": None, "abandonment_calls": window, "plan_as_of": None}
+        )
+        assert list(together) == ["list_groups", "abandonment_calls", "plan_as_of"]
+        assert together["list_groups"].sort("list_name").rows() == [("east", "g1"), ("west", "g2")]
+        one_by_one = warehouse.named_frame(con, "abandonment_calls", window)
+        assert together["abandonment_calls"].equals(one_by_one)

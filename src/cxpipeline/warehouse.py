@@ -6,6 +6,7 @@ import contextlib
 import hashlib
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
 from typing import Any, cast
@@ -466,6 +467,27 @@ def named_frame(
 ) -> pl.DataFrame:
     """Run the named query sql/ops/<name>.sql with bound values and return a Polars frame."""
     return frame(con, load_sql_statement(name), params)
+
+
+def named_frames(
+    con: duckdb.DuckDBPyConnection, queries: dict[str, dict[str, Any] | None]
+) -> dict[str, pl.DataFrame]:
+    """Run several named queries side by side, each on a cursor of `con`; frames by name.
+
+    DuckDB runs parts of each query on one thread (the hand-over to Arrow): queries side by
+    side keep the cores busy. Each cursor is a connection of its own with its own
+    transaction, so the caller holds the write lock (nothing writes between the queries).
+    """
+
+    def one(name: str) -> pl.DataFrame:
+        cursor = con.cursor()
+        try:
+            return named_frame(cursor, name, queries[name])
+        finally:
+            cursor.close()
+
+    with ThreadPoolExecutor(max_workers=min(len(queries), 4) or 1) as pool:
+        return dict(zip(queries, pool.map(one, queries), strict=True))
 
 
 def whole_table(con: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:

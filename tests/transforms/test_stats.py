@@ -270,3 +270,48 @@ def test_zone_penetration_leaves_attempted_no_call_records_out_of_both_sides():
     row = zone_stats(records, summed).collect().row(0, named=True)
     assert (row["attempted_records"], row["dialable_records"]) == (2, 2)
     assert row["penetration"] == 0.5  # record 1 of the two dialable ones, not 2 of 2
+
+
+def test_zone_stats_leave_out_the_sums_of_removed_records():
+    records = pl.LazyFrame(
+        {"list_name": ["Z"], "record_id": [1], "tz_name": ["America/Chicago"], "record_type": [2]}
+    )
+    # Record 2 was removed by a refresh; its results stay stored but belong to no zone.
+    summed = pl.LazyFrame(
+        {"list_name": ["Z", "Z"], "record_id": [1, 2], "attempts": [3, 5], "connects": [1, 1]}
+    )
+    out = zone_stats(records, summed).collect()
+    assert out.height == 1
+    row = out.row(0, named=True)
+    assert (row["total_records"], row["attempts"], row["connects"]) == (1, 3, 1)
+    assert row["attempted_records"] == 1
+
+
+def test_a_record_finishes_at_the_last_call_of_its_chain():
+    from cxpipeline.transforms.stats import completion_estimates
+
+    # Chain 7: record 1 finished long ago, record 2 (the chain's next number) was called
+    # recently, so the chain (and record 1 with it) finished within the window.
+    records = pl.LazyFrame(
+        {
+            "list_name": ["a", "a", "a"],
+            "chain_id": [7, 7, 8],
+            "record_type": [2, 2, 2],
+            "record_status": [7, 3, 3],
+        }
+    )
+    summed = pl.LazyFrame(
+        {
+            "list_name": ["a", "a", "a"],
+            "chain_id": [7, 7, 8],
+            "last_call_utc": [
+                datetime(2026, 11, 18, 9, tzinfo=UTC),
+                datetime(2026, 11, 20, 21, tzinfo=UTC),
+                datetime(2026, 11, 19, 9, tzinfo=UTC),
+            ],
+        },
+        schema_overrides={"last_call_utc": pl.Datetime("us", "UTC")},
+    )
+    row = completion_estimates(records, summed).collect().row(0, named=True)
+    assert row["finished_last_24h"] == 2  # chain 7's two records; chain 8 ended 36 h before
+    assert row["est_hours_to_complete"] == 0.0

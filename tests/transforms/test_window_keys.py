@@ -27,6 +27,8 @@ def test_window_key_is_shared_stable_and_specific():
         ),
         {"hours_mon": "09:00-20:00"},
     ).collect()
+    # Keyed per distinct (zones, states) pair and joined back: every record once, in order.
+    assert keyed["record_id"].to_list() == [1, 2, 3, 4, 5]
     k = keyed["window_key"].to_list()
     assert k[0] == k[1] and k[0] != k[2] and k[3] == k[4]
     spec = campaign_hours_spec({"hours_mon": "09:00-20:00"})

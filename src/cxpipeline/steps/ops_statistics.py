@@ -51,11 +51,14 @@ class OpsInputs:
 def ops_inputs(con: duckdb.DuckDBPyConnection) -> OpsInputs:
     """Read the 30-day abandonment counts, the groups' limits, today's windows and as-ofs."""
     window = {"hours": ops_stats.ABANDON_DAYS * 24}
+    frames = warehouse.named_frames(
+        con, {"abandonment_calls": window, "windows_for_stats": None, "plan_as_of": None}
+    )
     return OpsInputs(
-        abandonment_calls=warehouse.named_frame(con, "abandonment_calls", window),
+        abandonment_calls=frames["abandonment_calls"],
         abandon_limits=_abandon_limits(con).collect(),
-        windows=warehouse.named_frame(con, "windows_for_stats"),
-        plan_as_of=warehouse.named_frame(con, "plan_as_of"),
+        windows=frames["windows_for_stats"],
+        plan_as_of=frames["plan_as_of"],
     )
 
 

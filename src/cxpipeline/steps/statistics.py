@@ -60,12 +60,22 @@ def _inputs(settings: Settings) -> _Inputs:
         # The results are summed up per record and counted per bucket (and, for the 30-day
         # abandonment, per result) in DuckDB: only the sums travel to Polars.
         answer = {"answer": int(CallResult.ANSWER)}
+        frames = warehouse.named_frames(
+            con,
+            {
+                "records_for_stats": None,
+                "results_per_record": answer,
+                "calls_by_bucket": None,
+                "list_groups": None,
+                "lifecycle_stats_inputs": None,
+            },
+        )
         return _Inputs(
-            records=warehouse.named_frame(con, "records_for_stats"),
-            summed=warehouse.named_frame(con, "results_per_record", answer),
-            buckets=warehouse.named_frame(con, "calls_by_bucket"),
-            lists=warehouse.named_frame(con, "list_groups"),
-            lifecycle=warehouse.named_frame(con, "lifecycle_stats_inputs"),
+            records=frames["records_for_stats"],
+            summed=frames["results_per_record"],
+            buckets=frames["calls_by_bucket"],
+            lists=frames["list_groups"],
+            lifecycle=frames["lifecycle_stats_inputs"],
             ops=ops_statistics.ops_inputs(con),
         )
     finally:

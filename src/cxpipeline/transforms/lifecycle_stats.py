@@ -38,20 +38,12 @@ def lifecycle_measures(
     """
     now = int(as_of.timestamp())
     no_call = pl.col("record_type") == int(RecordType.NO_CALL)
-    working = ~no_call & ~pl.col("record_status").is_in(_DONE)
+    done = no_call | pl.col("record_status").is_in(_DONE)
+    working = ~done
     sched = pl.col("dial_sched_time")
     callback = working & pl.col("record_type").is_in(_CALLBACK_TYPES)
-    attempted = summed.select("record_id").unique().with_columns(_attempted=True)
-    chains = (
-        # Chain ids are unique across lists: keyed by the id alone (an integer key, faster).
-        records.group_by("chain_id")
-        .agg(
-            pl.col("list_name").first(),
-            _finished=(no_call | pl.col("record_status").is_in(_DONE)).all(),
-        )
-        .group_by("list_name")
-        .agg(chains_finished=pl.col("_finished").sum())
-    )
+    # One row per record already (summed up per record): no unique needed before the join.
+    attempted = summed.select("record_id", _attempted=pl.lit(True))
     per_record = (
         records.join(attempted, on="record_id", how="left")
         .group_by("list_name")
@@ -61,15 +53,18 @@ def lifecycle_measures(
             callbacks_due=(callback & (sched <= now)).sum(),
             records_waiting_retry=(working & (sched > now)).sum(),
             records_ready_now=(working & (sched.is_null() | (sched <= now))).sum(),
+            # A chain is finished when none of its records is still working (a chain lies
+            # in one list): its chains less those with a working record, without a group-by
+            # per chain.
+            chains_finished=pl.col("chain_id").n_unique()
+            - pl.col("chain_id").filter(working).n_unique(),
         )
     )
     per_result = summed.group_by("list_name").agg(
         right_party_contacts=pl.col("chain_id").filter(pl.col("connects") > 0).n_unique(),
         talk_time_s=pl.col("answer_talk_s").sum().cast(pl.Float64),
     )
-    return per_record.join(chains, on="list_name", how="left").join(
-        per_result, on="list_name", how="left"
-    )
+    return per_record.join(per_result, on="list_name", how="left")
 
 
 def _filled(frame: pl.LazyFrame) -> pl.LazyFrame:

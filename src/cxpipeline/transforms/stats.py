@@ -188,30 +188,29 @@ def zone_stats(records: pl.LazyFrame, per_record: pl.LazyFrame) -> pl.LazyFrame:
     dialable_records (one population, docs/metrics.md), null when the denominator is zero.
     """
     keys = ["list_name", "tz_name"]
-    per_zone = records.group_by(keys).agg(
-        pl.len().alias("total_records"),
-        (pl.col("record_type") != _NO_CALL).sum().alias("dialable_records"),
-    )
-    zones = records.select("record_id", "tz_name", "record_type").unique(subset="record_id")
-    # Per record already (one row per record id): the join and the counts see records.
-    counted = per_record.select(
-        "list_name", "record_id", _attempts="attempts", _connects="connects"
-    )
-    per_result = (
-        counted.join(zones, on="record_id", how="inner")
+    # One join of the records to their sums and one group-by: a record without results has
+    # null sums (not attempted), a sum without its record (the record was removed) counts in
+    # no zone. Records are unique by id (the warehouse's primary key).
+    counted = per_record.select("record_id", _attempts="attempts", _connects="connects")
+    dialable = pl.col("record_type") != _NO_CALL
+    attempted = pl.col("_attempts").is_not_null()
+    per_zone = (
+        records.select("record_id", *keys, "record_type")
+        .join(counted, on="record_id", how="left")
         .group_by(keys)
         .agg(
+            pl.len().alias("total_records"),
+            dialable.sum().alias("dialable_records"),
             pl.col("_attempts").sum().alias("attempts"),
-            pl.len().alias("attempted_records"),
+            attempted.sum().alias("attempted_records"),
             pl.col("_connects").sum().alias("connects"),
-            _attempted_dialable=(pl.col("record_type") != _NO_CALL).sum(),
+            _attempted_dialable=(attempted & dialable).sum(),
         )
     )
     counts = ["total_records", "dialable_records", "attempts", "attempted_records", "connects"]
     counts.append("_attempted_dialable")
     return (
-        per_zone.join(per_result, on=keys, how="left", nulls_equal=True)
-        .with_columns(pl.col(c).fill_null(0).cast(pl.Int64) for c in counts)
+        per_zone.with_columns(pl.col(c).fill_null(0).cast(pl.Int64) for c in counts)
         .with_columns(
             _ratio("connects", pl.col("attempts")).alias("connect_rate"),
             _ratio("_attempted_dialable", pl.col("dialable_records")).alias("penetration"),
@@ -232,22 +231,27 @@ def completion_estimates(
     (no speed to extrapolate from) and 0 when nothing remains. `per_record` are the results
     summed up per record (`result_summaries.per_record`).
     """
-    # Chain ids are unique across lists: keyed by the id alone (an integer key, ~2x faster).
-    last_call = per_record.group_by("chain_id").agg(
-        pl.col("last_call_utc").max().alias("_finished_at")
-    )
     latest = per_record.group_by("list_name").agg(pl.col("last_call_utc").max().alias("_latest"))
-    finished = (~(pl.col("record_type") == _NO_CALL)) & pl.col("record_status").is_in(_FINISHED)
+    # A chain's last call is recent when any of its records' last calls is: the recent
+    # chains, found without a group-by over every chain.
+    recent = (
+        per_record.join(latest, on="list_name", how="left")
+        .filter(pl.col("last_call_utc") > pl.col("_latest") - pl.duration(hours=window_hours))
+        .select("chain_id")
+        .unique()
+    )
     dialable = ~(pl.col("record_type") == _NO_CALL)
-    recent = pl.col("_finished_at") > pl.col("_latest") - pl.duration(hours=window_hours)
-    per_list = (
-        records.join(last_call, on="chain_id", how="left")
-        .join(latest, on="list_name", how="left")
+    finished = dialable & pl.col("record_status").is_in(_FINISHED)
+    remaining = records.group_by("list_name").agg((dialable & ~finished).sum().alias("_remaining"))
+    # Chain ids are unique across lists: keyed by the id alone (an integer key, ~2x faster).
+    recently_finished = (
+        records.filter(finished)
+        .join(recent, on="chain_id", how="semi")
         .group_by("list_name")
-        .agg(
-            (finished & recent.fill_null(False)).sum().alias("finished_last_24h"),
-            (dialable & ~finished).sum().alias("_remaining"),
-        )
+        .agg(pl.len().alias("finished_last_24h"))
+    )
+    per_list = remaining.join(recently_finished, on="list_name", how="left").with_columns(
+        pl.col("finished_last_24h").fill_null(0)
     )
     speed = pl.col("finished_last_24h") / window_hours
     return per_list.select(
