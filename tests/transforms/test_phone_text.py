@@ -38,3 +38,21 @@ def test_texts_that_never_reach_the_library():
     assert empty["_pn_pre_reason"] == missing["_pn_pre_reason"] == "not a number"
     assert words["_pn_pre_reason"] == "not a number"
     assert long["_pn_pre_reason"] == "too long"
+
+
+def test_a_nanp_list_reads_a_leading_00_as_plus_and_reads_the_rest_again():
+    london, plus_00, short, ext, order = texts(
+        ["0044 20 7946 0958", "+00 1 212 736 5000", "001DDD", "0012x3", "212-736-5000"]
+    )
+    assert london["_pn_plus"] and london["_pn_all"] == "442079460958"
+    assert plus_00["_pn_plus"] and plus_00["_pn_all"] == "12127365000"
+    # What follows 00 is read as a text of its own: "+1DDD" holds too few digits to be a
+    # number (the whole text held three), and in "+12x3" the x is punctuation, no extension.
+    assert short["_pn_pre_reason"] == "not a number"
+    assert (ext["_pn_all"], ext["extension"]) == ("123", None)
+    assert (order["_pn_all"], order["_pn_plus"]) == ("2127365000", False)
+
+
+def test_00_is_a_prefix_in_nanp_lists_only():
+    (london,) = texts(["0044 20 7946 0958"], country="GB")
+    assert not london["_pn_plus"] and london["_pn_all"] == "00442079460958"

@@ -88,19 +88,11 @@ def canonical_keys(distinct: pl.DataFrame) -> pl.DataFrame:
     idd_cut = (~plus_ok & pl.col("_m").is_not_null() & ~after_idd.str.starts_with("0")).fill_null(
         False
     )
-    # NANP regions dial 011, but "0044 20..." in a US list is unambiguous (no NANP number
-    # starts with 0) while phonenumbers would misread it: accept 00 there as well.
-    nanp_00 = (
-        ~plus_ok & ~idd_cut & (pl.col("_pn_rcc") == 1) & digits.str.contains("^00[1-9]")
-    ).fill_null(False)
+    # A NANP list's "0044 20..." was read as "+44 20..." by the text steps (phone_text).
     frame = frame.with_columns(
-        _pn_intl=plus_ok | plus_short | idd_cut | nanp_00,
-        _pn_retry=retry & ~idd_cut & ~nanp_00,
-        _pn_digits=pl.when(idd_cut)
-        .then(after_idd)
-        .when(nanp_00)
-        .then(digits.str.slice(2))
-        .otherwise(digits),
+        _pn_intl=plus_ok | plus_short | idd_cut,
+        _pn_retry=retry & ~idd_cut,
+        _pn_digits=pl.when(idd_cut).then(after_idd).otherwise(digits),
     )
     body, intl, retry = pl.col("_pn_digits"), pl.col("_pn_intl"), pl.col("_pn_retry")
     frame = frame.with_columns(

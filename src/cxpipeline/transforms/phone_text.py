@@ -73,10 +73,50 @@ def _viable(text: pl.Expr) -> pl.Expr:
     return ((text.str.len_chars() >= NSN_MIN) & text.str.contains(_VIABLE_PATTERN)).fill_null(False)
 
 
+#: Regions of the NANP (calling code 1): they dial 011 abroad, and read a leading 00 as well.
+_NANP_REGIONS = sorted(pnu.COUNTRY_CODE_TO_REGION_CODE[1])
+#: A number part whose first three digits are 0, 0 and not 0 ("0044 20...", "+00 1 212...").
+_NANP_00 = r"^\+*\D*0\D*0\D*[1-9]"
+#: The text up to that second 0, which the rewrite replaces with "+".
+_NANP_00_PREFIX = r"^[^+＋\d]*\+*\D*0\D*0"
+
+
 def canonical_text(values: pl.LazyFrame) -> pl.LazyFrame:
-    """Mirror `parse`'s text steps: `_pn_plus`, `_pn_all` (digits), `extension`, reasons."""
+    """Mirror `parse`'s text steps: `_pn_plus`, `_pn_all` (digits), `extension`, reasons.
+
+    NANP regions dial 011, but "0044 20..." in a US list is unambiguous (no NANP number
+    starts with 0) while `parse` would misread it: there a number part starting 00 and a
+    non-zero digit is read as "+" and what follows the second 0, and that text goes through
+    the text steps again (what is left may hold too few digits, or an extension, that the
+    whole text did not). Only those few values run twice; the others keep their order.
+    """
     text, lossy = _excel_repaired(pl.col("raw_phone").cast(pl.String).str.strip_chars())
-    lf = values.with_columns(_pn_text=text, _pn_lossy=lossy)
+    first = _text_steps(
+        values.with_row_index("_pn_i").with_columns(_pn_text=text, _pn_lossy=lossy).cache()
+    ).cache()
+    nanp_00 = (
+        pl.col("_pn_region_in").is_in(_NANP_REGIONS)
+        & pl.col("_pn_pre_reason").is_null()
+        & pl.col("_pn_main").str.contains(_NANP_00)
+    ).fill_null(False)
+    outputs = ["_pn_plus", "_pn_all", "_pn_region_in", "_pn_pre_reason", "extension"]
+    again = _text_steps(
+        first.filter(nanp_00)
+        .drop(outputs, "_pn_main")
+        .with_columns(
+            _pn_text=pl.lit("+") + pl.col("_pn_text").str.replace(_NANP_00_PREFIX, ""),
+            _pn_lossy=pl.lit(False),
+        )
+    )
+    return (
+        pl.concat([first.filter(~nanp_00), again], how="vertical")
+        .sort("_pn_i")
+        .drop("_pn_i", "_pn_text", "_pn_main")
+    )
+
+
+def _text_steps(lf: pl.LazyFrame) -> pl.LazyFrame:
+    """Run the text steps over `_pn_text` and `_pn_lossy`, keeping `_pn_text` and `_pn_main`."""
     lf = lf.with_columns(
         _pn_found=pl.col("_pn_text")
         .str.extract(_START_PATTERN, 1)
@@ -110,4 +150,4 @@ def canonical_text(values: pl.LazyFrame) -> pl.LazyFrame:
         .then(pl.lit("too long"))
         .when(~_viable(pl.col("_pn_found")))
         .then(pl.lit("not a number")),
-    ).drop("_pn_text", "_pn_lossy", "_pn_found", "_pn_ext", "_pn_cut", "_pn_main")
+    ).drop("_pn_lossy", "_pn_found", "_pn_ext", "_pn_cut")
