@@ -51,3 +51,18 @@ def test_small_row_groups_when_asked(tmp_path: Path) -> None:
     frame = pl.DataFrame({"id": list(range(25))})
     path = io.write_parquet(frame, tmp_path / "g.parquet", row_group_size=10)
     assert pq.ParquetFile(path).metadata.num_row_groups == 3
+
+
+def test_staged_files_are_lz4_and_kept_files_zstd(tmp_path: Path) -> None:
+    frame = pl.DataFrame({"record_id": list(range(1000)), "name": ["x"] * 1000})
+    staged = io.write_staged(frame.lazy(), tmp_path / "staging" / "part.parquet")
+    kept = io.write_parquet(frame, tmp_path / "lake" / "contacts.parquet")
+
+    def codecs(path: Path) -> set[str]:
+        meta = pq.ParquetFile(path).metadata.row_group(0)
+        return {meta.column(i).compression for i in range(meta.num_columns)}
+
+    assert codecs(staged) == {"LZ4"}
+    assert codecs(kept) == {"ZSTD"}
+    assert pl.read_parquet(staged).equals(frame)
+    assert [p.name for p in staged.parent.iterdir()] == ["part.parquet"]  # no temporary left

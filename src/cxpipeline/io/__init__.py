@@ -20,6 +20,7 @@ from cxpipeline.io.writers import (
     write_csv,
     write_parquet,
     write_parquet_slices,
+    write_staged,
     write_text,
 )
 
@@ -43,5 +44,6 @@ __all__ = [
     "write_csv",
     "write_parquet",
     "write_parquet_slices",
+    "write_staged",
     "write_text",
 ]

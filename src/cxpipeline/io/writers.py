@@ -7,8 +7,10 @@ import os
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Final
 
 import polars as pl
+from polars._typing import ParquetCompression
 
 
 @contextlib.contextmanager
@@ -34,8 +36,17 @@ def atomic_path(target: Path | str) -> Iterator[Path]:
             tmp.unlink()
 
 
+#: Compression of files a run writes for itself and removes (staged chunks, partitions):
+#: lz4 writes them in ~0.6x the time of zstd and reads them back faster; they are never kept.
+STAGING_COMPRESSION: Final = "lz4"
+
+
 def write_parquet(
-    frame: pl.LazyFrame | pl.DataFrame, target: Path | str, *, row_group_size: int | None = None
+    frame: pl.LazyFrame | pl.DataFrame,
+    target: Path | str,
+    *,
+    row_group_size: int | None = None,
+    compression: ParquetCompression = "zstd",
 ) -> Path:
     """Write a frame to Parquet atomically, streaming a LazyFrame without collecting it.
 
@@ -44,10 +55,21 @@ def write_parquet(
     target = Path(target)
     with atomic_path(target) as tmp:
         if isinstance(frame, pl.LazyFrame):
-            frame.sink_parquet(tmp, engine="streaming", row_group_size=row_group_size)
+            frame.sink_parquet(
+                tmp, engine="streaming", row_group_size=row_group_size, compression=compression
+            )
         else:
-            frame.write_parquet(tmp, row_group_size=row_group_size)
+            frame.write_parquet(tmp, row_group_size=row_group_size, compression=compression)
     return target
+
+
+def write_staged(
+    frame: pl.LazyFrame | pl.DataFrame, target: Path | str, *, row_group_size: int | None = None
+) -> Path:
+    """Write a run's own temporary Parquet file (removed with its staging folder), fast."""
+    return write_parquet(
+        frame, target, row_group_size=row_group_size, compression=STAGING_COMPRESSION
+    )
 
 
 #: Dictionary page size of the slice writer, in bytes (pyarrow's default is 1 MiB).

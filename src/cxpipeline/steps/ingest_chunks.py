@@ -98,7 +98,7 @@ def _partition_parts(chunk: pl.DataFrame, job: ChunkJob) -> dict[int, Path]:
     One partition at a time is copied out of the chunk, so memory stays near one chunk.
     """
     if job.partitions == 1:
-        return {0: io.write_parquet(chunk, _part_path(job, 0))}
+        return {0: io.write_staged(chunk, _part_path(job, 0))}
     keyed = partitions.partitioned(
         chunk.lazy().select(_chain_key=chains.chain_keys(chunk.lazy(), job.fallback_key)),
         "_chain_key",
@@ -111,7 +111,7 @@ def _partition_parts(chunk: pl.DataFrame, job: ChunkJob) -> dict[int, Path]:
         if index not in present and job.index > 0:
             continue
         rows = chunk.filter(part == index) if index in present else chunk.clear()
-        paths[index] = io.write_parquet(rows, _part_path(job, index))
+        paths[index] = io.write_staged(rows, _part_path(job, index))
     return paths
 
 

@@ -74,7 +74,7 @@ def numbered_ids(new: NewKeys, highest: pl.LazyFrame, partitions: int, folder: P
                 record_base += frame.height
     numbers = pl.scan_parquet(new.numbers)
     shared = tuple(
-        io.write_parquet(
+        io.write_staged(
             chains.shared_numbers(
                 numbers if ranges == 1 else numbers.filter(pl.col("e164").hash() % ranges == number)
             ).collect(),
@@ -124,5 +124,5 @@ def _split(frame: pl.DataFrame, partitions: int, folder: Path, number: int) -> d
         if part is None and number > 0:
             continue
         target = folder / f"part-{index:05d}" / f"range-{number:04d}.parquet"
-        paths[index] = io.write_parquet(empty if part is None else part, target)
+        paths[index] = io.write_staged(empty if part is None else part, target)
     return paths

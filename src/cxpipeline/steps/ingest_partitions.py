@@ -81,16 +81,16 @@ def chained_part(job: ChainJob) -> ChainDone:
     name = f"part-{job.index:05d}.parquet"
     part = pl.lit(job.index, dtype=pl.Int32).alias("_part")
     return ChainDone(
-        chained=io.write_parquet(chained, folder / "chained" / name),
-        new_chains=io.write_parquet(
+        chained=io.write_staged(chained, folder / "chained" / name),
+        new_chains=io.write_staged(
             chains.new_chain_keys(chained.lazy()).with_columns(part).collect(),
             folder / "new_chains" / name,
         ),
-        new_records=io.write_parquet(
+        new_records=io.write_staged(
             chains.new_identities(chained.lazy()).with_columns(part).collect(),
             folder / "new_records" / name,
         ),
-        numbers=io.write_parquet(
+        numbers=io.write_staged(
             chains.number_chains(chained.lazy(), existing).collect(), folder / "numbers" / name
         ),
     )
@@ -205,6 +205,6 @@ def _shaped_slice(
     final, record_rejects = schemas.validated(shaped.sort("record_id"), schemas.CallingListRecord)
     del shaped
     name = f"part-{job.index:05d}-{number:04d}.parquet"
-    path = io.write_parquet(final, job.staging / "final" / name, row_group_size=FINAL_ROW_GROUP)
+    path = io.write_staged(final, job.staging / "final" / name, row_group_size=FINAL_ROW_GROUP)
     no_call = final.filter(pl.col("record_type") == int(RecordType.NO_CALL)).height
     return path, record_rejects, (final.height, no_call), final.get_column("window_key").unique()

@@ -182,7 +182,7 @@ def _split(frame: pl.LazyFrame, staged: Staged, name: str) -> list[Path]:
     by_part = whole.partition_by("_part", as_dict=True, include_key=False)
     empty = whole.drop("_part").clear()
     return [
-        io.write_parquet(
+        io.write_staged(
             by_part.get((index,), empty), staged.folder / "ids" / name / f"part-{index:05d}.parquet"
         )
         for index in range(staged.partitions)
@@ -235,8 +235,8 @@ def _shape_pass(
     job = partial(
         ingest_partitions.ShapeJob,
         shared=ids.shared,
-        suppression=io.write_parquet(context.suppression, staged.folder / "suppression.parquet"),
-        window_rows=io.write_parquet(window_rows, staged.folder / "windows.parquet"),
+        suppression=io.write_staged(context.suppression, staged.folder / "suppression.parquet"),
+        window_rows=io.write_staged(window_rows, staged.folder / "windows.parquet"),
         list_name=run.list_name,
         group=str(context.effective["campaign_group"]),
         run_id=run.run_id,

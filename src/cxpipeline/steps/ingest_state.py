@@ -81,4 +81,4 @@ class Staged:
 
 def stage_rejects(folder: Path, name: str, index: int, frame: pl.DataFrame) -> Path:
     """Write one part's rejects of one chunk under a run's staging folder; return the path."""
-    return io.write_parquet(reject_frame(frame), folder / "rejects" / f"{name}-{index:05d}.parquet")
+    return io.write_staged(reject_frame(frame), folder / "rejects" / f"{name}-{index:05d}.parquet")

@@ -117,7 +117,7 @@ def _load_staged(
 def _staged_parse(table: io.RawTable, path: Path, target: Path) -> Path:
     """Type the file's rows and stage them as Parquet (streamed where the reader allows)."""
     try:
-        return io.write_parquet(results.parsed_call_results(table.frame), target)
+        return io.write_staged(results.parsed_call_results(table.frame), target)
     except CxError as exc:
         raise exc.at_file(str(path)) from None
 
@@ -152,7 +152,7 @@ def _load_pass(
     )
     # In record id order: the rows DuckDB inserts from it then cluster by record, and a state
     # pass (results_of_chains.sql) skips the row groups outside its records' range.
-    io.write_parquet(loaded.sort("record_id"), stage)
+    io.write_staged(loaded.sort("record_id"), stage)
     _add_dnc_entries(con, loaded, owners)
     warehouse.insert(con, "rejected_rows", rejects)
     unknown = joined.filter(pl.col("unknown_record")).height
