@@ -358,13 +358,13 @@ def decisive_lengths(
     automata = {s: automaton_for(s) for s in work.get_column("_s").drop_nulls().unique()}
     whole = [s for s, automaton in automata.items() if automaton is None]
     length = pl.col("_d").str.len_chars().cast(pl.Int64)
-    work = work.with_columns(_k=pl.when(pl.col("_s").is_in(whole)).then(length))
-    undecided = pl.col("_k").is_null() & pl.col("_s").is_not_null() & pl.col("_d").is_not_null()
+    found = work.select(pl.when(pl.col("_s").is_in(whole)).then(length)).to_series()
+    # Only the rows still undecided are carried from level to level (with their row index).
+    open_rows = work.with_row_index("_i").filter(
+        found.is_null() & pl.col("_s").is_not_null() & pl.col("_d").is_not_null()
+    )
     level = 0
-    while True:
-        open_rows = work.filter(undecided)
-        if open_rows.height == 0:
-            return work.get_column("_k")
+    while open_rows.height:
         prefixes = open_rows.select("_s", _p=pl.col("_d").str.slice(0, level)).unique()
         # Per distinct (scope, prefix), never per record: a few thousand at most.
         decided = [
@@ -373,9 +373,9 @@ def decisive_lengths(
             if automata[s].decisive(p)  # type: ignore[union-attr]
         ]
         here = (pl.col("_s") + _SEP + pl.col("_d").str.slice(0, level)).is_in(decided)
-        work = work.with_columns(
-            _k=pl.when(undecided & (here | (length <= level)))
-            .then(pl.lit(level, pl.Int64))
-            .otherwise(pl.col("_k"))
-        )
+        marked = open_rows.with_columns(_h=here | (length <= level))
+        done = marked.filter(pl.col("_h")).get_column("_i")
+        found = found.scatter(done, level) if done.len() else found
+        open_rows = marked.filter(~pl.col("_h")).drop("_h")
         level += 1
+    return found.alias("_k")
