@@ -91,6 +91,19 @@ def test_the_package_ships_every_automaton_of_the_pinned_release(tmp_path, new_p
     assert not phone_automata.cache_path(tmp_path).exists()
 
 
+def test_normalising_numbers_of_every_kind_compiles_nothing(tmp_path, new_process):
+    from tests.transforms.test_phones import run
+
+    # National, "+", 011, a NANP 00, a "+" of no known calling code (re-read whole) and a
+    # non-NANP list: a new process with the package's automata compiles none of them.
+    phone_automata.load_automata(tmp_path)
+    raws = ["212-736-5000", "+44 20 7946 0958", "011 49 30 123456", "0044 20 7946 0958"]
+    raws += ["+999 1234567", "020 7946 0958"]
+    out = run(raws, ["US", "US", "US", "US", "CA", "GB"])
+    assert out.height == len(raws)
+    assert phone_prefixes._COMPILED == []
+
+
 def test_a_file_of_another_key_is_not_used(tmp_path, empty_process):
     path = phone_automata.cache_path(tmp_path)
     path.parent.mkdir(parents=True)

@@ -220,13 +220,15 @@ def _group(pattern: str) -> str:
 
 def parse_automaton(mode: str, scope: str) -> Automaton | None:
     """Patterns `parse` consults for a national number of a region or an international one."""
+    if mode == "r":
+        # A "+" with no known calling code is re-read whole, keyed by the whole number: no
+        # automaton, so nothing to compile or to keep in a cache.
+        return None
     return _automaton(f"parse:{mode}:{scope}", lambda: _built_parse_automaton(mode, scope))
 
 
 def _built_parse_automaton(mode: str, scope: str) -> Automaton | None:
     """Compile the patterns of `parse_automaton` (None: none apply, or not modelled)."""
-    if mode == "r":
-        return None
     meta: Any
     if mode == "n":
         meta = PhoneMetadata.metadata_for_region(scope)
