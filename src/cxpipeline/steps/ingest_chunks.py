@@ -95,7 +95,8 @@ def _partition_parts(chunk: pl.DataFrame, job: ChunkJob) -> dict[int, Path]:
     """Write the chunk's records split by the partition of their chain key; return the paths.
 
     The first chunk writes every partition, empty or not, so each has a part with the schema.
-    One partition at a time is copied out of the chunk, so memory stays near one chunk.
+    The split copies the chunk once (each part is written, then dropped), so memory stays
+    near two chunks.
     """
     if job.partitions == 1:
         return {0: io.write_staged(chunk, _part_path(job, 0))}
@@ -105,13 +106,16 @@ def _partition_parts(chunk: pl.DataFrame, job: ChunkJob) -> dict[int, Path]:
         job.partitions,
     )
     part = keyed.select("_part").collect().to_series()
-    present = set(part.unique().to_list())
+    # One pass splits the chunk (in row order within each partition), not a filter per part.
+    by_part = chunk.with_columns(_part=part).partition_by("_part", as_dict=True, include_key=False)
     paths: dict[int, Path] = {}
     for index in range(job.partitions):
-        if index not in present and job.index > 0:
+        rows = by_part.pop((index,), None)
+        if rows is None and job.index > 0:
             continue
-        rows = chunk.filter(part == index) if index in present else chunk.clear()
-        paths[index] = io.write_staged(rows, _part_path(job, index))
+        paths[index] = io.write_staged(
+            chunk.clear() if rows is None else rows, _part_path(job, index)
+        )
     return paths
 
 
