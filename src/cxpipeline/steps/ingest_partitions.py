@@ -25,9 +25,8 @@ from cxpipeline.transforms import chains, records, suppression, windows
 #: record ids, and small row groups let it skip all but the few that hold a slice.
 FINAL_ROW_GROUP = 10_000
 
-#: Most rows of a partition shaped at a time (every shaping stage is per record). A chunk's
-#: partition (~93,000 records from 50,000 rows) is one slice: each slice costs a validation
-#: and a file, ~0.3 s at 100k when partitions were cut at 50,000.
+#: Most rows of a partition shaped at a time (every shaping stage is per record), so memory
+#: stays bounded; a chunk's partition (~186,000 records from 100,000 rows) is two slices.
 SHAPE_SLICE_RECORDS = 100_000
 
 #: The columns the per-chain stage reads from a partition's staged records.
