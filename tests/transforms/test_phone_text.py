@@ -56,3 +56,10 @@ def test_a_nanp_list_reads_a_leading_00_as_plus_and_reads_the_rest_again():
 def test_00_is_a_prefix_in_nanp_lists_only():
     (london,) = texts(["0044 20 7946 0958"], country="GB")
     assert not london["_pn_plus"] and london["_pn_all"] == "00442079460958"
+
+
+def test_the_00_prefix_is_read_in_full_width_and_arabic_indic_digits_too():
+    wide, arabic, zero = texts(["０044 20 7946 0958", "٠٠44 20 7946 0958", "00０"])
+    assert wide["_pn_plus"] and wide["_pn_all"] == "442079460958"
+    assert arabic["_pn_plus"] and arabic["_pn_all"] == "442079460958"
+    assert not zero["_pn_plus"] and zero["_pn_all"] == "000"  # 00 then a zero: no prefix

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import random
 import re
+import unicodedata
 from pathlib import Path
 
 import phonenumbers
@@ -113,10 +114,8 @@ def reference(raw: str, region: str, kind: int = 1) -> dict:
         rest = raw[start.start() :].lstrip("+＋")
         main = pnu._maybe_strip_extension(pnu._extract_possible_number(rest))[1]
         digit_at = [i for i, ch in enumerate(rest[: len(main)]) if ch.isdigit()][:3]
-        if (
-            len(digit_at) == 3
-            and rest[digit_at[0]] == rest[digit_at[1]] == "0" != rest[digit_at[2]]
-        ):
+        values = [unicodedata.digit(rest[i], None) for i in digit_at]
+        if len(digit_at) == 3 and values[0] == values[1] == 0 != values[2]:
             raw = "+" + rest[digit_at[1] + 1 :]
     try:
         number = phonenumbers.parse(raw, region)

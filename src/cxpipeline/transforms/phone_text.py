@@ -75,10 +75,13 @@ def _viable(text: pl.Expr) -> pl.Expr:
 
 #: Regions of the NANP (calling code 1): they dial 011 abroad, and read a leading 00 as well.
 _NANP_REGIONS = sorted(pnu.COUNTRY_CODE_TO_REGION_CODE[1])
+# Zero and the other digits, in every script the text steps read (full-width, Arabic-Indic).
+_ZERO = "[0" + "".join(d for d, v in _WIDE_DIGITS.items() if v == "0") + "]"
+_NONZERO = "[1-9" + "".join(d for d, v in _WIDE_DIGITS.items() if v != "0") + "]"
 #: A number part whose first three digits are 0, 0 and not 0 ("0044 20...", "+00 1 212...").
-_NANP_00 = r"^\+*\D*0\D*0\D*[1-9]"
+_NANP_00 = rf"^\+*\D*{_ZERO}\D*{_ZERO}\D*{_NONZERO}"
 #: The text up to that second 0, which the rewrite replaces with "+".
-_NANP_00_PREFIX = r"^[^+＋\d]*\+*\D*0\D*0"
+_NANP_00_PREFIX = rf"^[^+＋\d]*\+*\D*{_ZERO}\D*{_ZERO}"
 
 
 def canonical_text(values: pl.LazyFrame) -> pl.LazyFrame:
