@@ -35,9 +35,11 @@ On top of `phonenumbers` (which accepts them) two NANP rules reject numbers: exc
 N11 service codes and the fictional range 555-0100..555-0199. One deliberate deviation from
 `parse`: in a list whose default country is NANP (international prefix 011), a leading 00
 followed by a non-zero digit is read as an international prefix ("0044 20..." is London, where
-`parse` would build an invalid +1 number). Excel renderings ("2.125550142E+09",
-"2125550142.0") are turned back into digits first; a scientific-notation value with fewer
-mantissa digits than its exponent has lost digits and is rejected rather than guessed.
+`parse` would build an invalid +1 number): the text after the 00 is read as `parse` reads
+"+" and that text (`phone_text`), in any script's digits the text steps read. Excel
+renderings ("2.125550142E+09", "2125550142.0") are turned back into digits first; a
+scientific-notation value with fewer mantissa digits than its exponent has lost digits and is
+rejected rather than guessed.
 
 Layout: `phone_text` mirrors the text steps, `phone_keys` finds the canonical keys,
 `phone_prefixes` derives the decisive prefixes from the metadata, `phone_library` makes the
