@@ -164,11 +164,14 @@ def dialable_today(
         )
         .filter(pl.col("_start") < pl.col("_end"))
         .select("list_name", "as_of", "tz_name", "record_id", "_start", "_end")
+        # Found once for both branches (a hash of every window's record: ~1.2 s at 9.6 M).
+        .with_columns(_several=pl.col("record_id").is_duplicated())
+        .cache()
     )
     span = list(_SPAN)
     span_hours = _span_hours(day, known_zones)
     keys = ["list_name", "as_of", "tz_name", "local_hour"]
-    several = pl.col("record_id").is_duplicated()
+    several = pl.col("_several")
     # One window: its records, counted per window, are distinct in each of its hours.
     single = (
         day.filter(~several)
