@@ -42,3 +42,10 @@ def test_national_retry_and_early_errors():
     assert retry[:2] == ("r", "US")
     assert short[3] == "too short"
     assert unknown[3] == "invalid country code: unknown default country"
+
+
+def test_the_region_table_holds_the_known_regions_asked_for_only():
+    from cxpipeline.transforms.phone_keys import _region_table
+
+    table = _region_table(pl.Series(["US", None, "ZZ", "GB", "US"], dtype=pl.String))
+    assert table.rows() == [("GB", 44, "00"), ("US", 1, "011")]
