@@ -57,3 +57,17 @@ def test_a_field_longer_than_the_limit_names_its_row_and_column(tmp_path):
         io.read_table(path)
     line = caught.value.one_line()
     assert "long.csv:2" in line and "'last_name'" in line and "20,001 characters" in line
+
+
+def test_the_limit_counts_characters_not_bytes(tmp_path):
+    options = io.ReadOptions(limits=InputLimits(max_field_chars=10))
+    fits = tmp_path / "fits.csv"
+    # Ten characters, twenty bytes: over the limit in bytes only, so accepted.
+    fits.write_text("last_name,phone\n" + "é" * 10 + ",2125550142\n", encoding="utf-8")
+    assert io.read_table(fits, options).rows_read == 1
+    over = tmp_path / "over.csv"
+    over.write_text("last_name,phone\nSmith,2125550142\n" + "é" * 11 + ",2125550143\n")
+    with pytest.raises(InputError) as caught:
+        io.read_table(over, options)
+    line = caught.value.one_line()
+    assert "over.csv:2" in line and "'last_name'" in line and "11 characters" in line

@@ -65,13 +65,24 @@ def check_sheet_dimensions(path: Path, limits: InputLimits) -> None:
 
 
 def check_field_lengths(frame: pl.LazyFrame, name: str, limits: InputLimits) -> None:
-    """Refuse a file with a field longer than the limit, naming its row and column."""
+    """Refuse a file with a field longer than the limit or a NUL byte, naming row and column."""
     columns = [c for c, t in frame.collect_schema().items() if t == pl.String]
     if not columns:
         return
-    longest = frame.select(pl.col(columns).str.len_chars().max()).collect(engine="streaming")
-    over = [c for c in columns if (longest[c][0] or 0) > limits.max_field_chars]
-    _check_nul_bytes(frame, columns, name)
+    # One read of the file for both checks; bytes bound characters from above, so characters
+    # are only counted (a slower UTF-8 walk) in a column whose bytes exceed the limit.
+    found = frame.select(
+        *(pl.col(c).str.len_bytes().max().alias(f"b:{c}") for c in columns),
+        *(pl.col(c).str.contains("\x00", literal=True).any().alias(f"n:{c}") for c in columns),
+    ).collect(engine="streaming")
+    nul = [c for c in columns if found[f"n:{c}"][0]]
+    if nul:
+        raise InputError("a NUL byte in a field: not a text file?", file=name, field=nul[0])
+    wide = [c for c in columns if (found[f"b:{c}"][0] or 0) > limits.max_field_chars]
+    if not wide:
+        return
+    longest = frame.select(pl.col(wide).str.len_chars().max()).collect(engine="streaming")
+    over = [c for c in wide if (longest[c][0] or 0) > limits.max_field_chars]
     if not over:
         return
     column, row = over[0], None
@@ -90,12 +101,3 @@ def check_field_lengths(frame: pl.LazyFrame, name: str, limits: InputLimits) -> 
         row=row,
         field=column,
     )
-
-
-def _check_nul_bytes(frame: pl.LazyFrame, columns: list[str], name: str) -> None:
-    """Refuse a file holding a NUL byte in a field (it would reach the dialer's file)."""
-    found = frame.select(pl.col(columns).str.contains("\x00", literal=True).any())
-    flags = found.collect(engine="streaming").row(0)
-    if any(flags):
-        column = columns[[bool(f) for f in flags].index(True)]
-        raise InputError("a NUL byte in a field: not a text file?", file=name, field=column)
