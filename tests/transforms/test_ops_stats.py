@@ -175,18 +175,11 @@ def test_the_warehouse_counts_abandonment_as_the_transform_does(rows, back):
 def _dialable_today_row_by_row(windows, records, plan_as_of, known_zones):
     """The plain definition: every record's every touched local hour, then distinct records.
 
-    The local hours of each window come from the transform's own `_span_hours` (its hours are
-    checked case by case above); what this holds it to is the counting.
+    The windows of the day and their local hours come from the transform's own
+    `_day_windows` and `_span_hours` (the cut to 24 h and the hours are checked case by case
+    above); what this holds it to is the counting.
     """
-    day = (
-        windows.join(plan_as_of, on="list_name", how="inner")
-        .join(records.select("record_id", "tz_name"), on="record_id", how="left")
-        .with_columns(
-            _start=pl.max_horizontal("window_start_utc", "as_of"),
-            _end=pl.min_horizontal("window_end_utc", pl.col("as_of") + timedelta(days=1)),
-        )
-        .filter(pl.col("_start") < pl.col("_end"))
-    )
+    day = ops_stats._day_windows(windows, records, plan_as_of)
     span = ["tz_name", "_start", "_end"]
     hours = ops_stats._span_hours(day, known_zones)
     return (

@@ -156,14 +156,7 @@ def dialable_today(
     work is not one row per record and hour (at 9.3 M records that took ~34 s and ~5 GiB).
     """
     day = (
-        windows.join(plan_as_of, on="list_name", how="inner")
-        .join(records.select("record_id", "tz_name"), on="record_id", how="left")
-        .with_columns(
-            _start=pl.max_horizontal("window_start_utc", "as_of"),
-            _end=pl.min_horizontal("window_end_utc", pl.col("as_of") + timedelta(days=1)),
-        )
-        .filter(pl.col("_start") < pl.col("_end"))
-        .select("list_name", "as_of", "tz_name", "record_id", "_start", "_end")
+        _day_windows(windows, records, plan_as_of)
         # Found once for both branches (a hash of every window's record: ~1.2 s at 9.6 M).
         .with_columns(_several=pl.col("record_id").is_duplicated())
         .cache()
@@ -193,6 +186,22 @@ def dialable_today(
         .group_by(keys)
         .agg(pl.col("_records").sum().cast(pl.Int64).alias("records"))
         .sort("list_name", "tz_name", "local_hour", nulls_last=True)
+    )
+
+
+def _day_windows(
+    windows: pl.LazyFrame, records: pl.LazyFrame, plan_as_of: pl.LazyFrame
+) -> pl.LazyFrame:
+    """Return each window cut to the 24 h from its list's as-of, with its record's zone."""
+    return (
+        windows.join(plan_as_of, on="list_name", how="inner")
+        .join(records.select("record_id", "tz_name"), on="record_id", how="left")
+        .with_columns(
+            _start=pl.max_horizontal("window_start_utc", "as_of"),
+            _end=pl.min_horizontal("window_end_utc", pl.col("as_of") + timedelta(days=1)),
+        )
+        .filter(pl.col("_start") < pl.col("_end"))
+        .select("list_name", "as_of", "tz_name", "record_id", "_start", "_end")
     )
 
 
