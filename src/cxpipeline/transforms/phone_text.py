@@ -94,9 +94,11 @@ def canonical_text(values: pl.LazyFrame) -> pl.LazyFrame:
     whole text did not). Only those few values run twice; the others keep their order.
     """
     text, lossy = _excel_repaired(pl.col("raw_phone").cast(pl.String).str.strip_chars())
+    # Cached: both branches below read it, and the input plan must run once (Polars shares
+    # the text steps above the two filters by itself; measured, a cache there changed nothing).
     first = _text_steps(
         values.with_row_index("_pn_i").with_columns(_pn_text=text, _pn_lossy=lossy).cache()
-    ).cache()
+    )
     nanp_00 = (
         pl.col("_pn_region_in").is_in(_NANP_REGIONS)
         & pl.col("_pn_pre_reason").is_null()
