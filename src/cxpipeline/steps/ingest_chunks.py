@@ -19,7 +19,7 @@ import polars as pl
 from cxpipeline import io, schemas, spec
 from cxpipeline.reference import phone_automata
 from cxpipeline.reference import zones as reference_zones
-from cxpipeline.steps.ingest_state import stage_rejects
+from cxpipeline.steps.ingest_state import stage_by_part, stage_rejects
 from cxpipeline.transforms import chains, mapping, partitions, phones, records, windows, zones
 
 
@@ -106,17 +106,12 @@ def _partition_parts(chunk: pl.DataFrame, job: ChunkJob) -> dict[int, Path]:
         job.partitions,
     )
     part = keyed.select("_part").collect().to_series()
-    # One pass splits the chunk (in row order within each partition), not a filter per part.
-    by_part = chunk.with_columns(_part=part).partition_by("_part", as_dict=True, include_key=False)
-    paths: dict[int, Path] = {}
-    for index in range(job.partitions):
-        rows = by_part.pop((index,), None)
-        if rows is None and job.index > 0:
-            continue
-        paths[index] = io.write_staged(
-            chunk.clear() if rows is None else rows, _part_path(job, index)
-        )
-    return paths
+    return stage_by_part(
+        chunk.with_columns(_part=part),
+        job.partitions,
+        lambda index: _part_path(job, index),
+        every=job.index == 0,
+    )
 
 
 def _part_path(job: ChunkJob, index: int) -> Path:

@@ -17,6 +17,7 @@ from pathlib import Path
 import polars as pl
 
 from cxpipeline import io
+from cxpipeline.steps.ingest_state import stage_by_part
 from cxpipeline.transforms import chains
 
 #: New records numbered at a time (the bound on the id step's memory).
@@ -116,13 +117,9 @@ def _split(frame: pl.DataFrame, partitions: int, folder: Path, number: int) -> d
 
     So each partition has a file with the schema even when none of its keys is new.
     """
-    by_part = frame.partition_by("_part", as_dict=True, include_key=False)
-    empty = frame.drop("_part").clear()
-    paths: dict[int, Path] = {}
-    for index in range(partitions):
-        part = by_part.get((index,))
-        if part is None and number > 0:
-            continue
-        target = folder / f"part-{index:05d}" / f"range-{number:04d}.parquet"
-        paths[index] = io.write_staged(empty if part is None else part, target)
-    return paths
+    return stage_by_part(
+        frame,
+        partitions,
+        lambda index: folder / f"part-{index:05d}" / f"range-{number:04d}.parquet",
+        every=number == 0,
+    )

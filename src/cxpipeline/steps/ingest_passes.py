@@ -24,7 +24,7 @@ from cxpipeline.steps import ingest_chunks, ingest_commit, ingest_ids, ingest_pa
 from cxpipeline.steps.common import int_setting
 from cxpipeline.steps.ingest_chunks import Executor, InProcess
 from cxpipeline.steps.ingest_partitions import ChainDone
-from cxpipeline.steps.ingest_state import ListContext, Run, Staged
+from cxpipeline.steps.ingest_state import ListContext, Run, Staged, stage_by_part
 from cxpipeline.steps.ingest_summary import IngestSummary
 from cxpipeline.transforms import chains, partitions, windows
 
@@ -178,15 +178,14 @@ def _id_pass(
 
 def _split(frame: pl.LazyFrame, staged: Staged, name: str) -> list[Path]:
     """Write a frame with `_part` as one file per partition (empty ones too); return them."""
-    whole = frame.collect()
-    by_part = whole.partition_by("_part", as_dict=True, include_key=False)
-    empty = whole.drop("_part").clear()
-    return [
-        io.write_staged(
-            by_part.get((index,), empty), staged.folder / "ids" / name / f"part-{index:05d}.parquet"
-        )
-        for index in range(staged.partitions)
-    ]
+    folder = staged.folder / "ids" / name
+    paths = stage_by_part(
+        frame.collect(),
+        staged.partitions,
+        lambda index: folder / f"part-{index:05d}.parquet",
+        every=True,
+    )
+    return list(paths.values())
 
 
 def check_removals(settings: Settings, context: ListContext, run: Run, staged: Staged) -> None:

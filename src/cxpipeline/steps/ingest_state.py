@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -82,3 +83,22 @@ class Staged:
 def stage_rejects(folder: Path, name: str, index: int, frame: pl.DataFrame) -> Path:
     """Write one part's rejects of one chunk under a run's staging folder; return the path."""
     return io.write_staged(reject_frame(frame), folder / "rejects" / f"{name}-{index:05d}.parquet")
+
+
+def stage_by_part(
+    frame: pl.DataFrame, partitions: int, target: Callable[[int], Path], *, every: bool
+) -> dict[int, Path]:
+    """Write a frame with `_part` as one staged file per partition; return the paths by index.
+
+    One pass splits it (rows keep their order within a partition). Partitions without rows
+    get an empty file with the schema when `every` (so each partition has one), else none.
+    """
+    by_part = frame.partition_by("_part", as_dict=True, include_key=False)
+    empty = frame.drop("_part").clear()
+    paths: dict[int, Path] = {}
+    for index in range(partitions):
+        part = by_part.pop((index,), None)
+        if part is None and not every:
+            continue
+        paths[index] = io.write_staged(empty if part is None else part, target(index))
+    return paths
