@@ -66,3 +66,20 @@ def test_staged_files_are_lz4_and_kept_files_zstd(tmp_path: Path) -> None:
     assert codecs(kept) == {"ZSTD"}
     assert pl.read_parquet(staged).equals(frame)
     assert [p.name for p in staged.parent.iterdir()] == ["part.parquet"]  # no temporary left
+
+
+def test_slices_keep_statistics_of_ids_not_of_text(tmp_path: Path) -> None:
+    frame = pl.DataFrame(
+        {"record_id": [1, 2, 3], "name": ["c", "a", "b"], "zones": [["x"], ["y"], []]}
+    )
+    path = io.write_parquet_slices([frame.slice(0, 2), frame.slice(2)], tmp_path / "s.parquet")
+    meta = pq.ParquetFile(path).metadata
+    first = meta.row_group(0)
+    has_stats = {
+        first.column(i).path_in_schema.split(".")[0]: first.column(i).is_stats_set
+        for i in range(first.num_columns)
+    }
+    assert has_stats == {"record_id": True, "name": False, "zones": False}
+    assert first.column(0).statistics.max == 2  # readers prune row groups by id
+    assert meta.row_group(1).column(0).statistics.min == 3
+    assert io.read_parquet(path).collect().equals(frame)
