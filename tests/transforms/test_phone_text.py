@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import polars as pl
+import re
 
+import polars as pl
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cxpipeline.transforms import phone_text
 from cxpipeline.transforms.phone_text import canonical_text
 
 
@@ -63,3 +68,32 @@ def test_the_00_prefix_is_read_in_full_width_and_arabic_indic_digits_too():
     assert wide["_pn_plus"] and wide["_pn_all"] == "442079460958"
     assert arabic["_pn_plus"] and arabic["_pn_all"] == "442079460958"
     assert not zero["_pn_plus"] and zero["_pn_all"] == "000"  # 00 then a zero: no prefix
+
+
+def test_plain_text_takes_the_short_path_and_keeps_its_order():
+    rows = texts(["(212) 736-5000", "212 736 5000 ext 9", "+1 212.736.5000", "12"])
+    assert [r["_pn_all"] for r in rows] == ["2127365000", "2127365000", "12127365000", "12"]
+    assert [r["extension"] for r in rows] == [None, "9", None, None]
+    assert [r["_pn_plus"] for r in rows] == [False, False, True, False]
+
+
+@given(
+    st.lists(
+        st.text(alphabet="0123456789 +-().", min_size=1, max_size=30).filter(
+            lambda t: re.fullmatch(phone_text._PLAIN_PATTERN, t) is not None
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+    st.sampled_from(["US", "gb ", "DE"]),
+)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+def test_plain_steps_give_what_the_full_text_steps_give(raws, country):
+    lf = pl.LazyFrame(
+        {"_pn_text": raws, "_pn_lossy": [False] * len(raws), "default_country": country},
+        schema={"_pn_text": pl.String, "_pn_lossy": pl.Boolean, "default_country": pl.String},
+    )
+    plain = phone_text._plain_steps(lf).collect()
+    full = phone_text._text_steps(lf).collect()
+    assert plain.columns == full.columns
+    assert plain.to_dicts() == full.to_dicts()

@@ -94,10 +94,12 @@ def canonical_text(values: pl.LazyFrame) -> pl.LazyFrame:
     whole text did not). Only those few values run twice; the others keep their order.
     """
     text, lossy = _excel_repaired(pl.col("raw_phone").cast(pl.String).str.strip_chars())
-    # Cached: both branches below read it, and the input plan must run once (Polars shares
+    # Cached: every branch below reads it, and the input plan must run once (Polars shares
     # the text steps above the two filters by itself; measured, a cache there changed nothing).
-    first = _text_steps(
-        values.with_row_index("_pn_i").with_columns(_pn_text=text, _pn_lossy=lossy).cache()
+    base = values.with_row_index("_pn_i").with_columns(_pn_text=text, _pn_lossy=lossy).cache()
+    plain = pl.col("_pn_text").str.contains(_PLAIN_PATTERN).fill_null(False)
+    first = pl.concat(
+        [_plain_steps(base.filter(plain)), _text_steps(base.filter(~plain))], how="vertical"
     )
     nanp_00 = (
         pl.col("_pn_region_in").is_in(_NANP_REGIONS)
@@ -118,6 +120,33 @@ def canonical_text(values: pl.LazyFrame) -> pl.LazyFrame:
         .sort("_pn_i")
         .drop("_pn_i", "_pn_text", "_pn_main")
     )
+
+
+#: Text of ASCII digits and the usual separators only, starting and ending with a digit (an
+#: opening parenthesis and one "+" may lead): most of any list. On such text `parse`'s steps
+#: reduce to "the digits" (no extension pattern can match without a letter, "#", "," or ";";
+#: nothing trails the last digit), so it skips the library's regular expressions.
+_PLAIN_PATTERN = r"^\(?\+?[0-9][0-9 ().-]*[0-9]$"
+
+
+def _plain_steps(lf: pl.LazyFrame) -> pl.LazyFrame:
+    """`_text_steps` for text matching `_PLAIN_PATTERN`: same columns, same values."""
+    found = pl.col("_pn_text").str.strip_chars_start("(")
+    return lf.with_columns(
+        extension=pl.lit(None, pl.String),
+        _pn_main=found,
+        _pn_plus=found.str.starts_with("+"),
+        _pn_all=pl.col("_pn_text").str.replace_all(r"[^0-9]", ""),
+        _pn_region_in=_region_in(),
+        _pn_pre_reason=pl.when(pl.col("_pn_text").str.len_chars() > _MAX_INPUT)
+        .then(pl.lit("too long"))
+        .when(~_viable(found))
+        .then(pl.lit("not a number")),
+    ).drop("_pn_lossy")
+
+
+def _region_in() -> pl.Expr:
+    return pl.col("default_country").cast(pl.String).str.strip_chars().str.to_uppercase()
 
 
 def _text_steps(lf: pl.LazyFrame) -> pl.LazyFrame:
@@ -143,10 +172,7 @@ def _text_steps(lf: pl.LazyFrame) -> pl.LazyFrame:
     return lf.with_columns(
         _pn_plus=pl.col("_pn_main").str.contains(r"^[+＋]").fill_null(False),
         _pn_all=_digits_only(pl.col("_pn_main").str.replace(r"^[+＋]+", "")),
-        _pn_region_in=pl.col("default_country")
-        .cast(pl.String)
-        .str.strip_chars()
-        .str.to_uppercase(),
+        _pn_region_in=_region_in(),
         _pn_pre_reason=pl.when(pl.col("_pn_lossy"))
         .then(pl.lit("not a number: spreadsheet scientific notation lost digits"))
         .when(pl.col("_pn_text").is_null() | (length == 0))
