@@ -8,6 +8,8 @@ from cxpipeline.io.snapshot import snapshot_path
 from cxpipeline.schemas.catalog import render_markdown
 from cxpipeline.settings import REPO_ROOT, Settings
 
+SAMPLE_VALUES: dict[str, object] = {"fractions": [0.5]}
+
 
 def test_every_sql_file_is_a_listed_relation():
     files = set(warehouse.sql_files())
@@ -35,7 +37,8 @@ def test_every_statement_prepares(tmp_path):
     )
     for name in warehouse.statement_files():
         text = warehouse.load_sql_statement(name)
-        params = {p: "x" for p in re.findall(r"\$(\w+)", text)}
+        # Text binds to any scalar; a list parameter needs a list.
+        params = {p: SAMPLE_VALUES.get(p, "x") for p in re.findall(r"\$(\w+)", text)}
         # EXPLAIN binds every name without changing anything.
         con.execute("EXPLAIN " + text, params)
 

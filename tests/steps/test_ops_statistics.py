@@ -75,30 +75,34 @@ def test_only_windows_overlapping_the_24_hours_from_the_plan_reach_the_statistic
         con.execute("INSERT INTO window_keys VALUES ('l1', $a), ('l2', NULL)", {"a": as_of})
         con.execute(
             "CREATE TABLE dialable_windows (list_name VARCHAR, record_id BIGINT, "
-            "window_start_utc TIMESTAMPTZ, window_end_utc TIMESTAMPTZ)"
+            "chain_id BIGINT, window_start_utc TIMESTAMPTZ, window_end_utc TIMESTAMPTZ)"
         )
         for record, start, end in windows:
             for name in ("l1", "l2"):  # l2 was never planned: none of its windows count
                 con.execute(
-                    "INSERT INTO dialable_windows VALUES ($n, $r, $s, $e)",
+                    "INSERT INTO dialable_windows VALUES ($n, $r, $r * 10, $s, $e)",
                     {"n": name, "r": record, "s": start, "e": end},
                 )
-        kept = warehouse.named_frame(con, "windows_for_stats")
+        kept = warehouse.named_frame(con, "windows_for_stats", {"lo": -(2**63), "hi": 2**63 - 1})
+        # One slice of chains: ids in [lo, hi).
+        sliced = warehouse.named_frame(con, "windows_for_stats", {"lo": 30, "hi": 40})
     assert sorted(zip(kept["list_name"], kept["record_id"], strict=True)) == [("l1", 2), ("l1", 3)]
+    assert sliced["record_id"].to_list() == [3]
 
 
 def test_statistics_hold_the_write_lock_between_reading_and_writing(home, monkeypatch):
-    """The inputs' connection is closed before Polars works; no other writer may slip in."""
+    """Each slice's connection is closed before Polars works; no other writer may slip in."""
     from cxpipeline.io import home_lock
 
     held = []
-    tables = statistics._tables
+    read = statistics._read
 
-    def computing(inputs):
+    def reading(settings, queries):
         held.append(home_lock.holds_lock(home.home))
-        return tables(inputs)
+        return read(settings, queries)
 
-    monkeypatch.setattr(statistics, "_tables", computing)
+    monkeypatch.setattr(statistics, "_read", reading)
+    monkeypatch.setattr(statistics, "SLICE_RECORDS", 1)  # two records: two slices, two reads
     statistics.build_statistics(home)
-    assert held == [True]
+    assert held == [True, True]
     assert ("l1", 2) in rows(home, "SELECT list_name, total_records FROM list_stats")

@@ -67,7 +67,9 @@ def test_the_warehouse_sums_the_results_as_the_transform_does(rows):
     with duckdb.connect() as con:
         con.execute("CREATE TABLE call_results AS SELECT * FROM results")
         stored = warehouse.named_frame(
-            con, "results_per_record", {"answer": int(CallResult.ANSWER)}
+            con,
+            "results_per_record",
+            {"answer": int(CallResult.ANSWER), "lo": -(2**63), "hi": 2**63 - 1},
         )
     expected = per_record(results.lazy()).collect()
     assert stored.columns == list(PER_RECORD_COLUMNS)

@@ -31,48 +31,49 @@ def _abandon_limits(con: duckdb.DuckDBPyConnection) -> pl.LazyFrame:
     )
 
 
-def known_zones(records: pl.DataFrame) -> frozenset[str]:
-    """Return the records' zone names the pinned tzdata release knows, and UTC."""
+def known_zones(names: pl.Series) -> frozenset[str]:
+    """Return the zone names the pinned tzdata release knows (of `names`), and UTC."""
     # One check per distinct zone name (a handful), not per record.
-    zones = records["tz_name"].drop_nulls().unique().to_list()
+    zones = names.drop_nulls().unique().to_list()
     return frozenset(z for z in zones if valid_zone(z)) | {"UTC"}
 
 
 @dataclass(frozen=True)
 class OpsInputs:
-    """What the operations statistics read from the warehouse, besides the records."""
+    """What the operations statistics read from the warehouse, besides records and windows."""
 
     abandonment_calls: pl.DataFrame
     abandon_limits: pl.DataFrame
-    windows: pl.DataFrame
     plan_as_of: pl.DataFrame
 
 
 def ops_inputs(con: duckdb.DuckDBPyConnection) -> OpsInputs:
-    """Read the 30-day abandonment counts, the groups' limits, today's windows and as-ofs."""
+    """Read the 30-day abandonment counts, the groups' limits and the plans' as-ofs."""
     window = {"hours": ops_stats.ABANDON_DAYS * 24}
-    frames = warehouse.named_frames(
-        con, {"abandonment_calls": window, "windows_for_stats": None, "plan_as_of": None}
-    )
+    frames = warehouse.named_frames(con, {"abandonment_calls": window, "plan_as_of": None})
     return OpsInputs(
         abandonment_calls=frames["abandonment_calls"],
         abandon_limits=_abandon_limits(con).collect(),
-        windows=frames["windows_for_stats"],
         plan_as_of=frames["plan_as_of"],
     )
 
 
+def dialable_today_counts(
+    windows: pl.DataFrame, records: pl.DataFrame, plan_as_of: pl.DataFrame
+) -> pl.LazyFrame:
+    """Dialable today's counts of one slice of chains (its windows and records)."""
+    return ops_stats.dialable_today(
+        windows.lazy(), records.lazy(), plan_as_of.lazy(), known_zones(records["tz_name"])
+    )
+
+
 def ops_tables(
-    inputs: OpsInputs,
-    records: pl.DataFrame,
-    calls: pl.LazyFrame,
-    known: frozenset[str],
+    inputs: OpsInputs, calls: pl.LazyFrame, dialable_today: pl.LazyFrame
 ) -> dict[str, pl.DataFrame]:
     """Compute and validate every operations statistics table.
 
-    `inputs` come from `ops_inputs`, `records` is the `records_for_stats` frame the
-    statistics step has read already, `calls` the local-time attempt counts and `known` the
-    records' `known_zones`.
+    `inputs` come from `ops_inputs`, `calls` are the local-time attempt counts and
+    `dialable_today` the slices' counts added up (`dialable_today_counts`).
     """
     tables = {
         "hour_weekday_stats": ops_stats.hour_weekday_stats(calls),
@@ -80,9 +81,7 @@ def ops_tables(
         "abandonment_30d": ops_stats.abandonment_30d(
             inputs.abandonment_calls.lazy(), inputs.abandon_limits.lazy()
         ),
-        "dialable_today": ops_stats.dialable_today(
-            inputs.windows.lazy(), records.lazy(), inputs.plan_as_of.lazy(), known
-        ),
+        "dialable_today": ops_stats.dialable_today_from(dialable_today),
     }
     # In one collect: the tables share their inputs and run side by side.
     frames = pl.collect_all(list(tables.values()))

@@ -36,6 +36,15 @@ def lifecycle_measures(
 
     `summed` are the results summed up per record (`result_summaries.per_record`).
     """
+    return lifecycle_from(
+        lifecycle_record_sums(records, summed, as_of), lifecycle_result_sums(summed)
+    )
+
+
+def lifecycle_record_sums(
+    records: pl.LazyFrame, summed: pl.LazyFrame, as_of: datetime
+) -> pl.LazyFrame:
+    """Per list: the measures counted over its records (additive over chain slices)."""
     now = int(as_of.timestamp())
     no_call = pl.col("record_type") == int(RecordType.NO_CALL)
     done = no_call | pl.col("record_status").is_in(_DONE)
@@ -44,7 +53,7 @@ def lifecycle_measures(
     callback = working & pl.col("record_type").is_in(_CALLBACK_TYPES)
     # One row per record already (summed up per record): no unique needed before the join.
     attempted = summed.select("record_id", _attempted=pl.lit(True))
-    per_record = (
+    return (
         records.join(attempted, on="record_id", how="left")
         .group_by("list_name")
         .agg(
@@ -60,11 +69,19 @@ def lifecycle_measures(
             - pl.col("chain_id").filter(working).n_unique(),
         )
     )
-    per_result = summed.group_by("list_name").agg(
+
+
+def lifecycle_result_sums(summed: pl.LazyFrame) -> pl.LazyFrame:
+    """Per list: right-party contacts (chains with a connect) and talk time, from the sums."""
+    return summed.group_by("list_name").agg(
         right_party_contacts=pl.col("chain_id").filter(pl.col("connects") > 0).n_unique(),
         talk_time_s=pl.col("answer_talk_s").sum().cast(pl.Float64),
     )
-    return per_record.join(per_result, on="list_name", how="left")
+
+
+def lifecycle_from(record_sums: pl.LazyFrame, result_sums: pl.LazyFrame) -> pl.LazyFrame:
+    """`lifecycle_measures` from its two (added-up) sums: the lists of the records."""
+    return record_sums.join(result_sums, on="list_name", how="left")
 
 
 def _filled(frame: pl.LazyFrame) -> pl.LazyFrame:

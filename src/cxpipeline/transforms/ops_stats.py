@@ -181,12 +181,20 @@ def dialable_today(
         .group_by(keys)
         .agg(_records=pl.col("record_id").n_unique())
     )
-    return (
+    return dialable_today_from(
         pl.concat([single, multiple], how="vertical_relaxed")
         .group_by(keys)
         .agg(pl.col("_records").sum().cast(pl.Int64).alias("records"))
-        .sort("list_name", "tz_name", "local_hour", nulls_last=True)
     )
+
+
+#: The keys of dialable_today: its counts add up over slices of whole chains.
+DIALABLE_TODAY_KEYS = ("list_name", "as_of", "tz_name", "local_hour")
+
+
+def dialable_today_from(counts: pl.LazyFrame) -> pl.LazyFrame:
+    """`dialable_today` from its counts per key (one row per key), in the table's order."""
+    return counts.sort("list_name", "tz_name", "local_hour", nulls_last=True)
 
 
 def _day_windows(

@@ -75,19 +75,29 @@ def _rates() -> list[pl.Expr]:
     ]
 
 
-def _result_measures(per_record: pl.LazyFrame, per_code: pl.LazyFrame) -> pl.LazyFrame:
-    """Per list: attempts, attempted and connected records, and attempts per result count."""
-    per_list = per_record.group_by("list_name").agg(
+def list_record_sums(records: pl.LazyFrame) -> pl.LazyFrame:
+    """Per list: the additive counts of its records (`list_stats`' half read from records).
+
+    Additive over slices of whole chains (`transforms.slices.added_up`): chains are counted
+    distinct, and a chain lies in one slice.
+    """
+    no_call = pl.col("record_type") == _NO_CALL
+    return records.group_by("list_name").agg(
+        pl.col("campaign_group").drop_nulls().first(),
+        pl.len().alias("total_records"),
+        pl.col("chain_id").n_unique().alias("total_chains"),
+        no_call.sum().alias("no_call_records"),
+        (~no_call & pl.col("record_status").is_in(_FINISHED)).sum().alias("records_finished"),
+    )
+
+
+def list_result_sums(per_record: pl.LazyFrame) -> pl.LazyFrame:
+    """Per list: attempts, attempted and connected records (additive over chain slices)."""
+    return per_record.group_by("list_name").agg(
         pl.col("attempts").sum().alias("attempts"),
         pl.col("record_id").n_unique().alias("attempted_records"),
         pl.col("record_id").filter(pl.col("connects") > 0).n_unique().alias("connected_records"),
     )
-    code, attempts = pl.col("call_result"), pl.col("attempts")
-    per_result = per_code.group_by("list_name").agg(
-        attempts.filter(code.is_in(list(codes))).sum().alias(name)
-        for name, codes in RESULT_COUNTS.items()
-    )
-    return per_list.join(per_result, on="list_name", how="left")
 
 
 def list_stats(
@@ -104,18 +114,22 @@ def list_stats(
     attempted_records ÷ dialable_records; each is null when its denominator is zero. A list
     without results gets zero counts.
     """
-    no_call = pl.col("record_type") == _NO_CALL
-    per_list = records.group_by("list_name").agg(
-        pl.col("campaign_group").drop_nulls().first(),
-        pl.len().alias("total_records"),
-        pl.col("chain_id").n_unique().alias("total_chains"),
-        no_call.sum().alias("no_call_records"),
-        (~no_call & pl.col("record_status").is_in(_FINISHED)).sum().alias("records_finished"),
+    return list_stats_from(list_record_sums(records), list_result_sums(per_record), per_code)
+
+
+def list_stats_from(
+    record_sums: pl.LazyFrame, result_sums: pl.LazyFrame, per_code: pl.LazyFrame
+) -> pl.LazyFrame:
+    """`list_stats` from its two sums (`list_record_sums`, `list_result_sums`) and `per_code`."""
+    code, attempts = pl.col("call_result"), pl.col("attempts")
+    per_result = per_code.group_by("list_name").agg(
+        attempts.filter(code.is_in(list(codes))).sum().alias(name)
+        for name, codes in RESULT_COUNTS.items()
     )
-    per_result = _result_measures(per_record, per_code)
     counts = [c for c in COUNT_COLUMNS if c not in ("dialable_records", "records_remaining")]
     return (
-        per_list.join(per_result, on="list_name", how="left")
+        record_sums.join(result_sums, on="list_name", how="left")
+        .join(per_result, on="list_name", how="left")
         .with_columns(pl.col(c).fill_null(0).cast(pl.Int64) for c in counts)
         .with_columns(dialable_records=pl.col("total_records") - pl.col("no_call_records"))
         .with_columns(records_remaining=pl.col("dialable_records") - pl.col("records_finished"))
@@ -187,17 +201,28 @@ def zone_stats(records: pl.LazyFrame, per_record: pl.LazyFrame) -> pl.LazyFrame:
     connect_rate = connects ÷ attempts and penetration = attempted dialable records ÷
     dialable_records (one population, docs/metrics.md), null when the denominator is zero.
     """
-    keys = ["list_name", "tz_name"]
+    return zone_stats_from(zone_sums(records, per_record))
+
+
+#: The keys of zone_stats (and of `zone_sums`).
+ZONE_KEYS = ("list_name", "tz_name")
+
+
+def zone_sums(records: pl.LazyFrame, per_record: pl.LazyFrame) -> pl.LazyFrame:
+    """Per list × zone: the additive counts `zone_stats` derives its rates from.
+
+    Additive over slices of whole chains: a record and its results lie in its chain's slice.
+    """
     # One join of the records to their sums and one group-by: a record without results has
     # null sums (not attempted), a sum without its record (the record was removed) counts in
     # no zone. Records are unique by id (the warehouse's primary key).
     counted = per_record.select("record_id", _attempts="attempts", _connects="connects")
     dialable = pl.col("record_type") != _NO_CALL
     attempted = pl.col("_attempts").is_not_null()
-    per_zone = (
-        records.select("record_id", *keys, "record_type")
+    return (
+        records.select("record_id", *ZONE_KEYS, "record_type")
         .join(counted, on="record_id", how="left")
-        .group_by(keys)
+        .group_by(ZONE_KEYS)
         .agg(
             pl.len().alias("total_records"),
             dialable.sum().alias("dialable_records"),
@@ -207,10 +232,14 @@ def zone_stats(records: pl.LazyFrame, per_record: pl.LazyFrame) -> pl.LazyFrame:
             _attempted_dialable=(attempted & dialable).sum(),
         )
     )
+
+
+def zone_stats_from(sums: pl.LazyFrame) -> pl.LazyFrame:
+    """`zone_stats` from its (added-up) `zone_sums`."""
     counts = ["total_records", "dialable_records", "attempts", "attempted_records", "connects"]
     counts.append("_attempted_dialable")
     return (
-        per_zone.with_columns(pl.col(c).fill_null(0).cast(pl.Int64) for c in counts)
+        sums.with_columns(pl.col(c).fill_null(0).cast(pl.Int64) for c in counts)
         .with_columns(
             _ratio("connects", pl.col("attempts")).alias("connect_rate"),
             _ratio("_attempted_dialable", pl.col("dialable_records")).alias("penetration"),
@@ -232,6 +261,18 @@ def completion_estimates(
     summed up per record (`result_summaries.per_record`).
     """
     latest = per_record.group_by("list_name").agg(pl.col("last_call_utc").max().alias("_latest"))
+    sums = completion_sums(records, per_record, latest, window_hours=window_hours)
+    return completion_from(sums, window_hours=window_hours)
+
+
+def completion_sums(
+    records: pl.LazyFrame, per_record: pl.LazyFrame, latest: pl.LazyFrame, *, window_hours: int
+) -> pl.LazyFrame:
+    """Per list: records remaining and records finished in the `window_hours` before `latest`.
+
+    `latest` is each list's latest call (list_name, _latest) over all its results, so the
+    sums are additive over slices of whole chains.
+    """
     # A chain's last call is recent when any of its records' last calls is: the recent
     # chains, found without a group-by over every chain.
     recent = (
@@ -250,11 +291,15 @@ def completion_estimates(
         .group_by("list_name")
         .agg(pl.len().alias("finished_last_24h"))
     )
-    per_list = remaining.join(recently_finished, on="list_name", how="left").with_columns(
+    return remaining.join(recently_finished, on="list_name", how="left").with_columns(
         pl.col("finished_last_24h").fill_null(0)
     )
+
+
+def completion_from(sums: pl.LazyFrame, *, window_hours: int = 24) -> pl.LazyFrame:
+    """`completion_estimates` from its (added-up) `completion_sums`."""
     speed = pl.col("finished_last_24h") / window_hours
-    return per_list.select(
+    return sums.select(
         "list_name",
         pl.col("finished_last_24h").cast(pl.Int64),
         speed.alias("completion_per_hour"),
