@@ -95,14 +95,19 @@ def test_statistics_hold_the_write_lock_between_reading_and_writing(home, monkey
     from cxpipeline.io import home_lock
 
     held = []
-    read = statistics._read
+    read, inputs = statistics._read, statistics._inputs
 
     def reading(settings, queries):
-        held.append(home_lock.holds_lock(home.home))
+        held.append(("slice", home_lock.holds_lock(home.home)))
         return read(settings, queries)
 
+    def reading_inputs(settings):
+        held.append(("inputs and first slice", home_lock.holds_lock(home.home)))
+        return inputs(settings)
+
     monkeypatch.setattr(statistics, "_read", reading)
-    monkeypatch.setattr(statistics, "SLICE_RECORDS", 1)  # two records: two slices, two reads
+    monkeypatch.setattr(statistics, "_inputs", reading_inputs)
+    monkeypatch.setattr(statistics, "SLICE_RECORDS", 1)  # two records: two slices
     statistics.build_statistics(home)
-    assert held == [True, True]
+    assert held == [("inputs and first slice", True), ("slice", True)]
     assert ("l1", 2) in rows(home, "SELECT list_name, total_records FROM list_stats")

@@ -6,6 +6,7 @@ Computed with the other statistics (steps/statistics.py) and written in the same
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -47,10 +48,16 @@ class OpsInputs:
     plan_as_of: pl.DataFrame
 
 
-def ops_inputs(con: duckdb.DuckDBPyConnection) -> OpsInputs:
-    """Read the 30-day abandonment counts, the groups' limits and the plans' as-ofs."""
-    window = {"hours": ops_stats.ABANDON_DAYS * 24}
-    frames = warehouse.named_frames(con, {"abandonment_calls": window, "plan_as_of": None})
+def ops_queries() -> dict[str, dict[str, Any] | None]:
+    """Return the named queries (and values) the operations statistics read (`ops_inputs`)."""
+    return {"abandonment_calls": {"hours": ops_stats.ABANDON_DAYS * 24}, "plan_as_of": None}
+
+
+def ops_inputs(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFrame]) -> OpsInputs:
+    """Return the 30-day abandonment counts, the groups' limits and the plans' as-ofs.
+
+    `frames` hold the results of `ops_queries` (read with the statistics' other inputs).
+    """
     return OpsInputs(
         abandonment_calls=frames["abandonment_calls"],
         abandon_limits=_abandon_limits(con).collect(),

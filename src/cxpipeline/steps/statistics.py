@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import duckdb
 import polars as pl
 
 from cxpipeline import schemas, warehouse
@@ -53,8 +54,8 @@ def build_statistics(settings: Settings) -> dict[str, int]:
     # Polars works: closing it frees DuckDB's buffers (~185 MiB at 500k records) for the
     # frames; the tables are written on a connection of their own.
     with warehouse.writing(settings):
-        inputs = _inputs(settings)
-        sums = _slice_sums(settings, inputs)
+        inputs, first = _inputs(settings)
+        sums = _slice_sums(settings, inputs, first)
         tables, ops = _tables(inputs, sums)
         con = warehouse.connect(settings)
         try:
@@ -89,6 +90,25 @@ class _Inputs:
         return latest if isinstance(latest, datetime) else datetime.now(UTC)
 
 
+#: The inputs that do not grow with the records.
+_SMALL_QUERIES: dict[str, dict[str, Any] | None] = {
+    "calls_by_bucket": None,
+    "list_groups": None,
+    "lifecycle_stats_inputs": None,
+    "latest_calls": None,
+}
+
+
+def _slice_queries(low: int, high: int) -> dict[str, dict[str, Any] | None]:
+    """Return the queries of one slice of chains, ids in [low, high)."""
+    bounds = {"lo": low, "hi": high}
+    return {
+        "records_for_stats": bounds,
+        "results_per_record": {"answer": int(CallResult.ANSWER), **bounds},
+        "windows_for_stats": bounds,
+    }
+
+
 def _read(settings: Settings, queries: dict[str, dict[str, Any] | None]) -> dict[str, pl.DataFrame]:
     """Run named queries side by side on a connection closed before the frames are used."""
     con = warehouse.connect(settings)
@@ -98,58 +118,53 @@ def _read(settings: Settings, queries: dict[str, dict[str, Any] | None]) -> dict
         con.close()
 
 
-def _inputs(settings: Settings) -> _Inputs:
-    """Read the inputs that do not grow with the records, and cut the records into slices."""
+def _inputs(settings: Settings) -> tuple[_Inputs, list[dict[str, pl.DataFrame]]]:
+    """Read the inputs that do not grow with the records, cut the slices, read the first.
+
+    The first slice is read with the other inputs, side by side (the results are counted
+    per bucket, and for the 30-day abandonment per result, in DuckDB: only counts travel).
+    Returns the inputs and a list holding the first slice's frames, for `_slice_sums`.
+    """
     con = warehouse.connect(settings)
     try:
-        # The results are counted per bucket (and, for the 30-day abandonment, per result)
-        # in DuckDB: only the counts travel to Polars.
-        frames = warehouse.named_frames(
-            con,
-            {
-                "calls_by_bucket": None,
-                "list_groups": None,
-                "lifecycle_stats_inputs": None,
-                "latest_calls": None,
-                "chain_cuts": {"fractions": []},
-            },
-        )
-        records = int(frames["chain_cuts"]["records"][0])
-        count = max(1, math.ceil(records / SLICE_RECORDS))
-        cuts: list[int] = []
-        if count > 1:
-            fractions = [index / count for index in range(1, count)]
-            cut = warehouse.named_frame(con, "chain_cuts", {"fractions": fractions})
-            cuts = cut["cuts"][0].to_list()
-        return _Inputs(
+        ranges = slices.id_ranges(_cuts(con))
+        queries = {**_SMALL_QUERIES, **ops_statistics.ops_queries(), **_slice_queries(*ranges[0])}
+        frames = warehouse.named_frames(con, queries)
+        inputs = _Inputs(
             buckets=frames["calls_by_bucket"],
             lists=frames["list_groups"],
             lifecycle=frames["lifecycle_stats_inputs"],
             latest=frames["latest_calls"],
-            ops=ops_statistics.ops_inputs(con),
-            ranges=slices.id_ranges(cuts),
+            ops=ops_statistics.ops_inputs(con, frames),
+            ranges=ranges,
         )
+        return inputs, [{name: frames[name] for name in _slice_queries(*ranges[0])}]
     finally:
         con.close()
 
 
-def _slice_sums(settings: Settings, inputs: _Inputs) -> dict[str, pl.LazyFrame]:
-    """Read and sum each slice of chains in turn; return the sums added up, by name."""
-    answer = int(CallResult.ANSWER)
+def _cuts(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Chain ids that cut the records into slices of about `SLICE_RECORDS` (none: one slice)."""
+    records = int(warehouse.named_frame(con, "chain_cuts", {"fractions": []})["records"][0])
+    count = math.ceil(records / SLICE_RECORDS)
+    if count <= 1:
+        return []
+    fractions = [index / count for index in range(1, count)]
+    cuts = warehouse.named_frame(con, "chain_cuts", {"fractions": fractions})["cuts"][0]
+    return [int(cut) for cut in cuts]
+
+
+def _slice_sums(
+    settings: Settings, inputs: _Inputs, first: list[dict[str, pl.DataFrame]]
+) -> dict[str, pl.LazyFrame]:
+    """Sum each slice of chains in turn (the first one read: `first`); add the sums up."""
     parts: dict[str, list[pl.DataFrame]] = {name: [] for name in _SUM_KEYS}
+    latest = inputs.latest.lazy()
     for low, high in inputs.ranges:
-        bounds = {"lo": low, "hi": high}
-        frames = _read(
-            settings,
-            {
-                "records_for_stats": bounds,
-                "results_per_record": {"answer": answer, **bounds},
-                "windows_for_stats": bounds,
-            },
-        )
+        # Popped: the caller's list lets go of the first slice once it is summed.
+        frames = first.pop() if first else _read(settings, _slice_queries(low, high))
         records = frames["records_for_stats"]
         records_lf, summed = records.lazy(), frames["results_per_record"].lazy()
-        latest = inputs.latest.lazy()
         queries = {
             "list_records": stats.list_record_sums(records_lf),
             "list_results": stats.list_result_sums(summed),
@@ -166,7 +181,7 @@ def _slice_sums(settings: Settings, inputs: _Inputs) -> dict[str, pl.LazyFrame]:
         # In one collect: Polars runs them side by side and reads the slice once for all.
         for name, frame in zip(queries, pl.collect_all(list(queries.values())), strict=True):
             parts[name].append(slices.owned(frame))
-        del frames, records, records_lf, summed
+        del frames, records, records_lf, summed, queries
     return {name: slices.added_up(parts[name], keys) for name, keys in _SUM_KEYS.items()}
 
 
