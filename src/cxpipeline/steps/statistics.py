@@ -145,7 +145,7 @@ def _inputs(settings: Settings) -> tuple[_Inputs, list[dict[str, pl.DataFrame]]]
 
 def _cuts(con: duckdb.DuckDBPyConnection) -> list[int]:
     """Chain ids that cut the records into slices of about `SLICE_RECORDS` (none: one slice)."""
-    records = int(warehouse.named_frame(con, "chain_cuts", {"fractions": []})["records"][0])
+    records = int(warehouse.named_frame(con, "record_count")["records"][0])
     count = math.ceil(records / SLICE_RECORDS)
     if count <= 1:
         return []
@@ -179,8 +179,9 @@ def _slice_sums(
             ),
         }
         # In one collect: Polars runs them side by side and reads the slice once for all.
+        # Kept past its slice, a sum holds its own copy (one slice: nothing to keep alive).
         for name, frame in zip(queries, pl.collect_all(list(queries.values())), strict=True):
-            parts[name].append(slices.owned(frame))
+            parts[name].append(slices.owned(frame) if len(inputs.ranges) > 1 else frame)
         del frames, records, records_lf, summed, queries
     return {name: slices.added_up(parts[name], keys) for name, keys in _SUM_KEYS.items()}
 

@@ -36,6 +36,8 @@ def added_up(parts: Sequence[pl.DataFrame], keys: Sequence[str]) -> pl.LazyFrame
     The other columns are attributes of the key (a list's campaign group): the first value
     that is not null, in slice order. Keys keep the order of their first appearance.
     """
+    if len(parts) == 1:  # one slice: its sums are the totals
+        return parts[0].lazy()
     frame = pl.concat([part.lazy() for part in parts], how="diagonal_relaxed")
     schema = frame.collect_schema()
     values = [name for name in schema.names() if name not in keys]
