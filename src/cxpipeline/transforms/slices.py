@@ -17,7 +17,8 @@ import polars as pl
 
 __all__ = ["added_up", "id_ranges", "owned"]
 
-#: The lowest and highest 64-bit ids: the open ends of the first and the last slice.
+#: The ends of the first and the last slice: the lowest and highest 64-bit values (ids are
+#: numbered up from 1, so none reaches the highest, which a range leaves out).
 _LOWEST, _HIGHEST = -(2**63), 2**63 - 1
 
 
