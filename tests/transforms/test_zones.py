@@ -13,6 +13,7 @@ import polars as pl
 import pytest
 
 from cxpipeline.reference.zones import zone_lookups
+from cxpipeline.transforms import zones
 from cxpipeline.transforms.phones import normalised_phones
 from cxpipeline.transforms.zones import ZoneLookups, record_zones
 
@@ -312,3 +313,14 @@ def test_a_domestic_or_territory_number_adds_nothing():
     # The country comes from the postal code when the field is empty; PR is served by US ZIPs.
     puerto_rico = one(raw_phone="(787) 555-0101", postal_code="00901", country_code_iso="US")
     assert puerto_rico["tz_candidates"] == ["America/Puerto_Rico"]
+
+
+def test_only_area_codes_split_between_zones_keep_their_exchanges_in_the_key():
+    prefixes = pl.DataFrame(
+        {
+            "prefix": ["1", "1212", "1270", "1270555", "12705", "4420", "4420123"],
+            "prefix_len": [1, 4, 4, 7, 5, 4, 7],
+        }
+    )
+    # 270 is split (a 7- and a 5-digit prefix), 212 is not; +44's depth is not NANP's.
+    assert zones._nanp_deep_heads(prefixes) == ["1270"]

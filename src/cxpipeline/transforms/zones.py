@@ -125,7 +125,7 @@ def record_zones(records: pl.LazyFrame, lookups: ZoneLookups) -> pl.LazyFrame:
     # Worked out on the few input columns only, then set beside the records: the joins below
     # then move a handful of columns, not every column of a wide record.
     records = records.with_row_index("_z_row").cache()
-    lf = _with_keys(records.select("_z_row", *ZONE_INPUTS)).cache()
+    lf = _with_keys(records.select("_z_row", *ZONE_INPUTS), lookups.prefix_zones).cache()
     found = _found(lf, lookups)
     return (
         records.join(found, on="_z_row", how="left", maintain_order="left")
@@ -165,17 +165,32 @@ def _found(lf: pl.LazyFrame, lookups: ZoneLookups) -> pl.LazyFrame:
     )
 
 
-def _with_keys(records: pl.LazyFrame) -> pl.LazyFrame:
+def _nanp_deep_heads(prefixes: pl.DataFrame) -> list[str]:
+    """NANP area codes ("1" + 3 digits) with zone prefixes longer than the area code."""
+    return (
+        prefixes.filter(pl.col("prefix").str.starts_with("1") & (pl.col("prefix_len") > 4))
+        .select(pl.col("prefix").str.slice(0, 4).unique().sort())
+        .to_series()
+        .to_list()
+    )
+
+
+def _with_keys(records: pl.LazyFrame, prefixes: pl.DataFrame) -> pl.LazyFrame:
     """Add the cleaned key columns the phone, postal and explicit-zone lookups join on."""
+    cc = pl.col("phone_country_code")
+    digits = cc.cast(pl.String) + pl.col("national_number")
+    # Zone prefixes are at most 7 digits long in NANP and 9 elsewhere; in a NANP area code
+    # without longer ones, the area code decides, so its numbers share a key ("1" + area
+    # code): a US list's distinct keys are its area codes and the exchanges of the few
+    # area codes split between zones, not every exchange (127k keys a chunk otherwise).
+    deep = digits.str.slice(0, 4).is_in(_nanp_deep_heads(prefixes))
+    length = pl.when(cc == 1).then(pl.when(deep).then(7).otherwise(4)).otherwise(9)
     return records.with_columns(
         _z_tz_key=_clean("tz_name_input").str.to_lowercase(),
         _z_pc=_clean("postal_code").str.to_uppercase().str.replace_all(r"[\s-]", ""),
         _z_country=_clean("country_code_iso").str.to_uppercase(),
         _z_state_in=_clean("state_code").str.to_uppercase(),
-        # Zone prefixes are at most 7 digits long in NANP and 9 elsewhere: the key is short.
-        _z_digits=(
-            pl.col("phone_country_code").cast(pl.String) + pl.col("national_number")
-        ).str.slice(0, pl.when(pl.col("phone_country_code") == 1).then(7).otherwise(9)),
+        _z_digits=digits.str.slice(0, length),
     )
 
 
