@@ -374,8 +374,12 @@ def decisive_lengths(
             for s, p in prefixes.iter_rows()
             if automata[s].decisive(p)  # type: ignore[union-attr]
         ]
+        ended = length <= level
+        if not decided and not open_rows.select(ended.any()).item():
+            level += 1  # nothing decided at this level (the short prefixes): no row moves
+            continue
         here = (pl.col("_s") + _SEP + pl.col("_d").str.slice(0, level)).is_in(decided)
-        marked = open_rows.with_columns(_h=here | (length <= level))
+        marked = open_rows.with_columns(_h=here | ended)
         done = marked.filter(pl.col("_h")).get_column("_i")
         found = found.scatter(done, level) if done.len() else found
         open_rows = marked.filter(~pl.col("_h")).drop("_h")
