@@ -82,12 +82,8 @@ class _Inputs:
     latest: pl.DataFrame
     ops: ops_statistics.OpsInputs
     ranges: list[tuple[int, int]]
-
-    @property
-    def as_of(self) -> datetime:
-        """The lifecycle statistics' as-of: the latest plan's, else now."""
-        latest = self.lifecycle["as_of"].max() if self.lifecycle.height else None
-        return latest if isinstance(latest, datetime) else datetime.now(UTC)
+    #: The lifecycle statistics' as-of (the latest plan's, else now): one for every slice.
+    as_of: datetime
 
 
 #: The inputs that do not grow with the records.
@@ -137,10 +133,17 @@ def _inputs(settings: Settings) -> tuple[_Inputs, list[dict[str, pl.DataFrame]]]
             latest=frames["latest_calls"],
             ops=ops_statistics.ops_inputs(con, frames),
             ranges=ranges,
+            as_of=_as_of(frames["lifecycle_stats_inputs"]),
         )
         return inputs, [{name: frames[name] for name in _slice_queries(*ranges[0])}]
     finally:
         con.close()
+
+
+def _as_of(lifecycle: pl.DataFrame) -> datetime:
+    """Return the latest as-of the lists were planned from, else now."""
+    latest = lifecycle["as_of"].max() if lifecycle.height else None
+    return latest if isinstance(latest, datetime) else datetime.now(UTC)
 
 
 def _cuts(con: duckdb.DuckDBPyConnection) -> list[int]:
