@@ -143,30 +143,10 @@ def mapped_rows(raw: pl.LazyFrame, spec: ImportSpec) -> pl.LazyFrame:
     and `row_hash` (u64 over every mapped value except source_row, for duplicate rows; polars'
     hash is stable within one version, enough to compare the rows of one ingest).
     """
-    by_field = {target: column for column, target in spec.fields.items()}
-
-    def text(column: str | None) -> pl.Expr:
-        if column is None:
-            return pl.lit(None, pl.String)
-        return cleaned_text(pl.col(column), trim=spec.trim)
-
     # In stages, each reading the columns the last one wrote: an expression that nests
     # another repeats it wherever it reads its input (number_text reads it six times), and
     # a ZIP code cleaned, cleaned again and repaired took a third of the mapping.
-    canonical = {name: text(by_field.get(name)) for name in CANONICAL_FIELDS}
-    phone_parts = {f"\x00pn:{p.name}": cleaned_text(pl.col(p.column)) for p in spec.phones}
-    phone_parts |= {
-        f"\x00px:{p.name}": cleaned_text(pl.col(p.extension), trim=spec.trim)
-        for p in spec.phones
-        if p.extension is not None
-    }
-    users = {name: text(column) for column, name in spec.user_fields}
-    cleaned = raw.select(
-        pl.col("source_row").cast(pl.Int64),
-        *(expr.alias(name) for name, expr in canonical.items()),
-        *(expr.alias(name) for name, expr in phone_parts.items()),
-        *(expr.alias(f"\x00user:{name}") for name, expr in users.items()),
-    )
+    cleaned, working = _cleaned_cells(raw, spec)
     phones = {
         p.name: _phone_text(
             pl.col(f"\x00pn:{p.name}"),
@@ -185,6 +165,7 @@ def mapped_rows(raw: pl.LazyFrame, spec: ImportSpec) -> pl.LazyFrame:
             "postal_code"
         )
     )
+    users = [name for _, name in spec.user_fields]
     user_json = (
         pl.struct(pl.col(f"\x00user:{n}").alias(n) for n in users).struct.json_encode()
         if users
@@ -194,12 +175,41 @@ def mapped_rows(raw: pl.LazyFrame, spec: ImportSpec) -> pl.LazyFrame:
     rows = rows.with_columns(
         phone_count=pl.sum_horizontal(pl.col(n).is_not_null() for n in phone_names).cast(pl.Int64),
         user_fields=user_json,
-    ).drop([f"\x00user:{n}" for n in users], *phone_parts)
+    ).drop(working)
     hashed = [*CANONICAL_FIELDS, *phone_names, "user_fields"]
     return rows.select(
         "source_row", *CANONICAL_FIELDS, *phone_names, "phone_count", "user_fields",
         row_hash=pl.struct(hashed).hash(seed=0),
     )  # fmt: skip
+
+
+def _cleaned_cells(raw: pl.LazyFrame, spec: ImportSpec) -> tuple[pl.LazyFrame, list[str]]:
+    """Return every cell the mapping reads, cleaned: canonical fields, phone parts, user fields.
+
+    Returns the frame and its working columns (phone parts and user fields, by their
+    internal names), which the mapping drops once it has read them.
+    """
+    by_field = {target: column for column, target in spec.fields.items()}
+
+    def text(column: str | None) -> pl.Expr:
+        if column is None:
+            return pl.lit(None, pl.String)
+        return cleaned_text(pl.col(column), trim=spec.trim)
+
+    canonical = {name: text(by_field.get(name)) for name in CANONICAL_FIELDS}
+    working = {f"\x00pn:{p.name}": cleaned_text(pl.col(p.column)) for p in spec.phones}
+    working |= {
+        f"\x00px:{p.name}": cleaned_text(pl.col(p.extension), trim=spec.trim)
+        for p in spec.phones
+        if p.extension is not None
+    }
+    working |= {f"\x00user:{name}": text(column) for column, name in spec.user_fields}
+    frame = raw.select(
+        pl.col("source_row").cast(pl.Int64),
+        *(expr.alias(name) for name, expr in canonical.items()),
+        *(expr.alias(name) for name, expr in working.items()),
+    )
+    return frame, list(working)
 
 
 def phone_values(rows: pl.LazyFrame, spec: ImportSpec) -> pl.LazyFrame:
