@@ -257,7 +257,9 @@ def test_report_tables_exported(demo_home):
 def test_statistics_read_in_slices_of_chains_are_the_same(demo_home, tmp_path, monkeypatch):
     """Statistics summed over slices of whole chains equal those of the records in one piece."""
     settings, _ = demo_home
-    copy = Settings.build(Path(shutil.copytree(settings.home, tmp_path / "home")))
+    copy = Settings.build(
+        Path(shutil.copytree(settings.home, tmp_path / "home")), statistics_slice_records=400
+    )
     tables = [*statistics.STATISTICS_TABLES, *ops_statistics.OPS_TABLES]
 
     def stored(home: Settings) -> dict[str, list[tuple]]:
@@ -267,7 +269,6 @@ def test_statistics_read_in_slices_of_chains_are_the_same(demo_home, tmp_path, m
     whole = stored(settings)
     reads = []
     read = statistics._read
-    monkeypatch.setattr(statistics, "SLICE_RECORDS", 400)
     monkeypatch.setattr(statistics, "_read", lambda *a: reads.append(1) or read(*a))
     statistics.build_statistics(copy)
     assert len(reads) >= 8  # 3,700 records in slices of about 400

@@ -107,7 +107,7 @@ def test_statistics_hold_the_write_lock_between_reading_and_writing(home, monkey
 
     monkeypatch.setattr(statistics, "_read", reading)
     monkeypatch.setattr(statistics, "_inputs", reading_inputs)
-    monkeypatch.setattr(statistics, "SLICE_RECORDS", 1)  # two records: two slices
-    statistics.build_statistics(home)
+    # Two records, a slice each.
+    statistics.build_statistics(home.model_copy(update={"statistics_slice_records": 1}))
     assert held == [("inputs and first slice", True), ("slice", True)]
     assert ("l1", 2) in rows(home, "SELECT list_name, total_records FROM list_stats")

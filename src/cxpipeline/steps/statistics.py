@@ -2,8 +2,8 @@
 
 The records, their results summed per record and today's windows are read and summed one
 slice of whole chains at a time (`transforms.slices`), so the step's memory follows
-`SLICE_RECORDS`, not the size of the warehouse; the slices' sums are added up, and the
-rates worked out from the totals.
+`Settings.statistics_slice_records`, not the size of the warehouse; the slices' sums are
+added up, and the rates worked out from the totals.
 """
 
 from __future__ import annotations
@@ -31,9 +31,6 @@ from cxpipeline.transforms import (
 )
 
 STATISTICS_TABLES = ("list_stats", "group_stats", "hourly_stats", "zone_stats")
-
-#: Records read and summed at a time (about): 9.3 M records in one piece took 3.5 GiB.
-SLICE_RECORDS = 1_000_000
 
 #: Each slice's sums, by name, with the keys they add up by.
 _SUM_KEYS: dict[str, tuple[str, ...]] = {
@@ -123,7 +120,7 @@ def _inputs(settings: Settings) -> tuple[_Inputs, list[dict[str, pl.DataFrame]]]
     """
     con = warehouse.connect(settings)
     try:
-        ranges = slices.id_ranges(_cuts(con))
+        ranges = slices.id_ranges(_cuts(con, settings.statistics_slice_records))
         queries = {**_SMALL_QUERIES, **ops_statistics.ops_queries(), **_slice_queries(*ranges[0])}
         frames = warehouse.named_frames(con, queries)
         inputs = _Inputs(
@@ -146,10 +143,10 @@ def _as_of(lifecycle: pl.DataFrame) -> datetime:
     return latest if isinstance(latest, datetime) else datetime.now(UTC)
 
 
-def _cuts(con: duckdb.DuckDBPyConnection) -> list[int]:
-    """Chain ids that cut the records into slices of about `SLICE_RECORDS` (none: one slice)."""
+def _cuts(con: duckdb.DuckDBPyConnection, size: int) -> list[int]:
+    """Return chain ids that cut the records into slices of about `size` (none: one slice)."""
     records = int(warehouse.named_frame(con, "record_count")["records"][0])
-    count = math.ceil(records / SLICE_RECORDS)
+    count = math.ceil(records / size)
     if count <= 1:
         return []
     fractions = [index / count for index in range(1, count)]
