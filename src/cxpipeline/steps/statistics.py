@@ -121,7 +121,8 @@ def _inputs(settings: Settings) -> tuple[_Inputs, list[dict[str, pl.DataFrame]]]
     con = warehouse.connect(settings)
     try:
         ranges = slices.id_ranges(_cuts(con, settings.statistics_slice_records))
-        queries = {**_SMALL_QUERIES, **ops_statistics.ops_queries(), **_slice_queries(*ranges[0])}
+        first = _slice_queries(*ranges[0])
+        queries = {**_SMALL_QUERIES, **ops_statistics.ops_queries(), **first}
         frames = warehouse.named_frames(con, queries)
         inputs = _Inputs(
             buckets=frames["calls_by_bucket"],
@@ -132,7 +133,7 @@ def _inputs(settings: Settings) -> tuple[_Inputs, list[dict[str, pl.DataFrame]]]
             ranges=ranges,
             as_of=_as_of(frames["lifecycle_stats_inputs"]),
         )
-        return inputs, [{name: frames[name] for name in _slice_queries(*ranges[0])}]
+        return inputs, [{name: frames[name] for name in first}]
     finally:
         con.close()
 
@@ -172,7 +173,7 @@ def _slice_sums(
                 records_lf, summed, inputs.as_of
             ),
             "lifecycle_results": lifecycle_stats.lifecycle_result_sums(summed),
-            "completion": stats.completion_sums(records_lf, summed, latest, window_hours=24),
+            "completion": stats.completion_sums(records_lf, summed, latest),
             "zones": stats.zone_sums(records_lf, summed),
             "dialable_today": ops_statistics.dialable_today_counts(
                 frames["windows_for_stats"], records, inputs.ops.plan_as_of
@@ -203,7 +204,7 @@ def _tables(
                 inputs.lists.lazy(),
             ),
             lifecycle_stats.lifecycle_from(sums["lifecycle_records"], sums["lifecycle_results"]),
-            stats.completion_from(sums["completion"], window_hours=24),
+            stats.completion_from(sums["completion"]),
             stats.hourly_stats(calls.lazy()),
             stats.zone_stats_from(sums["zones"]),
         ]

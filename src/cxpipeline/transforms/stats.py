@@ -249,8 +249,12 @@ def zone_stats_from(sums: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+#: Hours before a list's latest call whose finished records set its completion speed.
+COMPLETION_WINDOW_HOURS = 24
+
+
 def completion_estimates(
-    records: pl.LazyFrame, per_record: pl.LazyFrame, *, window_hours: int = 24
+    records: pl.LazyFrame, per_record: pl.LazyFrame, *, window_hours: int = COMPLETION_WINDOW_HOURS
 ) -> pl.LazyFrame:
     """Estimated time to complete per list: remaining records ÷ recent completion speed.
 
@@ -266,7 +270,11 @@ def completion_estimates(
 
 
 def completion_sums(
-    records: pl.LazyFrame, per_record: pl.LazyFrame, latest: pl.LazyFrame, *, window_hours: int
+    records: pl.LazyFrame,
+    per_record: pl.LazyFrame,
+    latest: pl.LazyFrame,
+    *,
+    window_hours: int = COMPLETION_WINDOW_HOURS,
 ) -> pl.LazyFrame:
     """Per list: records remaining and records finished in the `window_hours` before `latest`.
 
@@ -296,7 +304,9 @@ def completion_sums(
     )
 
 
-def completion_from(sums: pl.LazyFrame, *, window_hours: int = 24) -> pl.LazyFrame:
+def completion_from(
+    sums: pl.LazyFrame, *, window_hours: int = COMPLETION_WINDOW_HOURS
+) -> pl.LazyFrame:
     """`completion_estimates` from its (added-up) `completion_sums`."""
     speed = pl.col("finished_last_24h") / window_hours
     return sums.select(
