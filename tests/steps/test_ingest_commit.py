@@ -1,4 +1,5 @@
-"""Ingest commit: DuckDB's memory is bounded, and a commit that outgrows the bound still lands."""
+"""Ingest commit: DuckDB's memory is bounded, a commit that outgrows the bound still lands, and
+chain positions are checked."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from tests.steps.test_ingest_chunks import assert_same_warehouse, home
 
 from cxpipeline import generate, warehouse
+from cxpipeline.errors import CxError
 from cxpipeline.steps import ingest as ingest_step
 
 AS_OF = datetime.fromisoformat("2026-12-01T08:00:00-05:00")
@@ -98,3 +100,31 @@ def test_the_bound_holds_for_the_statements_and_is_lifted_before_commit(tmp_path
     bounded = f"{math.floor(mib * 10) / 10:.1f} MiB"
     assert during and set(during) == {bounded}  # every insert of the commit ran bounded
     assert at_commit and bounded not in at_commit  # no COMMIT did
+
+
+def test_a_load_that_would_repeat_a_chain_position_rolls_back(tmp_path, monkeypatch):
+    # (chain_id, chain_n) is unique by contract; the table holds no index for it, the commit
+    # checks it. A load whose records repeat a position (forced here) leaves nothing behind.
+    source = generate.write_contact_list(tmp_path / "list.csv", 60, seed=6)
+    settings = home(tmp_path / "home", chunk_rows=50_000)
+    real_insert = warehouse.insert
+
+    def insert(con, table, data):
+        real_insert(con, table, data)
+        if table == "contact_records":
+            con.execute(
+                "INSERT INTO contact_records SELECT * REPLACE (record_id + 1000000 AS record_id) "
+                "FROM contact_records WHERE chain_n = 1 ORDER BY record_id LIMIT 1"
+            )
+
+    monkeypatch.setattr(warehouse, "insert", insert)
+    with pytest.raises(CxError, match="would share chain position 1 of chain"):
+        _ingest(settings, source)
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM contact_records").fetchone() == (0,)
+        assert con.execute("SELECT count(*) FROM ingest_runs WHERE status = 'succeeded'").fetchone() == (0,)
+    finally:
+        con.close()
+    monkeypatch.setattr(warehouse, "insert", real_insert)
+    assert _ingest(settings, source).status == "succeeded"  # the same list loads when sound

@@ -1,4 +1,8 @@
 -- One row per device record: the dialer's mandatory fields (docs/domain.md §2) plus audit columns.
+-- (chain_id, chain_n) is unique too, but checked by the ingest in its transaction
+-- (ops/duplicate_chain_positions.sql), not held by a unique index: DuckDB keeps an index in
+-- memory whole, and that of a 5M-row list's 9.3 M positions took ~380 MiB more at COMMIT
+-- (docs/performance.md). Warehouses made before keep their index; it holds the same rule.
 CREATE TABLE IF NOT EXISTS contact_records (
     record_id         BIGINT PRIMARY KEY,
     contact_info      VARCHAR(128) NOT NULL,
@@ -69,6 +73,5 @@ CREATE TABLE IF NOT EXISTS contact_records (
     chain_key         VARCHAR NOT NULL,   -- the customer key the chain was built from
     source_file       VARCHAR NOT NULL,
     source_row        BIGINT NOT NULL,
-    run_id            VARCHAR NOT NULL,
-    UNIQUE (chain_id, chain_n)
+    run_id            VARCHAR NOT NULL
 );

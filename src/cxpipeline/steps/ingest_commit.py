@@ -11,6 +11,7 @@ import duckdb
 import polars as pl
 
 from cxpipeline import io, schemas, tzdb, warehouse
+from cxpipeline.errors import CxError
 from cxpipeline.settings import Settings
 from cxpipeline.steps.ingest_state import REJECT_PARTS, ListContext, Run, Staged
 from cxpipeline.steps.ingest_summary import IngestSummary
@@ -222,6 +223,7 @@ def _load_within(
             # the insert of a contacts file.
             with warehouse.option(con, "preserve_insertion_order", False):
                 warehouse.insert(con, "contact_records", lake_paths["contacts"])
+            _check_chain_positions(con, run.list_name)
             con.execute(
                 warehouse.load_sql_statement("register_identities"), {"list_name": run.list_name}
             )
@@ -241,6 +243,23 @@ def _load_within(
             warehouse.reset_option(con, "memory_limit")
     finally:
         con.close()
+
+
+def _check_chain_positions(con: duckdb.DuckDBPyConnection, list_name: str) -> None:
+    """Refuse (roll back) a load that leaves two of the list's records in one chain position.
+
+    The contract's `(chain_id, chain_n)` uniqueness, checked here rather than by an index
+    (contact_records.sql says why). Ids are made unique by construction; this is the guard.
+    """
+    found = con.execute(
+        warehouse.load_sql_statement("duplicate_chain_positions"), {"list_name": list_name}
+    ).fetchone()
+    if found is not None:
+        chain_id, chain_n, records = found
+        raise CxError(
+            f"list {list_name!r}: {records} records would share chain position {chain_n} of "
+            f"chain {chain_id}; nothing was loaded"
+        )
 
 
 def _missing_windows(con: duckdb.DuckDBPyConnection, list_name: str, planned: Path) -> pl.DataFrame:
