@@ -188,3 +188,33 @@ def test_named_frames_return_each_query_by_name_with_its_own_values(tmp_path):
         assert together["list_groups"].sort("list_name").rows() == [("east", "g1"), ("west", "g2")]
         one_by_one = warehouse.named_frame(con, "abandonment_calls", window)
         assert together["abandonment_calls"].equals(one_by_one)
+
+
+def test_a_staged_query_writes_its_rows_to_an_owner_only_parquet_file(tmp_path):
+    import polars as pl
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    warehouse.migrate(con)
+    con.execute(
+        "INSERT INTO record_identities VALUES "
+        "('east', 'k1', '+12125550142', NULL, 7, 3, 'r1', now()), "
+        "('west', 'k2', '+12125550143', 'x9', 8, 4, 'r1', now())"
+    )
+    target = tmp_path / "staging" / "known.parquet"
+    path = warehouse.staged_query(con, "list_identities", {"list_name": "west"}, target)
+    assert path == target and (path.stat().st_mode & 0o777) == 0o600
+    rows = pl.read_parquet(path)
+    assert rows.to_dicts() == [
+        {
+            "chain_key": "k2",
+            "e164": "+12125550143",
+            "extension": "x9",
+            "record_id": 8,
+            "chain_id": 4,
+        }
+    ]
+    # No rows: a file with the query's columns and types all the same.
+    none = warehouse.staged_query(con, "list_identities", {"list_name": "north"}, target)
+    assert pl.read_parquet(none).height == 0
+    assert pl.read_parquet_schema(none) == rows.schema
+    assert [p.name for p in target.parent.iterdir()] == ["known.parquet"]  # no temporary left

@@ -12,7 +12,7 @@ from cxpipeline import generate
 from cxpipeline.errors import InputError
 from cxpipeline.settings import REPO_ROOT, Settings
 from cxpipeline.steps import ingest as ingest_step
-from cxpipeline.steps import setup, suppression
+from cxpipeline.steps import ingest_passes, setup, suppression
 
 AS_OF = datetime.fromisoformat("2026-12-01T08:00:00-05:00")
 #: Lineage columns name files under each home; everything else must match exactly.
@@ -149,3 +149,40 @@ def test_chunk_rows_must_be_positive(tmp_path, lists):
         ingest_step.ingest(
             settings, first, list_name="big", group="collections_east", as_of=AS_OF, chunk_rows=-1
         )
+
+
+def test_the_lists_context_split_in_slices_changes_no_result(tmp_path, lists, monkeypatch):
+    # A list's identities (and, in an append, its records) are staged from the warehouse and
+    # split into partitions a slice of rows at a time; the slice size changes nothing.
+    first, second, _dnc = lists
+    runs = (
+        (first, "replace", AS_OF),
+        (second, "append", AS_OF),
+        (first, "replace", datetime.fromisoformat("2026-12-02T08:00:00-05:00")),
+    )
+    slices: list[str] = []
+    real_stage_by_part = ingest_passes.stage_by_part
+
+    def stage_by_part(frame, partitions, target, *, every):
+        slices.append(target(0).name)
+        return real_stage_by_part(frame, partitions, target, every=every)
+
+    monkeypatch.setattr(ingest_passes, "stage_by_part", stage_by_part)
+    homes, summaries = [], []
+    for name, slice_rows in (("whole", 1_000_000), ("sliced", 500)):
+        settings = home(tmp_path / name, chunk_rows=300)
+        homes.append(settings)
+        monkeypatch.setattr(ingest_passes, "CONTEXT_SLICE_ROWS", slice_rows)
+        for path, mode, as_of in runs:
+            done = ingest_step.ingest(
+                settings, path, list_name="big", group="collections_east", as_of=as_of, mode=mode
+            )
+            counts = (done.records_kept, done.records_added, done.records_removed)
+            summaries.append((summary_of(done), counts))
+    assert summaries[:3] == summaries[3:]
+    assert summaries[2][1][0] > 5_000  # the day-two replace kept the records it knew
+    assert_same_warehouse(*homes)
+    # Each home split its context four times (the append's identities and records); the
+    # sliced home's identities of ~6,000 rows took slices of 500.
+    assert slices.count("slice-0000.parquet") == 8
+    assert "slice-0009.parquet" in slices

@@ -133,14 +133,18 @@ def _summary(table: io.RawTable, run: Run, staged: Staged, rejects_path: Path) -
 
 def _count_changes(summary: IngestSummary, context: ListContext, run: Run, contacts: Path) -> None:
     """Count the records a run kept, added and removed (by record id, i.e. by identity)."""
-    after = pl.read_parquet(contacts, columns=["record_id"])
+    after = pl.scan_parquet(contacts).select("record_id")
     before = context.current_ids
+
+    def height(frame: pl.LazyFrame) -> int:
+        return int(frame.select(pl.len()).collect().item())
+
     if run.mode == "append":
-        summary.records_kept, summary.records_added = before.height, after.height
+        summary.records_kept, summary.records_added = height(before), height(after)
         return
-    summary.records_kept = before.join(after, on="record_id", how="semi").height
-    summary.records_added = after.height - summary.records_kept
-    summary.records_removed = before.height - summary.records_kept
+    summary.records_kept = height(before.join(after, on="record_id", how="semi"))
+    summary.records_added = height(after) - summary.records_kept
+    summary.records_removed = height(before) - summary.records_kept
 
 
 def _run_row(run: Run, summary: IngestSummary) -> pl.DataFrame:

@@ -39,8 +39,8 @@ class ChainJob:
 
     index: int
     records: tuple[Path, ...]
-    known: Path
-    existing: Path | None
+    known: tuple[Path, ...]
+    existing: tuple[Path, ...] | None
     fallback_key: tuple[str, ...]
     device_priority: str
     staging: Path
@@ -68,13 +68,13 @@ def partition_rows(paths: tuple[Path, ...]) -> pl.LazyFrame:
 def chained_part(job: ChainJob) -> ChainDone:
     """Collapse, look up known ids and number the chains of one partition; stage the results."""
     narrow = sorted({*_NARROW, *job.fallback_key})
-    existing = pl.scan_parquet(job.existing) if job.existing is not None else None
+    existing = pl.scan_parquet(list(job.existing)) if job.existing is not None else None
     chained = chains.per_chain(
         partition_rows(job.records).select("_row", *narrow),
         fallback_key=job.fallback_key,
         device_priority=job.device_priority,
         existing=existing,
-        known=pl.scan_parquet(job.known),
+        known=pl.scan_parquet(list(job.known)),
     ).collect()
     folder = job.staging / "chains"
     name = f"part-{job.index:05d}.parquet"

@@ -71,6 +71,10 @@ def staged_ingest(
     return ingest_commit.commit(settings, table, context, run, staged, window_rows, advance)
 
 
+#: Rows of a list's staged identities (or records, in an append) split at a time.
+CONTEXT_SLICE_ROWS = 1_000_000
+
+
 def _enrich_pass(
     settings: Settings,
     table: io.RawTable,
@@ -127,20 +131,10 @@ def _chain_pass(
     settings: Settings, context: ListContext, staged: Staged, executor: Executor
 ) -> list[ChainDone]:
     """Run the per-chain stage, one job per partition, with the list's identities split alike."""
-    known = _split(
-        partitions.partitioned(context.known, "chain_key", staged.partitions),
-        staged,
-        "known",
-    )
-    existing: list[Path | None] = [None] * staged.partitions
+    known = _split(context.known, staged, "known")
+    existing: list[tuple[Path, ...] | None] = [None] * staged.partitions
     if context.existing is not None:
-        existing = list(
-            _split(
-                partitions.partitioned(context.existing, "chain_key", staged.partitions),
-                staged,
-                "existing",
-            )
-        )
+        existing = list(_split(context.existing, staged, "existing"))
     jobs = [
         ingest_partitions.ChainJob(
             index=index,
@@ -176,25 +170,39 @@ def _id_pass(
     )
 
 
-def _split(frame: pl.LazyFrame, staged: Staged, name: str) -> list[Path]:
-    """Write a frame with `_part` as one file per partition (empty ones too); return them."""
+def _split(frame: pl.LazyFrame, staged: Staged, name: str) -> list[tuple[Path, ...]]:
+    """Stage a context scan split by the partition of its chain key; each partition's files.
+
+    A slice of CONTEXT_SLICE_ROWS rows at a time (a 5M-row list has 9.3 M identities), so
+    memory holds one slice; a partition gets a file per slice it has rows in, and one from
+    the first slice in any case (with the schema).
+    """
     folder = staged.folder / "ids" / name
-    paths = stage_by_part(
-        frame.collect(),
-        staged.partitions,
-        lambda index: folder / f"part-{index:05d}.parquet",
-        every=True,
-    )
-    return list(paths.values())
+    files: list[list[Path]] = [[] for _ in range(staged.partitions)]
+    for number, offset in enumerate(range(0, max(_height(frame), 1), CONTEXT_SLICE_ROWS)):
+
+        def target(index: int, number: int = number) -> Path:
+            return folder / f"part-{index:05d}" / f"slice-{number:04d}.parquet"
+
+        rows = partitions.partitioned(
+            frame.slice(offset, CONTEXT_SLICE_ROWS), "chain_key", staged.partitions
+        ).collect()
+        for index, path in stage_by_part(
+            rows, staged.partitions, target, every=number == 0
+        ).items():
+            files[index].append(path)
+    return [tuple(paths) for paths in files]
 
 
 def check_removals(settings: Settings, context: ListContext, run: Run, staged: Staged) -> None:
     """Refuse a replace that would remove more than the set share of a list, unless forced."""
-    before = context.current_ids.height
-    if run.mode != "replace" or run.force or before == 0:
+    if run.mode != "replace" or run.force:
         return
-    after = pl.scan_parquet(staged.final).select("record_id").collect()
-    removed = context.current_ids.join(after, on="record_id", how="anti").height
+    before = _height(context.current_ids)
+    if before == 0:
+        return
+    after = pl.scan_parquet(staged.final).select("record_id")
+    removed = _height(context.current_ids.join(after, on="record_id", how="anti"))
     if removed / before > settings.replace_max_removed_share:
         raise InputError(
             f"replace would remove {removed:,} of the {before:,} records of list "
@@ -202,6 +210,11 @@ def check_removals(settings: Settings, context: ListContext, run: Run, staged: S
             f"{settings.replace_max_removed_share:.0%}); rerun with --force to replace anyway",
             file=str(run.path),
         )
+
+
+def _height(frame: pl.LazyFrame) -> int:
+    """Return how many rows a lazy frame has."""
+    return int(frame.select(pl.len()).collect().item())
 
 
 def _plan_pass(settings: Settings, context: ListContext, run: Run, staged: Staged) -> pl.DataFrame:

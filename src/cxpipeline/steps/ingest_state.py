@@ -48,9 +48,10 @@ class ListContext:
 
     list_id: int
     effective: dict[str, object]
+    #: The list's records (append only), its identities and its record ids: scans of files.
     existing: pl.LazyFrame | None
     known: pl.LazyFrame
-    current_ids: pl.DataFrame
+    current_ids: pl.LazyFrame
     suppression: pl.DataFrame
     rules: pl.DataFrame
 
