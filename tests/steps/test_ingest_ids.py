@@ -81,3 +81,31 @@ def test_ranges_number_like_one_sort_of_the_whole_list(tmp_path_factory, chain_k
     # Several ranges really ran once there were more than 4 records.
     if record_map.height > 8:
         assert max(len(files) for files in ranged_ids.record_maps) > 1
+
+
+def test_shared_numbers_go_by_ranges_of_numbers_even_with_no_new_records(tmp_path):
+    # A list's second day: nothing new to number, but every number is counted again; the
+    # numbers are split by their own count, not by the (zero) new records.
+    numbers = pl.DataFrame(
+        {
+            "e164": [f"+1212555{n:04d}" for n in range(30)] * 2,
+            "_part": [n % PARTS for n in range(60)],
+            "chains": [1] * 60,
+        },
+        schema={"e164": pl.String, "_part": pl.Int32, "chains": pl.Int64},
+    )
+    empty = pl.DataFrame(
+        schema={"chain_key": pl.String, "e164": pl.String, "_ext": pl.String, "_part": pl.Int32}
+    )
+    new = ingest_ids.NewKeys(
+        chains=_stage(tmp_path, "chains", empty.select("chain_key", "_part")),
+        records=_stage(tmp_path, "records", empty),
+        numbers=_stage(tmp_path, "numbers", numbers),
+    )
+    one = ingest_ids.numbered_ids(new, HIGHEST, PARTS, tmp_path / "one")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ingest_ids, "ID_RANGE_RECORDS", 10)
+        ranged = ingest_ids.numbered_ids(new, HIGHEST, PARTS, tmp_path / "ranged")
+    assert len(one.shared) == 1 and len(ranged.shared) == 6
+    assert_frame_equal(_maps(one)[2], _maps(ranged)[2])
+    assert _maps(one)[2].height == 30  # each number is in two chains (two partitions)
