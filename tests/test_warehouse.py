@@ -3,7 +3,7 @@ import re
 import duckdb
 import pytest
 
-from cxpipeline import warehouse, warehouse_comments
+from cxpipeline import warehouse, warehouse_comments, warehouse_files
 from cxpipeline.io.snapshot import snapshot_path
 from cxpipeline.schemas.catalog import render_markdown
 from cxpipeline.settings import REPO_ROOT, Settings
@@ -201,7 +201,7 @@ def test_a_staged_query_writes_its_rows_to_an_owner_only_parquet_file(tmp_path):
         "('west', 'k2', '+12125550143', 'x9', 8, 4, 'r1', now())"
     )
     target = tmp_path / "staging" / "known.parquet"
-    path = warehouse.staged_query(con, "list_identities", {"list_name": "west"}, target)
+    path = warehouse_files.staged_query(con, "list_identities", {"list_name": "west"}, target)
     assert path == target and (path.stat().st_mode & 0o777) == 0o600
     rows = pl.read_parquet(path)
     assert rows.to_dicts() == [
@@ -214,7 +214,7 @@ def test_a_staged_query_writes_its_rows_to_an_owner_only_parquet_file(tmp_path):
         }
     ]
     # No rows: a file with the query's columns and types all the same.
-    none = warehouse.staged_query(con, "list_identities", {"list_name": "north"}, target)
+    none = warehouse_files.staged_query(con, "list_identities", {"list_name": "north"}, target)
     assert pl.read_parquet(none).height == 0
     assert pl.read_parquet_schema(none) == rows.schema
     assert [p.name for p in target.parent.iterdir()] == ["known.parquet"]  # no temporary left

@@ -16,7 +16,6 @@ import polars as pl
 
 from cxpipeline.errors import CxError
 from cxpipeline.io import home_lock, snapshot
-from cxpipeline.io.writers import atomic_path
 from cxpipeline.settings import SQL_DIR, Settings
 
 #: Relations in creation order: tables first, then views that read them.
@@ -345,28 +344,6 @@ def frame(
 ) -> pl.DataFrame:
     """Run a bound query and return the result as a Polars frame."""
     return con.sql(query, params=params or None).pl()
-
-
-#: Rows per row group of a query staged by `staged_query`: readers slice the file by rows.
-STAGED_ROW_GROUP = 100_000
-
-
-def staged_query(
-    con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any], target: Path
-) -> Path:
-    """Write the rows of the named query sql/ops/<name>.sql to a run's Parquet file; return it.
-
-    DuckDB writes the file itself, streaming within its memory bound: rows a list has by the
-    million (its identities, its record ids) reach Polars as a file to scan, never as a frame.
-    """
-    query = load_sql_statement(name).rstrip().removesuffix(";")
-    with atomic_path(target) as tmp:
-        con.execute(
-            f"COPY ({query}\n) TO $path "  # noqa: S608 - a named statement, values bound
-            f"(FORMAT parquet, COMPRESSION lz4, ROW_GROUP_SIZE {STAGED_ROW_GROUP})",
-            {**params, "path": str(tmp)},
-        )
-    return target
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:

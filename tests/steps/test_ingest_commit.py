@@ -1,10 +1,11 @@
 """Ingest commit: DuckDB's memory is bounded, a commit that outgrows the bound still lands, and
-chain positions are checked."""
+record keys are checked."""
 
 from __future__ import annotations
 
 import contextlib
 import math
+import re
 from datetime import datetime
 
 import duckdb
@@ -14,6 +15,7 @@ from tests.steps.test_ingest_chunks import assert_same_warehouse, home
 from cxpipeline import generate, warehouse
 from cxpipeline.errors import CxError
 from cxpipeline.steps import ingest as ingest_step
+from cxpipeline.transforms import chains
 
 AS_OF = datetime.fromisoformat("2026-12-01T08:00:00-05:00")
 
@@ -102,9 +104,21 @@ def test_the_bound_holds_for_the_statements_and_is_lifted_before_commit(tmp_path
     assert at_commit and bounded not in at_commit  # no COMMIT did
 
 
-def test_a_load_that_would_repeat_a_chain_position_rolls_back(tmp_path, monkeypatch):
-    # (chain_id, chain_n) is unique by contract; the table holds no index for it, the commit
-    # checks it. A load whose records repeat a position (forced here) leaves nothing behind.
+@pytest.mark.parametrize(
+    ("copy", "problem"),
+    [
+        ("record_id + 1000000 AS record_id", "a chain position"),
+        ("chain_n + 100 AS chain_n", "a record id shared by two records"),
+        (
+            f"record_id + {chains.ID_BLOCK} AS record_id, chain_n + 100 AS chain_n",
+            "ids outside the list's id block",
+        ),
+    ],
+)
+def test_a_load_that_breaks_the_record_keys_rolls_back(tmp_path, monkeypatch, copy, problem):
+    # record_id (unique across the warehouse) and (chain_id, chain_n) (unique) are held by no
+    # index; the commit checks them. A load that breaks one (forced here: one record copied
+    # with a key changed) leaves nothing behind.
     source = generate.write_contact_list(tmp_path / "list.csv", 60, seed=6)
     settings = home(tmp_path / "home", chunk_rows=50_000)
     real_insert = warehouse.insert
@@ -113,17 +127,19 @@ def test_a_load_that_would_repeat_a_chain_position_rolls_back(tmp_path, monkeypa
         real_insert(con, table, data)
         if table == "contact_records":
             con.execute(
-                "INSERT INTO contact_records SELECT * REPLACE (record_id + 1000000 AS record_id) "
+                f"INSERT INTO contact_records SELECT * REPLACE ({copy}) "
                 "FROM contact_records WHERE chain_n = 1 ORDER BY record_id LIMIT 1"
             )
 
     monkeypatch.setattr(warehouse, "insert", insert)
-    with pytest.raises(CxError, match="would share chain position 1 of chain"):
+    with pytest.raises(CxError, match=re.escape(problem)) as raised:
         _ingest(settings, source)
+    assert "(1); nothing was loaded" in str(raised.value)
     con = duckdb.connect(str(settings.warehouse_path), read_only=True)
     try:
         assert con.execute("SELECT count(*) FROM contact_records").fetchone() == (0,)
-        assert con.execute("SELECT count(*) FROM ingest_runs WHERE status = 'succeeded'").fetchone() == (0,)
+        succeeded = "SELECT count(*) FROM ingest_runs WHERE status = 'succeeded'"
+        assert con.execute(succeeded).fetchone() == (0,)
     finally:
         con.close()
     monkeypatch.setattr(warehouse, "insert", real_insert)

@@ -1,10 +1,11 @@
 -- One row per device record: the dialer's mandatory fields (docs/domain.md §2) plus audit columns.
--- (chain_id, chain_n) is unique too, but checked by the ingest in its transaction
--- (ops/duplicate_chain_positions.sql), not held by a unique index: DuckDB keeps an index in
--- memory whole, and that of a 5M-row list's 9.3 M positions took ~380 MiB more at COMMIT
--- (docs/performance.md). Warehouses made before keep their index; it holds the same rule.
+-- record_id is unique across the warehouse and (chain_id, chain_n) is unique, but no index holds
+-- them: the ingest checks both in its transaction (ops/record_key_conflicts.sql). DuckDB keeps
+-- an index whole in memory: for a 5M-row list's 9.3 M records the two took ~380 MiB more at the
+-- first COMMIT and ~600 MiB more (7.9 s against 0.2 s) when a refreshed file replaced them.
+-- Warehouses made before keep their indexes; they hold the same rules.
 CREATE TABLE IF NOT EXISTS contact_records (
-    record_id         BIGINT PRIMARY KEY,
+    record_id         BIGINT NOT NULL,
     contact_info      VARCHAR(128) NOT NULL,
     contact_info_type INTEGER NOT NULL DEFAULT 1,
     record_type       INTEGER NOT NULL DEFAULT 2,

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
-from cxpipeline import campaigns, io, spec, warehouse
+from cxpipeline import campaigns, io, spec, warehouse, warehouse_files
 from cxpipeline.campaigns.model import check_name
 from cxpipeline.errors import InputError
 from cxpipeline.settings import Settings
@@ -250,7 +250,7 @@ def _list_context(settings: Settings, request: IngestRequest, folder: Path) -> L
 
         def staged(query: str) -> pl.LazyFrame:
             return pl.scan_parquet(
-                warehouse.staged_query(con, query, name, folder / f"{query}.parquet")
+                warehouse_files.staged_query(con, query, name, folder / f"{query}.parquet")
             )
 
         return ListContext(

@@ -17,6 +17,7 @@ from cxpipeline.steps.ingest_state import REJECT_PARTS, ListContext, Run, Staged
 from cxpipeline.steps.ingest_summary import IngestSummary
 from cxpipeline.steps.state import refresh_state
 from cxpipeline.steps.state_inputs import StateDefaults
+from cxpipeline.transforms import chains
 
 #: Records per slice of the sorted contacts file the commit writes: bounds its memory.
 MERGE_SLICE_RECORDS = 50_000
@@ -227,7 +228,7 @@ def _load_within(
             # the insert of a contacts file.
             with warehouse.option(con, "preserve_insertion_order", False):
                 warehouse.insert(con, "contact_records", lake_paths["contacts"])
-            _check_chain_positions(con, run.list_name)
+            _check_record_keys(con, run)
             con.execute(
                 warehouse.load_sql_statement("register_identities"), {"list_name": run.list_name}
             )
@@ -249,21 +250,21 @@ def _load_within(
         con.close()
 
 
-def _check_chain_positions(con: duckdb.DuckDBPyConnection, list_name: str) -> None:
-    """Refuse (roll back) a load that leaves two of the list's records in one chain position.
+def _check_record_keys(con: duckdb.DuckDBPyConnection, run: Run) -> None:
+    """Refuse (roll back) a load that breaks the contract's keys for the list's records.
 
-    The contract's `(chain_id, chain_n)` uniqueness, checked here rather than by an index
-    (contact_records.sql says why). Ids are made unique by construction; this is the guard.
+    Ids in the list's own block, `record_id` and `(chain_id, chain_n)` each once: checked
+    here rather than by indexes (contact_records.sql says why). Ids are sound by
+    construction; this is the guard.
     """
+    low = run.list_id * chains.ID_BLOCK
     found = con.execute(
-        warehouse.load_sql_statement("duplicate_chain_positions"), {"list_name": list_name}
+        warehouse.load_sql_statement("record_key_conflicts"),
+        {"list_name": run.list_name, "low": low, "high": low + chains.ID_BLOCK},
     ).fetchone()
     if found is not None:
-        chain_id, chain_n, records = found
-        raise CxError(
-            f"list {list_name!r}: {records} records would share chain position {chain_n} of "
-            f"chain {chain_id}; nothing was loaded"
-        )
+        problem, records = found
+        raise CxError(f"list {run.list_name!r}: {problem} ({records:,}); nothing was loaded")
 
 
 def _missing_windows(con: duckdb.DuckDBPyConnection, list_name: str, planned: Path) -> pl.DataFrame:

@@ -1,0 +1,32 @@
+"""Query results written to files by DuckDB itself: rows by the million never become frames."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from cxpipeline.io.writers import atomic_path
+from cxpipeline.warehouse import load_sql_statement
+
+#: Rows per row group of a query staged by `staged_query`: readers slice the file by rows.
+STAGED_ROW_GROUP = 100_000
+
+
+def staged_query(
+    con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any], target: Path
+) -> Path:
+    """Write the rows of the named query sql/ops/<name>.sql to a run's Parquet file; return it.
+
+    DuckDB writes the file itself, streaming within its memory bound: rows a list has by the
+    million (its identities, its record ids) reach Polars as a file to scan, never as a frame.
+    """
+    query = load_sql_statement(name).rstrip().removesuffix(";")
+    with atomic_path(target) as tmp:
+        con.execute(
+            f"COPY ({query}\n) TO $path "  # noqa: S608 - a named statement, values bound
+            f"(FORMAT parquet, COMPRESSION lz4, ROW_GROUP_SIZE {STAGED_ROW_GROUP})",
+            {**params, "path": str(tmp)},
+        )
+    return target
