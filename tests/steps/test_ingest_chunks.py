@@ -186,3 +186,33 @@ def test_the_lists_context_split_in_slices_changes_no_result(tmp_path, lists, mo
     # sliced home's identities of ~6,000 rows took slices of 500.
     assert slices.count("slice-0000.parquet") == 8
     assert "slice-0009.parquet" in slices
+
+
+def test_a_small_file_into_a_big_list_splits_the_lists_context_alike(tmp_path, lists, monkeypatch):
+    # An append (or refresh) of a small file splits the list's identities and records into as
+    # many partitions as they need, not the file's one: same warehouse, bounded partitions.
+    first, second, _dnc = lists
+    counts: list[int] = []
+    real_stage_by_part = ingest_passes.stage_by_part
+
+    def stage_by_part(frame, partitions, target, *, every):
+        counts.append(partitions)
+        return real_stage_by_part(frame, partitions, target, every=every)
+
+    monkeypatch.setattr(ingest_passes, "stage_by_part", stage_by_part)
+    homes, summaries = [], []
+    for name, per_partition in (("file", 1_000_000), ("context", 500)):
+        settings = home(tmp_path / name, chunk_rows=1_000_000)
+        homes.append(settings)
+        monkeypatch.setattr(ingest_passes, "CONTEXT_ROWS_PER_PARTITION", per_partition)
+        for path, mode in ((first, "replace"), (second, "append")):
+            done = ingest_step.ingest(
+                settings, path, list_name="big", group="collections_east", as_of=AS_OF, mode=mode
+            )
+            summaries.append(summary_of(done))
+    assert summaries[:2] == summaries[2:]
+    assert_same_warehouse(*homes)
+    # One partition per file before (one chunk each); the append into the list of ~5,600
+    # records took 12 partitions of its identities and of its records.
+    assert counts[:3] == [1, 1, 1]
+    assert counts[3] == 1 and counts[4:] == [12, 12]

@@ -48,7 +48,8 @@ def staged_ingest(
     """Enrich in chunks, chain and shape per partition (ids numbered once), then commit.
 
     Chunk and partition jobs run on `executor` (default: here, in order); `partitions` (by
-    default one per chunk, at most MAX_PARTITIONS) changes nothing in the output.
+    default one per chunk, and as many as the list's context needs, at most MAX_PARTITIONS)
+    changes nothing in the output.
     """
     executor = executor or InProcess()
     if chunk_rows < 1:
@@ -57,9 +58,13 @@ def staged_ingest(
         raise InputError(f"partitions must be at least 1, not {partitions}")
     staged = Staged(folder=staging)
     staged.add_rejects("read", 0, table.rejects)
-    _enrich_pass(
-        settings, table, import_spec, context.effective, staged, (chunk_rows, partitions), executor
-    )
+    # A small file into a big list: the list's identities (and, in an append, its records)
+    # are split into as many partitions as they need, not into the file's one or two.
+    held = _height(context.known)
+    if context.existing is not None:
+        held = max(held, _height(context.existing))
+    sizes = (chunk_rows, partitions, -(-held // CONTEXT_ROWS_PER_PARTITION))
+    _enrich_pass(settings, table, import_spec, context.effective, staged, sizes, executor)
     advance(1)
     window_rows = _plan_pass(settings, context, run, staged)
     chained = _chain_pass(settings, context, staged, executor)
@@ -73,6 +78,8 @@ def staged_ingest(
 
 #: Rows of a list's staged identities (or records, in an append) split at a time.
 CONTEXT_SLICE_ROWS = 1_000_000
+#: A list's identities (or records, in an append) per partition at most (up to MAX_PARTITIONS).
+CONTEXT_ROWS_PER_PARTITION = 150_000
 
 
 def _enrich_pass(
@@ -81,15 +88,17 @@ def _enrich_pass(
     import_spec: spec.ImportSpec,
     effective: dict[str, object],
     staged: Staged,
-    sizes: tuple[int, int | None],
+    sizes: tuple[int, int | None, int],
     executor: Executor,
 ) -> None:
     """Row-local stages chunk by chunk, each chunk a job (in parallel on an executor).
 
-    `sizes` is (chunk rows, partitions or None). Jobs run in any order and place; their
+    `sizes` is (chunk rows, partitions asked or None, least partitions the list's context
+    needs). By default one partition per chunk, at least the least, at most MAX_PARTITIONS.
+    Jobs run in any order and place; their
     results are taken in chunk order, so every partition lists its parts in chunk order.
     """
-    chunk_rows, asked = sizes
+    chunk_rows, asked, least = sizes
     # Built (or read from the home's cache) once here, so workers only read the cache.
     reference_zones.zone_lookups(settings.reference_dir)
     height = int(table.frame.select(pl.len()).collect().item())
@@ -101,7 +110,7 @@ def _enrich_pass(
     count = -(-rows // chunk_rows)
     size = -(-rows // count)
     offsets = range(0, rows, size)
-    staged.partitions = asked or min(len(offsets), MAX_PARTITIONS)
+    staged.partitions = asked or min(max(len(offsets), least), MAX_PARTITIONS)
     job = partial(
         ingest_chunks.ChunkJob,
         import_spec=import_spec,
