@@ -12,7 +12,7 @@ import duckdb
 import pytest
 from tests.steps.test_ingest_chunks import assert_same_warehouse, home
 
-from cxpipeline import generate, warehouse
+from cxpipeline import generate, warehouse, warehouse_files
 from cxpipeline.errors import CxError
 from cxpipeline.steps import ingest as ingest_step
 from cxpipeline.transforms import chains
@@ -144,3 +144,20 @@ def test_a_load_that_breaks_the_record_keys_rolls_back(tmp_path, monkeypatch, co
         con.close()
     monkeypatch.setattr(warehouse, "insert", real_insert)
     assert _ingest(settings, source).status == "succeeded"  # the same list loads when sound
+
+
+def test_the_lists_context_is_staged_within_the_memory_bound(tmp_path, monkeypatch):
+    source = generate.write_contact_list(tmp_path / "list.csv", 50, seed=7)
+    settings = home(tmp_path / "home", chunk_rows=50_000)
+    real_staged_query = warehouse_files.staged_query
+    limits: dict[str, str] = {}
+
+    def staged_query(con, name, params, target):
+        limits[name] = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        return real_staged_query(con, name, params, target)
+
+    monkeypatch.setattr(warehouse_files, "staged_query", staged_query)
+    _ingest(settings, source)
+    mib = settings.warehouse_memory_mb * 10**6 / 2**20
+    bounded = f"{math.floor(mib * 10) / 10:.1f} MiB"
+    assert limits == {"list_identities": bounded, "list_record_ids": bounded}
