@@ -151,6 +151,40 @@ def test_chunk_rows_must_be_positive(tmp_path, lists):
         )
 
 
+def ingest_in_two_homes(tmp_path, monkeypatch, knob, runs, *, chunk_rows):
+    """Run the same ingests into two homes, `knob` = (name in ingest_passes, value, value).
+
+    Asserts the two warehouses are the same; returns each run's summary and record counts.
+    """
+    name, *values = knob
+    homes, summaries = [], []
+    for index, value in enumerate(values):
+        settings = home(tmp_path / f"home{index}", chunk_rows=chunk_rows)
+        homes.append(settings)
+        monkeypatch.setattr(ingest_passes, name, value)
+        for path, mode, as_of in runs:
+            done = ingest_step.ingest(
+                settings, path, list_name="big", group="collections_east", as_of=as_of, mode=mode
+            )
+            counts = (done.records_kept, done.records_added, done.records_removed)
+            summaries.append((summary_of(done), counts))
+    assert_same_warehouse(*homes)
+    return summaries
+
+
+def context_splits(monkeypatch) -> list[tuple[int, str]]:
+    """Record each split of a list's context: (partitions, the first partition's file name)."""
+    splits: list[tuple[int, str]] = []
+    real_stage_by_part = ingest_passes.stage_by_part
+
+    def stage_by_part(frame, partitions, target, *, every):
+        splits.append((partitions, target(0).name))
+        return real_stage_by_part(frame, partitions, target, every=every)
+
+    monkeypatch.setattr(ingest_passes, "stage_by_part", stage_by_part)
+    return splits
+
+
 def test_the_lists_context_split_in_slices_changes_no_result(tmp_path, lists, monkeypatch):
     # A list's identities (and, in an append, its records) are staged from the warehouse and
     # split into partitions a slice of rows at a time; the slice size changes nothing.
@@ -160,30 +194,15 @@ def test_the_lists_context_split_in_slices_changes_no_result(tmp_path, lists, mo
         (second, "append", AS_OF),
         (first, "replace", datetime.fromisoformat("2026-12-02T08:00:00-05:00")),
     )
-    slices: list[str] = []
-    real_stage_by_part = ingest_passes.stage_by_part
-
-    def stage_by_part(frame, partitions, target, *, every):
-        slices.append(target(0).name)
-        return real_stage_by_part(frame, partitions, target, every=every)
-
-    monkeypatch.setattr(ingest_passes, "stage_by_part", stage_by_part)
-    homes, summaries = [], []
-    for name, slice_rows in (("whole", 1_000_000), ("sliced", 500)):
-        settings = home(tmp_path / name, chunk_rows=300)
-        homes.append(settings)
-        monkeypatch.setattr(ingest_passes, "CONTEXT_SLICE_ROWS", slice_rows)
-        for path, mode, as_of in runs:
-            done = ingest_step.ingest(
-                settings, path, list_name="big", group="collections_east", as_of=as_of, mode=mode
-            )
-            counts = (done.records_kept, done.records_added, done.records_removed)
-            summaries.append((summary_of(done), counts))
+    splits = context_splits(monkeypatch)
+    summaries = ingest_in_two_homes(
+        tmp_path, monkeypatch, ("CONTEXT_SLICE_ROWS", 1_000_000, 500), runs, chunk_rows=300
+    )
     assert summaries[:3] == summaries[3:]
     assert summaries[2][1][0] > 5_000  # the day-two replace kept the records it knew
-    assert_same_warehouse(*homes)
     # Each home split its context four times (the append's identities and records); the
     # sliced home's identities of ~6,000 rows took slices of 500.
+    slices = [name for _partitions, name in splits]
     assert slices.count("slice-0000.parquet") == 8
     assert "slice-0009.parquet" in slices
 
@@ -192,27 +211,18 @@ def test_a_small_file_into_a_big_list_splits_the_lists_context_alike(tmp_path, l
     # An append (or refresh) of a small file splits the list's identities and records into as
     # many partitions as they need, not the file's one: same warehouse, bounded partitions.
     first, second, _dnc = lists
-    counts: list[int] = []
-    real_stage_by_part = ingest_passes.stage_by_part
-
-    def stage_by_part(frame, partitions, target, *, every):
-        counts.append(partitions)
-        return real_stage_by_part(frame, partitions, target, every=every)
-
-    monkeypatch.setattr(ingest_passes, "stage_by_part", stage_by_part)
-    homes, summaries = [], []
-    for name, per_partition in (("file", 1_000_000), ("context", 500)):
-        settings = home(tmp_path / name, chunk_rows=1_000_000)
-        homes.append(settings)
-        monkeypatch.setattr(ingest_passes, "CONTEXT_ROWS_PER_PARTITION", per_partition)
-        for path, mode in ((first, "replace"), (second, "append")):
-            done = ingest_step.ingest(
-                settings, path, list_name="big", group="collections_east", as_of=AS_OF, mode=mode
-            )
-            summaries.append(summary_of(done))
+    splits = context_splits(monkeypatch)
+    runs = ((first, "replace", AS_OF), (second, "append", AS_OF))
+    summaries = ingest_in_two_homes(
+        tmp_path,
+        monkeypatch,
+        ("CONTEXT_ROWS_PER_PARTITION", 1_000_000, 500),
+        runs,
+        chunk_rows=1_000_000,
+    )
     assert summaries[:2] == summaries[2:]
-    assert_same_warehouse(*homes)
     # One partition per file before (one chunk each); the append into the list of ~5,600
     # records took 12 partitions of its identities and of its records.
+    counts = [partitions for partitions, _name in splits]
     assert counts[:3] == [1, 1, 1]
     assert counts[3] == 1 and counts[4:] == [12, 12]
