@@ -3,6 +3,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cxpipeline.transforms import chains
 from cxpipeline.transforms.chains import ID_BLOCK, chained_records
 
 
@@ -206,3 +207,11 @@ def test_known_identities_keep_their_ids_and_new_ones_come_after():
     assert c2["record_id"].item() == first.filter(pl.col("client_id") == "C2")["record_id"].item()
     assert c3["record_id"].item() > first["record_id"].max()
     assert c3["chain_id"].item() > first["chain_id"].max()
+
+
+def test_each_list_has_its_own_id_block_and_a_new_list_starts_at_its_low_end():
+    low, high = chains.id_block(4)
+    assert (low, high) == (4 * chains.ID_BLOCK, 5 * chains.ID_BLOCK)
+    assert chains.id_block(5)[0] == high  # adjacent lists' blocks touch, never overlap
+    top = chains.highest_ids(None, None, 4).collect()
+    assert top.row(0) == (low, low)

@@ -13,6 +13,7 @@ import polars as pl
 from cxpipeline import io, schemas, tzdb, warehouse
 from cxpipeline.errors import CxError
 from cxpipeline.settings import Settings
+from cxpipeline.steps.common import row_count
 from cxpipeline.steps.ingest_state import REJECT_PARTS, ListContext, Run, Staged
 from cxpipeline.steps.ingest_summary import IngestSummary
 from cxpipeline.steps.state import refresh_state
@@ -136,16 +137,12 @@ def _count_changes(summary: IngestSummary, context: ListContext, run: Run, conta
     """Count the records a run kept, added and removed (by record id, i.e. by identity)."""
     after = pl.scan_parquet(contacts).select("record_id")
     before = context.current_ids
-
-    def height(frame: pl.LazyFrame) -> int:
-        return int(frame.select(pl.len()).collect().item())
-
     if run.mode == "append":
-        summary.records_kept, summary.records_added = height(before), height(after)
+        summary.records_kept, summary.records_added = row_count(before), row_count(after)
         return
-    summary.records_kept = height(before.join(after, on="record_id", how="semi"))
-    summary.records_added = height(after) - summary.records_kept
-    summary.records_removed = height(before) - summary.records_kept
+    summary.records_kept = row_count(before.join(after, on="record_id", how="semi"))
+    summary.records_added = row_count(after) - summary.records_kept
+    summary.records_removed = row_count(before) - summary.records_kept
 
 
 def _run_row(run: Run, summary: IngestSummary) -> pl.DataFrame:
@@ -257,10 +254,10 @@ def _check_record_keys(con: duckdb.DuckDBPyConnection, run: Run) -> None:
     here rather than by indexes (contact_records.sql says why). Ids are sound by
     construction; this is the guard.
     """
-    low = run.list_id * chains.ID_BLOCK
+    low, high = chains.id_block(run.list_id)
     found = con.execute(
         warehouse.load_sql_statement("record_key_conflicts"),
-        {"list_name": run.list_name, "low": low, "high": low + chains.ID_BLOCK},
+        {"list_name": run.list_name, "low": low, "high": high},
     ).fetchone()
     if found is not None:
         problem, records = found

@@ -17,6 +17,7 @@ from pathlib import Path
 import polars as pl
 
 from cxpipeline import io
+from cxpipeline.steps.common import row_count
 from cxpipeline.steps.ingest_state import stage_by_part
 from cxpipeline.transforms import chains
 
@@ -47,7 +48,7 @@ class NewKeys:
 def numbered_ids(new: NewKeys, highest: pl.LazyFrame, partitions: int, folder: Path) -> IdMaps:
     """Give the new chains and records ids after `highest`, range by range; stage the maps."""
     records = pl.scan_parquet(new.records)
-    total = int(records.select(pl.len()).collect().item())
+    total = row_count(records)
     ranges = max(1, -(-total // ID_RANGE_RECORDS))
     bounds: list[str | None] = [None, *_cuts(records, ranges), None]
     top = highest.collect()
@@ -86,7 +87,7 @@ def _shared_numbers(numbers: pl.LazyFrame, folder: Path) -> tuple[Path, ...]:
     The ranges follow the count of the list's numbers, not of its new records: a list's
     second day has few new records but every number again (9.1 M at 5M rows).
     """
-    total = int(numbers.select(pl.len()).collect().item())
+    total = row_count(numbers)
     ranges = max(1, -(-total // ID_RANGE_RECORDS))
     return tuple(
         io.write_staged(

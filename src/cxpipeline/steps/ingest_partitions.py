@@ -18,6 +18,7 @@ import polars as pl
 from cxpipeline import io, schemas
 from cxpipeline.codes import RecordType
 from cxpipeline.reference import abbreviations
+from cxpipeline.steps.common import row_count
 from cxpipeline.steps.ingest_state import stage_rejects
 from cxpipeline.transforms import chains, records, suppression, windows
 
@@ -154,7 +155,7 @@ def shaped_part(job: ShapeJob) -> ShapeDone:
         .collect()
     )
     rows = partition_rows(job.records)
-    height = max(int(rows.select(pl.len()).collect().item()), 1)
+    height = max(row_count(rows), 1)
     # Slices of equal size; one at least: an empty partition still stages its (empty) records
     # with the schema.
     size = -(-height // -(-height // SHAPE_SLICE_RECORDS))

@@ -21,7 +21,7 @@ from cxpipeline.errors import InputError
 from cxpipeline.reference import zones as reference_zones
 from cxpipeline.settings import Settings
 from cxpipeline.steps import ingest_chunks, ingest_commit, ingest_ids, ingest_partitions
-from cxpipeline.steps.common import int_setting
+from cxpipeline.steps.common import int_setting, row_count
 from cxpipeline.steps.ingest_chunks import Executor, InProcess
 from cxpipeline.steps.ingest_partitions import ChainDone
 from cxpipeline.steps.ingest_state import ListContext, Run, Staged, stage_by_part
@@ -60,9 +60,9 @@ def staged_ingest(
     staged.add_rejects("read", 0, table.rejects)
     # A small file into a big list: the list's identities (and, in an append, its records)
     # are split into as many partitions as they need, not into the file's one or two.
-    held = _height(context.known)
+    held = row_count(context.known)
     if context.existing is not None:
-        held = max(held, _height(context.existing))
+        held = max(held, row_count(context.existing))
     sizes = (chunk_rows, partitions, -(-held // CONTEXT_ROWS_PER_PARTITION))
     _enrich_pass(settings, table, import_spec, context.effective, staged, sizes, executor)
     advance(1)
@@ -95,13 +95,13 @@ def _enrich_pass(
 
     `sizes` is (chunk rows, partitions asked or None, least partitions the list's context
     needs). By default one partition per chunk, at least the least, at most MAX_PARTITIONS.
-    Jobs run in any order and place; their
-    results are taken in chunk order, so every partition lists its parts in chunk order.
+    Jobs run in any order and place; their results are taken in chunk order, so every
+    partition lists its parts in chunk order.
     """
     chunk_rows, asked, least = sizes
     # Built (or read from the home's cache) once here, so workers only read the cache.
     reference_zones.zone_lookups(settings.reference_dir)
-    height = int(table.frame.select(pl.len()).collect().item())
+    height = row_count(table.frame)
     # At least one chunk, so an input whose rows were all rejected while reading still runs
     # every stage (on empty frames) as a single pass would.
     # Chunks of equal size (at most chunk_rows): 102,000 rows are two of 51,000, not one of
@@ -188,7 +188,7 @@ def _split(frame: pl.LazyFrame, staged: Staged, name: str) -> list[tuple[Path, .
     """
     folder = staged.folder / "ids" / name
     files: list[list[Path]] = [[] for _ in range(staged.partitions)]
-    for number, offset in enumerate(range(0, max(_height(frame), 1), CONTEXT_SLICE_ROWS)):
+    for number, offset in enumerate(range(0, max(row_count(frame), 1), CONTEXT_SLICE_ROWS)):
 
         def target(index: int, number: int = number) -> Path:
             return folder / f"part-{index:05d}" / f"slice-{number:04d}.parquet"
@@ -207,11 +207,11 @@ def check_removals(settings: Settings, context: ListContext, run: Run, staged: S
     """Refuse a replace that would remove more than the set share of a list, unless forced."""
     if run.mode != "replace" or run.force:
         return
-    before = _height(context.current_ids)
+    before = row_count(context.current_ids)
     if before == 0:
         return
     after = pl.scan_parquet(staged.final).select("record_id")
-    removed = _height(context.current_ids.join(after, on="record_id", how="anti"))
+    removed = row_count(context.current_ids.join(after, on="record_id", how="anti"))
     if removed / before > settings.replace_max_removed_share:
         raise InputError(
             f"replace would remove {removed:,} of the {before:,} records of list "
@@ -219,11 +219,6 @@ def check_removals(settings: Settings, context: ListContext, run: Run, staged: S
             f"{settings.replace_max_removed_share:.0%}); rerun with --force to replace anyway",
             file=str(run.path),
         )
-
-
-def _height(frame: pl.LazyFrame) -> int:
-    """Return how many rows a lazy frame has."""
-    return int(frame.select(pl.len()).collect().item())
 
 
 def _plan_pass(settings: Settings, context: ListContext, run: Run, staged: Staged) -> pl.DataFrame:

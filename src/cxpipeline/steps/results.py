@@ -21,7 +21,7 @@ from cxpipeline.errors import CxError, InputError
 from cxpipeline.rejects import stored_rejects
 from cxpipeline.settings import Settings
 from cxpipeline.steps import housekeeping
-from cxpipeline.steps.common import as_utc
+from cxpipeline.steps.common import as_utc, row_count
 from cxpipeline.steps.setup import prepare_warehouse
 from cxpipeline.steps.state import refresh_state
 from cxpipeline.steps.state_inputs import StateDefaults
@@ -86,7 +86,7 @@ def _load_staged(
     with warehouse.transaction(con):
         warehouse.delete_where(con, "rejected_rows", run_id=load_id)
         tally = _Tally()
-        height = int(pl.scan_parquet(parsed).select(pl.len()).collect().item())
+        height = row_count(pl.scan_parquet(parsed))
         passes = max(1, -(-height // RESULTS_PER_PASS))
         # By record id: a record's results (its attempts, its duplicates) share a pass.
         record = pl.col("record_id").cast(pl.Int64, strict=False)

@@ -185,11 +185,16 @@ def new_identities(chained: pl.LazyFrame) -> pl.LazyFrame:
     return chained.filter(pl.col("known_record_id").is_null()).select(IDENTITY)
 
 
+def id_block(list_id: int) -> tuple[int, int]:
+    """Return the list's block of chain and record ids, [low, high): no other list's ids."""
+    return list_id * ID_BLOCK, (list_id + 1) * ID_BLOCK
+
+
 def highest_ids(
     known: pl.LazyFrame | None, existing: pl.LazyFrame | None, list_id: int
 ) -> pl.LazyFrame:
     """Return the list's highest chain and record ids ever handed out (its block's base if none)."""
-    base = list_id * ID_BLOCK
+    base, _end = id_block(list_id)
     ids = pl.concat([_identities(known), _identities(existing)], how="diagonal_relaxed")
     return ids.select(
         pl.col("chain_id").max().fill_null(base).cast(pl.Int64).alias("_max_chain_id"),
