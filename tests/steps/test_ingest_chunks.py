@@ -172,13 +172,13 @@ def ingest_in_two_homes(tmp_path, monkeypatch, knob, runs, *, chunk_rows):
     return summaries
 
 
-def context_splits(monkeypatch) -> list[tuple[int, str]]:
-    """Record each split of a list's context: (partitions, the first partition's file name)."""
-    splits: list[tuple[int, str]] = []
+def context_splits(monkeypatch) -> list[tuple[int, str, int]]:
+    """Record each split of a list's context: (partitions, first partition's file name, rows)."""
+    splits: list[tuple[int, str, int]] = []
     real_stage_by_part = ingest_passes.stage_by_part
 
     def stage_by_part(frame, partitions, target, *, every):
-        splits.append((partitions, target(0).name))
+        splits.append((partitions, target(0).name, frame.height))
         return real_stage_by_part(frame, partitions, target, every=every)
 
     monkeypatch.setattr(ingest_passes, "stage_by_part", stage_by_part)
@@ -202,27 +202,48 @@ def test_the_lists_context_split_in_slices_changes_no_result(tmp_path, lists, mo
     assert summaries[2][1][0] > 5_000  # the day-two replace kept the records it knew
     # Each home split its context four times (the append's identities and records); the
     # sliced home's identities of ~6,000 rows took slices of 500.
-    slices = [name for _partitions, name in splits]
+    slices = [name for _partitions, name, _rows in splits]
     assert slices.count("slice-0000.parquet") == 8
     assert "slice-0009.parquet" in slices
 
 
-def test_a_small_file_into_a_big_list_splits_the_lists_context_alike(tmp_path, lists, monkeypatch):
-    # An append (or refresh) of a small file splits the list's identities and records into as
-    # many partitions as they need, not the file's one: same warehouse, bounded partitions.
+def test_a_small_file_into_a_big_list_reads_only_the_context_of_its_customers(
+    tmp_path, lists, monkeypatch
+):
+    # An append of a file far smaller than its list splits the identities and records of the
+    # file's own customers and numbers only, not the list's: same warehouse, same lake file.
     first, second, _dnc = lists
+    # A customer new to the list whose number an existing customer (not in the file) has:
+    # the number is still in two chains.
+    rows = pl.read_csv(second, infer_schema=False).head(60)
+    taken = pl.read_csv(first, infer_schema=False).row(5, named=True)
+    newcomer = rows.head(1).with_columns(
+        client_id=pl.lit("C09999999"),
+        home_phone=pl.lit(None, pl.String),
+        business_phone=pl.lit(None, pl.String),
+        mobile_phone=pl.lit(taken["mobile_phone"] or taken["home_phone"]),
+        phone4=pl.lit(None, pl.String),
+    )
+    small = tmp_path / "small.csv"
+    pl.concat([rows, newcomer]).write_csv(small)
     splits = context_splits(monkeypatch)
-    runs = ((first, "replace", AS_OF), (second, "append", AS_OF))
+    runs = ((first, "replace", AS_OF), (small, "append", AS_OF))
     summaries = ingest_in_two_homes(
-        tmp_path,
-        monkeypatch,
-        ("CONTEXT_ROWS_PER_PARTITION", 1_000_000, 500),
-        runs,
-        chunk_rows=1_000_000,
+        tmp_path, monkeypatch, ("CONTEXT_ROWS_PER_RECORD", 10**9, 2), runs, chunk_rows=1_000_000
     )
     assert summaries[:2] == summaries[2:]
-    # One partition per file before (one chunk each); the append into the list of ~5,600
-    # records took 12 partitions of its identities and of its records.
-    counts = [partitions for partitions, _name in splits]
-    assert counts[:3] == [1, 1, 1]
-    assert counts[3] == 1 and counts[4:] == [12, 12]
+    lakes = [
+        pl.read_parquet(tmp_path / name / "lake" / "contacts" / "list=big" / "*.parquet")
+        .drop(PATH_COLUMNS, strict=False)
+        .sort("record_id")
+        for name in ("home0", "home1")
+    ]
+    assert_frame_equal(*lakes)
+    shared = lakes[1].filter(pl.col("client_id") == "C09999999").get_column("shared_number")
+    assert shared.to_list() == [True]
+    # Each home split the first list's (empty) identities, then the append's identities and
+    # records: the list's ~5,600 whole in the first home, in the second only those of the
+    # file's 61 customers and of their numbers.
+    rows_split = [rows for _partitions, _name, rows in splits]
+    assert rows_split[0] == 0 and rows_split[1] > 5_000 and rows_split[2] > 5_000
+    assert rows_split[3] == 0 and 0 < rows_split[4] < 300 and 0 < rows_split[5] < 300

@@ -10,6 +10,7 @@ jobs run on an executor (here, or on a Dask cluster); memory follows the chunk s
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -48,8 +49,7 @@ def staged_ingest(
     """Enrich in chunks, chain and shape per partition (ids numbered once), then commit.
 
     Chunk and partition jobs run on `executor` (default: here, in order); `partitions` (by
-    default one per chunk, and as many as the list's context needs, at most MAX_PARTITIONS)
-    changes nothing in the output.
+    default one per chunk, at most MAX_PARTITIONS) changes nothing in the output.
     """
     executor = executor or InProcess()
     if chunk_rows < 1:
@@ -58,16 +58,12 @@ def staged_ingest(
         raise InputError(f"partitions must be at least 1, not {partitions}")
     staged = Staged(folder=staging)
     staged.add_rejects("read", 0, table.rejects)
-    # A small file into a big list: the list's identities (and, in an append, its records)
-    # are split into as many partitions as they need, not into the file's one or two.
-    held = row_count(context.known)
-    if context.existing is not None:
-        held = max(held, row_count(context.existing))
-    sizes = (chunk_rows, partitions, -(-held // CONTEXT_ROWS_PER_PARTITION))
-    _enrich_pass(settings, table, import_spec, context.effective, staged, sizes, executor)
+    _enrich_pass(
+        settings, table, import_spec, context.effective, staged, (chunk_rows, partitions), executor
+    )
     advance(1)
     window_rows = _plan_pass(settings, context, run, staged)
-    chained = _chain_pass(settings, context, staged, executor)
+    chained = _chain_pass(settings, relevant_context(settings, context, staged), staged, executor)
     ids = _id_pass(context, run, staged, chained)
     advance(1)
     _shape_pass(settings, context, run, staged, (chained, ids, window_rows), executor)
@@ -78,8 +74,9 @@ def staged_ingest(
 
 #: Rows of a list's staged identities (or records, in an append) split at a time.
 CONTEXT_SLICE_ROWS = 1_000_000
-#: A list's identities (or records, in an append) per partition at most (up to MAX_PARTITIONS).
-CONTEXT_ROWS_PER_PARTITION = 150_000
+#: A list's identities (or records, in an append) beyond this many per record of the file are
+#: cut to the rows of the file's own chain keys and numbers before the chain pass.
+CONTEXT_ROWS_PER_RECORD = 2
 
 
 def _enrich_pass(
@@ -88,17 +85,16 @@ def _enrich_pass(
     import_spec: spec.ImportSpec,
     effective: dict[str, object],
     staged: Staged,
-    sizes: tuple[int, int | None, int],
+    sizes: tuple[int, int | None],
     executor: Executor,
 ) -> None:
     """Row-local stages chunk by chunk, each chunk a job (in parallel on an executor).
 
-    `sizes` is (chunk rows, partitions asked or None, least partitions the list's context
-    needs). By default one partition per chunk, at least the least, at most MAX_PARTITIONS.
-    Jobs run in any order and place; their results are taken in chunk order, so every
-    partition lists its parts in chunk order.
+    `sizes` is (chunk rows, partitions asked or None): by default one partition per chunk, at
+    most MAX_PARTITIONS. Jobs run in any order and place; their results are taken in chunk
+    order, so every partition lists its parts in chunk order.
     """
-    chunk_rows, asked, least = sizes
+    chunk_rows, asked = sizes
     # Built (or read from the home's cache) once here, so workers only read the cache.
     reference_zones.zone_lookups(settings.reference_dir)
     height = row_count(table.frame)
@@ -110,7 +106,7 @@ def _enrich_pass(
     count = -(-rows // chunk_rows)
     size = -(-rows // count)
     offsets = range(0, rows, size)
-    staged.partitions = asked or min(max(len(offsets), least), MAX_PARTITIONS)
+    staged.partitions = asked or min(len(offsets), MAX_PARTITIONS)
     job = partial(
         ingest_chunks.ChunkJob,
         import_spec=import_spec,
@@ -132,6 +128,7 @@ def _enrich_pass(
             staged.rejects[name].append(path)
         staged.hashes.append(done.hashes)
         staged.keys.append(done.keys)
+        staged.records += done.records
         staged.phone_values += done.phone_values
         staged.phones_rejected += done.phones_rejected
 
@@ -157,6 +154,38 @@ def _chain_pass(
         for index in range(staged.partitions)
     ]
     return list(executor.map(ingest_partitions.chained_part, jobs))
+
+
+def relevant_context(settings: Settings, context: ListContext, staged: Staged) -> ListContext:
+    """Return the list's context cut to the file's chain keys and numbers when far larger.
+
+    The chain pass reads whole chains of the file's keys only (`chains.identities_of`): a small
+    file into a big list (an append of 50,000 customers to 5M) then splits the few rows of its
+    own customers instead of the list's millions. The highest ids still come from the whole
+    context (`_id_pass`).
+    """
+    held = row_count(context.known)
+    if context.existing is not None:
+        held = max(held, row_count(context.existing))
+    if held <= CONTEXT_ROWS_PER_RECORD * max(staged.records, 1):
+        return context
+    records = pl.scan_parquet([path for paths in staged.parts.values() for path in paths])
+    fallback = tuple(settings.chain_key_fallback)
+    keys = records.select(chain_key=chains.chain_keys(records, fallback)).unique().collect()
+    folder = staged.folder / "context"
+    known = io.write_staged(
+        chains.identities_of(context.known, keys.to_series()), folder / "relevant_known.parquet"
+    )
+    existing = context.existing
+    if existing is not None:
+        numbers = records.select("e164").unique().collect().to_series()
+        existing = pl.scan_parquet(
+            io.write_staged(
+                chains.identities_of(existing, keys.to_series(), numbers),
+                folder / "relevant_existing.parquet",
+            )
+        )
+    return dataclasses.replace(context, known=pl.scan_parquet(known), existing=existing)
 
 
 def _id_pass(

@@ -71,6 +71,8 @@ class Staged:
     keys: list[pl.DataFrame] = field(default_factory=list)
     final: list[Path] = field(default_factory=list)
     used_keys: list[pl.Series] = field(default_factory=list)
+    #: Records the enrich pass staged (before collapsing repeated numbers).
+    records: int = 0
     phone_values: int = 0
     phones_rejected: int = 0
     records_written: int = 0
