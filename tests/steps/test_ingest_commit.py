@@ -9,6 +9,7 @@ import re
 from datetime import datetime
 
 import duckdb
+import polars as pl
 import pytest
 from tests.steps.test_ingest_chunks import assert_same_warehouse, home
 
@@ -20,9 +21,9 @@ from cxpipeline.transforms import chains
 AS_OF = datetime.fromisoformat("2026-12-01T08:00:00-05:00")
 
 
-def _ingest(settings, source):
+def _ingest(settings, source, mode="replace"):
     return ingest_step.ingest(
-        settings, source, list_name="east_q4", group="collections_east", as_of=AS_OF
+        settings, source, list_name="east_q4", group="collections_east", as_of=AS_OF, mode=mode
     )
 
 
@@ -104,6 +105,7 @@ def test_the_bound_holds_for_the_statements_and_is_lifted_before_commit(tmp_path
     assert at_commit and bounded not in at_commit  # no COMMIT did
 
 
+@pytest.mark.parametrize("mode", ["replace", "append"])
 @pytest.mark.parametrize(
     ("copy", "problem"),
     [
@@ -115,35 +117,43 @@ def test_the_bound_holds_for_the_statements_and_is_lifted_before_commit(tmp_path
         ),
     ],
 )
-def test_a_load_that_breaks_the_record_keys_rolls_back(tmp_path, monkeypatch, copy, problem):
+def test_a_load_that_breaks_the_record_keys_rolls_back(tmp_path, monkeypatch, copy, problem, mode):
     # record_id (unique across the warehouse) and (chain_id, chain_n) (unique) are held by no
-    # index; the commit checks them. A load that breaks one (forced here: one record copied
-    # with a key changed) leaves nothing behind.
+    # index; the commit checks them. A load that breaks one (forced here: the list's first
+    # record copied into the run with a key changed) leaves nothing behind; an append is
+    # checked over the keys it adds against the whole list.
     source = generate.write_contact_list(tmp_path / "list.csv", 60, seed=6)
+    more = generate.write_contact_list(tmp_path / "more.csv", 30, seed=8, start_client_id=500)
     settings = home(tmp_path / "home", chunk_rows=50_000)
+    loaded = 0
+    if mode == "append":
+        loaded = _ingest(settings, source).records_written
+        source = more
     real_insert = warehouse.insert
 
     def insert(con, table, data):
         real_insert(con, table, data)
         if table == "contact_records":
+            run_id = pl.read_parquet(data).get_column("run_id")[0]
             con.execute(
-                f"INSERT INTO contact_records SELECT * REPLACE ({copy}) "
-                "FROM contact_records WHERE chain_n = 1 ORDER BY record_id LIMIT 1"
+                f"INSERT INTO contact_records SELECT * REPLACE ({copy}, $run_id AS run_id) "
+                "FROM contact_records WHERE chain_n = 1 ORDER BY record_id LIMIT 1",
+                {"run_id": run_id},
             )
 
     monkeypatch.setattr(warehouse, "insert", insert)
     with pytest.raises(CxError, match=re.escape(problem)) as raised:
-        _ingest(settings, source)
+        _ingest(settings, source, mode=mode)
     assert "(1); nothing was loaded" in str(raised.value)
     con = duckdb.connect(str(settings.warehouse_path), read_only=True)
     try:
-        assert con.execute("SELECT count(*) FROM contact_records").fetchone() == (0,)
+        assert con.execute("SELECT count(*) FROM contact_records").fetchone() == (loaded,)
         succeeded = "SELECT count(*) FROM ingest_runs WHERE status = 'succeeded'"
-        assert con.execute(succeeded).fetchone() == (0,)
+        assert con.execute(succeeded).fetchone() == (int(mode == "append"),)
     finally:
         con.close()
     monkeypatch.setattr(warehouse, "insert", real_insert)
-    assert _ingest(settings, source).status == "succeeded"  # the same list loads when sound
+    assert _ingest(settings, source, mode=mode).status == "succeeded"  # sound, it loads
 
 
 def test_the_lists_context_is_staged_within_the_memory_bound(tmp_path, monkeypatch):

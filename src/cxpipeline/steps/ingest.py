@@ -256,12 +256,16 @@ def _list_context(settings: Settings, request: IngestRequest, folder: Path) -> L
                 path = warehouse_files.staged_query(con, query, name, folder / f"{query}.parquet")
             return pl.scan_parquet(path)
 
+        # An append's records are the list's current records: their ids are not staged twice.
+        existing = staged("existing_records") if request.mode == "append" else None
         return ListContext(
             list_id=list_id,
             effective=campaigns.effective_settings(con, request.list_name),
-            existing=staged("existing_records") if request.mode == "append" else None,
+            existing=existing,
             known=staged("list_identities"),
-            current_ids=staged("list_record_ids"),
+            current_ids=(
+                staged("list_record_ids") if existing is None else existing.select("record_id")
+            ),
             suppression=warehouse.named_frame(con, "suppression_in_force"),
             rules=warehouse.whole_table(con, "compliance_rules"),
         )

@@ -236,7 +236,7 @@ def _load_within(
             if run.mode == "append":
                 con.execute(
                     warehouse.load_sql_statement("refresh_shared_numbers"),
-                    {"list_name": run.list_name},
+                    {"list_name": run.list_name, "run_id": run.run_id},
                 )
             refresh_state(con, run.as_of_utc, run.list_name, defaults=StateDefaults.of(settings))
             # Lifted before COMMIT: a commit that runs out of memory does not fail cleanly, it
@@ -255,10 +255,11 @@ def _check_record_keys(con: duckdb.DuckDBPyConnection, run: Run) -> None:
     construction; this is the guard.
     """
     low, high = chains.id_block(run.list_id)
-    found = con.execute(
-        warehouse.load_sql_statement("record_key_conflicts"),
-        {"list_name": run.list_name, "low": low, "high": high},
-    ).fetchone()
+    params: dict[str, object] = {"list_name": run.list_name, "low": low, "high": high}
+    query = "record_key_conflicts"
+    if run.mode == "append":  # the records the list had passed these checks at their load
+        query, params["run_id"] = "appended_record_key_conflicts", run.run_id
+    found = con.execute(warehouse.load_sql_statement(query), params).fetchone()
     if found is not None:
         problem, records = found
         raise CxError(f"list {run.list_name!r}: {problem} ({records:,}); nothing was loaded")
