@@ -35,6 +35,8 @@ def test_every_statement_prepares(tmp_path):
     con.execute(
         "CREATE TEMP TABLE _new_entries AS SELECT e164, client_id FROM suppression_entries LIMIT 0"
     )
+    con.execute("CREATE TEMP TABLE _file_keys AS SELECT chain_key FROM contact_records LIMIT 0")
+    con.execute("CREATE TEMP TABLE _file_numbers AS SELECT e164 FROM suppression_entries LIMIT 0")
     for name in warehouse.statement_files():
         text = warehouse.load_sql_statement(name)
         # Text binds to any scalar; a list parameter needs a list.

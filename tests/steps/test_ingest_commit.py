@@ -171,3 +171,7 @@ def test_the_lists_context_is_staged_within_the_memory_bound(tmp_path, monkeypat
     mib = settings.warehouse_memory_mb * 10**6 / 2**20
     bounded = f"{math.floor(mib * 10) / 10:.1f} MiB"
     assert limits == {"list_identities": bounded, "list_record_ids": bounded}
+    limits.clear()
+    more = generate.write_contact_list(tmp_path / "more.csv", 5, seed=9, start_client_id=900)
+    _ingest(settings, more, mode="append")  # a file far smaller than the list: of its keys
+    assert limits == {"list_identities_of_keys": bounded, "existing_records_of_keys": bounded}

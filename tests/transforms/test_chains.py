@@ -2,7 +2,6 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from polars.testing import assert_frame_equal
 
 from cxpipeline.transforms import chains
 from cxpipeline.transforms.chains import ID_BLOCK, chained_records
@@ -216,36 +215,3 @@ def test_each_list_has_its_own_id_block_and_a_new_list_starts_at_its_low_end():
     assert chains.id_block(5)[0] == high  # adjacent lists' blocks touch, never overlap
     top = chains.highest_ids(None, None, 4).collect()
     assert top.row(0) == (low, low)
-
-
-def test_the_rows_of_a_files_keys_and_numbers_are_all_the_per_chain_stage_reads():
-    # An append to a big list passes the per-chain stage only the list's rows of the file's
-    # customers (chain keys) and numbers: its output is the same as with the whole list.
-    rows = [
-        (1, 0, 1, "+12125550101", "C1", None, None),
-        (2, 0, 1, "+13125550103", "C2", None, None),
-        (3, 0, 1, "+14155550104", "C3", None, None),
-    ]
-    listed = chained_records(_records(rows), list_id=1).collect()
-    existing = listed.select("chain_key", "chain_id", "chain_n", "record_id", "e164")
-    more = _records(
-        [
-            (1, 1, 4, "+12125550109", "C1", None, None),  # a new number of a listed customer
-            (2, 0, 1, "+14155550104", "C9", None, None),  # a new customer with C3's number
-        ]
-    ).with_row_index("_row")
-    keys = more.select(chain_key=chains.chain_keys(more, ("last_name", "postal_code")))
-    numbers = more.select("e164").collect().to_series()
-    cut = chains.identities_of(existing.lazy(), keys.collect().to_series(), numbers).collect()
-    assert sorted(cut["chain_key"]) == ["id:C1", "id:C3"]  # not C2: neither key nor number
-
-    def per_chain_with(context):
-        chained = chains.per_chain(more, existing=context.lazy())
-        counts = chains.number_chains(chained, context.lazy()).filter(pl.col("e164").is_in(numbers))
-        return chained.collect().sort("_row"), counts.collect().sort("e164")
-
-    (whole, whole_counts), (only, only_counts) = per_chain_with(existing), per_chain_with(cut)
-    assert_frame_equal(whole, only)
-    assert_frame_equal(whole_counts, only_counts)
-    assert only.filter(pl.col("chain_key") == "id:C1")["chain_n"].to_list() == [2]
-    assert only_counts.filter(pl.col("e164") == "+14155550104")["chains"].item() == 2

@@ -238,34 +238,39 @@ def _last_run(settings: Settings, list_name: str) -> tuple[int, str | None, str 
 
 
 def _list_context(settings: Settings, request: IngestRequest, folder: Path) -> ListContext:
-    """Read, in one connection, what the passes need: list, settings, suppression, rules.
+    """Read, in one connection, what the passes need: list, settings, sizes, suppression, rules.
 
-    The list's identities, record ids and (append) records are staged as files in `folder`
-    and scanned: a 5M-row list has 9.3 M of each, which as frames held 0.9 GiB for the run.
+    A replace's current record ids are staged as a file in `folder` and scanned (a 5M-row
+    list has 9.3 M); the list's identities and records wait for the file's keys
+    (`ingest_passes.list_rows`).
     """
     con = warehouse.connect(settings)
     try:
         list_id = campaigns.ensure_contact_list(con, request.list_name, request.group)
         name = {"list_name": request.list_name}
-
-        def staged(query: str) -> pl.LazyFrame:
-            # Bounded like the commit's statements: DuckDB's COPY then flushes as it goes
-            # (the 5M list's records and identities: 778 MiB unbounded, 573 MiB at 512 MB).
-            mb = settings.warehouse_memory_mb
-            with warehouse.option(con, "memory_limit", None if mb is None else f"{mb}MB"):
-                path = warehouse_files.staged_query(con, query, name, folder / f"{query}.parquet")
-            return pl.scan_parquet(path)
-
-        # An append's records are the list's current records: their ids are not staged twice.
-        existing = staged("existing_records") if request.mode == "append" else None
+        identities, records, chain_id, record_id = warehouse.named_frame(
+            con, "list_holdings", name
+        ).row(0)
+        current_ids = None
+        if request.mode == "replace":
+            path = warehouse_files.bounded_staged_query(
+                con,
+                "list_record_ids",
+                name,
+                folder / "list_record_ids.parquet",
+                settings.warehouse_memory_mb,
+            )
+            current_ids = pl.scan_parquet(path)
         return ListContext(
             list_id=list_id,
             effective=campaigns.effective_settings(con, request.list_name),
-            existing=existing,
-            known=staged("list_identities"),
-            current_ids=(
-                staged("list_record_ids") if existing is None else existing.select("record_id")
+            identities=int(identities),
+            records=int(records),
+            highest=pl.LazyFrame(
+                {"chain_id": [chain_id], "record_id": [record_id]},
+                schema={"chain_id": pl.Int64, "record_id": pl.Int64},
             ),
+            current_ids=current_ids,
             suppression=warehouse.named_frame(con, "suppression_in_force"),
             rules=warehouse.whole_table(con, "compliance_rules"),
         )

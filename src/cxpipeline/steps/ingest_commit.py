@@ -137,8 +137,8 @@ def _count_changes(summary: IngestSummary, context: ListContext, run: Run, conta
     """Count the records a run kept, added and removed (by record id, i.e. by identity)."""
     after = pl.scan_parquet(contacts).select("record_id")
     before = context.current_ids
-    if run.mode == "append":
-        summary.records_kept, summary.records_added = row_count(before), row_count(after)
+    if before is None:  # an append keeps every record the list had
+        summary.records_kept, summary.records_added = context.records, row_count(after)
         return
     summary.records_kept = row_count(before.join(after, on="record_id", how="semi"))
     summary.records_added = row_count(after) - summary.records_kept

@@ -10,14 +10,14 @@ jobs run on an executor (here, or on a Dask cluster); memory follows the chunk s
 
 from __future__ import annotations
 
-import dataclasses
+import contextlib
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
 import polars as pl
 
-from cxpipeline import io, spec
+from cxpipeline import io, spec, warehouse, warehouse_files
 from cxpipeline.errors import InputError
 from cxpipeline.reference import zones as reference_zones
 from cxpipeline.settings import Settings
@@ -25,7 +25,7 @@ from cxpipeline.steps import ingest_chunks, ingest_commit, ingest_ids, ingest_pa
 from cxpipeline.steps.common import int_setting, row_count
 from cxpipeline.steps.ingest_chunks import Executor, InProcess
 from cxpipeline.steps.ingest_partitions import ChainDone
-from cxpipeline.steps.ingest_state import ListContext, Run, Staged, stage_by_part
+from cxpipeline.steps.ingest_state import ListContext, ListRows, Run, Staged, stage_by_part
 from cxpipeline.steps.ingest_summary import IngestSummary
 from cxpipeline.transforms import chains, partitions, windows
 
@@ -63,7 +63,8 @@ def staged_ingest(
     )
     advance(1)
     window_rows = _plan_pass(settings, context, run, staged)
-    chained = _chain_pass(settings, relevant_context(settings, context, staged), staged, executor)
+    rows = list_rows(settings, context, run, staged)
+    chained = _chain_pass(settings, context, rows, staged, executor)
     ids = _id_pass(context, run, staged, chained)
     advance(1)
     _shape_pass(settings, context, run, staged, (chained, ids, window_rows), executor)
@@ -134,13 +135,13 @@ def _enrich_pass(
 
 
 def _chain_pass(
-    settings: Settings, context: ListContext, staged: Staged, executor: Executor
+    settings: Settings, context: ListContext, rows: ListRows, staged: Staged, executor: Executor
 ) -> list[ChainDone]:
-    """Run the per-chain stage, one job per partition, with the list's identities split alike."""
-    known = _split(context.known, staged, "known")
+    """Run the per-chain stage, one job per partition, with the list's rows split alike."""
+    known = _split(rows.known, staged, "known")
     existing: list[tuple[Path, ...] | None] = [None] * staged.partitions
-    if context.existing is not None:
-        existing = list(_split(context.existing, staged, "existing"))
+    if rows.existing is not None:
+        existing = list(_split(rows.existing, staged, "existing"))
     jobs = [
         ingest_partitions.ChainJob(
             index=index,
@@ -156,36 +157,47 @@ def _chain_pass(
     return list(executor.map(ingest_partitions.chained_part, jobs))
 
 
-def relevant_context(settings: Settings, context: ListContext, staged: Staged) -> ListContext:
-    """Return the list's context cut to the file's chain keys and numbers when far larger.
+def list_rows(settings: Settings, context: ListContext, run: Run, staged: Staged) -> ListRows:
+    """Stage what the chain pass reads of the list: its identities and (append) records.
 
-    The chain pass reads whole chains of the file's keys only (`chains.identities_of`): a small
-    file into a big list (an append of 50,000 customers to 5M) then splits the few rows of its
-    own customers instead of the list's millions. The highest ids still come from the whole
-    context (`_id_pass`).
+    The chain pass reads whole chains of the file's keys only. When the list holds more than
+    CONTEXT_ROWS_PER_RECORD rows per record of the file, only those of the file's chain keys
+    (and, of an append's records, of its numbers) are staged: an append of 50,000 customers
+    to a 5M list stages its own customers' rows, not the list's 9.3 M.
     """
-    held = row_count(context.known)
-    if context.existing is not None:
-        held = max(held, row_count(context.existing))
-    if held <= CONTEXT_ROWS_PER_RECORD * max(staged.records, 1):
-        return context
-    records = pl.scan_parquet([path for paths in staged.parts.values() for path in paths])
-    fallback = tuple(settings.chain_key_fallback)
-    keys = records.select(chain_key=chains.chain_keys(records, fallback)).unique().collect()
+    held = max(context.identities, context.records if run.mode == "append" else 0)
+    queries = ["list_identities", *(["existing_records"] if run.mode == "append" else [])]
+    relations: dict[str, pl.DataFrame] = {}
+    if held > CONTEXT_ROWS_PER_RECORD * max(staged.records, 1):
+        queries = [f"{name}_of_keys" for name in queries]
+        records = pl.scan_parquet([path for paths in staged.parts.values() for path in paths])
+        fallback = tuple(settings.chain_key_fallback)
+        relations = {
+            "_file_keys": records.select(chain_key=chains.chain_keys(records, fallback))
+            .unique()
+            .collect(),
+            "_file_numbers": records.select("e164").unique().collect(),
+        }
     folder = staged.folder / "context"
-    known = io.write_staged(
-        chains.identities_of(context.known, keys.to_series()), folder / "relevant_known.parquet"
-    )
-    existing = context.existing
-    if existing is not None:
-        numbers = records.select("e164").unique().collect().to_series()
-        existing = pl.scan_parquet(
-            io.write_staged(
-                chains.identities_of(existing, keys.to_series(), numbers),
-                folder / "relevant_existing.parquet",
-            )
-        )
-    return dataclasses.replace(context, known=pl.scan_parquet(known), existing=existing)
+    con = warehouse.connect(settings)
+    try:
+        with contextlib.ExitStack() as stack:
+            for name, frame in relations.items():
+                stack.enter_context(warehouse.registered(con, name, frame))
+            paths = [
+                warehouse_files.bounded_staged_query(
+                    con,
+                    name,
+                    {"list_name": run.list_name},
+                    folder / f"{name}.parquet",
+                    settings.warehouse_memory_mb,
+                )
+                for name in queries
+            ]
+    finally:
+        con.close()
+    scans = [pl.scan_parquet(path) for path in paths]
+    return ListRows(known=scans[0], existing=scans[1] if len(scans) > 1 else None)
 
 
 def _id_pass(
@@ -202,7 +214,7 @@ def _id_pass(
             records=[done.new_records for done in chained],
             numbers=[done.numbers for done in chained],
         ),
-        chains.highest_ids(context.known, context.existing, run.list_id),
+        chains.highest_ids(context.highest, None, run.list_id),
         staged.partitions,
         staged.folder / "ids",
     )
@@ -235,6 +247,8 @@ def _split(frame: pl.LazyFrame, staged: Staged, name: str) -> list[tuple[Path, .
 def check_removals(settings: Settings, context: ListContext, run: Run, staged: Staged) -> None:
     """Refuse a replace that would remove more than the set share of a list, unless forced."""
     if run.mode != "replace" or run.force:
+        return
+    if context.current_ids is None:
         return
     before = row_count(context.current_ids)
     if before == 0:

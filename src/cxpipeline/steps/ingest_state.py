@@ -44,16 +44,29 @@ class Run:
 
 @dataclass(frozen=True)
 class ListContext:
-    """What the warehouse holds for the run: list id, settings, existing records, lookups."""
+    """What the warehouse holds for the run: list id, settings, sizes, suppression, rules."""
 
     list_id: int
     effective: dict[str, object]
-    #: The list's records (append only), its identities and its record ids: scans of files.
-    existing: pl.LazyFrame | None
-    known: pl.LazyFrame
-    current_ids: pl.LazyFrame
+    #: Rows of the list's identity registry and of its current records (the rows themselves
+    #: are staged after the enrich pass, for the file's keys: `ingest_passes.list_rows`).
+    identities: int
+    records: int
+    #: One row: the list's highest chain_id and record_id ever (null when it has none).
+    highest: pl.LazyFrame
+    #: The list's current record ids, a scan of a staged file (a replace's removals; an
+    #: append removes none: None).
+    current_ids: pl.LazyFrame | None
     suppression: pl.DataFrame
     rules: pl.DataFrame
+
+
+@dataclass(frozen=True)
+class ListRows:
+    """What the chain pass reads of the list: identities and (append) records, staged scans."""
+
+    known: pl.LazyFrame
+    existing: pl.LazyFrame | None
 
 
 @dataclass

@@ -175,22 +175,6 @@ def per_chain(
     return _numbered(identified, existing)
 
 
-def identities_of(
-    context: pl.LazyFrame, chain_keys: pl.Series, numbers: pl.Series | None = None
-) -> pl.LazyFrame:
-    """Return the rows of a list's identities (or records) that `per_chain` reads for a file.
-
-    `per_chain` looks at whole chains only: the rows of the file's `chain_keys` (their ids,
-    dial positions and collapsed numbers) and, given `numbers`, the rows holding one of the
-    file's numbers in any chain (`number_chains` counts a number's chains). The rest of a big
-    list changes nothing in the output for this file.
-    """
-    wanted = pl.col("chain_key").is_in(chain_keys)
-    if numbers is not None:
-        wanted = wanted | pl.col("e164").is_in(numbers)
-    return context.filter(wanted)
-
-
 def new_chain_keys(chained: pl.LazyFrame) -> pl.LazyFrame:
     """Return the distinct chain keys of `per_chain` output that have no chain id yet."""
     return chained.filter(pl.col("known_chain_id").is_null()).select("chain_key").unique()
