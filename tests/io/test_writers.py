@@ -47,6 +47,16 @@ def test_slices_are_written_in_order_into_one_file_and_none_is_an_error(tmp_path
     assert [p.name for p in tmp_path.iterdir()] == ["s.parquet"]
 
 
+def test_a_slice_that_fails_raises_its_error_and_leaves_no_file(tmp_path: Path) -> None:
+    # Slices are collected one ahead of the writer, on a thread: a failing one still stops
+    # the write with its own error, and nothing is left behind.
+    good = pl.LazyFrame({"id": [1, 2]})
+    bad = pl.LazyFrame({"id": ["x"]}).select(pl.col("id").cast(pl.Int64, strict=True))
+    with pytest.raises(pl.exceptions.InvalidOperationError):
+        io.write_parquet_slices([good, bad, good], tmp_path / "f.parquet")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_small_row_groups_when_asked(tmp_path: Path) -> None:
     frame = pl.DataFrame({"id": list(range(25))})
     path = io.write_parquet(frame, tmp_path / "g.parquet", row_group_size=10)
