@@ -13,7 +13,6 @@ import polars as pl
 from cxpipeline import io, schemas, tzdb, warehouse
 from cxpipeline.errors import CxError
 from cxpipeline.settings import Settings
-from cxpipeline.steps.common import row_count
 from cxpipeline.steps.ingest_state import REJECT_PARTS, ListContext, Run, Staged
 from cxpipeline.steps.ingest_summary import IngestSummary
 from cxpipeline.steps.state import refresh_state
@@ -43,7 +42,7 @@ def commit(
     _write_windows(run, staged, window_rows, lake_paths["windows"])
     _write_rejects(run, staged, lake_paths["rejects"])
     summary = _summary(table, run, staged, lake_paths["rejects"])
-    _count_changes(summary, context, run, lake_paths["contacts"])
+    _count_changes(summary, context, staged)
     _load(settings, run, summary, lake_paths)
     advance(1)
     return summary
@@ -133,16 +132,15 @@ def _summary(table: io.RawTable, run: Run, staged: Staged, rejects_path: Path) -
     )
 
 
-def _count_changes(summary: IngestSummary, context: ListContext, run: Run, contacts: Path) -> None:
+def _count_changes(summary: IngestSummary, context: ListContext, staged: Staged) -> None:
     """Count the records a run kept, added and removed (by record id, i.e. by identity)."""
-    after = pl.scan_parquet(contacts).select("record_id")
-    before = context.current_ids
-    if before is None:  # an append keeps every record the list had
-        summary.records_kept, summary.records_added = context.records, row_count(after)
+    written = summary.records_written
+    if staged.removed is None:  # an append keeps every record the list had
+        summary.records_kept, summary.records_added = context.records, written
         return
-    summary.records_kept = row_count(before.join(after, on="record_id", how="semi"))
-    summary.records_added = row_count(after) - summary.records_kept
-    summary.records_removed = row_count(before) - summary.records_kept
+    summary.records_removed = staged.removed
+    summary.records_kept = context.records - staged.removed
+    summary.records_added = written - summary.records_kept
 
 
 def _run_row(run: Run, summary: IngestSummary) -> pl.DataFrame:

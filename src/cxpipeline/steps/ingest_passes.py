@@ -245,20 +245,22 @@ def _split(frame: pl.LazyFrame, staged: Staged, name: str) -> list[tuple[Path, .
 
 
 def check_removals(settings: Settings, context: ListContext, run: Run, staged: Staged) -> None:
-    """Refuse a replace that would remove more than the set share of a list, unless forced."""
-    if run.mode != "replace" or run.force:
-        return
+    """Count the records a replace removes (`staged.removed`); refuse too many unless forced.
+
+    More than `Settings.replace_max_removed_share` of the list is refused. An append removes
+    none (its count stays None).
+    """
     if context.current_ids is None:
         return
-    before = row_count(context.current_ids)
-    if before == 0:
-        return
     after = pl.scan_parquet(staged.final).select("record_id")
-    removed = row_count(context.current_ids.join(after, on="record_id", how="anti"))
-    if removed / before > settings.replace_max_removed_share:
+    staged.removed = row_count(context.current_ids.join(after, on="record_id", how="anti"))
+    before = context.records
+    if run.force or before == 0:
+        return
+    if staged.removed / before > settings.replace_max_removed_share:
         raise InputError(
-            f"replace would remove {removed:,} of the {before:,} records of list "
-            f"{run.list_name!r} ({removed / before:.0%} > "
+            f"replace would remove {staged.removed:,} of the {before:,} records of list "
+            f"{run.list_name!r} ({staged.removed / before:.0%} > "
             f"{settings.replace_max_removed_share:.0%}); rerun with --force to replace anyway",
             file=str(run.path),
         )

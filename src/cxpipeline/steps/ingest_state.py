@@ -88,6 +88,8 @@ class Staged:
     records: int = 0
     phone_values: int = 0
     phones_rejected: int = 0
+    #: Records of the list a replace removes (`ingest_passes.check_removals`; None: append).
+    removed: int | None = None
     records_written: int = 0
     no_call_records: int = 0
 
