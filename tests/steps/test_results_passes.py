@@ -1,5 +1,7 @@
 """A results load split into passes (of records, then of chains) ends as a load in one pass."""
 
+import contextlib
+import math
 from datetime import datetime
 
 import duckdb
@@ -120,3 +122,69 @@ def test_the_same_results_again_in_many_passes_add_nothing(tmp_path, monkeypatch
     assert second["already_loaded"] == first["results_loaded"] + first["already_loaded"]
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         assert con.execute(TABLES["call_results"]).fetchall() == tables["call_results"]
+
+
+def test_a_load_is_bounded_runs_again_unbounded_when_it_must_and_commits_unbounded(
+    one_pass, tmp_path, monkeypatch
+):
+    # DuckDB's memory is bounded for a load's statements (an 8.5 M-result load into a 5M-row
+    # list grew to 4.1 GiB without it) and lifted for its COMMIT; a load that runs out within
+    # the bound rolls back and runs again without it, to the same end.
+    from cxpipeline import warehouse
+
+    def setting(con):
+        return con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+
+    inserts: list[str] = []
+    commits: list[str] = []
+    real_insert, real_transaction = warehouse.insert, warehouse.transaction
+
+    def insert(con, table, data):
+        if table == "call_results":
+            inserts.append(setting(con))
+            if len(inserts) == 1:  # after the passes' DNC entries and rejects went in
+                raise duckdb.OutOfMemoryException("could not allocate block (test)")
+        return real_insert(con, table, data)
+
+    @contextlib.contextmanager
+    def transaction(con):
+        with real_transaction(con):
+            yield con
+            commits.append(setting(con))
+
+    monkeypatch.setattr(warehouse, "insert", insert)
+    monkeypatch.setattr(warehouse, "transaction", transaction)
+    summary, tables = _loaded(tmp_path, monkeypatch, 10**9, 10**9)
+    expected_summary, expected = one_pass
+    assert summary == expected_summary
+    for name, rows in expected.items():
+        assert tables[name] == rows, name
+    bound = Settings.build(tmp_path).warehouse_memory_mb * 10**6 / 2**20
+    bounded = f"{math.floor(bound * 10) / 10:.1f} MiB"
+    assert inserts[0] == bounded and inserts[1] != bounded  # the second attempt: unbounded
+    assert commits and bounded not in commits
+
+
+def test_a_load_that_repeats_a_result_key_rolls_back(tmp_path, monkeypatch):
+    # result_key is held by no index (call_results.sql); the state refresh checks the touched
+    # chains' results. A load forced to store one of its results twice leaves nothing behind.
+    from cxpipeline import warehouse
+    from cxpipeline.errors import CxError
+
+    real_insert = warehouse.insert
+
+    def insert(con, table, data):
+        real_insert(con, table, data)
+        if table == "call_results":
+            con.execute("INSERT INTO call_results SELECT * FROM call_results LIMIT 1")
+
+    monkeypatch.setattr(warehouse, "insert", insert)
+    with pytest.raises(CxError, match=r"result_key shared by two results \(2\); nothing was"):
+        _loaded(tmp_path, monkeypatch, 10**9, 10**9)
+    settings = Settings.build(tmp_path)
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM call_results").fetchone() == (0,)
+        assert con.execute("SELECT count(*) FROM suppression_entries").fetchone() == (0,)
+    monkeypatch.setattr(warehouse, "insert", real_insert)
+    loaded = results.load_results(settings, _results_file(tmp_path), as_of=AS_OF)
+    assert loaded["results_loaded"] > 400  # the same file loads when sound

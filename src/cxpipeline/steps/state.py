@@ -12,6 +12,7 @@ import duckdb
 import polars as pl
 
 from cxpipeline import schemas, treatments, warehouse
+from cxpipeline.errors import CxError
 from cxpipeline.steps import state_inputs
 from cxpipeline.transforms import lifecycle, windows
 
@@ -132,6 +133,7 @@ def _refresh_chains(
         return
     ids = {"first": records["record_id"].min(), "last": records["record_id"].max()}
     all_results = warehouse.named_frame(con, "results_of_chains", bounds | ids)
+    _check_result_keys(all_results)
     state = lifecycle.record_lifecycle(
         records.lazy(),
         all_results.lazy(),
@@ -146,6 +148,21 @@ def _refresh_chains(
     ).collect()
     con.execute(warehouse.load_sql_statement("delete_chain_holds"))
     warehouse.insert(con, "chain_holds", schemas.checked(holds, schemas.ChainHold))
+
+
+def _check_result_keys(chain_results: pl.DataFrame) -> None:
+    """Refuse (roll back) a load that left two results of a chain with one `result_key`.
+
+    The key is a hash of the record, time and result, so a repeat is a repeat within a chain:
+    checked here, pass by pass over the results of the touched chains' current records,
+    instead of by a unique index on call_results (call_results.sql says why). Loads keep
+    only keys their records have not stored; this is the guard.
+    """
+    repeated = chain_results.get_column("result_key").is_duplicated().sum()
+    if repeated:
+        raise CxError(
+            f"call results: a result_key shared by two results ({repeated:,}); nothing was loaded"
+        )
 
 
 def _write(con: duckdb.DuckDBPyConnection, statement: str, data: pl.DataFrame) -> None:
