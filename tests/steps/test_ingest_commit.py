@@ -3,7 +3,6 @@ record keys are checked."""
 
 from __future__ import annotations
 
-import contextlib
 import math
 import re
 from datetime import datetime
@@ -11,6 +10,7 @@ from datetime import datetime
 import duckdb
 import polars as pl
 import pytest
+from tests.steps.memory_limits import recorded_limits, shown_limit
 from tests.steps.test_ingest_chunks import assert_same_warehouse, home
 
 from cxpipeline import generate, warehouse, warehouse_files
@@ -32,24 +32,13 @@ def test_a_commit_that_outgrows_the_memory_bound_runs_again_without_it(tmp_path,
     plain = home(tmp_path / "plain", chunk_rows=50_000)
     _ingest(plain, source)
     bounded = home(tmp_path / "bounded", chunk_rows=50_000)
-    real_insert = warehouse.insert
-    limits: list[str] = []
-
-    def insert(con, table, data):
-        if table == "window_keys":
-            limits.append(con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
-            if len(limits) == 1:  # after the records went in: the attempt must roll back
-                raise duckdb.OutOfMemoryException("could not allocate block (test)")
-        return real_insert(con, table, data)
-
-    monkeypatch.setattr(warehouse, "insert", insert)
+    # After the records went in, the attempt runs out of memory and must roll back.
+    limits = recorded_limits(monkeypatch, out_of_memory_at="window_keys")
     summary = _ingest(bounded, source)
     assert summary.status == "succeeded"
     # The first attempt ran within the bound, the second with DuckDB's default.
-    assert len(limits) == 2
-    assert limits[0] != limits[1]
-    mib = bounded.warehouse_memory_mb * 10**6 / 2**20  # DuckDB shows MiB cut to one decimal
-    assert limits[0] == f"{math.floor(mib * 10) / 10:.1f} MiB"
+    first, second = limits.at("window_keys")
+    assert first == shown_limit(bounded.warehouse_memory_mb) and second != first
     # Nothing of the failed attempt remains: the warehouse is the plain ingest's.
     assert_same_warehouse(plain, bounded)
 
@@ -79,28 +68,11 @@ def test_the_bound_holds_for_the_statements_and_is_lifted_before_commit(tmp_path
     # so no second attempt could follow), as a 5M-row list's did within 512 MB.
     source = generate.write_contact_list(tmp_path / "list.csv", 50, seed=5)
     settings = home(tmp_path / "home", chunk_rows=50_000)
-    real_transaction, real_insert = warehouse.transaction, warehouse.insert
-    during: list[str] = []
-    at_commit: list[str] = []
-
-    def setting(con):
-        return con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
-
-    def insert(con, table, data):
-        during.append(setting(con))
-        return real_insert(con, table, data)
-
-    @contextlib.contextmanager
-    def transaction(con):
-        with real_transaction(con):
-            yield con
-            at_commit.append(setting(con))
-
-    monkeypatch.setattr(warehouse, "insert", insert)
-    monkeypatch.setattr(warehouse, "transaction", transaction)
+    limits = recorded_limits(monkeypatch)
     assert _ingest(settings, source).status == "succeeded"
-    mib = settings.warehouse_memory_mb * 10**6 / 2**20
-    bounded = f"{math.floor(mib * 10) / 10:.1f} MiB"
+    bounded = shown_limit(settings.warehouse_memory_mb)
+    during = [limit for _table, limit in limits.inserts]
+    at_commit = limits.commits
     assert during and set(during) == {bounded}  # every insert of the commit ran bounded
     assert at_commit and bounded not in at_commit  # no COMMIT did
 

@@ -1,12 +1,11 @@
 """A results load split into passes (of records, then of chains) ends as a load in one pass."""
 
-import contextlib
-import math
 from datetime import datetime
 
 import duckdb
 import polars as pl
 import pytest
+from tests.steps.memory_limits import recorded_limits, shown_limit
 
 from cxpipeline.settings import REPO_ROOT, Settings
 from cxpipeline.steps import ingest, results, setup, state
@@ -130,39 +129,16 @@ def test_a_load_is_bounded_runs_again_unbounded_when_it_must_and_commits_unbound
     # DuckDB's memory is bounded for a load's statements (an 8.5 M-result load into a 5M-row
     # list grew to 4.1 GiB without it) and lifted for its COMMIT; a load that runs out within
     # the bound rolls back and runs again without it, to the same end.
-    from cxpipeline import warehouse
-
-    def setting(con):
-        return con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
-
-    inserts: list[str] = []
-    commits: list[str] = []
-    real_insert, real_transaction = warehouse.insert, warehouse.transaction
-
-    def insert(con, table, data):
-        if table == "call_results":
-            inserts.append(setting(con))
-            if len(inserts) == 1:  # after the passes' DNC entries and rejects went in
-                raise duckdb.OutOfMemoryException("could not allocate block (test)")
-        return real_insert(con, table, data)
-
-    @contextlib.contextmanager
-    def transaction(con):
-        with real_transaction(con):
-            yield con
-            commits.append(setting(con))
-
-    monkeypatch.setattr(warehouse, "insert", insert)
-    monkeypatch.setattr(warehouse, "transaction", transaction)
+    limits = recorded_limits(monkeypatch, out_of_memory_at="call_results")
     summary, tables = _loaded(tmp_path, monkeypatch, 10**9, 10**9)
     expected_summary, expected = one_pass
     assert summary == expected_summary
     for name, rows in expected.items():
         assert tables[name] == rows, name
-    bound = Settings.build(tmp_path).warehouse_memory_mb * 10**6 / 2**20
-    bounded = f"{math.floor(bound * 10) / 10:.1f} MiB"
-    assert inserts[0] == bounded and inserts[1] != bounded  # the second attempt: unbounded
-    assert commits and bounded not in commits
+    bounded = shown_limit(Settings.build(tmp_path).warehouse_memory_mb)
+    first, second = limits.at("call_results")
+    assert first == bounded and second != bounded  # the second attempt: unbounded
+    assert limits.commits and bounded not in limits.commits
 
 
 def test_a_load_that_repeats_a_result_key_rolls_back(tmp_path, monkeypatch):

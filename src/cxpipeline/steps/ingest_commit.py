@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -187,15 +188,8 @@ def _load(
     list's state is recomputed from the history of its record ids. DuckDB's memory is bounded
     (`Settings.warehouse_memory_mb`) so the step's peak stays flat as lists grow.
     """
-    bound = settings.warehouse_memory_mb
-    try:
-        _load_within(settings, run, summary, lake_paths, bound)
-    except (duckdb.OutOfMemoryException, duckdb.TransactionException):
-        if bound is None:
-            raise  # already unbounded: another attempt would fail the same way
-        # The bound is a preference: a warehouse whose indexes outgrew it commits without it
-        # (the failed attempt rolled back; nothing of it remains).
-        _load_within(settings, run, summary, lake_paths, None)
+    load = partial(_load_within, settings, run, summary, lake_paths)
+    warehouse.within_memory_bound(settings.warehouse_memory_mb, load)
 
 
 def _load_within(

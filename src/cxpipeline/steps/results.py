@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -67,7 +68,11 @@ def load_results(
         with housekeeping.staging_folder(settings, load_id) as staging:
             parsed = _staged_parse(table, path, staging / "parsed.parquet")
             del table  # its text columns: the staged file holds all the passes need
-            tally = _load_staged(con, parsed, read_rejects, (load_id, path), as_of, settings)
+            # A load that needs more than the bound runs again without it (rolled back first).
+            load = partial(
+                _load_staged, con, parsed, read_rejects, (load_id, path), as_of, settings
+            )
+            tally = warehouse.within_memory_bound(settings.warehouse_memory_mb, load)
     finally:
         con.close()
     return {**_summary(rows_read, tally), "run_id": load_id}
@@ -80,32 +85,13 @@ def _load_staged(
     source: tuple[str, Path],
     as_of: datetime | None,
     settings: Settings,
+    megabytes: int | None,
 ) -> _Tally:
     """Load the staged typed rows in passes and refresh the touched chains, in one transaction.
 
-    DuckDB's memory is bounded (`Settings.warehouse_memory_mb`) as in an ingest's commit: an
-    8.5 M-result load into a 5M-row list grew to 4.1 GiB unbounded. A load that needs more
-    than the bound runs again without it (the failed attempt rolled back).
+    DuckDB's memory is bounded to `megabytes` for the statements and lifted for the COMMIT, as
+    in an ingest's commit (an 8.5 M-result load into a 5M-row list grew to 4.1 GiB unbounded).
     """
-    bound = settings.warehouse_memory_mb
-    try:
-        return _load_within(con, parsed, read_rejects, source, as_of, settings, bound)
-    except (duckdb.OutOfMemoryException, duckdb.TransactionException):
-        if bound is None:
-            raise  # already unbounded: another attempt would fail the same way
-        return _load_within(con, parsed, read_rejects, source, as_of, settings, None)
-
-
-def _load_within(
-    con: duckdb.DuckDBPyConnection,
-    parsed: Path,
-    read_rejects: pl.DataFrame,
-    source: tuple[str, Path],
-    as_of: datetime | None,
-    settings: Settings,
-    megabytes: int | None,
-) -> _Tally:
-    """One attempt of `_load_staged` with DuckDB's memory bounded to `megabytes` (or not)."""
     load_id, _ = source
     limit = None if megabytes is None else f"{megabytes}MB"
     with warehouse.option(con, "memory_limit", limit), warehouse.transaction(con):

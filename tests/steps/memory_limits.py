@@ -1,0 +1,56 @@
+"""Record DuckDB's memory limit at a step's inserts and COMMITs (tests of the bound)."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from dataclasses import dataclass, field
+
+import duckdb
+
+from cxpipeline import warehouse
+
+
+def shown_limit(megabytes: int) -> str:
+    """How DuckDB shows a limit of `megabytes` MB: in MiB, cut to one decimal."""
+    mib = megabytes * 10**6 / 2**20
+    return f"{math.floor(mib * 10) / 10:.1f} MiB"
+
+
+def current_limit(con: duckdb.DuckDBPyConnection) -> str:
+    """The connection's memory limit as DuckDB shows it."""
+    return con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+
+
+@dataclass
+class Limits:
+    """The limits seen at each insert (table, limit) and at each COMMIT."""
+
+    inserts: list[tuple[str, str]] = field(default_factory=list)
+    commits: list[str] = field(default_factory=list)
+
+    def at(self, table: str) -> list[str]:
+        """The limits seen at the inserts into `table`."""
+        return [limit for name, limit in self.inserts if name == table]
+
+
+def recorded_limits(monkeypatch, *, out_of_memory_at: str | None = None) -> Limits:
+    """Record the limits; the first insert into `out_of_memory_at` runs out of memory."""
+    limits = Limits()
+    real_insert, real_transaction = warehouse.insert, warehouse.transaction
+
+    def insert(con, table, data):
+        limits.inserts.append((table, current_limit(con)))
+        if table == out_of_memory_at and len(limits.at(table)) == 1:
+            raise duckdb.OutOfMemoryException("could not allocate block (test)")
+        return real_insert(con, table, data)
+
+    @contextlib.contextmanager
+    def transaction(con):
+        with real_transaction(con):
+            yield con
+            limits.commits.append(current_limit(con))
+
+    monkeypatch.setattr(warehouse, "insert", insert)
+    monkeypatch.setattr(warehouse, "transaction", transaction)
+    return limits
