@@ -3,14 +3,13 @@ record keys are checked."""
 
 from __future__ import annotations
 
-import math
 import re
 from datetime import datetime
 
 import duckdb
 import polars as pl
 import pytest
-from tests.steps.memory_limits import recorded_limits, shown_limit
+from tests.steps.memory_limits import current_limit, recorded_limits, shown_limit
 from tests.steps.test_ingest_chunks import assert_same_warehouse, home
 
 from cxpipeline import generate, warehouse, warehouse_files
@@ -135,13 +134,12 @@ def test_the_lists_context_is_staged_within_the_memory_bound(tmp_path, monkeypat
     limits: dict[str, str] = {}
 
     def staged_query(con, name, params, target):
-        limits[name] = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        limits[name] = current_limit(con)
         return real_staged_query(con, name, params, target)
 
     monkeypatch.setattr(warehouse_files, "staged_query", staged_query)
     _ingest(settings, source)
-    mib = settings.warehouse_memory_mb * 10**6 / 2**20
-    bounded = f"{math.floor(mib * 10) / 10:.1f} MiB"
+    bounded = shown_limit(settings.warehouse_memory_mb)
     assert limits == {"list_identities": bounded, "list_record_ids": bounded}
     limits.clear()
     more = generate.write_contact_list(tmp_path / "more.csv", 5, seed=9, start_client_id=900)
