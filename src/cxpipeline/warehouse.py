@@ -303,6 +303,23 @@ def registered(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -
         con.unregister(name)
 
 
+#: Names `registered_files` may give a view of files (dropped after the block).
+FILE_VIEWS = frozenset({"_state"})
+
+
+@contextlib.contextmanager
+def registered_files(
+    con: duckdb.DuckDBPyConnection, name: str, paths: list[Path]
+) -> Iterator[None]:
+    """Let the block's SQL read Parquet files as the relation `name` (DuckDB reads them)."""
+    view = quote_identifier(name, FILE_VIEWS)
+    con.read_parquet([str(path) for path in paths]).create_view(name, replace=True)
+    try:
+        yield
+    finally:
+        con.execute(f"DROP VIEW IF EXISTS {view}")
+
+
 @contextlib.contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
     """Run a block in one transaction: all of its changes land, or none."""
@@ -462,12 +479,6 @@ STATE_COLUMNS = (
     "dial_sched_time",
     "no_call_reason",
 )
-
-
-def update_record_state(con: duckdb.DuckDBPyConnection, state: pl.DataFrame) -> None:
-    """Write recomputed state columns back to contact_records (call inside a transaction)."""
-    with registered(con, "_state", state.select("record_id", *STATE_COLUMNS)):
-        con.execute(load_sql_statement("update_record_state"))
 
 
 def reapply_suppression(con: duckdb.DuckDBPyConnection) -> int:

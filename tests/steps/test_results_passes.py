@@ -164,3 +164,23 @@ def test_a_load_that_repeats_a_result_key_rolls_back(tmp_path, monkeypatch):
     monkeypatch.setattr(warehouse, "insert", real_insert)
     loaded = results.load_results(settings, _results_file(tmp_path), as_of=AS_OF)
     assert loaded["results_loaded"] > 400  # the same file loads when sound
+
+
+def test_a_load_writes_the_state_of_all_its_passes_with_one_update(tmp_path, monkeypatch):
+    # DuckDB holds an UPDATE's values in memory until the COMMIT, about half as much for one
+    # UPDATE of many records as for many small ones: a load stages each pass's state and
+    # writes them at the end; a plan's rebuild (no staging folder) writes pass by pass.
+    writes = []
+    real_write = state._write_state
+
+    def write_state(con):
+        writes.append(con.execute("SELECT count(*) FROM _state").fetchone()[0])
+        real_write(con)
+
+    monkeypatch.setattr(state, "_write_state", write_state)
+    _loaded(tmp_path, monkeypatch, 400, 150)
+    assert len(writes) == 1 and writes[0] > 150  # every pass of the load's chains at once
+    loaded = writes.pop()
+    with duckdb.connect(str(Settings.build(tmp_path).warehouse_path)) as con:
+        state.refresh_state(con, AS_OF, "east_q4")  # as a plan's rebuild does
+    assert len(writes) > 1 and sum(writes) == loaded  # pass by pass, the same records

@@ -44,7 +44,7 @@ def commit(
     _write_rejects(run, staged, lake_paths["rejects"])
     summary = _summary(table, run, staged, lake_paths["rejects"])
     _count_changes(summary, context, staged)
-    _load(settings, run, summary, lake_paths)
+    _load(settings, run, summary, lake_paths, staged.folder)
     advance(1)
     return summary
 
@@ -179,7 +179,11 @@ def _run_row(run: Run, summary: IngestSummary) -> pl.DataFrame:
 
 
 def _load(
-    settings: Settings, run: Run, summary: IngestSummary, lake_paths: dict[str, Path]
+    settings: Settings,
+    run: Run,
+    summary: IngestSummary,
+    lake_paths: dict[str, Path],
+    staging: Path,
 ) -> None:
     """One transaction: the list's records, window keys, rejects and run row, or nothing.
 
@@ -188,7 +192,7 @@ def _load(
     list's state is recomputed from the history of its record ids. DuckDB's memory is bounded
     (`Settings.warehouse_memory_mb`) so the step's peak stays flat as lists grow.
     """
-    load = partial(_load_within, settings, run, summary, lake_paths)
+    load = partial(_load_within, settings, run, summary, (lake_paths, staging))
     warehouse.within_memory_bound(settings.warehouse_memory_mb, load)
 
 
@@ -196,10 +200,14 @@ def _load_within(
     settings: Settings,
     run: Run,
     summary: IngestSummary,
-    lake_paths: dict[str, Path],
+    paths: tuple[dict[str, Path], Path],
     megabytes: int | None,
 ) -> None:
-    """Run the commit's transaction with DuckDB's memory bounded to `megabytes` (or not)."""
+    """Run the commit's transaction with DuckDB's memory bounded to `megabytes` (or not).
+
+    `paths` are the run's lake files by name and its staging folder.
+    """
+    lake_paths, staging = paths
     con = warehouse.connect(settings)
     try:
         # Beyond the bound DuckDB spills to disk where it can, and a statement fails where it
@@ -230,7 +238,13 @@ def _load_within(
                     warehouse.load_sql_statement("refresh_shared_numbers"),
                     {"list_name": run.list_name, "run_id": run.run_id},
                 )
-            refresh_state(con, run.as_of_utc, run.list_name, defaults=StateDefaults.of(settings))
+            refresh_state(
+                con,
+                run.as_of_utc,
+                run.list_name,
+                defaults=StateDefaults.of(settings),
+                staging=staging / "state",
+            )
             # Lifted before COMMIT: a commit that runs out of memory does not fail cleanly, it
             # invalidates the database instance (DuckDB's fatal error), as a 5M-row list's
             # commit did within 512 MB.

@@ -121,6 +121,7 @@ def _load_staged(
             as_utc(as_of),
             defaults=StateDefaults.of(settings),
             chains=pl.concat(tally.chains),  # one entry per pass, and there is one at least
+            staging=parsed.parent / "state",
         )
         # Lifted before COMMIT, as in an ingest: a COMMIT that runs out of memory invalidates
         # the database instance instead of failing cleanly.

@@ -7,11 +7,12 @@ refreshed file gives a returning person the history of its record ids at once.
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from cxpipeline import schemas, treatments, warehouse
+from cxpipeline import io, schemas, treatments, warehouse
 from cxpipeline.errors import CxError
 from cxpipeline.steps import state_inputs
 from cxpipeline.transforms import lifecycle, windows
@@ -38,6 +39,7 @@ def refresh_state(
     *,
     defaults: state_inputs.StateDefaults = state_inputs.DEFAULTS,
     chains: pl.Series | None = None,
+    staging: Path | None = None,
 ) -> None:
     """Recompute record state, attempt-cap holds and schedules of some chains, a list or all.
 
@@ -48,6 +50,11 @@ def refresh_state(
     inside the caller's transaction; suppression entries are re-applied in between. A full
     rebuild notes its inputs key (`state_inputs`); a partial one forgets the notes its inputs
     no longer match, so the next plan rebuilds those lists.
+
+    With a `staging` folder the passes' states are staged there as files and written with
+    one UPDATE at the end: DuckDB holds an UPDATE's values in memory until the COMMIT, and one
+    UPDATE of many records holds about half of what many small ones do (9.3 M records: 467
+    against 1,012 MiB before the COMMIT).
     """
     params = {"list_name": list_name}
     full = chains is None
@@ -60,10 +67,21 @@ def refresh_state(
     chains = chains.unique().sort()
     settings = warehouse.named_frame(con, "lifecycle_settings", params)
     rules_df = warehouse.whole_table(con, "compliance_rules")
+    staged: list[Path] = []
     for start in range(0, chains.len(), CHAINS_PER_PASS):
         some = chains.slice(start, CHAINS_PER_PASS).to_frame("chain_id")
         with warehouse.registered(con, "_chains", some):
-            _refresh_chains(con, as_of, some, settings, rules_df, defaults.zone)
+            state = _refresh_chains(con, as_of, some, settings, rules_df, defaults.zone)
+        if state is None:
+            continue
+        if staging is None:
+            with warehouse.registered(con, "_state", state):
+                _write_state(con)
+        else:
+            staged.append(io.write_staged(state, staging / f"state-{start:012d}.parquet"))
+    if staged:
+        with warehouse.registered_files(con, "_state", staged):
+            _write_state(con)
     _settle(con, params)
     if not full:
         state_inputs.forget_changed(con, defaults)
@@ -124,13 +142,16 @@ def _refresh_chains(
     list_settings: pl.DataFrame,
     rules_df: pl.DataFrame,
     default_zone: str,
-) -> None:
-    """Recompute the state and holds of the chains registered as `_chains` (`chains`)."""
+) -> pl.DataFrame | None:
+    """Recompute the state and holds of the chains registered as `_chains` (`chains`).
+
+    Writes the holds; returns the records' new state (None when the chains have no records).
+    """
     # Ranges beside the id lists let DuckDB skip the row groups outside them (see the SQL).
     bounds = {"lo": chains["chain_id"].min(), "hi": chains["chain_id"].max()}
     records = warehouse.named_frame(con, "records_of_chains", bounds)
     if records.height == 0:
-        return
+        return None
     ids = {"first": records["record_id"].min(), "last": records["record_id"].max()}
     all_results = warehouse.named_frame(con, "results_of_chains", bounds | ids)
     _check_result_keys(all_results)
@@ -141,13 +162,18 @@ def _refresh_chains(
         treatment_frame(list_settings).lazy(),
         default_zone=default_zone,
     ).collect()
-    warehouse.update_record_state(con, state)
-    _write(con, "update_record_agents", state.select("record_id", "agent_id"))
     holds = windows.attempt_cap_holds(
         all_results.lazy(), records.lazy(), rules_df.lazy(), as_of
     ).collect()
     con.execute(warehouse.load_sql_statement("delete_chain_holds"))
     warehouse.insert(con, "chain_holds", schemas.checked(holds, schemas.ChainHold))
+    return state.select("record_id", *warehouse.STATE_COLUMNS, "agent_id")
+
+
+def _write_state(con: duckdb.DuckDBPyConnection) -> None:
+    """Write the recomputed state registered as `_state` back to contact_records."""
+    con.execute(warehouse.load_sql_statement("update_record_state"))
+    con.execute(warehouse.load_sql_statement("update_record_agents"))
 
 
 def _check_result_keys(chain_results: pl.DataFrame) -> None:
@@ -163,9 +189,3 @@ def _check_result_keys(chain_results: pl.DataFrame) -> None:
         raise CxError(
             f"call results: a result_key shared by two results ({repeated:,}); nothing was loaded"
         )
-
-
-def _write(con: duckdb.DuckDBPyConnection, statement: str, data: pl.DataFrame) -> None:
-    """Run a named statement over a frame registered as `_state`."""
-    with warehouse.registered(con, "_state", data):
-        con.execute(warehouse.load_sql_statement(statement))
