@@ -8,7 +8,7 @@ import pytest
 from tests.steps.memory_limits import recorded_limits, shown_limit
 
 from cxpipeline.settings import REPO_ROOT, Settings
-from cxpipeline.steps import ingest, results, setup, state
+from cxpipeline.steps import ingest, plan, results, setup, state
 
 AS_OF = datetime.fromisoformat("2026-12-01T08:00:00-05:00")
 SAMPLE = REPO_ROOT / "data" / "sample"
@@ -169,7 +169,7 @@ def test_a_load_that_repeats_a_result_key_rolls_back(tmp_path, monkeypatch):
 def test_a_load_writes_the_state_of_all_its_passes_with_one_update(tmp_path, monkeypatch):
     # DuckDB holds an UPDATE's values in memory until the COMMIT, about half as much for one
     # UPDATE of many records as for many small ones: a load stages each pass's state and
-    # writes them at the end; a plan's rebuild (no staging folder) writes pass by pass.
+    # writes them at the end; without a staging folder a refresh writes pass by pass.
     writes = []
     real_write = state._write_state
 
@@ -182,5 +182,11 @@ def test_a_load_writes_the_state_of_all_its_passes_with_one_update(tmp_path, mon
     assert len(writes) == 1 and writes[0] > 150  # every pass of the load's chains at once
     loaded = writes.pop()
     with duckdb.connect(str(Settings.build(tmp_path).warehouse_path)) as con:
-        state.refresh_state(con, AS_OF, "east_q4")  # as a plan's rebuild does
+        state.refresh_state(con, AS_OF, "east_q4")  # no staging folder
     assert len(writes) > 1 and sum(writes) == loaded  # pass by pass, the same records
+    writes.clear()
+    settings = Settings.build(tmp_path)
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        con.execute("DELETE FROM state_inputs")  # as a change of settings or code does
+    plan.plan_windows(settings, ["east_q4"], as_of=AS_OF, horizon_days=None)
+    assert writes == [loaded]  # a plan's rebuild stages its state too

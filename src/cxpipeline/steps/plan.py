@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -17,6 +18,7 @@ import polars as pl
 from cxpipeline import campaigns, warehouse
 from cxpipeline.errors import CxError
 from cxpipeline.settings import Settings
+from cxpipeline.steps import housekeeping
 from cxpipeline.steps.common import as_utc, int_setting
 from cxpipeline.steps.setup import prepare_warehouse
 from cxpipeline.steps.state import plan_state
@@ -53,9 +55,10 @@ def plan_windows(
         names = _chosen_lists(con, list_names)
         rules = warehouse.whole_table(con, "compliance_rules")
         plans = [_list_plan(settings, con, name, rules, horizon) for name in names]
-        with warehouse.transaction(con):
+        # A rebuilt state is staged, then written with one UPDATE per list (steps.state).
+        with housekeeping.staging_folder(settings, "plan") as staging, warehouse.transaction(con):
             for plan in plans:
-                _write(con, plan, as_of_utc, StateDefaults.of(settings))
+                _write(con, plan, as_of_utc, (StateDefaults.of(settings), staging))
         return {plan.list_name: _counts(con, plan) for plan in plans}
     finally:
         con.close()
@@ -106,9 +109,16 @@ def _list_plan(
 
 
 def _write(
-    con: duckdb.DuckDBPyConnection, plan: _ListPlan, as_of_utc: datetime, defaults: StateDefaults
+    con: duckdb.DuckDBPyConnection,
+    plan: _ListPlan,
+    as_of_utc: datetime,
+    state: tuple[StateDefaults, Path],
 ) -> None:
-    """Replace the list's key windows and refresh its records' keys and first-day windows."""
+    """Replace the list's key windows and refresh its records' keys and first-day windows.
+
+    `state` is the home's state defaults and the staging folder of a rebuilt state.
+    """
+    defaults, staging = state
     params = {"list_name": plan.list_name}
     _update(con, "plan_update_window_keys", plan.keys, params)
     _update(con, "plan_update_daily_window", plan.daily, params)
@@ -116,7 +126,7 @@ def _write(
     warehouse.replace_rows(con, "window_keys", rows, list_name=plan.list_name)
     # Caps and schedules again (a schedule moves to the start of a new window), and the
     # whole state when what it was built from changed.
-    plan_state(con, as_of_utc, plan.list_name, defaults=defaults)
+    plan_state(con, as_of_utc, plan.list_name, defaults=defaults, staging=staging / plan.list_name)
 
 
 def _update(

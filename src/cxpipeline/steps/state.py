@@ -97,6 +97,7 @@ def plan_state(
     list_name: str,
     *,
     defaults: state_inputs.StateDefaults,
+    staging: Path | None = None,
 ) -> bool:
     """Bring a list's state to a new as-of and its new windows; True when it was rebuilt.
 
@@ -104,11 +105,12 @@ def plan_state(
     so the state is rebuilt from the whole history only when the list's settings, the rules,
     the home's window defaults or the code changed since its last rebuild (`steps.state_inputs`).
     Otherwise only what moves with time is redone: the attempt-cap holds, the suppression
-    entries in force and the schedules that now fall outside every window.
+    entries in force and the schedules that now fall outside every window. A rebuild stages
+    its state in `staging` (see `refresh_state`).
     """
     current = state_inputs.inputs_keys(con, defaults).get(list_name)
     if current is None or state_inputs.stored_keys(con).get(list_name) != current:
-        refresh_state(con, as_of, list_name, defaults=defaults)
+        refresh_state(con, as_of, list_name, defaults=defaults, staging=staging)
         return True
     _list_holds(con, as_of, list_name)
     _settle(con, {"list_name": list_name})
