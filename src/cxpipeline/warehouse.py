@@ -303,23 +303,6 @@ def registered(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -
         con.unregister(name)
 
 
-#: Names `registered_files` may give a view of files (dropped after the block).
-FILE_VIEWS = frozenset({"_state"})
-
-
-@contextlib.contextmanager
-def registered_files(
-    con: duckdb.DuckDBPyConnection, name: str, paths: list[Path]
-) -> Iterator[None]:
-    """Let the block's SQL read Parquet files as the relation `name` (DuckDB reads them)."""
-    view = quote_identifier(name, FILE_VIEWS)
-    con.read_parquet([str(path) for path in paths]).create_view(name, replace=True)
-    try:
-        yield
-    finally:
-        con.execute(f"DROP VIEW IF EXISTS {view}")
-
-
 @contextlib.contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
     """Run a block in one transaction: all of its changes land, or none."""
@@ -467,18 +450,6 @@ def replace_rows(
     """Replace the rows of a table that match `equals` (all rows if none) by `data`."""
     delete_where(con, table, **equals)
     insert(con, table, data)
-
-
-#: Record-state columns that loading call results recomputes.
-STATE_COLUMNS = (
-    "attempt",
-    "call_result",
-    "call_time",
-    "record_status",
-    "record_type",
-    "dial_sched_time",
-    "no_call_reason",
-)
 
 
 def reapply_suppression(con: duckdb.DuckDBPyConnection) -> int:

@@ -1,14 +1,16 @@
-"""Query results written to files by DuckDB itself: rows by the million never become frames."""
+"""Rows by the million between DuckDB and files: query results written, files read as views."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from cxpipeline.io.writers import atomic_path
-from cxpipeline.warehouse import load_sql_statement, option
+from cxpipeline.warehouse import load_sql_statement, option, quote_identifier
 
 #: Rows per row group of a query staged by `staged_query`: readers slice the file by rows.
 STAGED_ROW_GROUP = 100_000
@@ -46,3 +48,20 @@ def bounded_staged_query(
     """
     with option(con, "memory_limit", None if megabytes is None else f"{megabytes}MB"):
         return staged_query(con, name, params, target)
+
+
+#: Names `registered_files` may give a view of files (dropped after the block).
+FILE_VIEWS = frozenset({"_state"})
+
+
+@contextlib.contextmanager
+def registered_files(
+    con: duckdb.DuckDBPyConnection, name: str, paths: list[Path]
+) -> Iterator[None]:
+    """Let the block's SQL read Parquet files as the relation `name` (DuckDB reads them)."""
+    view = quote_identifier(name, FILE_VIEWS)
+    con.read_parquet([str(path) for path in paths]).create_view(name, replace=True)
+    try:
+        yield
+    finally:
+        con.execute(f"DROP VIEW IF EXISTS {view}")

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from cxpipeline import io, schemas, treatments, warehouse
+from cxpipeline import io, schemas, treatments, warehouse, warehouse_files
 from cxpipeline.errors import CxError
 from cxpipeline.steps import state_inputs
 from cxpipeline.transforms import lifecycle, windows
@@ -27,6 +27,17 @@ def treatment_frame(list_settings: pl.DataFrame) -> pl.DataFrame:
     ]
     return pl.DataFrame(rows, schema=lifecycle.TREATMENT_SCHEMA)
 
+
+#: Record-state columns the lifecycle recomputes (written back by update_record_state.sql).
+STATE_COLUMNS = (
+    "attempt",
+    "call_result",
+    "call_time",
+    "record_status",
+    "record_type",
+    "dial_sched_time",
+    "no_call_reason",
+)
 
 #: Chains whose state one pass recomputes: bounds memory however many results a list has.
 CHAINS_PER_PASS = 10_000
@@ -80,7 +91,7 @@ def refresh_state(
         else:
             staged.append(io.write_staged(state, staging / f"state-{start:012d}.parquet"))
     if staged:
-        with warehouse.registered_files(con, "_state", staged):
+        with warehouse_files.registered_files(con, "_state", staged):
             _write_state(con)
     _settle(con, params)
     if not full:
@@ -169,7 +180,7 @@ def _refresh_chains(
     ).collect()
     con.execute(warehouse.load_sql_statement("delete_chain_holds"))
     warehouse.insert(con, "chain_holds", schemas.checked(holds, schemas.ChainHold))
-    return state.select("record_id", *warehouse.STATE_COLUMNS, "agent_id")
+    return state.select("record_id", *STATE_COLUMNS, "agent_id")
 
 
 def _write_state(con: duckdb.DuckDBPyConnection) -> None:
