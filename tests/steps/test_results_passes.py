@@ -190,3 +190,11 @@ def test_a_load_writes_the_state_of_all_its_passes_with_one_update(tmp_path, mon
         con.execute("DELETE FROM state_inputs")  # as a change of settings or code does
     plan.plan_windows(settings, ["east_q4"], as_of=AS_OF, horizon_days=None)
     assert writes == [loaded]  # a plan's rebuild stages its state too
+    # In UPDATEs of about STATE_ROWS_PER_UPDATE records (whole passes each).
+    writes.clear()
+    monkeypatch.setattr(state, "STATE_ROWS_PER_UPDATE", loaded // 3)
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        con.execute("DELETE FROM state_inputs")
+    plan.plan_windows(settings, ["east_q4"], as_of=AS_OF, horizon_days=None)
+    assert len(writes) >= 3 and sum(writes) == loaded
+    assert all(count <= loaded // 3 for count in writes)

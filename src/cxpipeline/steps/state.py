@@ -39,6 +39,10 @@ STATE_COLUMNS = (
     "no_call_reason",
 )
 
+#: Records whose staged state one UPDATE writes (a staged refresh): larger UPDATEs hold less
+#: of DuckDB's memory than a pass's small ones, and ranges of them less than one for all.
+STATE_ROWS_PER_UPDATE = 1_000_000
+
 #: Chains whose state one pass recomputes: bounds memory however many results a list has.
 CHAINS_PER_PASS = 10_000
 
@@ -62,10 +66,10 @@ def refresh_state(
     rebuild notes its inputs key (`state_inputs`); a partial one forgets the notes its inputs
     no longer match, so the next plan rebuilds those lists.
 
-    With a `staging` folder the passes' states are staged there as files and written with
-    one UPDATE at the end: DuckDB holds an UPDATE's values in memory until the COMMIT, and one
-    UPDATE of many records holds about half of what many small ones do (9.3 M records: 467
-    against 1,012 MiB before the COMMIT).
+    With a `staging` folder the passes' states are staged there as files and written at the
+    end, one UPDATE per STATE_ROWS_PER_UPDATE records: DuckDB holds an UPDATE's values in
+    memory until the COMMIT, and few large UPDATEs hold about half of what many small ones
+    do (9.3 M records: 467 against 1,012 MiB before the COMMIT).
     """
     params = {"list_name": list_name}
     full = chains is None
@@ -78,7 +82,7 @@ def refresh_state(
     chains = chains.unique().sort()
     settings = warehouse.named_frame(con, "lifecycle_settings", params)
     rules_df = warehouse.whole_table(con, "compliance_rules")
-    staged: list[Path] = []
+    staged: list[tuple[Path, int]] = []
     for start in range(0, chains.len(), CHAINS_PER_PASS):
         some = chains.slice(start, CHAINS_PER_PASS).to_frame("chain_id")
         with warehouse.registered(con, "_chains", some):
@@ -89,9 +93,10 @@ def refresh_state(
             with warehouse.registered(con, "_state", state):
                 _write_state(con)
         else:
-            staged.append(io.write_staged(state, staging / f"state-{start:012d}.parquet"))
-    if staged:
-        with warehouse_files.registered_files(con, "_state", staged):
+            path = io.write_staged(state, staging / f"state-{start:012d}.parquet")
+            staged.append((path, state.height))
+    for batch in _batches(staged, STATE_ROWS_PER_UPDATE):
+        with warehouse_files.registered_files(con, "_state", batch):
             _write_state(con)
     _settle(con, params)
     if not full:
@@ -181,6 +186,19 @@ def _refresh_chains(
     con.execute(warehouse.load_sql_statement("delete_chain_holds"))
     warehouse.insert(con, "chain_holds", schemas.checked(holds, schemas.ChainHold))
     return state.select("record_id", *STATE_COLUMNS, "agent_id")
+
+
+def _batches(files: list[tuple[Path, int]], rows: int) -> list[list[Path]]:
+    """Group files (with their row counts) in order into batches of about `rows` rows."""
+    batches: list[list[Path]] = []
+    held = rows  # a new batch before the first file
+    for path, height in files:
+        if held + height > rows and held:
+            batches.append([])
+            held = 0
+        batches[-1].append(path)
+        held += height
+    return batches
 
 
 def _write_state(con: duckdb.DuckDBPyConnection) -> None:
