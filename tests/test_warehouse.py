@@ -1,6 +1,7 @@
 import re
 
 import duckdb
+import polars as pl
 import pytest
 
 from cxpipeline import warehouse, warehouse_comments, warehouse_files
@@ -220,3 +221,15 @@ def test_a_staged_query_writes_its_rows_to_an_owner_only_parquet_file(tmp_path):
     assert pl.read_parquet(none).height == 0
     assert pl.read_parquet_schema(none) == rows.schema
     assert [p.name for p in target.parent.iterdir()] == ["known.parquet"]  # no temporary left
+
+
+def test_files_are_read_as_a_temporary_view_for_a_block_only(tmp_path):
+    path = tmp_path / "state.parquet"
+    pl.DataFrame({"record_id": [1, 2, 3]}).write_parquet(path)
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    views = "SELECT count(*) FROM duckdb_views() WHERE view_name = '_state' AND NOT temporary"
+    with warehouse_files.registered_files(con, "_state", [path, path]):
+        assert con.execute("SELECT sum(record_id) FROM _state").fetchall() == [(12,)]
+        assert con.execute(views).fetchall() == [(0,)]  # nothing in the warehouse's catalog
+    with pytest.raises(duckdb.CatalogException):
+        con.execute("SELECT * FROM _state")

@@ -10,7 +10,7 @@ from typing import Any
 import duckdb
 
 from cxpipeline.io.writers import atomic_path
-from cxpipeline.warehouse import load_sql_statement, option, quote_identifier
+from cxpipeline.warehouse import load_sql_statement, option
 
 #: Rows per row group of a query staged by `staged_query`: readers slice the file by rows.
 STAGED_ROW_GROUP = 100_000
@@ -50,18 +50,16 @@ def bounded_staged_query(
         return staged_query(con, name, params, target)
 
 
-#: Names `registered_files` may give a view of files (dropped after the block).
-FILE_VIEWS = frozenset({"_state"})
-
-
 @contextlib.contextmanager
 def registered_files(
     con: duckdb.DuckDBPyConnection, name: str, paths: list[Path]
 ) -> Iterator[None]:
-    """Let the block's SQL read Parquet files as the relation `name` (DuckDB reads them)."""
-    view = quote_identifier(name, FILE_VIEWS)
-    con.read_parquet([str(path) for path in paths]).create_view(name, replace=True)
+    """Let the block's SQL read Parquet files as the relation `name` (DuckDB reads them).
+
+    A temporary view of the connection, like a registered frame: nothing in the catalog.
+    """
+    con.register(name, con.read_parquet([str(path) for path in paths]))
     try:
         yield
     finally:
-        con.execute(f"DROP VIEW IF EXISTS {view}")
+        con.unregister(name)
