@@ -24,9 +24,10 @@ def read_parquet_input(path: Path) -> RawTable:
     foreign file is reported in one line before anything runs.
     """
     name = str(path)
+    scan = pl.scan_parquet(path)
     try:
-        schema = pl.read_parquet_schema(path)
-        rows = int(pl.scan_parquet(path).select(pl.len()).collect().item())
+        schema = scan.collect_schema()
+        rows = int(scan.select(pl.len()).collect().item())
     except Exception as exc:  # a truncated or foreign file: report it in one line
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InputError(f"cannot read the Parquet file: {first}", file=name) from None
@@ -34,8 +35,7 @@ def read_parquet_input(path: Path) -> RawTable:
     if nested:
         raise InputError(f"nested column {nested[0]!r} cannot be read as text", file=name)
     frame = (
-        pl.scan_parquet(path)
-        .with_columns(pl.all().cast(pl.String))
+        scan.with_columns(pl.all().cast(pl.String))
         .with_row_index("source_row", offset=1)
         .select(*schema, pl.col("source_row").cast(pl.Int64))
     )

@@ -191,9 +191,9 @@ def _refresh_chains(
 def _batches(files: list[tuple[Path, int]], rows: int) -> list[list[Path]]:
     """Group files (with their row counts) in order into batches of about `rows` rows."""
     batches: list[list[Path]] = []
-    held = rows  # a new batch before the first file
+    held = 0
     for path, height in files:
-        if held + height > rows and held:
+        if not batches or (held and held + height > rows):
             batches.append([])
             held = 0
         batches[-1].append(path)
