@@ -5,11 +5,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 import duckdb
 import polars as pl
@@ -17,8 +17,6 @@ import polars as pl
 from cxpipeline.errors import CxError
 from cxpipeline.io import home_lock, snapshot
 from cxpipeline.settings import SQL_DIR, Settings
-
-T = TypeVar("T")
 
 #: Relations in creation order: tables first, then views that read them.
 #: Every file in sql/ must be listed here (a test checks it) so nothing is created by accident.
@@ -413,20 +411,6 @@ def option(con: duckdb.DuckDBPyConnection, name: str, value: object) -> Iterator
         yield
     finally:
         reset_option(con, name)
-
-
-def within_memory_bound(megabytes: int | None, attempt: Callable[[int | None], T]) -> T:
-    """Run `attempt(megabytes)`; if DuckDB runs out of memory within the bound, once unbounded.
-
-    The bound is a preference: `attempt` runs one transaction, which the failure rolled
-    back, so nothing of the first attempt remains. An unbounded failure is raised.
-    """
-    try:
-        return attempt(megabytes)
-    except (duckdb.OutOfMemoryException, duckdb.TransactionException):
-        if megabytes is None:
-            raise  # already unbounded: another attempt would fail the same way
-        return attempt(None)
 
 
 def reset_option(con: duckdb.DuckDBPyConnection, name: str) -> None:

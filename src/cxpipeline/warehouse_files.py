@@ -10,7 +10,8 @@ from typing import Any
 import duckdb
 
 from cxpipeline.io.writers import atomic_path
-from cxpipeline.warehouse import load_sql_statement, option
+from cxpipeline.warehouse import load_sql_statement
+from cxpipeline.warehouse_memory import memory_bound
 
 #: Rows per row group of a query staged by `staged_query`: readers slice the file by rows.
 STAGED_ROW_GROUP = 100_000
@@ -46,7 +47,7 @@ def bounded_staged_query(
     Bounded like an ingest's commit: DuckDB's COPY then flushes as it goes (the 5M list's
     records and identities: 778 MiB unbounded, 573 MiB at 512 MB).
     """
-    with option(con, "memory_limit", None if megabytes is None else f"{megabytes}MB"):
+    with memory_bound(con, megabytes):
         return staged_query(con, name, params, target)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from cxpipeline import io, schemas, tzdb, warehouse
+from cxpipeline import io, schemas, tzdb, warehouse, warehouse_memory
 from cxpipeline.errors import CxError
 from cxpipeline.settings import Settings
 from cxpipeline.steps.ingest_state import REJECT_PARTS, ListContext, Run, Staged
@@ -193,7 +193,7 @@ def _load(
     (`Settings.warehouse_memory_mb`) so the step's peak stays flat as lists grow.
     """
     load = partial(_load_within, settings, run, summary, (lake_paths, staging))
-    warehouse.within_memory_bound(settings.warehouse_memory_mb, load)
+    warehouse_memory.within_memory_bound(settings.warehouse_memory_mb, load)
 
 
 def _load_within(
@@ -210,10 +210,9 @@ def _load_within(
     lake_paths, staging = paths
     con = warehouse.connect(settings)
     try:
-        # Beyond the bound DuckDB spills to disk where it can, and a statement fails where it
-        # cannot (the transaction rolls back, the bound is reset, `_load` tries again).
-        limit = None if megabytes is None else f"{megabytes}MB"
-        with warehouse.option(con, "memory_limit", limit), warehouse.transaction(con):
+        # A statement that fails within the bound rolls the transaction back; `_load` then
+        # tries again without it.
+        with warehouse_memory.bounded_transaction(con, megabytes):
             if run.mode == "replace":
                 warehouse.delete_where(con, "contact_records", list_name=run.list_name)
                 warehouse.delete_where(con, "window_keys", list_name=run.list_name)
@@ -245,10 +244,6 @@ def _load_within(
                 defaults=StateDefaults.of(settings),
                 staging=staging / "state",
             )
-            # Lifted before COMMIT: a commit that runs out of memory does not fail cleanly, it
-            # invalidates the database instance (DuckDB's fatal error), as a 5M-row list's
-            # commit did within 512 MB.
-            warehouse.reset_option(con, "memory_limit")
     finally:
         con.close()
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from cxpipeline import io, schemas, warehouse
+from cxpipeline import io, schemas, warehouse, warehouse_memory
 from cxpipeline.codes import CallResult
 from cxpipeline.errors import CxError, InputError
 from cxpipeline.rejects import stored_rejects
@@ -72,7 +72,7 @@ def load_results(
             load = partial(
                 _load_staged, con, parsed, read_rejects, (load_id, path), as_of, settings
             )
-            tally = warehouse.within_memory_bound(settings.warehouse_memory_mb, load)
+            tally = warehouse_memory.within_memory_bound(settings.warehouse_memory_mb, load)
     finally:
         con.close()
     return {**_summary(rows_read, tally), "run_id": load_id}
@@ -93,8 +93,7 @@ def _load_staged(
     in an ingest's commit (an 8.5 M-result load into a 5M-row list grew to 4.1 GiB unbounded).
     """
     load_id, _ = source
-    limit = None if megabytes is None else f"{megabytes}MB"
-    with warehouse.option(con, "memory_limit", limit), warehouse.transaction(con):
+    with warehouse_memory.bounded_transaction(con, megabytes):
         warehouse.delete_where(con, "rejected_rows", run_id=load_id)
         tally = _Tally()
         height = row_count(pl.scan_parquet(parsed))
@@ -123,9 +122,6 @@ def _load_staged(
             chains=pl.concat(tally.chains),  # one entry per pass, and there is one at least
             staging=parsed.parent / "state",
         )
-        # Lifted before COMMIT, as in an ingest: a COMMIT that runs out of memory invalidates
-        # the database instance instead of failing cleanly.
-        warehouse.reset_option(con, "memory_limit")
     return tally
 
 

@@ -1,0 +1,56 @@
+"""DuckDB's memory bound for a step: a bounded block, a bounded transaction, a second try.
+
+A step's statements run within `Settings.warehouse_memory_mb` so its peak stays flat as lists
+grow; the COMMIT runs without it, and a step that needs more than the bound runs again
+without it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from typing import TypeVar
+
+import duckdb
+
+from cxpipeline import warehouse
+
+T = TypeVar("T")
+
+
+@contextlib.contextmanager
+def memory_bound(con: duckdb.DuckDBPyConnection, megabytes: int | None) -> Iterator[None]:
+    """Bound DuckDB's memory to `megabytes` MB inside the block (None: leave it unbounded).
+
+    Beyond the bound DuckDB spills to disk where it can; a statement fails where it cannot.
+    """
+    with warehouse.option(con, "memory_limit", None if megabytes is None else f"{megabytes}MB"):
+        yield
+
+
+@contextlib.contextmanager
+def bounded_transaction(
+    con: duckdb.DuckDBPyConnection, megabytes: int | None
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One transaction whose statements run within `memory_bound`, lifted for its COMMIT.
+
+    A COMMIT that runs out of memory does not fail cleanly: it invalidates the database
+    instance (DuckDB's fatal error), as a 5M-row list's commit did within 512 MB.
+    """
+    with memory_bound(con, megabytes), warehouse.transaction(con):
+        yield con
+        warehouse.reset_option(con, "memory_limit")
+
+
+def within_memory_bound(megabytes: int | None, attempt: Callable[[int | None], T]) -> T:
+    """Run `attempt(megabytes)`; if DuckDB runs out of memory within the bound, once unbounded.
+
+    The bound is a preference: `attempt` runs one transaction, which the failure rolled
+    back, so nothing of the first attempt remains. An unbounded failure is raised.
+    """
+    try:
+        return attempt(megabytes)
+    except (duckdb.OutOfMemoryException, duckdb.TransactionException):
+        if megabytes is None:
+            raise  # already unbounded: another attempt would fail the same way
+        return attempt(None)
