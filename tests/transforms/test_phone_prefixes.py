@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
 import polars as pl
 
 from cxpipeline.transforms import phone_prefixes
@@ -57,3 +61,29 @@ def test_scope_without_automaton_is_keyed_by_the_whole_number():
     k = decisive_lengths(frame, pl.col("s"), "d", lambda s: parse_automaton(*s.split(":", 1)))
     assert k[0] == 11
     assert k[1] < 10
+
+
+def test_automaton_built_once_when_two_threads_first_need_it(monkeypatch):
+    # An ingest enriches chunks on threads: two chunks meeting a calling code at once must
+    # share one automaton, compiled once (a second compile would also rewrite the cache).
+    monkeypatch.setattr(phone_prefixes, "_AUTOMATA", {})
+    monkeypatch.setattr(phone_prefixes, "_STORED", {})
+    monkeypatch.setattr(phone_prefixes, "_COMPILED", [])
+    builds: list[str] = []
+    both_waiting = threading.Barrier(2)
+
+    def slow_build() -> phone_prefixes.Automaton:
+        builds.append(threading.current_thread().name)
+        time.sleep(0.2)  # long enough for the other thread to ask in the meantime
+        return phone_prefixes.Automaton([("1", False)])
+
+    def first_use() -> phone_prefixes.Automaton | None:
+        both_waiting.wait()
+        return phone_prefixes._automaton("classify:test", slow_build)
+
+    with ThreadPoolExecutor(2) as pool:
+        got = list(pool.map(lambda _: first_use(), range(2)))
+    assert len(builds) == 1
+    assert got[0] is got[1] is not None
+    assert phone_prefixes.compiled_count() == 1
+    assert set(phone_prefixes.known_automata()) == {"classify:test"}

@@ -9,6 +9,7 @@ count of the remaining digits. `decisive_lengths` finds, row by row, the shortes
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from re import _constants as sre_c  # type: ignore[attr-defined]
 from re import _parser as sre_p  # type: ignore[attr-defined]
@@ -275,12 +276,18 @@ _AUTOMATA: dict[str, Automaton | None] = {}
 _STORED: dict[str, str] = {}
 #: Names compiled from phonenumbers' patterns in this process (what a cache lacked).
 _COMPILED: list[str] = []
+#: Held while the three are read or changed: an ingest enriches chunks on threads, and two
+#: chunks meeting a new calling code at once must not both compile it (nor one list the
+#: automata while the other adds one).
+_LOCK = threading.RLock()
 
 
 def known_automata() -> dict[str, str]:
     """Return every automaton this process has (used or stored), as JSON text, by name."""
-    known = dict(_STORED)
-    known.update({name: automaton_text(a) for name, a in _AUTOMATA.items()})
+    with _LOCK:
+        known = dict(_STORED)
+        held = dict(_AUTOMATA)
+    known.update({name: automaton_text(a) for name, a in held.items()})
     return known
 
 
@@ -291,9 +298,10 @@ def compiled_count() -> int:
 
 def add_stored(found: Mapping[str, str]) -> None:
     """Add automata stored as text by a cache: decoded when needed, never compiled again."""
-    for name, text in found.items():
-        if name not in _AUTOMATA:
-            _STORED.setdefault(name, text)
+    with _LOCK:
+        for name, text in found.items():
+            if name not in _AUTOMATA:
+                _STORED.setdefault(name, text)
 
 
 def automaton_text(automaton: Automaton | None) -> str:
@@ -303,15 +311,16 @@ def automaton_text(automaton: Automaton | None) -> str:
 
 def _automaton(name: str, build: Callable[[], Automaton | None]) -> Automaton | None:
     """Return the named automaton: decoded from a cache's text, else built the first time."""
-    if name not in _AUTOMATA:
-        text = _STORED.pop(name, None)
-        if text is None:
-            _AUTOMATA[name] = build()
-            _COMPILED.append(name)
-        else:
-            data = json.loads(text)
-            _AUTOMATA[name] = None if data is None else Automaton.from_data(data)
-    return _AUTOMATA[name]
+    with _LOCK:
+        if name not in _AUTOMATA:
+            text = _STORED.pop(name, None)
+            if text is None:
+                _AUTOMATA[name] = build()
+                _COMPILED.append(name)
+            else:
+                data = json.loads(text)
+                _AUTOMATA[name] = None if data is None else Automaton.from_data(data)
+        return _AUTOMATA[name]
 
 
 def classify_automaton(cc: int) -> Automaton | None:
