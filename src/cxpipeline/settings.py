@@ -62,14 +62,6 @@ class Settings(BaseModel):
         ge=1,
         description="Input rows enriched at a time by ingest: bounds its memory, not its result.",
     )
-    ingest_threads: int = Field(
-        # 2: the 500k-row list's enrich pass 8.6 -> 7.1 s (its Python, per distinct number
-        # prefix, runs beside the other chunk's Polars), peak 627 -> 794 MiB; the machine
-        # has two cores (docs/performance.md).
-        2,
-        ge=1,
-        description="Chunks an ingest enriches at once in its own process (threads; 1: serial).",
-    )
     statistics_slice_records: int = Field(
         # 1,000,000: a list of up to a million records is read in one batch with the other
         # inputs (as fast as before the slices); the 5M list's statistics 8.8-10.9 s within

@@ -1,6 +1,5 @@
 """Partitions by chain key: one partition or several give the same list, row for row."""
 
-import threading
 from datetime import datetime
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from polars.testing import assert_frame_equal
 from cxpipeline import generate
 from cxpipeline.errors import InputError
 from cxpipeline.settings import REPO_ROOT, Settings
-from cxpipeline.steps import ingest_chunks, ingest_commit, ingest_ids, ingest_partitions, setup
+from cxpipeline.steps import ingest_commit, ingest_ids, ingest_partitions, setup
 from cxpipeline.steps.ingest import ingest
 
 AS_OF = datetime.fromisoformat("2026-12-01T08:00:00-05:00")
@@ -67,29 +66,14 @@ def test_partitions_change_nothing_row_for_row(tmp_path, files, monkeypatch):
     # Small slices: the partitions' records are merged into the sorted contacts file in many.
     monkeypatch.setattr(ingest_commit, "MERGE_SLICE_RECORDS", 97)
     homes, summaries, executor = [], [], Recording()
-    ran_on: dict[str, set[str]] = {}
-    enriched_chunk = ingest_chunks.enriched_chunk
-
-    def recorded(job):
-        ran_on.setdefault(current, set()).add(threading.current_thread().name)
-        return enriched_chunk(job)
-
-    monkeypatch.setattr(ingest_chunks, "enriched_chunk", recorded)
     # One partition; four; one shaped in slices of 113 records (a partition larger than a
-    # slice) with its new ids numbered in ranges of about 200 records; chunks enriched on
-    # three threads (the others one at a time).
-    cases = (
-        ("one", 1, 50_000, 10**6, 1),
-        ("four", 4, 50_000, 10**6, 1),
-        ("sliced", 1, 113, 200, 1),
-        ("threads", 1, 50_000, 10**6, 3),
-    )
-    for name, partitions, shape_slice, id_range, threads in cases:
-        current = name
+    # slice) with its new ids numbered in ranges of about 200 records.
+    cases = (("one", 1, 50_000, 10**6), ("four", 4, 50_000, 10**6), ("sliced", 1, 113, 200))
+    for name, partitions, shape_slice, id_range in cases:
         monkeypatch.setattr(ingest_partitions, "SHAPE_SLICE_RECORDS", shape_slice)
         monkeypatch.setattr(ingest_ids, "ID_RANGE_RECORDS", id_range)
         monkeypatch.setattr(ingest_ids, "_SAMPLE_EVERY", 1)
-        settings = Settings.build(tmp_path / name, ingest_threads=threads)
+        settings = Settings.build(tmp_path / name)
         setup.apply_campaigns(settings, REPO_ROOT / "data" / "sample" / "campaigns.yaml")
         for path, mode in ((first, "replace"), (second, "append")):
             done = ingest(
@@ -105,10 +89,10 @@ def test_partitions_change_nothing_row_for_row(tmp_path, files, monkeypatch):
             )
             summaries.append(vars(done))
         homes.append(settings)
-    assert summaries[:2] == summaries[2:4] == summaries[4:6] == summaries[6:]
+    assert summaries[:2] == summaries[2:4] == summaries[4:]
     assert summaries[0]["records_written"] > 1_000 and summaries[1]["records_added"] > 0
-    one, four, sliced, threaded = homes
-    for other in (four, sliced, threaded):
+    one, four, sliced = homes
+    for other in (four, sliced):
         for sql in TABLES:
             assert_frame_equal(table(one, sql), table(other, sql))
         # The lake's contacts files too, in their written order (sorted by record_id).
@@ -118,10 +102,6 @@ def test_partitions_change_nothing_row_for_row(tmp_path, files, monkeypatch):
     # Four partitions really ran (per-chain and shaping jobs, two ingests), and the staging
     # area is gone afterwards.
     assert executor.jobs["chained_part"] == executor.jobs["shaped_part"] == 2 * 4
-    # The serial cases ran their chunks here; the threaded one on two pool threads.
-    assert ran_on["one"] == ran_on["sliced"] == {threading.main_thread().name}
-    assert len(ran_on["threads"]) == 3
-    assert all(n.startswith("cxpipeline-chunk") for n in ran_on["threads"])
     assert not (four.lake / "staging").exists() or not any((four.lake / "staging").iterdir())
 
 

@@ -64,8 +64,8 @@ def test_scope_without_automaton_is_keyed_by_the_whole_number():
 
 
 def test_automaton_built_once_when_two_threads_first_need_it(monkeypatch):
-    # An ingest enriches chunks on threads: two chunks meeting a calling code at once must
-    # share one automaton, compiled once (a second compile would also rewrite the cache).
+    # A Dask worker runs chunk jobs on threads: two chunks meeting a calling code at once
+    # must share one automaton, compiled once (a second compile would also rewrite the cache).
     monkeypatch.setattr(phone_prefixes, "_AUTOMATA", {})
     monkeypatch.setattr(phone_prefixes, "_STORED", {})
     monkeypatch.setattr(phone_prefixes, "_COMPILED", [])

@@ -11,8 +11,7 @@ jobs run on an executor (here, or on a Dask cluster); memory follows the chunk s
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -52,23 +51,16 @@ def staged_ingest(
     Chunk and partition jobs run on `executor` (default: here, in order); `partitions` (by
     default one per chunk, at most MAX_PARTITIONS) changes nothing in the output.
     """
+    executor = executor or InProcess()
     if chunk_rows < 1:
         raise InputError(f"chunk_rows must be at least 1, not {chunk_rows}")
     if partitions is not None and partitions < 1:
         raise InputError(f"partitions must be at least 1, not {partitions}")
     staged = Staged(folder=staging)
     staged.add_rejects("read", 0, table.rejects)
-    with _enrich_executor(settings, executor) as chunk_executor:
-        _enrich_pass(
-            settings,
-            table,
-            import_spec,
-            context.effective,
-            staged,
-            (chunk_rows, partitions),
-            chunk_executor,
-        )
-    executor = executor or InProcess()
+    _enrich_pass(
+        settings, table, import_spec, context.effective, staged, (chunk_rows, partitions), executor
+    )
     advance(1)
     window_rows = _plan_pass(settings, context, run, staged)
     rows = list_rows(settings, context, run, staged)
@@ -79,25 +71,6 @@ def staged_ingest(
     check_removals(settings, context, run, staged)
     advance(1)
     return ingest_commit.commit(settings, table, context, run, staged, window_rows, advance)
-
-
-@contextlib.contextmanager
-def _enrich_executor(settings: Settings, executor: Executor | None) -> Iterator[Executor]:
-    """Where the chunks run: `executor` if given, else `Settings.ingest_threads` threads here.
-
-    Only the chunks: a chunk's memory is bounded by its rows, and the per-distinct-prefix
-    Python of one chunk (phonenumbers) runs beside the other's Polars work. The partition
-    jobs stay serial here, as two shaped at once raised the 500k list's peak to 929 MiB.
-    """
-    if executor is not None or settings.ingest_threads == 1:
-        yield executor or InProcess()
-        return
-    pool = ThreadPoolExecutor(settings.ingest_threads, thread_name_prefix="cxpipeline-chunk")
-    try:
-        yield pool
-    finally:
-        # After a failed chunk, chunks not started yet are dropped, not run.
-        pool.shutdown(wait=True, cancel_futures=True)
 
 
 #: Rows of a list's staged identities (or records, in an append) split at a time.

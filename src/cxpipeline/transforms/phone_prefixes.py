@@ -276,9 +276,10 @@ _AUTOMATA: dict[str, Automaton | None] = {}
 _STORED: dict[str, str] = {}
 #: Names compiled from phonenumbers' patterns in this process (what a cache lacked).
 _COMPILED: list[str] = []
-#: Held while the three are read or changed: an ingest enriches chunks on threads, and two
-#: chunks meeting a new calling code at once must not both compile it (nor one list the
-#: automata while the other adds one).
+#: Held while the three are read or changed: a Dask worker runs chunk jobs on its threads
+#: (`dask worker` starts one per core; only our local cluster has one), and two chunks meeting a
+#: calling code at once must not both compile it, nor one list the automata for the cache
+#: while the other adds one ("dictionary changed size during iteration").
 _LOCK = threading.RLock()
 
 
