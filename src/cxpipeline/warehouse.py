@@ -292,9 +292,14 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
 
 
 @contextlib.contextmanager
-def registered(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> Iterator[None]:
-    """Let the block's SQL read `frame` as the relation `name`; unregistered after it."""
-    con.register(name, frame.to_arrow())
+def registered(
+    con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame | duckdb.DuckDBPyRelation
+) -> Iterator[None]:
+    """Let the block's SQL read `frame` (or a DuckDB relation) as `name`; unregistered after it.
+
+    A temporary view of the connection: nothing in the catalog.
+    """
+    con.register(name, frame.to_arrow() if isinstance(frame, pl.DataFrame) else frame)
     try:
         yield
     finally:

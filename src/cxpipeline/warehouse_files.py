@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from cxpipeline.io.writers import atomic_path
-from cxpipeline.warehouse import load_sql_statement
+from cxpipeline.warehouse import load_sql_statement, registered
 from cxpipeline.warehouse_memory import memory_bound
 
 #: Rows per row group of a query staged by `staged_query`: readers slice the file by rows.
@@ -51,16 +50,8 @@ def bounded_staged_query(
         return staged_query(con, name, params, target)
 
 
-@contextlib.contextmanager
 def registered_files(
     con: duckdb.DuckDBPyConnection, name: str, paths: list[Path]
-) -> Iterator[None]:
-    """Let the block's SQL read Parquet files as the relation `name` (DuckDB reads them).
-
-    A temporary view of the connection, like a registered frame: nothing in the catalog.
-    """
-    con.register(name, con.read_parquet([str(path) for path in paths]))
-    try:
-        yield
-    finally:
-        con.unregister(name)
+) -> contextlib.AbstractContextManager[None]:
+    """Let the block's SQL read Parquet files as the relation `name` (DuckDB reads them)."""
+    return registered(con, name, con.read_parquet([str(path) for path in paths]))
