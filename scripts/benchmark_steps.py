@@ -118,6 +118,41 @@ def step_ingest(cfg: Config) -> Figures:
     }
 
 
+def step_records_floor(cfg: Config) -> Figures:
+    """Measure what storing the ingest's records costs alone: the lake file and the warehouse.
+
+    The list's lake contacts file (what the ingest wrote) is copied by Polars' streaming
+    engine (zstd, as the lake) and inserted by DuckDB into an empty `contact_records` of a
+    scratch warehouse file, as the ingest inserts it, then closed (checkpointed). Any ingest
+    that keeps both copies the contract asks for pays at least this before a single number is
+    normalised. Best of FLOOR_REPEATS.
+    """
+    import duckdb
+    import polars as pl
+
+    from cxpipeline import warehouse
+
+    home = _home(cfg)
+    lake_file = next((home / "lake" / "contacts" / f"list={LIST}").glob("*.parquet"))
+    scratch, copy = home / "records_floor.duckdb", home / "records_floor.parquet"
+    times = []
+    for _ in range(FLOOR_REPEATS):
+        scratch.unlink(missing_ok=True)
+        con = duckdb.connect(str(scratch))
+        con.execute(warehouse.load_sql("contact_records"))
+        started = clock()
+        pl.scan_parquet(lake_file).sink_parquet(copy)
+        with warehouse.option(con, "preserve_insertion_order", False):
+            warehouse.insert(con, "contact_records", lake_file)
+        con.close()
+        times.append(since(started))
+    scratch.unlink(missing_ok=True)
+    copy.unlink(missing_ok=True)
+    records = pl.scan_parquet(lake_file).select(pl.len()).collect().item()
+    spent, cpu = min(times)
+    return {"seconds": spent, "cpu": cpu, "count": records, "unit": "records"}
+
+
 def _one_phone(value: str, region: str) -> tuple[str, tuple[str, ...]] | None:
     """Do what a plain per-row script does with one value: parse, validate, E.164, zones."""
     import phonenumbers
@@ -346,6 +381,7 @@ STEPS: dict[str, Callable[[Config], Figures]] = {
     "generate": step_generate,
     "io_floor": step_io_floor,
     "ingest": step_ingest,
+    "records_floor": step_records_floor,
     "baseline": step_baseline,
     "plan": step_plan,
     "results_file": step_results_file,

@@ -33,6 +33,11 @@ def test_quick_benchmark_prints_every_step_with_positive_figures(tmp_path, capsy
     for ratio in ("ingest / I/O floor", "per-row baseline / ingest", "statistics / DuckDB query"):
         assert re.search(re.escape(ratio) + r"\s+\d+\.\dx", out), out
     assert "1k-row ingest cold / warm" in out and "peak RSS, largest step" in out
+    writes = re.search(r"records' writes / I/O floor\s+(\d+\.\d)x.*at most (\d+\.\d)x", out)
+    assert writes is not None, out
+    # the records' writes are part of the ingest: they cannot take longer than all of it
+    assert results["records_floor"]["seconds"] < results["ingest"]["seconds"]
+    assert results["records_floor"]["count"] == results["ingest"]["records"]
     assert results["results_file"]["per_record"] >= 4  # --quick asks for ~5 per record
 
 
