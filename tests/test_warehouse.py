@@ -166,6 +166,37 @@ def test_the_snapshot_is_copied_again_only_when_the_warehouse_changed(tmp_path):
         assert reader.execute("SELECT answer FROM scratch").fetchall() == [(42,)]
 
 
+def test_a_checkpoint_runs_within_its_bound_and_a_failed_one_leaves_the_commit(
+    tmp_path, monkeypatch
+):
+    settings = Settings.build(tmp_path / "home")
+    warehouse.connect(settings).close()
+    path = settings.warehouse_path
+    seen, real = [], warehouse.checkpoint
+
+    def tiny(con, megabytes):
+        # 1 MB: DuckDB cannot pin the blocks a checkpoint needs, a fatal error for its instance
+        done = real(con, 1)
+        seen.append(done)
+        return done
+
+    with duckdb.connect(str(path)) as con:
+        limit = "SELECT current_setting('memory_limit')"
+        unbounded = con.execute(limit).fetchone()
+        con.execute("CREATE TABLE scratch AS SELECT range AS n FROM range(100000)")
+        assert warehouse.checkpoint(con, 64) is True
+        assert con.execute(limit).fetchone() == unbounded  # the bound held for the block only
+    monkeypatch.setattr(warehouse, "checkpoint", tiny)
+    con = warehouse.connect(settings)
+    con.execute("UPDATE scratch SET n = n + 1")  # updates a checkpoint must fold, ~1 MB and more
+    con.close()
+    assert seen == [False]
+    # the writer's publication folded the WAL in first: the snapshot holds the commit
+    assert not path.with_name(path.name + ".wal").exists()
+    with warehouse.connect(settings, read_only=True) as reader:
+        assert reader.execute("SELECT count(*), max(n) FROM scratch").fetchone() == (100000, 100000)
+
+
 def test_an_option_holds_inside_its_block_only_and_only_listed_names_are_set():
     con = duckdb.connect()
     setting = "SELECT current_setting('preserve_insertion_order')"

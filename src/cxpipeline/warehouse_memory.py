@@ -17,6 +17,10 @@ from cxpipeline import warehouse
 
 T = TypeVar("T")
 
+#: DuckDB's WAL size that triggers a checkpoint inside a COMMIT, raised for a bounded
+#: transaction so that its checkpoint runs after the COMMIT, within the bound.
+DEFERRED_CHECKPOINT = "1TB"
+
 
 @contextlib.contextmanager
 def memory_bound(con: duckdb.DuckDBPyConnection, megabytes: int | None) -> Iterator[None]:
@@ -35,11 +39,18 @@ def bounded_transaction(
     """One transaction whose statements run within `memory_bound`, lifted for its COMMIT.
 
     A COMMIT that runs out of memory does not fail cleanly: it invalidates the database
-    instance (DuckDB's fatal error), as a 5M-row list's commit did within 512 MB.
+    instance (DuckDB's fatal error), as a 5M-row list's commit did within 512 MB. The COMMIT
+    does not checkpoint (it would, unbounded, past DuckDB's WAL threshold): the checkpoint
+    follows it, within the bound.
     """
-    with memory_bound(con, megabytes), warehouse.transaction(con):
+    with (
+        memory_bound(con, megabytes),
+        warehouse.option(con, "checkpoint_threshold", DEFERRED_CHECKPOINT),
+        warehouse.transaction(con),
+    ):
         yield con
         warehouse.reset_option(con, "memory_limit")
+    warehouse.checkpoint(con, megabytes)
 
 
 def within_memory_bound(megabytes: int | None, attempt: Callable[[int | None], T]) -> T:

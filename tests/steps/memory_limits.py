@@ -28,6 +28,10 @@ class Limits:
 
     inserts: list[tuple[str, str]] = field(default_factory=list)
     commits: list[str] = field(default_factory=list)
+    #: DuckDB's checkpoint threshold at each COMMIT (a COMMIT past it checkpoints).
+    thresholds: list[str] = field(default_factory=list)
+    #: The bound (MB, None: unbounded) each explicit checkpoint was asked to run within.
+    checkpoints: list[int | None] = field(default_factory=list)
 
     def at(self, table: str) -> list[str]:
         """The limits seen at the inserts into `table`."""
@@ -38,6 +42,7 @@ def recorded_limits(monkeypatch, *, out_of_memory_at: str | None = None) -> Limi
     """Record the limits; the first insert into `out_of_memory_at` runs out of memory."""
     limits = Limits()
     real_insert, real_transaction = warehouse.insert, warehouse.transaction
+    real_checkpoint = warehouse.checkpoint
 
     def insert(con, table, data):
         limits.inserts.append((table, current_limit(con)))
@@ -50,7 +55,14 @@ def recorded_limits(monkeypatch, *, out_of_memory_at: str | None = None) -> Limi
         with real_transaction(con):
             yield con
             limits.commits.append(current_limit(con))
+            threshold = con.execute("SELECT current_setting('checkpoint_threshold')").fetchone()
+            limits.thresholds.append(threshold[0])
+
+    def checkpoint(con, megabytes):
+        limits.checkpoints.append(megabytes)
+        return real_checkpoint(con, megabytes)
 
     monkeypatch.setattr(warehouse, "insert", insert)
     monkeypatch.setattr(warehouse, "transaction", transaction)
+    monkeypatch.setattr(warehouse, "checkpoint", checkpoint)
     return limits

@@ -74,6 +74,10 @@ def test_the_bound_holds_for_the_statements_and_is_lifted_before_commit(tmp_path
     at_commit = limits.commits
     assert during and set(during) == {bounded}  # every insert of the commit ran bounded
     assert at_commit and bounded not in at_commit  # no COMMIT did
+    # ... and no COMMIT checkpointed (unbounded, DuckDB caches every block it reads): the
+    # checkpoints, after the COMMIT and when the writer closes, ran within the bound
+    assert limits.thresholds and all(t.endswith("GiB") for t in limits.thresholds)
+    assert limits.checkpoints and set(limits.checkpoints) == {settings.warehouse_memory_mb}
 
 
 @pytest.mark.parametrize("mode", ["replace", "append"])

@@ -71,6 +71,33 @@ def test_many_passes_store_the_same_results_state_holds_rejects_and_dnc(
     assert expected["call_results"] and expected["suppression_entries"]
 
 
+def test_a_pass_reads_its_rows_in_file_order_whatever_order_they_were_staged_in(
+    tmp_path, monkeypatch
+):
+    # The typed rows are staged in any order (Polars streams them unordered, in bounded
+    # memory); each pass puts them back in file order, so what a load stores, and in which
+    # order, does not depend on how the staging went.
+    physical = "SELECT source_row, field, reason FROM rejected_rows WHERE run_id LIKE 'results-%'"
+
+    def stored(home):
+        with duckdb.connect(str(Settings.build(home).warehouse_path), read_only=True) as con:
+            return con.execute(physical).fetchall()
+
+    _loaded(tmp_path / "as_read", monkeypatch, 10**9, 10**9)
+    real = results._staged_parse
+
+    def reversed_staging(table, path, target):
+        staged = real(table, path, target)
+        pl.read_parquet(staged).sort("source_row", descending=True).write_parquet(staged)
+        return staged
+
+    monkeypatch.setattr(results, "_staged_parse", reversed_staging)
+    _loaded(tmp_path / "reversed", monkeypatch, 10**9, 10**9)
+    rows = stored(tmp_path / "as_read")
+    assert len(rows) > 1 and [r[0] for r in rows] == sorted(r[0] for r in rows)
+    assert stored(tmp_path / "reversed") == rows
+
+
 def test_each_pass_reads_the_owners_of_its_own_records_only(tmp_path, monkeypatch):
     """A load every few minutes must not read every record of the warehouse per pass."""
     from cxpipeline import warehouse
@@ -139,6 +166,10 @@ def test_a_load_is_bounded_runs_again_unbounded_when_it_must_and_commits_unbound
     first, second = limits.at("call_results")
     assert first == bounded and second != bounded  # the second attempt: unbounded
     assert limits.commits and bounded not in limits.commits
+    # the load's COMMIT (the last) does not checkpoint: its checkpoint follows, unbounded as
+    # the second attempt's statements; the writer's, as it closes, within the bound again
+    assert limits.thresholds[-1] != "16.0 MiB"
+    assert limits.checkpoints[-2:] == [None, Settings.build(tmp_path).warehouse_memory_mb]
 
 
 def test_a_load_that_repeats_a_result_key_rolls_back(tmp_path, monkeypatch):

@@ -51,16 +51,24 @@ def write_parquet(
     *,
     row_group_size: int | None = None,
     compression: ParquetCompression = "zstd",
+    ordered: bool = True,
 ) -> Path:
     """Write a frame to Parquet atomically, streaming a LazyFrame without collecting it.
 
-    `row_group_size` (rows) keeps row groups small where readers filter by range.
+    `row_group_size` (rows) keeps row groups small where readers filter by range. `ordered`
+    False lets a streamed frame's rows land in any order: Polars then writes each batch as
+    it is ready instead of holding those that overtook a slow one (on a 9.4 M-row results
+    file: 0.5 GiB every run, against 0.44 to 1.5 GiB from run to run in order).
     """
     target = Path(target)
     with atomic_path(target) as tmp:
         if isinstance(frame, pl.LazyFrame):
             frame.sink_parquet(
-                tmp, engine="streaming", row_group_size=row_group_size, compression=compression
+                tmp,
+                engine="streaming",
+                row_group_size=row_group_size,
+                compression=compression,
+                maintain_order=ordered,
             )
         else:
             frame.write_parquet(tmp, row_group_size=row_group_size, compression=compression)
@@ -68,11 +76,19 @@ def write_parquet(
 
 
 def write_staged(
-    frame: pl.LazyFrame | pl.DataFrame, target: Path | str, *, row_group_size: int | None = None
+    frame: pl.LazyFrame | pl.DataFrame,
+    target: Path | str,
+    *,
+    row_group_size: int | None = None,
+    ordered: bool = True,
 ) -> Path:
     """Write a run's own temporary Parquet file (removed with its staging folder), fast."""
     return write_parquet(
-        frame, target, row_group_size=row_group_size, compression=STAGING_COMPRESSION
+        frame,
+        target,
+        row_group_size=row_group_size,
+        compression=STAGING_COMPRESSION,
+        ordered=ordered,
     )
 
 

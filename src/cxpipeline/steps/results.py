@@ -103,8 +103,9 @@ def _load_staged(
         which = (((record % passes) + passes) % passes).fill_null(0)  # negative ids too
         fresh: list[Path] = []
         for index in range(passes):
-            # Read from the staged file pass by pass: one pass is in memory at a time.
-            part = pl.scan_parquet(parsed).filter(which == index).collect()
+            # Read from the staged file pass by pass: one pass is in memory at a time, in
+            # the file's row order (the staged file is written in any order).
+            part = pl.scan_parquet(parsed).filter(which == index).sort("source_row").collect()
             unread = read_rejects if index == 0 else read_rejects.clear()
             stage = parsed.with_name(f"fresh-{index:05d}.parquet")
             fresh.append(_load_pass(con, part, unread, source, tally, stage))
@@ -126,9 +127,12 @@ def _load_staged(
 
 
 def _staged_parse(table: io.RawTable, path: Path, target: Path) -> Path:
-    """Type the file's rows and stage them as Parquet (streamed where the reader allows)."""
+    """Type the file's rows and stage them as Parquet (streamed where the reader allows).
+
+    In any row order: each pass sorts its rows by `source_row` when it reads them.
+    """
     try:
-        return io.write_staged(results.parsed_call_results(table.frame), target)
+        return io.write_staged(results.parsed_call_results(table.frame), target, ordered=False)
     except CxError as exc:
         raise exc.at_file(str(path)) from None
 
