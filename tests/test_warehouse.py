@@ -197,6 +197,26 @@ def test_a_checkpoint_runs_within_its_bound_and_a_failed_one_leaves_the_commit(
         assert reader.execute("SELECT count(*), max(n) FROM scratch").fetchone() == (100000, 100000)
 
 
+def test_a_writer_inside_a_step_checkpoints_within_the_bound_when_it_closes(tmp_path, monkeypatch):
+    # The last connection's close ends DuckDB's instance, which checkpoints unbounded (1.2 GiB
+    # for a statistics step after a 9.4 M-result load): every writer checkpoints first.
+    settings = Settings.build(tmp_path / "home")
+    warehouse.connect(settings).close()
+    asked, real = [], warehouse.checkpoint
+
+    def recorded(con, megabytes):
+        asked.append(megabytes)
+        return real(con, megabytes)
+
+    monkeypatch.setattr(warehouse, "checkpoint", recorded)
+    with warehouse.writing(settings):  # a step's hold: the connection inside is not outermost
+        con = warehouse.connect(settings)
+        con.execute("CREATE TABLE scratch AS SELECT range AS n FROM range(1000)")
+        con.close()
+        assert asked == [settings.warehouse_memory_mb]
+        assert not settings.warehouse_path.with_name("warehouse.duckdb.wal").exists()
+
+
 def test_an_option_holds_inside_its_block_only_and_only_listed_names_are_set():
     con = duckdb.connect()
     setting = "SELECT current_setting('preserve_insertion_order')"

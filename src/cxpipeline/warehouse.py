@@ -229,13 +229,13 @@ class _Writer:
         self.close()
 
     def close(self) -> None:
-        """Close the connection; the outermost writer checkpoints and publishes the snapshot."""
+        """Checkpoint within the bound and close; the outermost writer publishes the snapshot."""
         if self._closed:
             return
         self._closed = True
         try:
-            if self._outermost:
-                checkpoint(self._con, self._megabytes)
+            # Every writer: the last connection's close checkpoints anyway, unbounded.
+            checkpoint(self._con, self._megabytes)
             self._con.close()
         finally:
             self._lock.__exit__(None, None, None)  # the outermost hold publishes the snapshot
