@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo, available_timezones
 
 import polars as pl
 
+from cxpipeline import tzdb
 from cxpipeline.codes import CallResult
 from cxpipeline.generate.streams import Rng, pick, u64
 
@@ -52,7 +52,7 @@ def _offset_table(zones: Sequence[str], first_day: date, days: int) -> pl.DataFr
     """UTC offset at local noon of each zone and day (DST changes happen before 09:00)."""
     rows: list[tuple[str, int, int, str]] = []
     for zone in zones:
-        info = ZoneInfo(zone)
+        info = tzdb.zone(zone)
         for d in range(days):
             noon = datetime.combine(first_day + timedelta(days=d), datetime.min.time()).replace(
                 hour=12, tzinfo=info
@@ -211,7 +211,7 @@ def synthetic_call_results(
     """
     if days < 1:
         raise ValueError(f"days must be >= 1, got {days}")
-    known = available_timezones()
+    known = tzdb.zone_names()
     present = records.select(pl.col("tz_name").unique()).collect().to_series().to_list()
     zones = sorted({z for z in present if isinstance(z, str) and z in known} | {_NO_ZONE_WINDOW})
     return (

@@ -5,10 +5,10 @@ from __future__ import annotations
 import functools
 from datetime import datetime
 from itertools import accumulate
-from zoneinfo import ZoneInfo, available_timezones
 
 import polars as pl
 
+from cxpipeline import tzdb
 from cxpipeline.codes import ZONE_ABBREVIATIONS
 from cxpipeline.generate.columns import REQUIRED_STATES
 from cxpipeline.generate.streams import Rng, gather_int, pick
@@ -29,7 +29,7 @@ _NOT_DIALLED_STATES = {"AA", "AE", "AP", "VI", "MP", "GU", "AS", "FM", "PW", "MH
 
 def _january_offset_hours(zone: str) -> int:
     """Return the UTC offset of a zone in mid-January, in whole hours."""
-    offset = datetime(2025, 1, 15, 12, tzinfo=ZoneInfo(zone)).utcoffset()
+    offset = datetime(2025, 1, 15, 12, tzinfo=tzdb.zone(zone)).utcoffset()
     return int(offset.total_seconds() // 3600) if offset is not None else 0
 
 
@@ -42,7 +42,7 @@ def zip_tables() -> tuple[pl.DataFrame, dict[int, int], tuple[int, int]]:
     """
     import zipcodes
 
-    zones = available_timezones()
+    zones = tzdb.zone_names()
     rows = [
         r
         for r in zipcodes.list_all()
