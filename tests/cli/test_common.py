@@ -30,25 +30,6 @@ def test_missing_input_file_is_one_line(tmp_path):
     assert len(message.splitlines()) == 1
 
 
-def test_bad_as_of_names_the_option(tmp_path):
-    sample = tmp_path / "x.csv"
-    sample.write_text("client_id,phone\n1,2125550142\n")
-    result = run(
-        "ingest",
-        str(sample),
-        "--list",
-        "l",
-        "--group",
-        "g",
-        "--as-of",
-        "tomorrow",
-        "--home",
-        str(tmp_path),
-    )
-    assert result.exit_code == 1
-    assert "--as-of" in result.output
-
-
 def test_piped_tables_never_cut_cell_text(tmp_path):
     from cxpipeline.settings import REPO_ROOT
 
