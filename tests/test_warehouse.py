@@ -4,7 +4,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from cxpipeline import warehouse, warehouse_comments, warehouse_files
+from cxpipeline import warehouse, warehouse_comments, warehouse_files, warehouse_memory
 from cxpipeline.io.snapshot import snapshot_path
 from cxpipeline.schemas.catalog import render_markdown
 from cxpipeline.settings import REPO_ROOT, Settings
@@ -172,7 +172,7 @@ def test_a_checkpoint_runs_within_its_bound_and_a_failed_one_leaves_the_commit(
     settings = Settings.build(tmp_path / "home")
     warehouse.connect(settings).close()
     path = settings.warehouse_path
-    seen, real = [], warehouse.checkpoint
+    seen, real = [], warehouse_memory.checkpoint
 
     def tiny(con, megabytes):
         # 1 MB: DuckDB cannot pin the blocks a checkpoint needs, a fatal error for its instance
@@ -184,9 +184,9 @@ def test_a_checkpoint_runs_within_its_bound_and_a_failed_one_leaves_the_commit(
         limit = "SELECT current_setting('memory_limit')"
         unbounded = con.execute(limit).fetchone()
         con.execute("CREATE TABLE scratch AS SELECT range AS n FROM range(100000)")
-        assert warehouse.checkpoint(con, 64) is True
+        assert warehouse_memory.checkpoint(con, 64) is True
         assert con.execute(limit).fetchone() == unbounded  # the bound held for the block only
-    monkeypatch.setattr(warehouse, "checkpoint", tiny)
+    monkeypatch.setattr(warehouse_memory, "checkpoint", tiny)
     con = warehouse.connect(settings)
     con.execute("UPDATE scratch SET n = n + 1")  # updates a checkpoint must fold, ~1 MB and more
     con.close()
@@ -202,13 +202,13 @@ def test_a_writer_inside_a_step_checkpoints_within_the_bound_when_it_closes(tmp_
     # for a statistics step after a 9.4 M-result load): every writer checkpoints first.
     settings = Settings.build(tmp_path / "home")
     warehouse.connect(settings).close()
-    asked, real = [], warehouse.checkpoint
+    asked, real = [], warehouse_memory.checkpoint
 
     def recorded(con, megabytes):
         asked.append(megabytes)
         return real(con, megabytes)
 
-    monkeypatch.setattr(warehouse, "checkpoint", recorded)
+    monkeypatch.setattr(warehouse_memory, "checkpoint", recorded)
     with warehouse.writing(settings):  # a step's hold: the connection inside is not outermost
         con = warehouse.connect(settings)
         con.execute("CREATE TABLE scratch AS SELECT range AS n FROM range(1000)")

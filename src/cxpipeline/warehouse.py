@@ -234,25 +234,14 @@ class _Writer:
             return
         self._closed = True
         try:
+            # Imported here: warehouse_memory imports this module.
+            from cxpipeline import warehouse_memory
+
             # Every writer: the last connection's close checkpoints anyway, unbounded.
-            checkpoint(self._con, self._megabytes)
+            warehouse_memory.checkpoint(self._con, self._megabytes)
             self._con.close()
         finally:
             self._lock.__exit__(None, None, None)  # the outermost hold publishes the snapshot
-
-
-def checkpoint(con: duckdb.DuckDBPyConnection, megabytes: int | None) -> bool:
-    """Fold the WAL into the file within DuckDB's memory bound (None: none); False if it failed.
-
-    Unbounded, DuckDB caches every block it reads (1.5 GiB after 9.4 M results into a 500k
-    list; 0.8 GiB bounded). A failure ends DuckDB's instance; the WAL keeps the commits.
-    """
-    try:
-        with option(con, "memory_limit", None if megabytes is None else f"{megabytes}MB"):
-            con.execute("CHECKPOINT")
-    except duckdb.Error:
-        return False
-    return True
 
 
 def reader_path(settings: Settings) -> Path:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from cxpipeline import warehouse
+from cxpipeline import warehouse, warehouse_memory
 
 
 def shown_limit(megabytes: int) -> str:
@@ -42,7 +42,7 @@ def recorded_limits(monkeypatch, *, out_of_memory_at: str | None = None) -> Limi
     """Record the limits; the first insert into `out_of_memory_at` runs out of memory."""
     limits = Limits()
     real_insert, real_transaction = warehouse.insert, warehouse.transaction
-    real_checkpoint = warehouse.checkpoint
+    real_checkpoint = warehouse_memory.checkpoint
 
     def insert(con, table, data):
         limits.inserts.append((table, current_limit(con)))
@@ -64,5 +64,5 @@ def recorded_limits(monkeypatch, *, out_of_memory_at: str | None = None) -> Limi
 
     monkeypatch.setattr(warehouse, "insert", insert)
     monkeypatch.setattr(warehouse, "transaction", transaction)
-    monkeypatch.setattr(warehouse, "checkpoint", checkpoint)
+    monkeypatch.setattr(warehouse_memory, "checkpoint", checkpoint)
     return limits
