@@ -199,10 +199,18 @@ def writing(settings: Settings) -> Iterator[bool]:
         # Unchanged since the last snapshot (a step that only read, or wrote nothing): the
         # copy, which grows with the warehouse, is skipped.
         if outermost and path.exists() and not snapshot.snapshot_is_current(path):
-            if path.with_name(path.name + ".wal").exists():
-                # A checkpoint failed (its instance is gone): opening and closing folds the WAL.
-                duckdb.connect(str(path)).close()
-            snapshot.publish_snapshot(path)
+            _publish(path)
+
+
+def _publish(path: Path) -> None:
+    """Publish the readers' snapshot, folding in first a WAL left unfolded.
+
+    A writer killed after a commit, or a checkpoint that failed (its DuckDB instance gone),
+    leaves the commit in the WAL: opening and closing the file checkpoints it.
+    """
+    if path.with_name(path.name + ".wal").exists():
+        duckdb.connect(str(path)).close()
+    snapshot.publish_snapshot(path)
 
 
 class _Writer:
@@ -257,9 +265,7 @@ def reader_path(settings: Settings) -> Path:
     try:
         with home_lock.home_lock(settings.home, wait):
             if not snapshot.snapshot_is_current(path):
-                if path.with_name(path.name + ".wal").exists():
-                    duckdb.connect(str(path)).close()  # closing checkpoints the WAL into the file
-                snapshot.publish_snapshot(path)
+                _publish(path)
     except CxError:
         if not published.exists():
             raise
