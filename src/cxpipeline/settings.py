@@ -83,10 +83,11 @@ class Settings(BaseModel):
         512,
         ge=64,
         description=(
-            "Memory DuckDB may use for the statements of an ingest's commit and a results "
-            "load, and for every checkpoint (MiB; None: DuckDB's default); a statement that "
-            "needs more runs the step again without the bound, and the COMMIT itself (which "
-            "does not checkpoint) always runs without it."
+            "Memory DuckDB may use for the statements of an ingest's commit, a results "
+            "load and a plan, for the statistics' reads, and for every checkpoint (MiB; "
+            "None: DuckDB's default); a statement that needs more runs the step again "
+            "without the bound, and the COMMIT itself (which does not checkpoint) always "
+            "runs without it."
         ),
     )
 

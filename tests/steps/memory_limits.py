@@ -19,7 +19,8 @@ def shown_limit(megabytes: int) -> str:
 
 def current_limit(con: duckdb.DuckDBPyConnection) -> str:
     """The connection's memory limit as DuckDB shows it."""
-    return con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    # fetchall: a result left unfinished would block the connection's next cursor
+    return con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
 
 
 @dataclass

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 import duckdb
 import pytest
+from tests.steps.memory_limits import current_limit, shown_limit
 
 from cxpipeline import warehouse
 from cxpipeline.settings import REPO_ROOT, Settings
@@ -111,3 +112,31 @@ def test_statistics_hold_the_write_lock_between_reading_and_writing(home, monkey
     statistics.build_statistics(home.model_copy(update={"statistics_slice_records": 1}))
     assert held == [("inputs and first slice", True), ("slice", True)]
     assert ("l1", 2) in rows(home, "SELECT list_name, total_records FROM list_stats")
+
+
+def test_statistics_read_within_the_memory_bound_and_again_without_it_if_they_must(
+    home, monkeypatch
+):
+    # Unbounded, DuckDB's joins and aggregates over the results grew with them (the 5M list
+    # with 93.6 M results: 2.2 GiB for the first read).
+    statistics.build_statistics(home)
+    tables = [*statistics.STATISTICS_TABLES, "daily_stats", "dialable_today"]
+    before = {t: rows(home, f"SELECT * FROM {t} ORDER BY ALL") for t in tables}
+    seen: list[str] = []
+    real = warehouse.named_frames
+
+    def named_frames(con, queries):
+        seen.append(current_limit(con))
+        if len(seen) == 1:
+            raise duckdb.OutOfMemoryException("could not allocate block (test)")
+        return real(con, queries)
+
+    monkeypatch.setattr(warehouse, "named_frames", named_frames)
+    statistics.build_statistics(home)
+    bounded = shown_limit(home.warehouse_memory_mb)
+    assert seen[0] == bounded and seen[1] != bounded  # the read ran again, unbounded
+    assert {t: rows(home, f"SELECT * FROM {t} ORDER BY ALL") for t in tables} == before
+    seen.clear()
+    seen.append("no failure this time")
+    statistics.build_statistics(home)
+    assert seen[1:] and set(seen[1:]) == {bounded}  # every read within the bound

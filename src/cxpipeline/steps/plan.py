@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from cxpipeline import campaigns, warehouse
+from cxpipeline import campaigns, warehouse, warehouse_memory
 from cxpipeline.errors import CxError
 from cxpipeline.settings import Settings
 from cxpipeline.steps import housekeeping
@@ -56,9 +57,10 @@ def plan_windows(
         rules = warehouse.whole_table(con, "compliance_rules")
         plans = [_list_plan(settings, con, name, rules, horizon) for name in names]
         # A rebuilt state is staged, then written with one UPDATE per list (steps.state).
-        with housekeeping.staging_folder(settings, "plan") as staging, warehouse.transaction(con):
-            for plan in plans:
-                _write(con, plan, as_of_utc, (StateDefaults.of(settings), staging))
+        with housekeeping.staging_folder(settings, "plan") as staging:
+            state = (StateDefaults.of(settings), staging)
+            write = partial(_write_all, con, plans, as_of_utc, state)
+            warehouse_memory.within_memory_bound(settings.warehouse_memory_mb, write)
         return {plan.list_name: _counts(con, plan) for plan in plans}
     finally:
         con.close()
@@ -106,6 +108,23 @@ def _list_plan(
         subset=["tz_candidates", "states"], keep="any"
     )
     return _ListPlan(list_name, keys, window_rows, daily)
+
+
+def _write_all(
+    con: duckdb.DuckDBPyConnection,
+    plans: list[_ListPlan],
+    as_of_utc: datetime,
+    state: tuple[StateDefaults, Path],
+    megabytes: int | None,
+) -> None:
+    """Write every list's plan in one transaction, DuckDB's memory bounded to `megabytes`.
+
+    Bounded, the joins that move schedules into the new windows spill instead of growing
+    with the list's records (the 5M list with 93.6 M results: 1.27 GiB unbounded).
+    """
+    with warehouse_memory.bounded_transaction(con, megabytes):
+        for plan in plans:
+            _write(con, plan, as_of_utc, state)
 
 
 def _write(

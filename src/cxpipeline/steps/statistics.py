@@ -9,14 +9,16 @@ added up, and the rates worked out from the totals.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 import duckdb
 import polars as pl
 
-from cxpipeline import schemas, warehouse
+from cxpipeline import schemas, warehouse, warehouse_memory
 from cxpipeline.codes import CallResult
 from cxpipeline.settings import Settings
 from cxpipeline.steps import ops_statistics
@@ -29,6 +31,8 @@ from cxpipeline.transforms import (
     slices,
     stats,
 )
+
+T = TypeVar("T")
 
 STATISTICS_TABLES = ("list_stats", "group_stats", "hourly_stats", "zone_stats")
 
@@ -104,11 +108,33 @@ def _slice_queries(low: int, high: int) -> dict[str, dict[str, Any] | None]:
 
 def _read(settings: Settings, queries: dict[str, dict[str, Any] | None]) -> dict[str, pl.DataFrame]:
     """Run named queries side by side on a connection closed before the frames are used."""
-    con = warehouse.connect(settings)
-    try:
-        return warehouse.named_frames(con, queries)
-    finally:
-        con.close()
+    return _bounded(settings, partial(_read_on, queries=queries))
+
+
+def _read_on(
+    con: duckdb.DuckDBPyConnection, queries: dict[str, dict[str, Any] | None]
+) -> dict[str, pl.DataFrame]:
+    """Run named queries side by side on `con`."""
+    return warehouse.named_frames(con, queries)
+
+
+def _bounded(settings: Settings, read: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+    """Run `read` on a connection of its own, DuckDB's memory bounded; closed before returning.
+
+    Within `Settings.warehouse_memory_mb`, DuckDB's joins and aggregates over the results
+    spill instead of growing with them (the 5M list with 93.6 M results: the first read
+    2.2 -> 0.9 GiB); a read that cannot fit runs again without the bound.
+    """
+
+    def attempt(megabytes: int | None) -> T:
+        con = warehouse.connect(settings)
+        try:
+            with warehouse_memory.memory_bound(con, megabytes):
+                return read(con)
+        finally:
+            con.close()
+
+    return warehouse_memory.within_memory_bound(settings.warehouse_memory_mb, attempt)
 
 
 def _inputs(settings: Settings) -> tuple[_Inputs, list[dict[str, pl.DataFrame]]]:
@@ -118,24 +144,27 @@ def _inputs(settings: Settings) -> tuple[_Inputs, list[dict[str, pl.DataFrame]]]
     per bucket, and for the 30-day abandonment per result, in DuckDB: only counts travel).
     Returns the inputs and a list holding the first slice's frames, for `_slice_sums`.
     """
-    con = warehouse.connect(settings)
-    try:
-        ranges = slices.id_ranges(_cuts(con, settings.statistics_slice_records))
-        first = _slice_queries(*ranges[0])
-        queries = {**_SMALL_QUERIES, **ops_statistics.ops_queries(), **first}
-        frames = warehouse.named_frames(con, queries)
-        inputs = _Inputs(
-            buckets=frames["calls_by_bucket"],
-            lists=frames["list_groups"],
-            lifecycle=frames["lifecycle_stats_inputs"],
-            latest=frames["latest_calls"],
-            ops=ops_statistics.ops_inputs(con, frames),
-            ranges=ranges,
-            as_of=_as_of(frames["lifecycle_stats_inputs"]),
-        )
-        return inputs, [{name: frames[name] for name in first}]
-    finally:
-        con.close()
+    return _bounded(settings, partial(_inputs_on, size=settings.statistics_slice_records))
+
+
+def _inputs_on(
+    con: duckdb.DuckDBPyConnection, size: int
+) -> tuple[_Inputs, list[dict[str, pl.DataFrame]]]:
+    """Read `_inputs` on `con`, in slices of about `size` records."""
+    ranges = slices.id_ranges(_cuts(con, size))
+    first = _slice_queries(*ranges[0])
+    queries = {**_SMALL_QUERIES, **ops_statistics.ops_queries(), **first}
+    frames = warehouse.named_frames(con, queries)
+    inputs = _Inputs(
+        buckets=frames["calls_by_bucket"],
+        lists=frames["list_groups"],
+        lifecycle=frames["lifecycle_stats_inputs"],
+        latest=frames["latest_calls"],
+        ops=ops_statistics.ops_inputs(con, frames),
+        ranges=ranges,
+        as_of=_as_of(frames["lifecycle_stats_inputs"]),
+    )
+    return inputs, [{name: frames[name] for name in first}]
 
 
 def _as_of(lifecycle: pl.DataFrame) -> datetime:
