@@ -93,3 +93,14 @@ def test_slices_keep_statistics_of_ids_not_of_text(tmp_path: Path) -> None:
     assert first.column(0).statistics.max == 2  # readers prune row groups by id
     assert meta.row_group(1).column(0).statistics.min == 3
     assert io.read_parquet(path).collect().equals(frame)
+
+
+def test_slices_are_cut_into_row_groups_of_the_size_asked(tmp_path: Path) -> None:
+    frame = pl.DataFrame({"record_id": list(range(25))})
+    path = io.write_parquet_slices(
+        [frame.slice(0, 20), frame.slice(20)], tmp_path / "s.parquet", row_group_size=8
+    )
+    meta = pq.ParquetFile(path).metadata
+    sizes = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+    assert sizes == [8, 8, 4, 5]  # a slice is never joined to the next one
+    assert io.read_parquet(path).collect().equals(frame)

@@ -24,7 +24,7 @@ def read_parquet_input(path: Path) -> RawTable:
     foreign file is reported in one line before anything runs.
     """
     name = str(path)
-    scan = pl.scan_parquet(path)
+    scan = pl.scan_parquet(path, low_memory=True)
     try:
         schema = scan.collect_schema()
         rows = int(scan.select(pl.len()).collect().item())

@@ -96,11 +96,17 @@ def write_staged(
 DICTIONARY_PAGE_BYTES = 64 * 1024
 
 
-def write_parquet_slices(slices: Iterable[pl.LazyFrame | pl.DataFrame], target: Path | str) -> Path:
+def write_parquet_slices(
+    slices: Iterable[pl.LazyFrame | pl.DataFrame],
+    target: Path | str,
+    *,
+    row_group_size: int | None = None,
+) -> Path:
     """Write frames (same schema) one after the other into one Parquet file, atomically.
 
     Only one slice is in memory at a time (a LazyFrame is collected when its turn comes): the
-    file can be larger than memory. Each slice is a row group of its own (or several).
+    file can be larger than memory. Each slice is a row group of its own, or several of at
+    most `row_group_size` rows (None: pyarrow's default, about a million).
     """
     # Imported here: pyarrow.parquet costs every command ~30 MiB and a tenth of a second to
     # load, and only multi-partition commits and generated Parquet lists write slices.
@@ -122,7 +128,7 @@ def write_parquet_slices(slices: Iterable[pl.LazyFrame | pl.DataFrame], target: 
                         dictionary_pagesize_limit=DICTIONARY_PAGE_BYTES,
                         write_statistics=_statistics_columns(table.schema),
                     )
-                writer.write_table(table)
+                writer.write_table(table, row_group_size=row_group_size)
         finally:
             if writer is not None:
                 writer.close()
