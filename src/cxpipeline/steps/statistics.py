@@ -108,14 +108,7 @@ def _slice_queries(low: int, high: int) -> dict[str, dict[str, Any] | None]:
 
 def _read(settings: Settings, queries: dict[str, dict[str, Any] | None]) -> dict[str, pl.DataFrame]:
     """Run named queries side by side on a connection closed before the frames are used."""
-    return _bounded(settings, partial(_read_on, queries=queries))
-
-
-def _read_on(
-    con: duckdb.DuckDBPyConnection, queries: dict[str, dict[str, Any] | None]
-) -> dict[str, pl.DataFrame]:
-    """Run named queries side by side on `con`."""
-    return warehouse.named_frames(con, queries)
+    return _bounded(settings, partial(warehouse.named_frames, queries=queries))
 
 
 def _bounded(settings: Settings, read: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
