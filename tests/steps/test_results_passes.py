@@ -4,11 +4,14 @@ from datetime import datetime
 
 import duckdb
 import polars as pl
+import pyarrow.parquet as pq
 import pytest
 from tests.steps.memory_limits import recorded_limits, shown_limit
 
+from cxpipeline.io import parquet
 from cxpipeline.settings import REPO_ROOT, Settings
 from cxpipeline.steps import ingest, plan, results, setup, state
+from cxpipeline.transforms import results as typing
 
 AS_OF = datetime.fromisoformat("2026-12-01T08:00:00-05:00")
 SAMPLE = REPO_ROOT / "data" / "sample"
@@ -25,7 +28,7 @@ TABLES = {
 }
 
 
-def _loaded(home, monkeypatch, results_per_pass, chains_per_pass):
+def _loaded(home, monkeypatch, results_per_pass, chains_per_pass, results_file=None):
     """Ingest the sample's east list, load the sample results; return summary and tables."""
     monkeypatch.setattr(results, "RESULTS_PER_PASS", results_per_pass)
     monkeypatch.setattr(state, "CHAINS_PER_PASS", chains_per_pass)
@@ -33,7 +36,8 @@ def _loaded(home, monkeypatch, results_per_pass, chains_per_pass):
     setup.apply_campaigns(settings, SAMPLE / "campaigns.yaml")
     source = SAMPLE / "contacts_east_q4.csv"
     ingest.ingest(settings, source, list_name="east_q4", group="collections_east", as_of=AS_OF)
-    summary = results.load_results(settings, _results_file(home), as_of=AS_OF)
+    given = (results_file or _results_file)(home)
+    summary = results.load_results(settings, given, as_of=AS_OF)
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         tables = {name: con.execute(sql).fetchall() for name, sql in TABLES.items()}
     return summary, tables
@@ -49,6 +53,14 @@ def _results_file(home):
     rows = pl.concat([rows.reverse(), rows.head(60)])
     path = home / "results.csv"
     rows.write_csv(path)
+    return path
+
+
+def _results_parquet(home):
+    """The same rows as `_results_file`, as Parquet in one row group (as some writers do)."""
+    path = home / "results.parquet"
+    pl.read_csv(_results_file(home), infer_schema=False).write_parquet(path, row_group_size=10**6)
+    assert pq.ParquetFile(path).metadata.num_row_groups == 1
     return path
 
 
@@ -69,6 +81,35 @@ def test_many_passes_store_the_same_results_state_holds_rejects_and_dnc(
     for name, rows in expected.items():
         assert tables[name] == rows, name
     assert expected["call_results"] and expected["suppression_entries"]
+
+
+def test_a_parquet_file_typed_in_batches_stores_what_its_csv_stores(
+    one_pass, tmp_path, monkeypatch
+):
+    """A Parquet file is typed batch by batch (bounded memory whatever its row groups)."""
+    typed = []
+    parsed = typing.parsed_call_results
+
+    def counting(raw):
+        typed.append(raw)
+        return parsed(raw)
+
+    monkeypatch.setattr(parquet, "BATCH_ROWS", 100)
+    monkeypatch.setattr(typing, "parsed_call_results", counting)
+    summary, tables = _loaded(tmp_path, monkeypatch, 10**9, 10**9, _results_parquet)
+    expected_summary, expected = one_pass
+    rows = summary["rows_read"]
+    assert rows > 300 and len(typed) == -(-rows // 100)  # one typing per batch of 100 rows
+    assert {k: v for k, v in summary.items() if k != "run_id"} == {
+        k: v for k, v in expected_summary.items() if k != "run_id"
+    }
+    for name, stored in expected.items():
+        assert _load_named(tables[name]) == _load_named(stored), name
+
+
+def _load_named(rows):
+    """Rows with the load's run id (named after the file's bytes) as one placeholder."""
+    return [tuple("load" if str(v).startswith("results-") else v for v in row) for row in rows]
 
 
 def test_a_pass_reads_its_rows_in_file_order_whatever_order_they_were_staged_in(

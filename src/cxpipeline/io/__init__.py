@@ -15,6 +15,7 @@ from cxpipeline.io.progress_bar import progress
 from cxpipeline.io.reading import read_table
 from cxpipeline.io.table import RawTable, ReadOptions
 from cxpipeline.io.writers import (
+    STAGING_COMPRESSION,
     atomic_path,
     write_bytes,
     write_csv,
@@ -28,6 +29,7 @@ __all__ = [
     "DELIMITERS",
     "EXCEL_SUFFIXES",
     "PARQUET_SUFFIXES",
+    "STAGING_COMPRESSION",
     "TEXT_SUFFIXES",
     "RawTable",
     "ReadOptions",

@@ -46,7 +46,11 @@ def read_table(path: Path | str, options: ReadOptions | None = None) -> RawTable
         table = _read_text(path, options)
     columns = [c for c in table.frame.collect_schema() if c != "source_row"]
     limits.check_columns(len(columns), name, options.limits)
-    limits.check_field_lengths(table.frame, name, options.limits)
+    if table.batches is None:
+        limits.check_field_lengths(table.frame, name, options.limits)
+    else:
+        for batch in table.batches():
+            limits.check_field_lengths(batch.lazy(), name, options.limits)
     if table.rows_read == 0 and not options.allow_no_rows:
         raise InputError("header only: no data rows", file=name)
     return table

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -34,3 +34,7 @@ class RawTable:
     rejects: pl.DataFrame
     rows_read: int
     detected: dict[str, object] = field(default_factory=dict)
+    #: The rows again, a bounded batch at a time in file order, for a whole pass in bounded
+    #: memory where streaming `frame` cannot give one (a Parquet file's row groups); None:
+    #: stream `frame`.
+    batches: Callable[[], Iterator[pl.DataFrame]] | None = None

@@ -101,6 +101,7 @@ def write_parquet_slices(
     target: Path | str,
     *,
     row_group_size: int | None = None,
+    compression: ParquetCompression = "zstd",
 ) -> Path:
     """Write frames (same schema) one after the other into one Parquet file, atomically.
 
@@ -124,7 +125,7 @@ def write_parquet_slices(
                     writer = pq.ParquetWriter(
                         tmp,
                         table.schema,
-                        compression="zstd",
+                        compression=compression,
                         dictionary_pagesize_limit=DICTIONARY_PAGE_BYTES,
                         write_statistics=_statistics_columns(table.schema),
                     )

@@ -129,10 +129,14 @@ def _load_staged(
 def _staged_parse(table: io.RawTable, path: Path, target: Path) -> Path:
     """Type the file's rows and stage them as Parquet (streamed where the reader allows).
 
-    In any row order: each pass sorts its rows by `source_row` when it reads them.
+    In any row order: each pass sorts its rows by `source_row` when it reads them. A table
+    read in batches (a Parquet file) is typed batch by batch.
     """
     try:
-        return io.write_staged(results.parsed_call_results(table.frame), target, ordered=False)
+        if table.batches is None or table.rows_read == 0:
+            return io.write_staged(results.parsed_call_results(table.frame), target, ordered=False)
+        typed = (results.parsed_call_results(batch.lazy()) for batch in table.batches())
+        return io.write_parquet_slices(typed, target, compression=io.STAGING_COMPRESSION)
     except CxError as exc:
         raise exc.at_file(str(path)) from None
 
