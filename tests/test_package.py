@@ -1,4 +1,5 @@
-"""The package itself: importing it picks the Polars engine, unless the environment did."""
+"""The package itself: importing it picks the Polars engine and pyarrow's allocator, unless
+the environment did."""
 
 import os
 import subprocess
@@ -37,3 +38,29 @@ def test_importing_the_package_sets_the_in_memory_engine():
 @pytest.mark.parametrize("engine", ["streaming", "auto"])
 def test_an_engine_set_in_the_environment_wins(engine):
     assert _engine_after_import(POLARS_ENGINE_AFFINITY=engine) == engine
+
+
+POOL_OF_A_FRESH_PROCESS = (
+    "import cxpipeline, pyarrow as pa\nprint(pa.default_memory_pool().backend_name)\n"
+)
+
+
+def _pool_after_import(**env: str) -> str:
+    clean = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    done = subprocess.run(
+        [sys.executable, "-c", POOL_OF_A_FRESH_PROCESS],
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+def test_importing_the_package_gives_pyarrow_the_system_allocator():
+    assert cxpipeline.ARROW_MEMORY_POOL == "system"
+    assert _pool_after_import() == "system"
+
+
+def test_an_allocator_set_in_the_environment_wins():
+    assert _pool_after_import(ARROW_DEFAULT_MEMORY_POOL="mimalloc") == "mimalloc"

@@ -17,3 +17,12 @@ POLARS_ENGINE: Final[Literal["in-memory"]] = "in-memory"
 
 if "POLARS_ENGINE_AFFINITY" not in os.environ:
     pl.Config.set_engine_affinity(POLARS_ENGINE)
+
+#: pyarrow's allocator (it reads Parquet inputs in batches and writes sliced files): the
+#: system's, which hands freed memory back, instead of mimalloc, which keeps it for reuse. A
+#: 9.4 M-result load typed in pyarrow batches then peaked 846-935 MiB in its later steps
+#: against 788-876 (no change to an ingest's time or peak). Read when pyarrow makes its first
+#: allocation, so it applies unless pyarrow allocated before this import; the environment wins.
+ARROW_MEMORY_POOL: Final = "system"
+
+os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", ARROW_MEMORY_POOL)
