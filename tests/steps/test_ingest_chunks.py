@@ -10,6 +10,7 @@ from polars.testing import assert_frame_equal
 
 from cxpipeline import generate
 from cxpipeline.errors import InputError
+from cxpipeline.io import parquet
 from cxpipeline.settings import REPO_ROOT, Settings
 from cxpipeline.steps import ingest as ingest_step
 from cxpipeline.steps import ingest_passes, setup, suppression
@@ -247,3 +248,48 @@ def test_a_small_file_into_a_big_list_reads_only_the_context_of_its_customers(
     rows_split = [rows for _partitions, _name, rows in splits]
     assert rows_split[0] == 0 and rows_split[1] > 5_000 and rows_split[2] > 5_000
     assert rows_split[3] == 0 and 0 < rows_split[4] < 300 and 0 < rows_split[5] < 300
+
+
+class _Elsewhere:
+    """An executor that is not this process's: its chunk jobs carry slices of the scan."""
+
+    def map(self, fn, *iterables):
+        return map(fn, *iterables)
+
+
+def test_a_parquet_list_is_chunked_in_batches_here_with_the_same_result(
+    tmp_path, lists, monkeypatch
+):
+    """In one row group a slice of the scan decodes the whole group: chunks read batches."""
+    first, _, dnc = lists
+    source = tmp_path / "first.parquet"
+    pl.read_csv(first, infer_schema=False).write_parquet(source, row_group_size=10**6)
+    read = []
+    real = parquet.text_batches
+
+    def counted(path, rows=None):
+        for batch in real(path, rows):
+            read.append(batch.height)
+            yield batch
+
+    monkeypatch.setattr(parquet, "text_batches", counted)
+    homes = {}
+    for name, executor in (("here", None), ("elsewhere", _Elsewhere())):
+        settings = homes[name] = home(tmp_path / name, chunk_rows=500)
+        suppression.load_suppression(settings, dnc, "state_dnc")
+        before = len(read)
+        ingest_step.ingest(
+            settings,
+            source,
+            list_name="big",
+            group="collections_east",
+            as_of=AS_OF,
+            executor=executor,
+        )
+        homes[name + " batches"] = read[before:]
+    rows = pl.read_parquet(source).height
+    # Both checked field lengths in batches; only here were the chunks batches (<= 500 rows).
+    assert homes["elsewhere batches"] == [rows]
+    assert homes["here batches"][0] == rows and sum(homes["here batches"][1:]) == rows
+    assert max(homes["here batches"][1:]) <= 500 and len(homes["here batches"]) > 5
+    assert_same_warehouse(homes["here"], homes["elsewhere"])

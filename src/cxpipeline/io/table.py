@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import polars as pl
 
@@ -26,6 +27,13 @@ class ReadOptions:
     limits: InputLimits = InputLimits()
 
 
+class Batches(Protocol):
+    """Reads a table's rows again, at most `rows` at a time (None: the reader's size), in order."""
+
+    def __call__(self, rows: int | None = None) -> Iterator[pl.DataFrame]:
+        """Yield the rows as text frames with their `source_row`."""
+
+
 @dataclass
 class RawTable:
     """An input file read as text: the rows, the rows rejected while reading, what was detected."""
@@ -37,4 +45,4 @@ class RawTable:
     #: The rows again, a bounded batch at a time in file order, for a whole pass in bounded
     #: memory where streaming `frame` cannot give one (a Parquet file's row groups); None:
     #: stream `frame`.
-    batches: Callable[[], Iterator[pl.DataFrame]] | None = None
+    batches: Batches | None = None

@@ -11,7 +11,7 @@ jobs run on an executor (here, or on a Dask cluster); memory follows the chunk s
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
 
@@ -118,10 +118,11 @@ def _enrich_pass(
         fallback_key=tuple(settings.chain_key_fallback),
         partitions=staged.partitions,
     )
-    jobs = [
-        job(index=index, raw=table.frame.slice(offset, size))
-        for index, offset in enumerate(offsets)
-    ]
+    # A generator: in this process one chunk's rows are read at a time.
+    jobs = (
+        job(index=index, raw=raw)
+        for index, raw in enumerate(_chunk_rows(table, offsets, size, executor))
+    )
     for done in executor.map(ingest_chunks.enriched_chunk, jobs):
         for index, path in done.parts.items():
             staged.parts.setdefault(index, []).append(path)
@@ -132,6 +133,20 @@ def _enrich_pass(
         staged.records += done.records
         staged.phone_values += done.phone_values
         staged.phones_rejected += done.phones_rejected
+
+
+def _chunk_rows(
+    table: io.RawTable, offsets: range, size: int, executor: Executor
+) -> Iterator[pl.LazyFrame]:
+    """Return the input's rows chunk by chunk: slices of its frame, or its batches if it has.
+
+    A Parquet file (`RawTable.batches`) is read in batches when the chunks run here: a slice
+    of its scan decodes the whole row group it falls in (a 2M-row file in one row group: 0.25 s
+    and ~850 MiB a slice). Jobs on another executor carry slices, read where they run.
+    """
+    if table.batches is None or not isinstance(executor, InProcess) or table.rows_read == 0:
+        return (table.frame.slice(offset, size) for offset in offsets)
+    return (batch.lazy() for batch in table.batches(size))
 
 
 def _chain_pass(
