@@ -57,7 +57,7 @@ def text_batches(path: Path, rows: int | None = None) -> Iterator[pl.DataFrame]:
     within a row group; Polars' scan decodes whole row groups, and writers' defaults differ
     (pyarrow and pandas ~1M rows, Spark 128 MB, some one group per file): a 9.4 M-row results
     file typed in one stream peaked at 1.1 GiB in ~1M-row groups and 1.6 GiB in one, against
-    0.3-0.45 GiB in batches of 131,072, as fast.
+    0.4-0.5 GiB in batches of 131,072, about 1-2 s slower.
     """
     # Imported here: pyarrow.parquet costs every command ~30 MiB and a tenth of a second to
     # load, and only Parquet inputs are read this way.

@@ -11,7 +11,7 @@ jobs run on an executor (here, or on a Dask cluster); memory follows the chunk s
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from pathlib import Path
 
@@ -118,11 +118,14 @@ def _enrich_pass(
         fallback_key=tuple(settings.chain_key_fallback),
         partitions=staged.partitions,
     )
-    # A generator: in this process one chunk's rows are read at a time.
-    jobs = (
+    # In this process a generator: one chunk's rows are read at a time. Elsewhere a list of
+    # slices, read where the jobs run (Dask maps over sequences only).
+    jobs: Iterable[ingest_chunks.ChunkJob] = (
         job(index=index, raw=raw)
         for index, raw in enumerate(_chunk_rows(table, offsets, size, executor))
     )
+    if not isinstance(executor, InProcess):
+        jobs = list(jobs)
     for done in executor.map(ingest_chunks.enriched_chunk, jobs):
         for index, path in done.parts.items():
             staged.parts.setdefault(index, []).append(path)
@@ -142,7 +145,8 @@ def _chunk_rows(
 
     A Parquet file (`RawTable.batches`) is read in batches when the chunks run here: a slice
     of its scan decodes the whole row group it falls in (a 2M-row file in one row group: 0.25 s
-    and ~850 MiB a slice). Jobs on another executor carry slices, read where they run.
+    a slice, the ingest 67 s and 1,069 MiB against 57 s and 857 MiB in batches). Jobs on
+    another executor carry slices, read where they run.
     """
     if table.batches is None or not isinstance(executor, InProcess) or table.rows_read == 0:
         return (table.frame.slice(offset, size) for offset in offsets)
