@@ -3,6 +3,7 @@ record keys are checked."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 
@@ -149,3 +150,51 @@ def test_the_lists_context_is_staged_within_the_memory_bound(tmp_path, monkeypat
     more = generate.write_contact_list(tmp_path / "more.csv", 5, seed=9, start_client_id=900)
     _ingest(settings, more, mode="append")  # a file far smaller than the list: of its keys
     assert limits == {"list_identities_of_keys": bounded, "existing_records_of_keys": bounded}
+
+
+def test_registering_a_lists_identities_reads_only_its_own_id_block(tmp_path):
+    """A warehouse holding other lists' identities does not make every ingest read them."""
+    settings = home(tmp_path / "h", chunk_rows=1_000_000)
+    _ingest(settings, generate.write_contact_list(tmp_path / "list.csv", 300, seed=5))
+    other = 500_000  # another list's identities, in a block of its own far above
+    con = warehouse.connect(settings)
+    try:
+        con.execute(
+            "INSERT INTO record_identities SELECT 'other', 'id:' || i, '+12125550000', NULL, "
+            "$base + i, $base + i, 'run', now() FROM range(1, $n + 1) AS t(i)",
+            {"base": 90 * chains.ID_BLOCK, "n": other},
+        )
+        registered = con.execute(
+            "SELECT * FROM record_identities WHERE list_name = 'east_q4' ORDER BY record_id"
+        ).fetchall()
+        first_id = con.execute(
+            "SELECT min(record_id) FROM contact_records WHERE list_name = 'east_q4'"
+        ).fetchall()[0][0]
+        con.execute("DELETE FROM record_identities WHERE list_name = 'east_q4'")
+        low = first_id // chains.ID_BLOCK * chains.ID_BLOCK
+        profile = tmp_path / "profile.json"
+        con.execute("SET enable_profiling = 'json'")
+        con.execute(f"SET profiling_output = '{profile}'")
+        con.execute(
+            warehouse.load_sql_statement("register_identities"),
+            {"list_name": "east_q4", "low": low, "high": low + chains.ID_BLOCK},
+        )
+        con.execute("RESET enable_profiling")
+        again = con.execute(
+            "SELECT * EXCLUDE (first_seen_at) FROM record_identities "
+            "WHERE list_name = 'east_q4' ORDER BY record_id"
+        ).fetchall()
+    finally:
+        con.close()
+    assert len(registered) > 300 and again == [row[:-1] for row in registered]
+    scans = [s for s in _scans(json.loads(profile.read_text())) if "record_identities" in s[0]]
+    # The registry's scan skipped the other list's row groups: at most one group of them.
+    assert scans and all(rows < 130_000 for _, rows in scans)
+
+
+def _scans(node):
+    """Yield (table, rows scanned) of every table scan in a DuckDB JSON profile."""
+    for child in node.get("operator", []) + node.get("children", []):
+        if child.get("type") == "TABLE_SCAN":
+            yield child.get("extra_info", {}).get("Table", ""), child.get("rows_scanned", 0)
+        yield from _scans(child)

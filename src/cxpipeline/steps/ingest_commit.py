@@ -225,8 +225,10 @@ def _load_within(
             with warehouse.option(con, "preserve_insertion_order", False):
                 warehouse.insert(con, "contact_records", lake_paths["contacts"])
             _check_record_keys(con, run)
+            low, high = chains.id_block(run.list_id)
             con.execute(
-                warehouse.load_sql_statement("register_identities"), {"list_name": run.list_name}
+                warehouse.load_sql_statement("register_identities"),
+                {"list_name": run.list_name, "low": low, "high": high},
             )
             warehouse.insert(con, "window_keys", windows_rows)
             warehouse.insert(con, "rejected_rows", lake_paths["rejects"])
