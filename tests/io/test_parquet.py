@@ -91,3 +91,25 @@ def test_a_long_field_in_a_later_batch_is_named_with_its_row(
     names[333] = "x" * 10
     pl.DataFrame({"last_name": names, "phone": ["2125550142"] * 450}).write_parquet(path)
     assert io.read_table(path, options).rows_read == 450
+
+
+def test_text_stored_as_bytes_reads_as_text_and_other_bytes_are_refused_by_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    monkeypatch.setattr(parquet, "BATCH_ROWS", 2)
+    names = [b"Smith", "Zoë".encode(), None, b"Jones", b"Lee"]
+    plain = tmp_path / "plain.parquet"
+    pq.write_table(pa.table({"last_name": pa.array(names, pa.binary())}), plain)
+    table = io.read_table(plain)
+    expected = [("Smith", 1), ("Zoë", 2), (None, 3), ("Jones", 4), ("Lee", 5)]
+    assert table.frame.collect().rows() == expected
+    assert table.batches is not None and pl.concat(table.batches()).rows() == expected
+    names[3] = b"\xff\xfe"  # not UTF-8: a value with no text to keep, in the second batch
+    raw = tmp_path / "raw.parquet"
+    pq.write_table(pa.table({"last_name": pa.array(names, pa.binary())}), raw)
+    with pytest.raises(InputError, match="not UTF-8 text") as caught:
+        io.read_table(raw)
+    assert (caught.value.file, caught.value.row, caught.value.field) == (str(raw), 4, "last_name")

@@ -64,16 +64,54 @@ def text_batches(path: Path, rows: int | None = None) -> Iterator[pl.DataFrame]:
     import pyarrow.parquet as pq
 
     first_row = 1
-    with pq.ParquetFile(path, pre_buffer=False) as file:
+    # Extension types (UUID, JSON) as their storage, as Polars' scan reads them.
+    with pq.ParquetFile(path, pre_buffer=False, arrow_extensions_enabled=False) as file:
         names = file.schema_arrow.names
         for batch in file.iter_batches(batch_size=rows or BATCH_ROWS):
             frame = pl.DataFrame(pl.from_arrow(batch))
+            _check_bytes(frame, str(path), first_row)
             yield _as_text(frame.lazy(), names, first_row=first_row).collect()
             first_row += batch.num_rows
 
 
+def _check_bytes(frame: pl.DataFrame, name: str, first_row: int) -> None:
+    """Refuse bytes that are not UTF-8 text, naming the row and the column.
+
+    Some writers store text as plain binary (no UTF-8 annotation): that reads as text. Other
+    bytes (a UUID, an image) have no text to keep: the file is refused in one line.
+    """
+    for column, dtype in frame.schema.items():
+        if dtype != pl.Binary:
+            continue
+        values = frame.get_column(column)
+        try:
+            values.cast(pl.String)
+        except pl.exceptions.ComputeError:
+            # Only on the way to refusing the file: find the row, value by value.
+            row = next(i for i, v in enumerate(values) if v is not None and not _is_text(v))
+            raise InputError(
+                "bytes that are not UTF-8 text cannot be read as text",
+                file=name,
+                row=first_row + row,
+                field=column,
+            ) from None
+
+
+def _is_text(value: bytes) -> bool:
+    """Whether `value` is UTF-8 text."""
+    try:
+        value.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _as_text(rows: pl.LazyFrame, names: list[str], *, first_row: int) -> pl.LazyFrame:
-    """Every column cast to text, then `source_row` (the 1-based data row) from `first_row`."""
+    """Every column cast to text, then `source_row` (the 1-based data row) from `first_row`.
+
+    `read_table` has refused a file with bytes that are not text (`_check_bytes`, over its
+    batches) before any of its rows are used, so the casts cannot fail.
+    """
     return (
         rows.with_columns(pl.all().cast(pl.String))
         .with_row_index("source_row", offset=first_row)
