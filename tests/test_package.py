@@ -16,16 +16,23 @@ ENGINE_OF_A_FRESH_PROCESS = (
 )
 
 
-def _engine_after_import(**env: str) -> str:
-    clean = {k: v for k, v in os.environ.items() if k != "POLARS_ENGINE_AFFINITY"}
+def _printed_by_a_fresh_process(code: str, variable: str, **env: str) -> list[str]:
+    """Run `code` in a new interpreter whose environment lacks `variable` but for `env`."""
+    clean = {k: v for k, v in os.environ.items() if k != variable}
     done = subprocess.run(
-        [sys.executable, "-c", ENGINE_OF_A_FRESH_PROCESS],
+        [sys.executable, "-c", code],
         env={**clean, **env},
         capture_output=True,
         text=True,
         check=True,
     )
-    engine, total = done.stdout.split()
+    return done.stdout.split()
+
+
+def _engine_after_import(**env: str) -> str:
+    engine, total = _printed_by_a_fresh_process(
+        ENGINE_OF_A_FRESH_PROCESS, "POLARS_ENGINE_AFFINITY", **env
+    )
     assert total == "3"
     return engine
 
@@ -46,15 +53,10 @@ POOL_OF_A_FRESH_PROCESS = (
 
 
 def _pool_after_import(**env: str) -> str:
-    clean = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
-    done = subprocess.run(
-        [sys.executable, "-c", POOL_OF_A_FRESH_PROCESS],
-        env={**clean, **env},
-        capture_output=True,
-        text=True,
-        check=True,
+    (pool,) = _printed_by_a_fresh_process(
+        POOL_OF_A_FRESH_PROCESS, "ARROW_DEFAULT_MEMORY_POOL", **env
     )
-    return done.stdout.strip()
+    return pool
 
 
 def test_importing_the_package_gives_pyarrow_the_system_allocator():
