@@ -33,6 +33,7 @@ def test_quick_benchmark_prints_every_step_with_positive_figures(tmp_path, capsy
     for ratio in ("ingest / I/O floor", "per-row baseline / ingest", "statistics / DuckDB query"):
         assert re.search(re.escape(ratio) + r"\s+\d+\.\dx", out), out
     assert "1k-row ingest cold / warm" in out and "peak RSS, largest step" in out
+    assert re.search(r"1k-row ingest beside the list\s+\d+\.\d s", out), out
     writes = re.search(r"records' writes / I/O floor\s+(\d+\.\d)x.*at most (\d+\.\d)x", out)
     assert writes is not None, out
     # the records' writes are part of the ingest: they cannot take longer than all of it
