@@ -454,11 +454,11 @@ def replace_rows(
     insert(con, table, data)
 
 
-def reapply_suppression(con: duckdb.DuckDBPyConnection) -> int:
-    """Mark records of every list that match an active suppression entry as No Call."""
+def reapply_suppression(con: duckdb.DuckDBPyConnection, list_name: str | None = None) -> int:
+    """Mark records matching an active suppression entry as No Call: one list's, or all."""
     count = "SELECT count(*) FROM contact_records WHERE record_type = 7"
     before = scalar(con, count)
-    con.execute(load_sql_statement("reapply_suppression"))
+    con.execute(load_sql_statement("reapply_suppression"), {"list_name": list_name})
     return int(scalar(con, count) - before)
 
 

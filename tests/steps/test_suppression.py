@@ -131,3 +131,30 @@ def test_reapplying_names_the_number_list_first_then_the_client_list(home, tmp_p
         ("C3", "+13127440177", 2, None),  # its entry expired in 2020
         ("C1", "+19177360101", 7, "suppressed:z_numbers"),
     ]
+
+
+def test_a_lists_ingest_reapplies_entries_to_its_own_records_and_new_entries_reach_all(
+    home, tmp_path
+):
+    """Recomputing one list's state settles that list; adding entries settles every list."""
+    for name in ("l1", "l2"):
+        source = write(tmp_path, f"{name}.csv", LIST)
+        ingest_step.ingest(home, source, list_name=name, group="collections_east", as_of=AS_OF)
+    con = warehouse.connect(home)
+    try:  # an entry no step has applied yet (as in a warehouse of an older release)
+        con.execute(
+            "INSERT INTO suppression_entries (suppression_list, e164, source_file, added_at) "
+            "VALUES ('registry', '+13127440177', 'x', now())"
+        )
+    finally:
+        con.close()
+    no_call = (
+        "SELECT list_name, count(*) FILTER (WHERE record_type = 7) FROM contact_records "
+        "GROUP BY list_name ORDER BY list_name"
+    )
+    assert query(home, no_call) == [("l1", 0), ("l2", 0)]
+    refreshed = write(tmp_path, "l2.csv", LIST + "C4,Dan,Roe,,646 555 0199,10001,NY\n")
+    ingest_step.ingest(home, refreshed, list_name="l2", group="collections_east", as_of=AS_OF)
+    assert query(home, no_call) == [("l1", 0), ("l2", 1)]
+    suppression.load_suppression(home, write(tmp_path, "more.csv", "phone\n2127360142\n"), "more")
+    assert query(home, no_call) == [("l1", 2), ("l2", 2)]

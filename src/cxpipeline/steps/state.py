@@ -148,8 +148,12 @@ def _list_holds(con: duckdb.DuckDBPyConnection, as_of: datetime, list_name: str)
 
 
 def _settle(con: duckdb.DuckDBPyConnection, params: dict[str, str | None]) -> None:
-    """Re-apply the suppression entries, then move schedules into the records' windows."""
-    warehouse.reapply_suppression(con)
+    """Re-apply the suppression entries, then move schedules into the records' windows.
+
+    Both for `params["list_name"]`'s records (None: every list's): the lists whose state was
+    not recomputed match every entry already (adding entries re-applies them to all).
+    """
+    warehouse.reapply_suppression(con, params["list_name"])
     con.execute(warehouse.load_sql_statement("adjust_sched_to_windows"), params)
 
 
