@@ -113,3 +113,16 @@ def test_text_stored_as_bytes_reads_as_text_and_other_bytes_are_refused_by_row(
     with pytest.raises(InputError, match="not UTF-8 text") as caught:
         io.read_table(raw)
     assert (caught.value.file, caught.value.row, caught.value.field) == (str(raw), 4, "last_name")
+
+
+def test_a_parquet_file_without_rows_gives_one_empty_batch_with_its_columns(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "empty.parquet"
+    pl.DataFrame({"record_id": [1], "call_result": ["busy"]}).head(0).write_parquet(path)
+    batches = list(parquet.text_batches(path))
+    assert [b.shape for b in batches] == [(0, 3)]
+    assert (
+        batches[0].schema
+        == io.read_table(path, io.ReadOptions(allow_no_rows=True)).frame.collect_schema()
+    )

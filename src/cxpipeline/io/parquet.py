@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import partial
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import polars as pl
 
 from cxpipeline.errors import InputError
 from cxpipeline.io.table import RawTable
 from cxpipeline.rejects import empty_rejects
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 #: Rows of a Parquet input decoded at a time when it is read in batches (`RawTable.batches`).
 BATCH_ROWS: Final = 131_072
@@ -67,34 +70,42 @@ def text_batches(path: Path, rows: int | None = None) -> Iterator[pl.DataFrame]:
     # Extension types (UUID, JSON) as their storage, as Polars' scan reads them.
     with pq.ParquetFile(path, pre_buffer=False, arrow_extensions_enabled=False) as file:
         names = file.schema_arrow.names
-        for batch in file.iter_batches(batch_size=rows or BATCH_ROWS):
+        # A file without rows has no batch: one empty batch keeps its columns for the passes.
+        batches: Iterable[pa.RecordBatch | pa.Table] = (
+            file.iter_batches(batch_size=rows or BATCH_ROWS)
+            if file.metadata.num_rows
+            else [file.schema_arrow.empty_table()]
+        )
+        for batch in batches:
             frame = pl.DataFrame(pl.from_arrow(batch))
-            _check_bytes(frame, str(path), first_row)
-            yield _as_text(frame.lazy(), names, first_row=first_row).collect()
-            first_row += batch.num_rows
+            try:
+                text = _as_text(frame.lazy(), names, first_row=first_row).collect()
+            except pl.exceptions.ComputeError:
+                _refuse_bytes(frame, str(path), first_row)
+                raise
+            yield text
+            first_row += frame.height
 
 
-def _check_bytes(frame: pl.DataFrame, name: str, first_row: int) -> None:
-    """Refuse bytes that are not UTF-8 text, naming the row and the column.
+def _refuse_bytes(frame: pl.DataFrame, name: str, first_row: int) -> None:
+    """Raise a one-line error naming the row and column of bytes that are not UTF-8 text.
 
-    Some writers store text as plain binary (no UTF-8 annotation): that reads as text. Other
-    bytes (a UUID, an image) have no text to keep: the file is refused in one line.
+    Some writers store text as plain binary (no UTF-8 annotation): that casts to text. Other
+    bytes (a UUID, an image) have no text to keep, and fail the cast that `text_batches` makes.
     """
     for column, dtype in frame.schema.items():
         if dtype != pl.Binary:
             continue
+        # Only on the way to refusing the file: the row is found value by value.
         values = frame.get_column(column)
-        try:
-            values.cast(pl.String)
-        except pl.exceptions.ComputeError:
-            # Only on the way to refusing the file: find the row, value by value.
-            row = next(i for i, v in enumerate(values) if v is not None and not _is_text(v))
+        row = next((i for i, v in enumerate(values) if v is not None and not _is_text(v)), None)
+        if row is not None:
             raise InputError(
                 "bytes that are not UTF-8 text cannot be read as text",
                 file=name,
                 row=first_row + row,
                 field=column,
-            ) from None
+            )
 
 
 def _is_text(value: bytes) -> bool:
@@ -109,8 +120,8 @@ def _is_text(value: bytes) -> bool:
 def _as_text(rows: pl.LazyFrame, names: list[str], *, first_row: int) -> pl.LazyFrame:
     """Every column cast to text, then `source_row` (the 1-based data row) from `first_row`.
 
-    `read_table` has refused a file with bytes that are not text (`_check_bytes`, over its
-    batches) before any of its rows are used, so the casts cannot fail.
+    `read_table` has refused a file with bytes that are not text (`text_batches`, in its
+    field check) before any of its rows are used, so the casts of its scan cannot fail.
     """
     return (
         rows.with_columns(pl.all().cast(pl.String))

@@ -148,7 +148,7 @@ def _chunk_rows(
     a slice, the ingest 67 s and 1,069 MiB against 57 s and 857 MiB in batches). Jobs on
     another executor carry slices, read where they run.
     """
-    if table.batches is None or not isinstance(executor, InProcess) or table.rows_read == 0:
+    if table.batches is None or not isinstance(executor, InProcess):
         return (table.frame.slice(offset, size) for offset in offsets)
     return (batch.lazy() for batch in table.batches(size))
 

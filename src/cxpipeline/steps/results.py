@@ -133,7 +133,7 @@ def _staged_parse(table: io.RawTable, path: Path, target: Path) -> Path:
     read in batches (a Parquet file) is typed batch by batch.
     """
     try:
-        if table.batches is None or table.rows_read == 0:
+        if table.batches is None:
             return io.write_staged(results.parsed_call_results(table.frame), target, ordered=False)
         typed = (results.parsed_call_results(batch.lazy()) for batch in table.batches())
         return io.write_parquet_slices(typed, target, compression=io.STAGING_COMPRESSION)
