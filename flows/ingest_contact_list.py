@@ -1,4 +1,4 @@
-"""Flow: ingest one contact list file into a campaign group, then refresh statistics."""
+"""Flow: ingest one contact list file into a campaign group, then refresh its statistics."""
 
 from __future__ import annotations
 
@@ -41,5 +41,5 @@ def ingest_contact_list(
         force,
     ).result()
     if summary["status"] == "succeeded":
-        tasks.build_statistics(home)
+        tasks.build_statistics(home, [list_name])
     return summary

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from prefect import flow
 
+from cxpipeline.steps.results import lists_changed
 from flows import tasks
 
 
@@ -14,7 +15,10 @@ from flows import tasks
 def load_call_results(
     file: Path, home: Path = Path("data"), as_of: datetime | None = None
 ) -> dict[str, object]:
-    """Load call results (idempotent), update record state, then rebuild the statistics."""
+    """Load call results (idempotent), update record state, then refresh the statistics.
+
+    Only the lists the load changed have their statistics rows rebuilt (and their groups').
+    """
     loaded = tasks.load_results(home, file, as_of)
-    tasks.build_statistics(home)
+    tasks.build_statistics(home, lists_changed(loaded))
     return loaded

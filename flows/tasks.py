@@ -136,9 +136,9 @@ def load_results(home: Path, file: Path, as_of: datetime | None) -> dict[str, ob
 
 
 @task(retry_condition_fn=transient, retries=1)
-def build_statistics(home: Path) -> dict[str, int]:
-    """Rebuild the statistics tables."""
-    return statistics.build_statistics(Settings.build(home))
+def build_statistics(home: Path, lists: list[str] | None = None) -> dict[str, int]:
+    """Rebuild the statistics tables: every list's rows, or those of `lists` (and their groups)."""
+    return statistics.build_statistics(Settings.build(home), lists)
 
 
 @task(retry_condition_fn=transient, retries=1)

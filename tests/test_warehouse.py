@@ -234,12 +234,15 @@ def test_named_frames_return_each_query_by_name_with_its_own_values(tmp_path):
             "INSERT INTO contact_lists (list_id, name, campaign_group, created_at, updated_at) "
             "VALUES (1, 'east', 'g1', now(), now()), (2, 'west', 'g2', now(), now())"
         )
-        window = {"hours": 24}
+        window = {"hours": 24, "groups": None}
         together = warehouse.named_frames(
             con, {"list_groups": None, "abandonment_calls": window, "plan_as_of": None}
         )
         assert list(together) == ["list_groups", "abandonment_calls", "plan_as_of"]
-        assert together["list_groups"].sort("list_name").rows() == [("east", "g1"), ("west", "g2")]
+        assert together["list_groups"].sort("list_name").rows() == [
+            ("east", "g1", 1),
+            ("west", "g2", 2),
+        ]
         one_by_one = warehouse.named_frame(con, "abandonment_calls", window)
         assert together["abandonment_calls"].equals(one_by_one)
 

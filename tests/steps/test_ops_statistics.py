@@ -102,9 +102,9 @@ def test_statistics_hold_the_write_lock_between_reading_and_writing(home, monkey
         held.append(("slice", home_lock.holds_lock(home.home)))
         return read(settings, queries)
 
-    def reading_inputs(settings):
+    def reading_inputs(settings, lists):
         held.append(("inputs and first slice", home_lock.holds_lock(home.home)))
-        return inputs(settings)
+        return inputs(settings, lists)
 
     monkeypatch.setattr(statistics, "_read", reading)
     monkeypatch.setattr(statistics, "_inputs", reading_inputs)

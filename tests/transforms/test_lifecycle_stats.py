@@ -1,4 +1,4 @@
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import polars as pl
 
@@ -11,6 +11,8 @@ from cxpipeline.transforms.result_summaries import per_record
 
 AS_OF = datetime(2026, 7, 1, 12, tzinfo=UTC)
 NOW = int(AS_OF.timestamp())
+#: Each list's as-of, as the statistics step gives it.
+AS_OFS = pl.LazyFrame({"list_name": ["L"], "as_of": [AS_OF]})
 
 
 def _records():
@@ -56,13 +58,25 @@ def _summed():
 
 
 def test_lifecycle_measures_by_hand():
-    m = lifecycle_measures(_records(), _summed(), AS_OF).collect().row(0, named=True)
+    m = lifecycle_measures(_records(), _summed(), AS_OFS).collect().row(0, named=True)
     assert m["right_party_contacts"] == 2  # chains 1 and 2, chain 1 counted once
     assert m["talk_time_s"] == 195.0  # answers only
     assert m["chains_finished"] == 1
     assert (m["callbacks_pending"], m["callbacks_due"]) == (1, 1)
     assert (m["records_waiting_retry"], m["records_ready_now"]) == (1, 2)  # 4; 3 and 6
     assert m["attempted_dialable_records"] == 3  # 1, 3, 4 (5 is No Call)
+
+
+def test_each_list_is_measured_at_its_own_as_of():
+    # The same records in list M, planned an hour later: the retry of record 4 is due there.
+    ids = [pl.lit("M").alias("list_name"), pl.col("record_id") + 100, pl.col("chain_id") + 100]
+    both = pl.concat([_records(), _records().with_columns(ids)])
+    summed = pl.concat([_summed(), _summed().with_columns(ids)])
+    as_ofs = pl.LazyFrame({"list_name": ["L", "M"], "as_of": [AS_OF, AS_OF + timedelta(hours=1)]})
+    rows = lifecycle_measures(both, summed, as_ofs).collect().sort("list_name")
+    assert rows["records_waiting_retry"].to_list() == [1, 0]
+    assert rows["records_ready_now"].to_list() == [2, 3]
+    assert rows["callbacks_due"].to_list() == [1, 1]
 
 
 def test_penetration_uses_one_population_and_the_abandon_flag_uses_the_limit():
@@ -74,7 +88,7 @@ def test_penetration_uses_one_population_and_the_abandon_flag_uses_the_limit():
             "abandon_rate": [0.04, None],
         }
     )
-    measures = lifecycle_measures(_records(), _summed(), AS_OF)
+    measures = lifecycle_measures(_records(), _summed(), AS_OFS)
     limits = pl.LazyFrame({"list_name": ["L", "M"], "abandon_limit": [0.05, 0.03]})
     rows = with_list_measures(per_list, measures, limits).collect().sort("list_name")
     assert rows["penetration"].to_list() == [3 / 5, None]

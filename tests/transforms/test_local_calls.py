@@ -15,6 +15,7 @@ from cxpipeline.transforms.local_calls import (
     bucket_counts,
     local_calls,
 )
+from cxpipeline.transforms.slices import id_ranges
 
 KNOWN = frozenset({"America/New_York", "Asia/Kolkata", "UTC"})
 ZONES = ["America/New_York", "Asia/Kolkata", "Europe/London", None, "Mars/Olympus"]
@@ -120,9 +121,11 @@ def test_the_warehouse_counts_the_buckets_as_the_transform_does(rows):
     """sql/ops/calls_by_bucket.sql, which the statistics step reads, equals bucket_counts."""
     results, records = call_results(rows).collect(), _records(ZONES).collect()
     with duckdb.connect() as con:
-        con.execute("CREATE TABLE call_results AS SELECT * FROM results")
-        con.execute("CREATE TABLE contact_records AS SELECT * FROM records")
-        stored = warehouse.named_frame(con, "calls_by_bucket")
+        # A record's results carry its chain id (here the record's own id).
+        con.execute("CREATE TABLE call_results AS SELECT *, record_id AS chain_id FROM results")
+        con.execute("CREATE TABLE contact_records AS SELECT *, record_id AS chain_id FROM records")
+        every = dict(zip(("lo", "hi"), id_ranges([])[0], strict=True))  # every chain's block
+        stored = warehouse.named_frame(con, "calls_by_bucket", every)
     expected = bucket_counts(results.lazy(), records.lazy()).collect()
     assert stored.columns == list(BUCKET_COUNTS_COLUMNS)
     assert sorted(stored.rows(), key=str) == sorted(expected.rows(), key=str)

@@ -162,14 +162,17 @@ def test_the_warehouse_counts_abandonment_as_the_transform_does(rows, back):
         con.execute("SET TimeZone = 'America/New_York'")
         con.execute("CREATE TABLE call_results AS SELECT * FROM results")
         con.execute("CREATE TABLE contact_lists AS SELECT * FROM lists")
-        stored = warehouse.named_frame(
-            con, "abandonment_calls", {"hours": ops_stats.ABANDON_DAYS * 24}
-        )
+        window = {"hours": ops_stats.ABANDON_DAYS * 24}
+        stored = warehouse.named_frame(con, "abandonment_calls", {**window, "groups": None})
+        # Only group g's lists (a refresh of some lists recounts their groups only).
+        of_g = warehouse.named_frame(con, "abandonment_calls", {**window, "groups": ["g"]})
     expected = ops_stats.abandonment_counts(
         results.lazy(), lists.lazy().rename({"name": "list_name"})
     ).collect()
     assert stored.columns == list(ops_stats.ABANDONMENT_COUNTS_COLUMNS)
     assert sorted(stored.rows(), key=str) == sorted(expected.rows(), key=str)
+    expected_g = expected.filter(pl.col("campaign_group") == "g")
+    assert sorted(of_g.rows(), key=str) == sorted(expected_g.rows(), key=str)
 
 
 def _dialable_today_row_by_row(windows, records, plan_as_of, known_zones):

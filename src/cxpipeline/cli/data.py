@@ -140,7 +140,7 @@ def ingest(
         )
     print_ingest(summary)
     if summary.status == "succeeded":
-        statistics.build_statistics(settings)
+        statistics.build_statistics(settings, [summary.list_name])
 
 
 def _chain_key(text: str) -> tuple[str, ...]:
@@ -193,5 +193,5 @@ def results(file: Path, as_of: AsOf = None, home: Home = None) -> None:
 
     settings = settings_for(home)
     res = results_step.load_results(settings, file, as_of=parse_as_of(as_of))
-    statistics.build_statistics(settings)
+    statistics.build_statistics(settings, results_step.lists_changed(res))
     out.print(results_step.describe_results(res, file.name))

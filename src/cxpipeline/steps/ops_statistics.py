@@ -48,9 +48,13 @@ class OpsInputs:
     plan_as_of: pl.DataFrame
 
 
-def ops_queries() -> dict[str, dict[str, Any] | None]:
-    """Return the named queries (and values) the operations statistics read (`ops_inputs`)."""
-    return {"abandonment_calls": {"hours": ops_stats.ABANDON_DAYS * 24}, "plan_as_of": None}
+def ops_queries(groups: tuple[str, ...] | None = None) -> dict[str, dict[str, Any] | None]:
+    """Return the named queries (and values) the operations statistics read (`ops_inputs`).
+
+    `groups`: the campaign groups whose 30-day abandonment is counted (None: every group).
+    """
+    window = {"hours": ops_stats.ABANDON_DAYS * 24, "groups": groups}
+    return {"abandonment_calls": window, "plan_as_of": None}
 
 
 def ops_inputs(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFrame]) -> OpsInputs:
@@ -96,9 +100,3 @@ def ops_tables(
         name: schemas.checked(frame, OPS_STATISTICS_MODELS[name])
         for name, frame in zip(tables, frames, strict=True)
     }
-
-
-def write_ops_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, pl.DataFrame]) -> None:
-    """Replace every operations statistics table (call inside the statistics transaction)."""
-    for name in OPS_TABLES:
-        warehouse.replace_rows(con, name, tables[name])

@@ -45,6 +45,8 @@ class _Tally:
     unknown: int = 0
     per_list: Counter[str] = field(default_factory=Counter)
     chains: list[pl.Series] = field(default_factory=list)
+    #: Lists whose records the load's Do Not Call entries suppressed (besides its own).
+    suppressed: set[str] = field(default_factory=set)
 
 
 def load_results(
@@ -53,7 +55,8 @@ def load_results(
     """Ingest call results, update record state and attempt caps (same file twice: no-op).
 
     Returns the reconciliation: rows_read = results_loaded + already_loaded + rows_rejected,
-    with the results loaded per list and the rows naming an unknown record id.
+    with the results loaded per list, the rows naming an unknown record id and the lists
+    whose records or results changed (`lists_changed`: their statistics are to be refreshed).
     """
     path = Path(path)
     if not path.exists() or path.is_dir():
@@ -96,6 +99,7 @@ def _load_staged(
     with warehouse_memory.bounded_transaction(con, megabytes):
         warehouse.delete_where(con, "rejected_rows", run_id=load_id)
         tally = _Tally()
+        no_call = _no_call_per_list(con)
         height = row_count(pl.scan_parquet(parsed))
         passes = max(1, -(-height // RESULTS_PER_PASS))
         # By record id: a record's results (its attempts, its duplicates) share a pass.
@@ -123,7 +127,13 @@ def _load_staged(
             chains=pl.concat(tally.chains),  # one entry per pass, and there is one at least
             staging=parsed.parent / "state",
         )
+        tally.suppressed = {n for n, c in _no_call_per_list(con).items() if c != no_call.get(n)}
     return tally
+
+
+def _no_call_per_list(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Return how many No Call records each list holds."""
+    return dict(warehouse.named_frame(con, "no_call_per_list").iter_rows())
 
 
 def _staged_parse(table: io.RawTable, path: Path, target: Path) -> Path:
@@ -245,7 +255,14 @@ def _summary(rows_read: int, tally: _Tally) -> dict[str, object]:
         "rows_rejected": tally.rejected,
         "unknown_records": tally.unknown,
         "loaded_per_list": dict(sorted(tally.per_list.items())),
+        "lists_changed": sorted(set(tally.per_list) | tally.suppressed),
     }
+
+
+def lists_changed(summary: dict[str, object]) -> list[str]:
+    """Return the lists a load changed (`load_results`' summary): their statistics move."""
+    changed = summary.get("lists_changed")
+    return [str(name) for name in changed] if isinstance(changed, list) else []
 
 
 def describe_results(summary: dict[str, object], name: str) -> str:

@@ -3,13 +3,15 @@
 The records, their results summed per record and today's windows are read and summed one
 slice of whole chains at a time (`transforms.slices`), so the step's memory follows
 `Settings.statistics_slice_records`, not the size of the warehouse; the slices' sums are
-added up, and the rates worked out from the totals.
+added up, and the rates worked out from the totals. A refresh of some lists (those a results
+load or an ingest changed: `steps.statistics_scope`) reads and rebuilds only their rows, and
+their groups'.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -23,6 +25,7 @@ from cxpipeline.codes import CallResult
 from cxpipeline.settings import Settings
 from cxpipeline.steps import ops_statistics
 from cxpipeline.steps.setup import prepare_warehouse
+from cxpipeline.steps.statistics_scope import Scope, scope_of
 from cxpipeline.transforms import (
     lifecycle_stats,
     local_calls,
@@ -48,22 +51,27 @@ _SUM_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
-def build_statistics(settings: Settings) -> dict[str, int]:
-    """Rebuild list_stats, group_stats, hourly_stats and zone_stats from records and results."""
+def build_statistics(settings: Settings, lists: Collection[str] | None = None) -> dict[str, int]:
+    """Rebuild the statistics tables from records, results and windows: all, or some lists'.
+
+    `lists`: the lists whose records, results or windows changed since the last refresh (a
+    results load's, an ingest's). Their rows are rebuilt, the group rows added up again and
+    the 30-day abandonment of their groups recounted; the other lists' rows stay as they
+    were, which is what a full rebuild would write for them. None rebuilds everything.
+    Returns the list rows rebuilt, the groups and the hourly rows written.
+    """
     prepare_warehouse(settings)
     # The write lock is held throughout, and every read is on a connection closed before
     # Polars works: closing it frees DuckDB's buffers (~185 MiB at 500k records) for the
     # frames; the tables are written on a connection of their own.
     with warehouse.writing(settings):
-        inputs, first = _inputs(settings)
+        inputs, first = _inputs(settings, lists)
         sums = _slice_sums(settings, inputs, first)
-        tables, ops = _tables(inputs, sums)
+        tables = _tables(inputs, sums)
         con = warehouse.connect(settings)
         try:
             with warehouse.transaction(con):
-                for name in STATISTICS_TABLES:
-                    warehouse.replace_rows(con, name, tables[name])
-                ops_statistics.write_ops_tables(con, ops)
+                _write(con, inputs.scope, tables)
         finally:
             con.close()
     return {
@@ -73,27 +81,44 @@ def build_statistics(settings: Settings) -> dict[str, int]:
     }
 
 
+def _write(con: duckdb.DuckDBPyConnection, scope: Scope, tables: dict[str, pl.DataFrame]) -> None:
+    """Replace the scope's rows of every statistics table (call inside a transaction)."""
+    for name, frame in tables.items():
+        if scope.every_list or name == "group_stats":  # the groups: added up from every list
+            warehouse.replace_rows(con, name, frame)
+            continue
+        key, values = (
+            ("campaign_group", scope.groups)
+            if name == "abandonment_30d"
+            else ("list_name", scope.lists)
+        )
+        for value in values or ():
+            warehouse.delete_where(con, name, **{key: value})
+        warehouse.insert(con, name, frame)
+
+
 @dataclass(frozen=True)
 class _Inputs:
     """What the statistics read from the warehouse besides the slices, and the slices."""
 
+    scope: Scope
     buckets: pl.DataFrame
+    #: The scope's lists with their groups (each gets a row, records or not).
     lists: pl.DataFrame
     lifecycle: pl.DataFrame
+    #: The list_stats rows of the lists outside the scope (their groups are added up again).
+    others: pl.DataFrame
     latest: pl.DataFrame
     ops: ops_statistics.OpsInputs
     ranges: list[tuple[int, int]]
-    #: The lifecycle statistics' as-of (the latest plan's, else now): one for every slice.
-    as_of: datetime
+    #: Each list's lifecycle as-of (its latest plan's, else now): list_name, as_of.
+    as_of: pl.DataFrame
 
 
-#: The inputs that do not grow with the records.
-_SMALL_QUERIES: dict[str, dict[str, Any] | None] = {
-    "calls_by_bucket": None,
-    "list_groups": None,
-    "lifecycle_stats_inputs": None,
-    "latest_calls": None,
-}
+def _block_queries(low: int, high: int) -> dict[str, dict[str, Any] | None]:
+    """Return the queries of one block of chain ids, [low, high), that are not read in slices."""
+    bounds = {"lo": low, "hi": high}
+    return {"calls_by_bucket": bounds, "latest_calls": bounds}
 
 
 def _slice_queries(low: int, high: int) -> dict[str, dict[str, Any] | None]:
@@ -130,50 +155,80 @@ def _bounded(settings: Settings, read: Callable[[duckdb.DuckDBPyConnection], T])
     return warehouse_memory.within_memory_bound(settings.warehouse_memory_mb, attempt)
 
 
-def _inputs(settings: Settings) -> tuple[_Inputs, list[dict[str, pl.DataFrame]]]:
+def _inputs(
+    settings: Settings, lists: Collection[str] | None
+) -> tuple[_Inputs, list[dict[str, pl.DataFrame]]]:
     """Read the inputs that do not grow with the records, cut the slices, read the first.
 
     The first slice is read with the other inputs, side by side (the results are counted
     per bucket, and for the 30-day abandonment per result, in DuckDB: only counts travel).
-    Returns the inputs and a list holding the first slice's frames, for `_slice_sums`.
+    Only the blocks of `lists` are read (None: every list). Returns the inputs and a list
+    holding the first slice's frames, for `_slice_sums`.
     """
-    return _bounded(settings, partial(_inputs_on, size=settings.statistics_slice_records))
+    read = partial(_inputs_on, size=settings.statistics_slice_records, lists=lists)
+    return _bounded(settings, read)
 
 
 def _inputs_on(
-    con: duckdb.DuckDBPyConnection, size: int
+    con: duckdb.DuckDBPyConnection, size: int, lists: Collection[str] | None
 ) -> tuple[_Inputs, list[dict[str, pl.DataFrame]]]:
     """Read `_inputs` on `con`, in slices of about `size` records."""
-    ranges = slices.id_ranges(_cuts(con, size))
+    known = warehouse.named_frame(con, "list_groups")
+    stored = warehouse.whole_table(con, "list_stats")
+    scope = scope_of(lists, known, stored)
+    # A scope without a block (lists that no longer exist) reads the empty range [0, 0).
+    blocks = scope.blocks or ((0, 0),)
+    ranges = [
+        r for low, high in blocks for r in slices.id_ranges(_cuts(con, size, low, high), low, high)
+    ]
     first = _slice_queries(*ranges[0])
-    queries = {**_SMALL_QUERIES, **ops_statistics.ops_queries(), **first}
+    queries = {
+        "lifecycle_stats_inputs": None,
+        **_block_queries(*blocks[0]),
+        **ops_statistics.ops_queries(scope.groups),
+        **first,
+    }
     frames = warehouse.named_frames(con, queries)
+    # More than one block: a refresh of a few lists; their calls and latest calls are small.
+    more = [warehouse.named_frames(con, _block_queries(*block)) for block in blocks[1:]]
+    per_block = {
+        name: pl.concat([frames[name], *(m[name] for m in more)]) for name in _block_queries(0, 0)
+    }
+    lifecycle = frames["lifecycle_stats_inputs"]
     inputs = _Inputs(
-        buckets=frames["calls_by_bucket"],
-        lists=frames["list_groups"],
-        lifecycle=frames["lifecycle_stats_inputs"],
-        latest=frames["latest_calls"],
+        scope=scope,
+        buckets=per_block["calls_by_bucket"],
+        lists=scope.keeps(known).drop("list_id"),
+        lifecycle=lifecycle,
+        others=scope.others(stored),
+        latest=per_block["latest_calls"],
         ops=ops_statistics.ops_inputs(con, frames),
         ranges=ranges,
-        as_of=_as_of(frames["lifecycle_stats_inputs"]),
+        as_of=_as_of(known, lifecycle),
     )
     return inputs, [{name: frames[name] for name in first}]
 
 
-def _as_of(lifecycle: pl.DataFrame) -> datetime:
-    """Return the latest as-of the lists were planned from, else now."""
-    latest = lifecycle["as_of"].max() if lifecycle.height else None
-    return latest if isinstance(latest, datetime) else datetime.now(UTC)
+def _as_of(known: pl.DataFrame, lifecycle: pl.DataFrame) -> pl.DataFrame:
+    """Return each list's lifecycle as-of: its latest plan's, else now (list_name, as_of)."""
+    now = datetime.now(UTC)
+    return (
+        known.select("list_name")
+        .join(lifecycle.select("list_name", "as_of"), on="list_name", how="left")
+        .with_columns(pl.col("as_of").dt.convert_time_zone("UTC").fill_null(now))
+    )
 
 
-def _cuts(con: duckdb.DuckDBPyConnection, size: int) -> list[int]:
-    """Return chain ids that cut the records into slices of about `size` (none: one slice)."""
-    records = int(warehouse.named_frame(con, "record_count")["records"][0])
+def _cuts(con: duckdb.DuckDBPyConnection, size: int, low: int, high: int) -> list[int]:
+    """Return chain ids cutting the chains in [low, high) into slices of ~`size` records."""
+    bounds = {"lo": low, "hi": high}
+    records = int(warehouse.named_frame(con, "record_count", bounds)["records"][0])
     count = math.ceil(records / size)
     if count <= 1:
         return []
     fractions = [index / count for index in range(1, count)]
-    cuts = warehouse.named_frame(con, "chain_cuts", {"fractions": fractions})["cuts"][0]
+    params = {"fractions": fractions, **bounds}
+    cuts = warehouse.named_frame(con, "chain_cuts", params)["cuts"][0]
     return [int(cut) for cut in cuts]
 
 
@@ -192,7 +247,7 @@ def _slice_sums(
             "list_records": stats.list_record_sums(records_lf),
             "list_results": stats.list_result_sums(summed),
             "lifecycle_records": lifecycle_stats.lifecycle_record_sums(
-                records_lf, summed, inputs.as_of
+                records_lf, summed, inputs.as_of.lazy()
             ),
             "lifecycle_results": lifecycle_stats.lifecycle_result_sums(summed),
             "completion": stats.completion_sums(records_lf, summed, latest),
@@ -209,10 +264,12 @@ def _slice_sums(
     return {name: slices.added_up(parts[name], keys) for name, keys in _SUM_KEYS.items()}
 
 
-def _tables(
-    inputs: _Inputs, sums: dict[str, pl.LazyFrame]
-) -> tuple[dict[str, pl.DataFrame], dict[str, pl.DataFrame]]:
-    """Compute and validate the statistics tables and the operations tables from the sums."""
+def _tables(inputs: _Inputs, sums: dict[str, pl.LazyFrame]) -> dict[str, pl.DataFrame]:
+    """Compute and validate the statistics and operations tables from the sums, by name.
+
+    The list tables hold the scope's lists; the groups are added up from every list's row
+    (the stored rows of the lists outside the scope).
+    """
     codes = result_summaries.per_code(inputs.buckets.lazy())
     limits = inputs.lifecycle.select("list_name", "abandon_limit").lazy()
     # Converted to local time once, for the hourly and operations tables.
@@ -232,15 +289,16 @@ def _tables(
         ]
     )
     full = lifecycle_stats.with_list_measures(per_list.lazy(), measures.lazy(), limits).collect()
+    every = pl.concat([inputs.others.select(full.columns), full], how="vertical_relaxed").lazy()
     tables = schemas.validated_statistics(
         {
             "list_stats": full.join(completion, on="list_name", how="left"),
             "group_stats": lifecycle_stats.with_group_measures(
-                stats.group_stats(per_list.lazy()), full.lazy(), limits
+                stats.group_stats(every), every, limits
             ).collect(),
             "hourly_stats": hourly,
             "zone_stats": zones,
         }
     )
     ops = ops_statistics.ops_tables(inputs.ops, calls.lazy(), sums["dialable_today"])
-    return tables, ops
+    return {**tables, **ops}

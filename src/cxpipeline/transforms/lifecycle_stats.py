@@ -7,8 +7,6 @@ population: attempted dialable records ÷ dialable records (No Call records in n
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import polars as pl
 
 from cxpipeline.codes import RecordStatus, RecordType
@@ -30,11 +28,12 @@ _DONE = [int(RecordStatus.UPDATED), int(RecordStatus.CANCELLED), int(RecordStatu
 
 
 def lifecycle_measures(
-    records: pl.LazyFrame, summed: pl.LazyFrame, as_of: datetime
+    records: pl.LazyFrame, summed: pl.LazyFrame, as_of: pl.LazyFrame
 ) -> pl.LazyFrame:
-    """Per list: the lifecycle measures of docs/metrics.md as of `as_of` (UTC).
+    """Per list: the lifecycle measures of docs/metrics.md, each list as of its own as-of.
 
-    `summed` are the results summed up per record (`result_summaries.per_record`).
+    `summed` are the results summed up per record (`result_summaries.per_record`); `as_of`
+    gives each list's as-of (list_name, as_of: a UTC datetime).
     """
     return lifecycle_from(
         lifecycle_record_sums(records, summed, as_of), lifecycle_result_sums(summed)
@@ -42,10 +41,16 @@ def lifecycle_measures(
 
 
 def lifecycle_record_sums(
-    records: pl.LazyFrame, summed: pl.LazyFrame, as_of: datetime
+    records: pl.LazyFrame, summed: pl.LazyFrame, as_of: pl.LazyFrame
 ) -> pl.LazyFrame:
-    """Per list: the measures counted over its records (additive over chain slices)."""
-    now = int(as_of.timestamp())
+    """Per list: the measures counted over its records (additive over chain slices).
+
+    Each list is measured at its own as-of (`as_of`: list_name, as_of), so its rows depend
+    on nothing of another list's (a refresh of some lists leaves the others' rows right).
+    """
+    # Schedules are epoch seconds: the as-of is compared as one too.
+    now = pl.col("_as_of")
+    at = as_of.select("list_name", _as_of=pl.col("as_of").dt.epoch("s"))
     no_call = pl.col("record_type") == int(RecordType.NO_CALL)
     done = no_call | pl.col("record_status").is_in(_DONE)
     working = ~done
@@ -55,6 +60,7 @@ def lifecycle_record_sums(
     attempted = summed.select("record_id", _attempted=pl.lit(True))
     return (
         records.join(attempted, on="record_id", how="left")
+        .join(at, on="list_name", how="left")
         .group_by("list_name")
         .agg(
             attempted_dialable_records=(~no_call & pl.col("_attempted").fill_null(False)).sum(),

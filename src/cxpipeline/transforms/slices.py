@@ -22,13 +22,16 @@ __all__ = ["added_up", "id_ranges", "owned"]
 _LOWEST, _HIGHEST = -(2**63), 2**63 - 1
 
 
-def id_ranges(cuts: Sequence[int]) -> list[tuple[int, int]]:
-    """Return the ranges [low, high) between the cut points, open-ended at both ends.
+def id_ranges(
+    cuts: Sequence[int], low: int = _LOWEST, high: int = _HIGHEST
+) -> list[tuple[int, int]]:
+    """Return the ranges [low, high) between the cut points, from `low` up to `high`.
 
-    With no cut point there is one range, holding every id.
+    By default open-ended at both ends: with no cut point, one range holding every id. Cut
+    points outside (low, high) are left out.
     """
-    bounds = [_LOWEST, *sorted(set(cuts)), _HIGHEST]
-    return list(itertools.pairwise(bounds))
+    inside = sorted({cut for cut in cuts if low < cut < high})
+    return list(itertools.pairwise([low, *inside, high]))
 
 
 def added_up(parts: Sequence[pl.DataFrame], keys: Sequence[str]) -> pl.LazyFrame:

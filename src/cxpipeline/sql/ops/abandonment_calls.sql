@@ -3,9 +3,11 @@
 -- where the results are stored (ops_stats.abandonment_counts counts the same from a frame).
 -- $hours is the window (30 days of 24 hours: exact microseconds, not calendar days). The
 -- group's last call comes from a grouped join: a window function over every call took 4x.
+-- $groups: only those campaign groups (NULL: every group).
 WITH groups AS (
     SELECT name AS list_name, campaign_group
     FROM contact_lists
+    WHERE $groups::VARCHAR[] IS NULL OR list_contains($groups::VARCHAR[], campaign_group)
 ),
 ends AS (
     SELECT g.campaign_group, max(r.call_time_utc) AS window_end_utc
