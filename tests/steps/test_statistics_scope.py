@@ -7,7 +7,6 @@ table is compared with a full rebuild of the same warehouse.
 """
 
 from datetime import datetime
-from pathlib import Path
 
 import duckdb
 import polars as pl
