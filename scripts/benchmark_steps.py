@@ -373,7 +373,12 @@ def _small_ingest(cfg: Config, list_name: str, *, beside: bool = False) -> Figur
     home = _home(cfg) if cfg.get("quick") or beside else _home(cfg) / "small"
     src = home / f"{list_name}.csv"
     home.mkdir(exist_ok=True)
-    write_contact_list(src, cfg["small_customers"], cfg["seed"] + len(list_name))
+    # Beside the list: other customers than its own (client ids after the list's), as a new
+    # list of a client's would be; the same ids would make them the list's people.
+    first = cfg["customers"] + 1 if beside else 1
+    write_contact_list(
+        src, cfg["small_customers"], cfg["seed"] + len(list_name), start_client_id=first
+    )
     settings = _settings(home)
     started = clock()
     summary = ingest.ingest(settings, src, list_name=list_name, group=GROUP, as_of=AS_OF)
@@ -400,6 +405,43 @@ def step_small_beside(cfg: Config) -> Figures:
     return _small_ingest(cfg, "small_beside", beside=True)
 
 
+def step_small_results(cfg: Config) -> Figures:
+    """Load a day's results of the list ingested beside, then refresh its statistics.
+
+    As `cxpipeline results` does: the statistics of the lists the load changed, not every
+    list's (a full rebuild is the `statistics` step).
+    """
+    import duckdb
+
+    from cxpipeline import generate
+    from cxpipeline.steps import results, statistics
+
+    settings = _settings(_home(cfg))
+    path = _home(cfg) / "small_results.parquet"
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        records = con.sql(
+            "SELECT record_id, chain_id, contact_info, tz_name FROM contact_records "
+            "WHERE list_name = 'small_beside' AND record_type <> 7 ORDER BY record_id"
+        ).pl()
+    day = RESULTS_START + timedelta(days=RESULTS_DAYS * 20)
+    generate.synthetic_call_results(
+        records.lazy(), start=day, days=1, seed=cfg["seed"]
+    ).collect().write_parquet(path)
+    started = clock()
+    summary = results.load_results(settings, path, as_of=AS_OF)
+    loaded = since(started)[0]
+    statistics.build_statistics(settings, results.lists_changed(summary))
+    spent, cpu = since(started)
+    return {
+        "seconds": spent,
+        "cpu": cpu,
+        "count": int(str(summary["rows_read"])),
+        "unit": "results",
+        "load_s": loaded,
+        "lists": results.lists_changed(summary),
+    }
+
+
 STEPS: dict[str, Callable[[Config], Figures]] = {
     "generate": step_generate,
     "io_floor": step_io_floor,
@@ -416,6 +458,7 @@ STEPS: dict[str, Callable[[Config], Figures]] = {
     "small_cold": step_small_cold,
     "small_warm": step_small_warm,
     "small_beside": step_small_beside,
+    "small_results": step_small_results,
 }
 
 

@@ -34,6 +34,9 @@ def test_quick_benchmark_prints_every_step_with_positive_figures(tmp_path, capsy
         assert re.search(re.escape(ratio) + r"\s+\d+\.\dx", out), out
     assert "1k-row ingest cold / warm" in out and "peak RSS, largest step" in out
     assert re.search(r"1k-row ingest beside the list\s+\d+\.\d s", out), out
+    # Its results changed only its own list: only its statistics were refreshed.
+    assert results["small_results"]["lists"] == ["small_beside"]
+    assert re.search(r"its day's results \+ stats\s+\d+\.\d s .*of small_beside", out), out
     writes = re.search(r"records' writes / I/O floor\s+(\d+\.\d)x.*at most (\d+\.\d)x", out)
     assert writes is not None, out
     # the records' writes are part of the ingest: they cannot take longer than all of it
@@ -46,6 +49,7 @@ def test_the_memory_target_is_read_from_cxpipelines_own_steps():
     """The list and results generators may peak higher: they are not what the target bounds."""
     bench = _benchmark()
     figures = {step: {"seconds": 1.0, "count": 1000, "peak_mib": 300.0} for step in bench.ORDER}
+    figures["small_results"].update(load_s=0.5, lists=["small_beside"])
     figures["results_file"]["peak_mib"] = 2000.0  # the results generator
     figures["statistics"]["peak_mib"] = 900.0
     line = next(x for x in bench.ratio_lines(figures) if x.startswith("peak RSS"))
