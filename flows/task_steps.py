@@ -62,9 +62,9 @@ class TaskSteps:
         """Re-plan the windows of every list."""
         return tasks.plan_windows.submit(self.home, None, as_of, horizon_days).result()
 
-    def build_statistics(self) -> dict[str, int]:
-        """Rebuild the statistics."""
-        return tasks.build_statistics.submit(self.home).result()
+    def build_statistics(self, lists: list[str] | None) -> dict[str, int]:
+        """Refresh the statistics of `lists` and their groups (None: rebuild every list's)."""
+        return tasks.build_statistics.submit(self.home, lists).result()
 
     def write_reports(self, out_dir: Path, formats: tuple[str, ...]) -> list[Path]:
         """Write the reports."""

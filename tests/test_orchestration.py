@@ -32,14 +32,21 @@ class Recorder:
 
     def load_results(self, path, as_of):
         self.calls.append(("results", path.name))
-        return {"rows_read": 3, "results_loaded": 3, "already_loaded": 0, "rows_rejected": 0}
+        changed = {"r1.csv": ["b", "c"]}.get(path.name, [])
+        return {
+            "rows_read": 3,
+            "results_loaded": 3,
+            "already_loaded": 0,
+            "rows_rejected": 0,
+            "lists_changed": changed,
+        }
 
     def plan(self, as_of, horizon_days):
         self.calls.append(("plan", as_of, horizon_days))
         return {"a": {"keys": 1, "windows": 2, "records_with_windows": 3}}
 
-    def build_statistics(self):
-        self.calls.append(("statistics",))
+    def build_statistics(self, lists):
+        self.calls.append(("statistics",) if lists is None else ("statistics", *lists))
         return {"lists": 1}
 
     def write_reports(self, out_dir, formats):
@@ -101,6 +108,21 @@ def test_manifest_as_of_applies_unless_the_caller_gives_one(tmp_path):
     )
     run_manifest(Settings.build(tmp_path), only_lists, runner=runner)
     assert runner.calls == [("ingest", "a", planned, 5), ("plan", planned, 5), ("statistics",)]
+
+
+def test_a_run_without_a_plan_refreshes_the_statistics_of_the_lists_it_changed(tmp_path):
+    runner = Recorder()
+    lists_and_results = manifest(tmp_path, plan=False).model_copy(
+        update={"campaigns": None, "rules": None, "suppression": ()}
+    )
+    run_manifest(Settings.build(tmp_path), lists_and_results, runner=runner)
+    # a and b ingested; r1 changed b and c (its Do Not Call results suppressed c's records).
+    assert ("statistics", "a", "b", "c") in runner.calls
+    # A suppression list (or campaigns, rules, a plan) reaches every list: all are rebuilt.
+    with_dnc = manifest(tmp_path, plan=False).model_copy(update={"campaigns": None, "rules": None})
+    runner = Recorder()
+    run_manifest(Settings.build(tmp_path), with_dnc, runner=runner)
+    assert ("statistics",) in runner.calls
 
 
 def test_suppression_options_reach_the_step(tmp_path):

@@ -48,8 +48,8 @@ class StepRunner(Protocol):
     def plan(self, as_of: datetime | None, horizon_days: int | None) -> dict[str, dict[str, int]]:
         """Re-plan the windows of every list."""
 
-    def build_statistics(self) -> dict[str, int]:
-        """Rebuild the statistics."""
+    def build_statistics(self, lists: list[str] | None) -> dict[str, int]:
+        """Refresh the statistics of `lists` and their groups (None: rebuild every list's)."""
 
     def write_reports(self, out_dir: Path, formats: tuple[str, ...]) -> list[Path]:
         """Write the reports."""
@@ -109,9 +109,9 @@ class DirectSteps:
         """Re-plan the windows of every list."""
         return plan.plan_windows(self.settings, None, as_of=as_of, horizon_days=horizon_days)
 
-    def build_statistics(self) -> dict[str, int]:
-        """Rebuild the statistics."""
-        return statistics.build_statistics(self.settings)
+    def build_statistics(self, lists: list[str] | None) -> dict[str, int]:
+        """Refresh the statistics of `lists` and their groups (None: rebuild every list's)."""
+        return statistics.build_statistics(self.settings, lists)
 
     def write_reports(self, out_dir: Path, formats: tuple[str, ...]) -> list[Path]:
         """Write the reports."""
@@ -182,12 +182,26 @@ def run_manifest(
                 f"({counts['windows']:,} windows of {counts['keys']:,} keys)"
             )
     with console.status("building statistics and reports…"):
-        summary.statistics = steps.build_statistics()
+        summary.statistics = steps.build_statistics(_changed_lists(manifest, summary))
         if manifest.reports is not None:
             out_dir = manifest.reports.dir
             out_dir = out_dir if out_dir.is_absolute() else settings.home / out_dir
             summary.reports = steps.write_reports(out_dir, tuple(manifest.reports.formats))
     return summary
+
+
+def _changed_lists(manifest: RunManifest, summary: RunSummary) -> list[str] | None:
+    """Return the lists whose statistics the run moved, or None when it may have moved all.
+
+    Campaigns, rules, suppression lists and a re-plan reach every list; ingests and results
+    loads name the lists they changed (a load: also those its Do Not Call results suppressed).
+    """
+    if manifest.campaigns or manifest.rules or manifest.suppression or manifest.plan:
+        return None
+    names = {ingested.list_name for ingested in summary.ingests if ingested.status == "succeeded"}
+    for loaded in summary.results:
+        names.update(results.lists_changed(loaded))
+    return sorted(names)
 
 
 @dataclass(frozen=True)
