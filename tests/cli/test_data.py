@@ -122,3 +122,49 @@ def test_ingest_partitions_option_gives_the_same_records(tmp_path):
     assert outputs[0] == outputs[1] and outputs[0].count("\n") > 1000
     bad = run("ingest", str(sample / "contacts_east_q4.csv"), "--list", "x", "--partitions", "0")
     assert bad.exit_code != 0 and "--partitions" in bad.output
+
+
+def test_ingest_and_results_refresh_only_the_statistics_of_the_lists_they_change(tmp_path):
+    import duckdb
+
+    from cxpipeline.settings import REPO_ROOT
+
+    home = str(tmp_path / "h")
+    run("campaigns", "apply", str(REPO_ROOT / "data/sample/campaigns.yaml"), "--home", home)
+    header = "client_id,last_name,postal_code,phone\n"
+    for name, row in (
+        ("one", "A1,Smith,10001,2127360142\n"),
+        ("two", "B1,Jones,02134,6173530100\n"),
+    ):
+        data = tmp_path / f"{name}.csv"
+        data.write_text(header + row)
+        args = ("--group", "collections_east", "--as-of", "2026-12-01T08:00:00-05:00")
+        assert run("ingest", str(data), "--list", name, *args, "--home", home).exit_code == 0
+    warehouse = str(tmp_path / "h" / "warehouse.duckdb")
+    with duckdb.connect(warehouse) as con:
+        # A mark on list one's row: a full rebuild would overwrite it, a refresh of two not.
+        con.execute("UPDATE list_stats SET attempts = 999 WHERE list_name = 'one'")
+        (record_id,) = con.execute(
+            "SELECT record_id FROM contact_records WHERE list_name = 'two'"
+        ).fetchone()
+    results = tmp_path / "results.csv"
+    results.write_text(
+        f"record_id,call_time,call_result,attempt\n{record_id},2026-12-01T09:00:00-05:00,7,1\n"
+    )
+    assert run("results", str(results), "--home", home).exit_code == 0
+    data = tmp_path / "two.csv"
+    data.write_text(header + "B1,Jones,02134,6173530100\nB2,Ray,33130,3053730101\n")
+    args = ("--group", "collections_east", "--as-of", "2026-12-01T08:00:00-05:00")
+    assert run("ingest", str(data), "--list", "two", *args, "--home", home).exit_code == 0
+    with duckdb.connect(warehouse, read_only=True) as con:
+        rows = dict(con.execute("SELECT list_name, attempts FROM list_stats").fetchall())
+        group = con.execute(
+            "SELECT attempts FROM group_stats WHERE campaign_group = 'collections_east'"
+        ).fetchone()
+    assert rows["one"] == 999 and rows["two"] == 1
+    assert group == (999 + 1,)  # the group adds up its lists' rows as they stand
+    assert run("stats", "--home", home).exit_code == 0
+    with duckdb.connect(warehouse, read_only=True) as con:
+        assert con.execute(
+            "SELECT attempts FROM list_stats WHERE list_name = 'one'"
+        ).fetchone() == (0,)
