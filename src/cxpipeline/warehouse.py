@@ -7,6 +7,7 @@ import hashlib
 import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any, cast
@@ -454,11 +455,14 @@ def replace_rows(
     insert(con, table, data)
 
 
-def reapply_suppression(con: duckdb.DuckDBPyConnection, list_name: str | None = None) -> int:
-    """Mark records matching an active suppression entry as No Call: one list's, or all."""
+def reapply_suppression(
+    con: duckdb.DuckDBPyConnection, list_name: str | None = None, since: datetime | None = None
+) -> int:
+    """Mark a list's records (None: all) matching an entry in force (added `since`) No Call."""
     count = "SELECT count(*) FROM contact_records WHERE record_type = 7"
     before = scalar(con, count)
-    con.execute(load_sql_statement("reapply_suppression"), {"list_name": list_name})
+    params = {"list_name": list_name, "since": since}
+    con.execute(load_sql_statement("reapply_suppression"), params)
     return int(scalar(con, count) - before)
 
 

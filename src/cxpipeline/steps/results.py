@@ -100,6 +100,7 @@ def _load_staged(
         warehouse.delete_where(con, "rejected_rows", run_id=load_id)
         tally = _Tally()
         no_call = _no_call_per_list(con)
+        started = datetime.now(UTC)  # the Do Not Call entries this load adds are newer
         height = row_count(pl.scan_parquet(parsed))
         passes = max(1, -(-height // RESULTS_PER_PASS))
         # By record id: a record's results (its attempts, its duplicates) share a pass.
@@ -127,6 +128,8 @@ def _load_staged(
             chains=pl.concat(tally.chains),  # one entry per pass, and there is one at least
             staging=parsed.parent / "state",
         )
+        # Its new entries to every other list (the lists it recomputed have them all).
+        warehouse.reapply_suppression(con, since=started)
         tally.suppressed = {n for n, c in _no_call_per_list(con).items() if c != no_call.get(n)}
     return tally
 

@@ -62,7 +62,9 @@ def refresh_state(
     chain's state depends on its own records and results only, so the others stay as they
     are. The lifecycle runs over all results of the chains, `CHAINS_PER_PASS` at a time; a
     schedule outside every calling window then moves to the start of the next one. Call
-    inside the caller's transaction; suppression entries are re-applied in between. A full
+    inside the caller's transaction; suppression entries are re-applied in between, to the
+    records of the lists recomputed (a caller that added entries applies them to the other
+    lists: `warehouse.reapply_suppression(..., since=...)`). A full
     rebuild notes its inputs key (`state_inputs`); a partial one forgets the notes its inputs
     no longer match, so the next plan rebuilds those lists.
 
@@ -98,10 +100,13 @@ def refresh_state(
     for batch in _batches(staged, STATE_ROWS_PER_UPDATE):
         with warehouse_files.registered_files(con, "_state", batch):
             _write_state(con)
-    _settle(con, params)
     if not full:
+        # Only the lists holding the chains: the others' records and schedules did not move.
+        for name in _lists_of(con, chains):
+            _settle(con, {"list_name": name})
         state_inputs.forget_changed(con, defaults)
         return
+    _settle(con, params)
     keys = state_inputs.inputs_keys(con, defaults)
     rebuilt = {name: key for name, key in keys.items() if list_name in (None, name)}
     state_inputs.record_rebuilt(con, rebuilt, as_of)
@@ -145,6 +150,15 @@ def _list_holds(con: duckdb.DuckDBPyConnection, as_of: datetime, list_name: str)
     records = warehouse.named_frame(con, "list_cap_records", params)
     holds = windows.attempt_cap_holds(calls.lazy(), records.lazy(), rules, as_of).collect()
     warehouse.insert(con, "chain_holds", schemas.checked(holds, schemas.ChainHold))
+
+
+def _lists_of(con: duckdb.DuckDBPyConnection, chains: pl.Series) -> list[str]:
+    """Return the names of the lists holding `chains` (none when there are none)."""
+    if chains.is_empty():
+        return []
+    bounds = {"lo": chains.min(), "hi": chains.max()}
+    with warehouse.registered(con, "_chains", chains.to_frame("chain_id")):
+        return warehouse.named_frame(con, "lists_of_chains", bounds)["list_name"].to_list()
 
 
 def _settle(con: duckdb.DuckDBPyConnection, params: dict[str, str | None]) -> None:
