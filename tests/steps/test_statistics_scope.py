@@ -6,6 +6,7 @@ another group: after each, the lists the step names are refreshed, and every sta
 table is compared with a full rebuild of the same warehouse.
 """
 
+import shutil
 from datetime import datetime
 
 import duckdb
@@ -47,9 +48,10 @@ def assert_as_full_rebuild(settings: Settings, lists: list[str]) -> dict[str, pl
     return rebuilt
 
 
-@pytest.fixture
-def home(tmp_path):
-    settings = Settings.build(tmp_path / "home")
+@pytest.fixture(scope="module")
+def sample_home(tmp_path_factory):
+    """The sample's lists ingested and their statistics built, once for the module."""
+    settings = Settings.build(tmp_path_factory.mktemp("sample") / "home")
     setup.apply_campaigns(settings, SAMPLE / "campaigns.yaml")
     for name, group in (
         ("east_q4", "collections_east"),
@@ -59,7 +61,14 @@ def home(tmp_path):
         path = SAMPLE / f"contacts_{name}.csv"
         ingest(settings, path, list_name=name, group=group, as_of=AS_OF)
     statistics.build_statistics(settings)
-    return settings
+    return settings.home
+
+
+@pytest.fixture
+def home(sample_home, tmp_path):
+    """A copy of the sample home of its own for each test."""
+    shutil.copytree(sample_home, tmp_path / "home")
+    return Settings.build(tmp_path / "home")
 
 
 def list_ids(settings: Settings) -> dict[str, int]:

@@ -134,6 +134,14 @@ def test_dialable_today_counts_each_record_once_per_local_hour_its_windows_touch
     ),
     st.sampled_from([0, 720 * 3600]),  # a call exactly 30 days before the last one too
 )
+# The last call at 01:00 New York time as DST ends (an ambiguous local time).
+@example(
+    rows=[
+        ("a", 7, datetime(2026, 10, 1, tzinfo=UTC)),
+        ("a", 7, datetime(2026, 11, 1, 5, tzinfo=UTC)),
+    ],
+    back=0,
+)
 # A calendar month back from 28 November in New York is 721 hours: this call stays out.
 @example(
     rows=[
@@ -166,6 +174,10 @@ def test_the_warehouse_counts_abandonment_as_the_transform_does(rows, back):
         stored = warehouse.named_frame(con, "abandonment_calls", {**window, "groups": None})
         # Only group g's lists (a refresh of some lists recounts their groups only).
         of_g = warehouse.named_frame(con, "abandonment_calls", {**window, "groups": ["g"]})
+    # Compared in UTC: Python finds an ambiguous local time (01:00 New York as DST ends)
+    # unequal to the same instant in another zone.
+    utc = pl.col(pl.Datetime).dt.convert_time_zone("UTC")
+    stored, of_g = stored.with_columns(utc), of_g.with_columns(utc)
     expected = ops_stats.abandonment_counts(
         results.lazy(), lists.lazy().rename({"name": "list_name"})
     ).collect()

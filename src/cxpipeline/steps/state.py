@@ -63,8 +63,7 @@ def refresh_state(
     are. The lifecycle runs over all results of the chains, `CHAINS_PER_PASS` at a time; a
     schedule outside every calling window then moves to the start of the next one. Call
     inside the caller's transaction; suppression entries are re-applied in between, to the
-    records of the lists recomputed (a caller that added entries applies them to the other
-    lists: `warehouse.reapply_suppression(..., since=...)`). A full
+    lists recomputed (a caller adding entries applies them to the others). A full
     rebuild notes its inputs key (`state_inputs`); a partial one forgets the notes its inputs
     no longer match, so the next plan rebuilds those lists.
 
@@ -78,9 +77,7 @@ def refresh_state(
     if chains is None:
         chains = warehouse.named_frame(con, "state_chains", params).get_column("chain_id")
         # Holds of chains a refreshed file removed go too, not only those recomputed.
-        warehouse.delete_where(
-            con, "chain_holds", **({"list_name": list_name} if list_name else {})
-        )
+        warehouse.delete_where(con, "chain_holds", **{k: v for k, v in params.items() if v})
     chains = chains.unique().sort()
     settings = warehouse.named_frame(con, "lifecycle_settings", params)
     rules_df = warehouse.whole_table(con, "compliance_rules")
@@ -100,13 +97,12 @@ def refresh_state(
     for batch in _batches(staged, STATE_ROWS_PER_UPDATE):
         with warehouse_files.registered_files(con, "_state", batch):
             _write_state(con)
+    # Of chains: only the lists holding them (the others' records and schedules did not move).
+    for name in [list_name] if full else _lists_of(con, chains):
+        _settle(con, {"list_name": name})
     if not full:
-        # Only the lists holding the chains: the others' records and schedules did not move.
-        for name in _lists_of(con, chains):
-            _settle(con, {"list_name": name})
         state_inputs.forget_changed(con, defaults)
         return
-    _settle(con, params)
     keys = state_inputs.inputs_keys(con, defaults)
     rebuilt = {name: key for name, key in keys.items() if list_name in (None, name)}
     state_inputs.record_rebuilt(con, rebuilt, as_of)
