@@ -457,13 +457,13 @@ def replace_rows(
 
 def reapply_suppression(
     con: duckdb.DuckDBPyConnection, list_name: str | None = None, since: datetime | None = None
-) -> int:
-    """Mark a list's records (None: all) matching an entry in force (added `since`) No Call."""
-    count = "SELECT count(*) FROM contact_records WHERE record_type = 7"
-    before = scalar(con, count)
+) -> dict[str, int]:
+    """Mark records matching an entry in force (added `since`) No Call: new ones per list."""
+    before = dict(named_frame(con, "no_call_per_list").iter_rows())
     params = {"list_name": list_name, "since": since}
     con.execute(load_sql_statement("reapply_suppression"), params)
-    return int(scalar(con, count) - before)
+    after = named_frame(con, "no_call_per_list").iter_rows()
+    return {name: n - before.get(name, 0) for name, n in after if n != before.get(name, 0)}
 
 
 def named_frame(

@@ -121,7 +121,7 @@ def test_reapplying_names_the_number_list_first_then_the_client_list(home, tmp_p
     suppression.load_suppression(home, numbers, "z_numbers")
     with duckdb.connect(str(home.warehouse_path)) as con:
         con.execute("UPDATE contact_records SET record_type = 2, no_call_reason = NULL")
-        assert warehouse.reapply_suppression(con) == 2
+        assert warehouse.reapply_suppression(con) == {"l1": 2}
         rows = con.execute(
             "SELECT client_id, contact_info, record_type, no_call_reason FROM contact_records "
             "ORDER BY contact_info"

@@ -99,7 +99,6 @@ def _load_staged(
     with warehouse_memory.bounded_transaction(con, megabytes):
         warehouse.delete_where(con, "rejected_rows", run_id=load_id)
         tally = _Tally()
-        no_call = _no_call_per_list(con)
         started = datetime.now(UTC)  # the Do Not Call entries this load adds are newer
         height = row_count(pl.scan_parquet(parsed))
         passes = max(1, -(-height // RESULTS_PER_PASS))
@@ -128,15 +127,10 @@ def _load_staged(
             chains=pl.concat(tally.chains),  # one entry per pass, and there is one at least
             staging=parsed.parent / "state",
         )
-        # Its new entries to every other list (the lists it recomputed have them all).
-        warehouse.reapply_suppression(con, since=started)
-        tally.suppressed = {n for n, c in _no_call_per_list(con).items() if c != no_call.get(n)}
+        # Its new entries to every other list (the lists it recomputed have them all): the
+        # lists they reach have their statistics refreshed too.
+        tally.suppressed = set(warehouse.reapply_suppression(con, since=started))
     return tally
-
-
-def _no_call_per_list(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Return how many No Call records each list holds."""
-    return dict(warehouse.named_frame(con, "no_call_per_list").iter_rows())
 
 
 def _staged_parse(table: io.RawTable, path: Path, target: Path) -> Path:

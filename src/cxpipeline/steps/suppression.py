@@ -60,7 +60,7 @@ def load_suppression(
         with warehouse.transaction(con):
             warehouse.replace_rows(con, "suppression_entries", entries, suppression_list=name)
             warehouse.replace_rows(con, "rejected_rows", rejects, run_id=f"suppression:{name}")
-            affected = warehouse.reapply_suppression(con)
+            affected = sum(warehouse.reapply_suppression(con).values())
     finally:
         con.close()
     return {

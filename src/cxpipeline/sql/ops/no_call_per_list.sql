@@ -1,5 +1,6 @@
--- How many No Call records each list holds: a results load compares them before and after, to
--- find the other lists whose records its Do Not Call entries suppressed (their statistics move).
+-- How many No Call records each list holds: counted before and after suppression is re-applied,
+-- for the records it newly marked per list (a results load refreshes the statistics of those
+-- lists).
 SELECT list_name, count(*) AS no_call
 FROM contact_records
 WHERE record_type = 7
