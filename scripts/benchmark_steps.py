@@ -248,18 +248,13 @@ def step_results_file(cfg: Config) -> Figures:
     Each batch goes into the file as it is made (two batches in memory at most): held whole
     and concatenated, the 5M list's 93.6 M results took 15 GiB.
     """
-    import duckdb
     import polars as pl
 
     from cxpipeline import generate, io
 
     home = _home(cfg)
     started = clock()
-    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
-        records = con.sql(
-            "SELECT record_id, chain_id, contact_info, tz_name FROM contact_records "
-            "WHERE record_type <> 7 ORDER BY record_id"
-        ).pl()
+    records = _records_to_call(home)
     wanted = cfg["results_per_record"] * records.height
     made = [0]  # results made so far (the batches' generator adds to it)
 
@@ -291,6 +286,19 @@ def step_results_file(cfg: Config) -> Figures:
         "unit": "results",
         "per_record": per_record,
     }
+
+
+def _records_to_call(home: Path, list_name: str | None = None) -> Any:
+    """Return the records results can be made for (not No Call), of one list or all, by id."""
+    import duckdb
+
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        return con.sql(
+            "SELECT record_id, chain_id, contact_info, tz_name FROM contact_records "
+            "WHERE record_type <> 7 AND ($list::VARCHAR IS NULL OR list_name = $list) "
+            "ORDER BY record_id",
+            params={"list": list_name},
+        ).pl()
 
 
 def step_results(cfg: Config) -> Figures:
@@ -411,18 +419,12 @@ def step_small_results(cfg: Config) -> Figures:
     As `cxpipeline results` does: the statistics of the lists the load changed, not every
     list's (a full rebuild is the `statistics` step).
     """
-    import duckdb
-
     from cxpipeline import generate
     from cxpipeline.steps import results, statistics
 
     settings = _settings(_home(cfg))
     path = _home(cfg) / "small_results.parquet"
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
-        records = con.sql(
-            "SELECT record_id, chain_id, contact_info, tz_name FROM contact_records "
-            "WHERE list_name = 'small_beside' AND record_type <> 7 ORDER BY record_id"
-        ).pl()
+    records = _records_to_call(_home(cfg), "small_beside")
     day = RESULTS_START + timedelta(days=RESULTS_DAYS * 20)
     generate.synthetic_call_results(
         records.lazy(), start=day, days=1, seed=cfg["seed"]

@@ -33,11 +33,11 @@ class Scope:
         """True when every list's rows are rebuilt (and every table replaced whole)."""
         return self.lists is None
 
-    def keeps(self, frame: pl.DataFrame, column: str = "list_name") -> pl.DataFrame:
+    def keeps(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Return the rows of `frame` that belong to the scope's lists (all when every list)."""
         if self.lists is None:
             return frame
-        return frame.filter(pl.col(column).is_in(self.lists))
+        return frame.filter(pl.col("list_name").is_in(self.lists))
 
     def others(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Return the rows of `frame` of the lists outside the scope (none when every list)."""
