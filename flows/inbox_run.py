@@ -22,12 +22,14 @@ def inbox_run(
     kinds: list[Literal["list", "results", "suppression"]] | None = None,
     as_of: datetime | None = None,
     horizon_days: int | None = None,
+    plan: bool | None = None,
 ) -> dict[str, object]:
     """Claim the waiting files, run them through the steps as tasks, file them away.
 
     A markdown artifact holds the reconciliation, rejects by reason and what is dialable in
     the next 24 hours (no phone numbers). Two runs of one inbox never interleave: the second
-    waits for the inbox lock and finds only what arrived since.
+    waits for the inbox lock and finds only what arrived since. `plan`: re-plan every list
+    (None: unless the run takes call results only, as the 15-minute deployment does).
     """
     settings = Settings.build(home)
     summary = run_inbox(
@@ -38,6 +40,7 @@ def inbox_run(
         as_of=as_of,
         horizon_days=horizon_days,
         runner=TaskSteps(settings.home),
+        plan=plan,
     )
     markdown = inbox_markdown(summary)
     create_markdown_artifact(markdown=markdown, key="inbox-run", description="inbox run digest")

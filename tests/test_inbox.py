@@ -12,7 +12,7 @@ from cxpipeline.errors import InputError
 from cxpipeline.inbox import InboxRules, classify, inbox_markdown, read_rules, run_inbox
 from cxpipeline.manifest import ListFile, SuppressionFile
 from cxpipeline.settings import REPO_ROOT, Settings
-from cxpipeline.steps import setup
+from cxpipeline.steps import setup, statistics
 
 AS_OF = datetime.fromisoformat("2026-12-01T08:00:00-05:00")
 LIST = (
@@ -133,3 +133,81 @@ def test_two_runs_at_once_process_each_file_exactly_once(home, tmp_path):
             "SELECT list_name, count(*) FROM ingest_runs GROUP BY 1 ORDER BY 1"
         ).fetchall()
     assert runs_per_list == [("east_0", 1), ("east_1", 1), ("east_2", 1)]
+
+
+def _plans(settings: Settings) -> dict[str, datetime]:
+    """The as-of each list's windows were planned from (window_keys), by list."""
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        rows = con.execute("SELECT list_name, max(as_of) FROM window_keys GROUP BY 1").fetchall()
+    return dict(rows)
+
+
+def _statistics(settings: Settings) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        return {
+            table: con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()  # noqa: S608
+            for table in ("list_stats", "group_stats", "hourly_stats")
+        }
+
+
+def test_results_only_runs_settle_their_records_without_re_planning(home, tmp_path):
+    inbox = tmp_path / "inbox"
+    drop(inbox, "inbox.yaml", RULES)
+    drop(inbox, "east_q4.csv", LIST)
+    drop(inbox, "west.csv.yaml", "list: west_in\ngroup: collections_east\n")
+    drop(inbox, "west.csv", LIST.replace("P1,", "W1,").replace("P2,", "W2,"))
+    first = run_inbox(home, inbox, as_of=AS_OF)
+    assert {"east_in", "west_in"} <= set(first.run.planned)
+    planned = _plans(home)
+    assert sorted(planned) == ["east_in", "west_in"]
+    with duckdb.connect(str(home.warehouse_path), read_only=True) as con:
+        rid = con.execute(
+            "SELECT record_id FROM contact_records "
+            "WHERE list_name = 'east_in' AND contact_info = '+12127360142'"
+        ).fetchone()[0]
+    calls = f"record_id,call_time,call_result\n{rid},2026-12-01T10:00:00-05:00,6\n"
+    drop(inbox, "calls_1.csv", calls)
+    report = home.home / "inbox-reports" / "list_stats.csv"
+    before = report.read_text(encoding="utf-8")
+    later = datetime.fromisoformat("2026-12-01T10:05:00-05:00")
+    summary = run_inbox(home, inbox, kinds=("results",), as_of=later)
+    assert [p.name for p in summary.processed] == ["calls_1.csv"]
+    assert summary.run.planned == {}
+    assert _plans(home) == planned  # no list was re-planned
+    with duckdb.connect(str(home.warehouse_path), read_only=True) as con:
+        sched, first_window, attempts = con.execute(
+            "SELECT r.dial_sched_time, epoch(min(w.window_start_utc)), r.attempt "
+            "FROM contact_records r "
+            "JOIN dialable_windows w USING (record_id) WHERE r.record_id = $rid "
+            "GROUP BY ALL",
+            {"rid": rid},
+        ).fetchone()
+    # The busy result is treated: retried later, and no window of the record starts earlier.
+    assert attempts == 1 and sched is not None and first_window >= sched
+    # Statistics of the list the results changed are refreshed (as a full rebuild writes them),
+    # and the report with them.
+    refreshed = _statistics(home)
+    statistics.build_statistics(home)
+    assert _statistics(home) == refreshed
+    assert report.read_text(encoding="utf-8") != before
+    # Told to, a results-only run re-plans every list.
+    replanned = run_inbox(home, inbox, kinds=("results",), as_of=later, plan=True)
+    assert set(replanned.run.planned) == set(first.run.planned)
+    assert set(_plans(home).values()) == {later}
+
+
+def test_a_results_only_run_with_nothing_waiting_changes_nothing(home, tmp_path):
+    inbox = tmp_path / "inbox"
+    drop(inbox, "inbox.yaml", RULES)
+    drop(inbox, "east_q4.csv", LIST)
+    run_inbox(home, inbox, as_of=AS_OF)
+    report = home.home / "inbox-reports" / "list_stats.csv"
+    written = report.stat().st_mtime_ns
+    planned, stats = _plans(home), _statistics(home)
+    later = datetime.fromisoformat("2026-12-01T10:05:00-05:00")
+    summary = run_inbox(home, inbox, kinds=("results",), as_of=later)
+    assert summary.processed == [] and summary.failed == {}
+    assert summary.run.planned == {} and summary.run.statistics == {}
+    assert _plans(home) == planned and _statistics(home) == stats
+    assert report.stat().st_mtime_ns == written  # nothing changed: no report rewritten
+    assert "east_in" in inbox_markdown(summary)  # the digest still says what is dialable

@@ -3,8 +3,8 @@
 What a file is comes from its sidecar (`<file>.yaml`) or else the first rule of the inbox's
 `inbox.yaml` whose pattern matches its name. One run: take the inbox lock, claim the files,
 run them through the one orchestration (`run_manifest`, refusing a bad file without stopping),
-re-plan every list, refresh statistics and reports, then move each file to processed/ or to
-failed/ with its reason. Format: docs/inbox.md.
+re-plan every list (unless the run takes call results only), refresh statistics and reports,
+then move each file to processed/ or to failed/ with its reason. Format: docs/inbox.md.
 """
 
 from __future__ import annotations
@@ -147,6 +147,16 @@ def kind_of(item: ListFile | SuppressionFile | Path) -> Kind:
     return "suppression" if isinstance(item, SuppressionFile) else "results"
 
 
+def replans(kinds: tuple[Kind, ...] | None) -> bool:
+    """Whether a run of these kinds re-plans every list when not told (docs/inbox.md).
+
+    A run that may bring lists or suppression lists is the morning's: every list gets the
+    day's windows. A run of call results only (every few minutes) re-plans nothing: each load
+    settles the windows of the records its results touched.
+    """
+    return kinds is None or bool({"list", "suppression"} & set(kinds))
+
+
 def run_inbox(
     settings: Settings,
     inbox: Path,
@@ -157,9 +167,15 @@ def run_inbox(
     horizon_days: int | None = None,
     console: Console | None = None,
     runner: StepRunner | None = None,
+    plan: bool | None = None,
 ) -> InboxSummary:
-    """Process every waiting file of the wanted kinds exactly once; see the module docstring."""
+    """Process every waiting file of the wanted kinds exactly once; see the module docstring.
+
+    `plan`: re-plan every list after the files (None: as `replans(kinds)` says). A run that
+    claims no file and does not re-plan changes nothing, and writes no statistics or report.
+    """
     inbox = Path(inbox)
+    plan = replans(kinds) if plan is None else plan
     run_id = datetime.now(UTC).strftime("%Y-%m-%dT%H-%M-%S-%fZ")
     summary = InboxSummary(run_id=run_id)
     with inbox_files.inbox_lock(inbox, settings.write_lock_timeout_seconds):
@@ -172,17 +188,20 @@ def run_inbox(
                 "lists": [i for i in items if isinstance(i, ListFile)],
                 "results": [i for i in items if isinstance(i, Path)],
                 "reports": rules.reports,
+                "plan": plan,
             }
         )
-        summary.run = run_manifest(
-            settings,
-            manifest,
-            as_of=as_of,
-            horizon_days=horizon_days,
-            console=console,
-            runner=runner,
-            keep_going=True,
-        )
+        summary.run = RunSummary()
+        if items or plan:
+            summary.run = run_manifest(
+                settings,
+                manifest,
+                as_of=as_of,
+                horizon_days=horizon_days,
+                console=console,
+                runner=runner,
+                keep_going=True,
+            )
         summary.failed.update(summary.run.failures)
         for item in items:
             path = item if isinstance(item, Path) else item.file

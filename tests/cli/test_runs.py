@@ -50,3 +50,22 @@ def test_inbox_command_files_every_waiting_file(tmp_path):
     assert "stray.bin" in result.output and "failed" in result.output
     bad = run("inbox", str(inbox), "--home", home, "--kind", "lists")
     assert bad.exit_code == 1 and "--kind" in bad.output
+
+
+def test_inbox_plan_option_overrides_what_the_kinds_decide(tmp_path):
+    from cxpipeline.settings import REPO_ROOT
+
+    home = str(tmp_path / "home")
+    run("campaigns", "apply", str(REPO_ROOT / "data/sample/campaigns.yaml"), "--home", home)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    as_of = ("--as-of", "2026-12-01T08:00:00-05:00")
+    results_only = run("inbox", str(inbox), "--home", home, "--kind", "results", *as_of)
+    assert results_only.exit_code == 0, results_only.output
+    assert "plan tiny" not in results_only.output and "plan east_q4" not in results_only.output
+    told = run("inbox", str(inbox), "--home", home, "--kind", "results", "--plan", *as_of)
+    assert told.exit_code == 0 and "plan east_q4" in told.output
+    quiet = run("inbox", str(inbox), "--home", home, "--no-plan", *as_of)
+    assert quiet.exit_code == 0 and "plan east_q4" not in quiet.output
+    every = run("inbox", str(inbox), "--home", home, *as_of)
+    assert every.exit_code == 0 and "plan east_q4" in every.output

@@ -88,6 +88,13 @@ def inbox(
         typer.Option("--kind", help="Only files of this kind: list, results, suppression."),
     ] = None,
     as_of: AsOf = None,
+    plan: Annotated[
+        bool | None,
+        typer.Option(
+            "--plan/--no-plan",
+            help="Re-plan every list after the files (default: unless only results are taken).",
+        ),
+    ] = None,
 ) -> None:
     """Process the files waiting in an inbox exactly once, then file them away."""
     from cxpipeline.inbox import inbox_markdown, run_inbox
@@ -102,5 +109,6 @@ def inbox(
         kinds=kinds,  # type: ignore[arg-type]
         as_of=parse_as_of(as_of),
         console=out,
+        plan=plan,
     )
     out.print(inbox_markdown(summary), markup=False, highlight=False)
