@@ -17,5 +17,7 @@ def plan_windows(
     as_of: datetime | None = None,
     horizon_days: int | None = None,
 ) -> dict[str, dict[str, int]]:
-    """Re-plan the windows of the named lists (all by default) for the as-of and horizon."""
-    return tasks.plan_windows(home, lists, as_of, horizon_days)
+    """Re-plan the windows of the named lists (all by default), then refresh their statistics."""
+    planned = tasks.plan_windows(home, lists, as_of, horizon_days)
+    tasks.build_statistics(home, sorted(planned) if lists else None)
+    return planned

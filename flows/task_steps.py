@@ -29,7 +29,7 @@ class TaskSteps:
         """Load compliance rule overrides."""
         tasks.apply_rules.submit(self.home, path).result()
 
-    def load_suppression(self, entry: SuppressionFile) -> dict[str, int]:
+    def load_suppression(self, entry: SuppressionFile) -> dict[str, object]:
         """Load a suppression list."""
         options = entry.model_dump(exclude={"file", "name"})
         return tasks.load_suppression.submit(self.home, entry.file, entry.name, **options).result()

@@ -56,7 +56,7 @@ def load_suppression(
     expiry_column: str | None = None,
     expires_after: str | None = None,
     spec: Path | None = None,
-) -> dict[str, int]:
+) -> dict[str, object]:
     """Load a named suppression list and re-apply it to existing lists."""
     return suppression.load_suppression(
         Settings.build(home),

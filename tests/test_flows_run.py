@@ -41,6 +41,21 @@ def test_ingest_flow_then_statistics_flow(tmp_path):
             "SELECT total_records FROM list_stats WHERE list_name = 'east_retry'"
         ).fetchall()
     assert total == [(summary["records_written"],)]
+    # The morning plan flow moves the list's windows, and its statistics with them.
+    from flows.plan_windows import plan_windows
+    from flows.tasks import build_statistics as rebuild
+
+    def today() -> list[tuple]:
+        with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+            return con.execute("SELECT * FROM dialable_today ORDER BY ALL").fetchall()
+
+    before = today()
+    later = datetime.fromisoformat("2026-12-08T08:00:00-05:00")
+    assert "east_retry" in plan_windows(home=home, lists=["east_retry"], as_of=later)
+    planned = today()
+    assert planned != before
+    rebuild.fn(home)
+    assert today() == planned
 
 
 def test_daily_run_flow_runs_a_manifest_through_the_orchestration(tmp_path):

@@ -24,7 +24,7 @@ class Recorder:
 
     def load_suppression(self, entry):
         self.calls.append(("suppression", entry.name))
-        return {"entries": 2}
+        return {"entries": 2, "lists_changed": ["d"]}
 
     def ingest(self, item, as_of, horizon_days):
         self.calls.append(("ingest", item.list_name, as_of, horizon_days))
@@ -118,10 +118,15 @@ def test_a_run_without_a_plan_refreshes_the_statistics_of_the_lists_it_changed(t
     run_manifest(Settings.build(tmp_path), lists_and_results, runner=runner)
     # a and b ingested; r1 changed b and c (its Do Not Call results suppressed c's records).
     assert ("statistics", "a", "b", "c") in runner.calls
-    # A suppression list (or campaigns, rules, a plan) reaches every list: all are rebuilt.
+    # A suppression list adds the lists whose records it newly suppressed (d).
     with_dnc = manifest(tmp_path, plan=False).model_copy(update={"campaigns": None, "rules": None})
     runner = Recorder()
     run_manifest(Settings.build(tmp_path), with_dnc, runner=runner)
+    assert ("statistics", "a", "b", "c", "d") in runner.calls
+    # Campaigns (or rules, a plan) reach every list: all are rebuilt.
+    runner = Recorder()
+    with_campaigns = manifest(tmp_path, plan=False).model_copy(update={"rules": None})
+    run_manifest(Settings.build(tmp_path), with_campaigns, runner=runner)
     assert ("statistics",) in runner.calls
 
 

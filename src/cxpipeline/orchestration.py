@@ -34,7 +34,7 @@ class StepRunner(Protocol):
     def apply_rules(self, path: Path) -> None:
         """Load compliance rule overrides."""
 
-    def load_suppression(self, entry: SuppressionFile) -> dict[str, int]:
+    def load_suppression(self, entry: SuppressionFile) -> dict[str, object]:
         """Load a suppression list."""
 
     def ingest(
@@ -69,7 +69,7 @@ class DirectSteps:
         """Load compliance rule overrides."""
         setup.prepare_warehouse(self.settings, rules_file=path)
 
-    def load_suppression(self, entry: SuppressionFile) -> dict[str, int]:
+    def load_suppression(self, entry: SuppressionFile) -> dict[str, object]:
         """Load a suppression list."""
         return suppression.load_suppression(
             self.settings,
@@ -123,7 +123,7 @@ class RunSummary:
     """What a run did, step by step."""
 
     campaigns: dict[str, int] = field(default_factory=dict)
-    suppression: list[dict[str, int]] = field(default_factory=list)
+    suppression: list[dict[str, object]] = field(default_factory=list)
     ingests: list[IngestSummary] = field(default_factory=list)
     results: list[dict[str, object]] = field(default_factory=list)
     planned: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -193,12 +193,14 @@ def run_manifest(
 def _changed_lists(manifest: RunManifest, summary: RunSummary) -> list[str] | None:
     """Return the lists whose statistics the run moved, or None when it may have moved all.
 
-    Campaigns, rules, suppression lists and a re-plan reach every list; ingests and results
+    Campaigns, rules and a re-plan reach every list; suppression lists, ingests and results
     loads name the lists they changed (a load: also those its Do Not Call results suppressed).
     """
-    if manifest.campaigns or manifest.rules or manifest.suppression or manifest.plan:
+    if manifest.campaigns or manifest.rules or manifest.plan:
         return None
     names = {ingested.list_name for ingested in summary.ingests if ingested.status == "succeeded"}
+    for loaded_list in summary.suppression:
+        names.update(suppression.lists_changed(loaded_list))
     for loaded in summary.results:
         names.update(results.lists_changed(loaded))
     return sorted(names)

@@ -168,3 +168,47 @@ def test_ingest_and_results_refresh_only_the_statistics_of_the_lists_they_change
         assert con.execute(
             "SELECT attempts FROM list_stats WHERE list_name = 'one'"
         ).fetchone() == (0,)
+
+
+def _statistics(home: str) -> dict[str, list[tuple]]:
+    import duckdb
+
+    with duckdb.connect(f"{home}/warehouse.duckdb", read_only=True) as con:
+        return {
+            table: con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()  # noqa: S608
+            for table in ("list_stats", "group_stats", "zone_stats", "dialable_today")
+        }
+
+
+def test_plan_and_suppress_refresh_the_statistics_they_move(tmp_path):
+    from cxpipeline.settings import REPO_ROOT
+
+    home = str(tmp_path / "h")
+    run("campaigns", "apply", str(REPO_ROOT / "data/sample/campaigns.yaml"), "--home", home)
+    header = "client_id,last_name,postal_code,phone\n"
+    for name, rows in (
+        ("one", "A1,Smith,10001,2127360142\nA2,Ray,33130,3053730101\n"),
+        ("two", "B1,Jones,02134,6173530100\n"),
+    ):
+        data = tmp_path / f"{name}.csv"
+        data.write_text(header + rows)
+        args = ("--group", "collections_east", "--as-of", "2026-12-01T08:00:00-05:00")
+        assert run("ingest", str(data), "--list", name, *args, "--home", home).exit_code == 0
+    before = _statistics(home)
+    # A plan a week on: the list's windows and its statistics' as-of move with it.
+    later = ("--as-of", "2026-12-08T08:00:00-05:00")
+    assert run("plan", "--list", "one", *later, "--home", home).exit_code == 0
+    planned = _statistics(home)
+    assert planned["dialable_today"] != before["dialable_today"]
+    assert run("stats", "--home", home).exit_code == 0
+    assert _statistics(home) == planned  # what a full rebuild writes
+    # A suppression list that reaches list two: its No Call count moves without `stats`.
+    dnc = tmp_path / "dnc.csv"
+    dnc.write_text("phone\n6173530100\n")
+    assert run("suppress", str(dnc), "--name", "reg", "--home", home).exit_code == 0
+    suppressed = _statistics(home)
+    no_call = {row[0]: row for row in suppressed["list_stats"]}
+    assert suppressed["list_stats"] != planned["list_stats"]
+    assert run("stats", "--home", home).exit_code == 0
+    assert _statistics(home) == suppressed
+    assert no_call["two"] != {row[0]: row for row in planned["list_stats"]}["two"]

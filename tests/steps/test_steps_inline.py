@@ -53,6 +53,9 @@ def test_suppression_loaded_later_is_applied_to_existing_records(home, tmp_path)
     supp = write(tmp_path, "dnc.csv", "phone,client_id,expires_at\n9177360101,,\n,C3,\n")
     result = suppression.load_suppression(home, supp, "state_dnc")
     assert result["entries"] == 2
+    assert result["lists_changed"] == ["l1"]  # the list whose records it newly suppressed
+    again = suppression.load_suppression(home, supp, "state_dnc")
+    assert again["lists_changed"] == [] and again["records_suppressed"] == 0
     rows = dict(query(home, "SELECT contact_info, no_call_reason FROM contact_records"))
     assert rows["+19177360101"] == "suppressed:state_dnc"
     assert rows["+13127440177"] == "suppressed:state_dnc"

@@ -46,10 +46,11 @@ def suppress(
 
     Headerless files of one number per line are read as such (docs/inputs/suppression.md).
     """
-    from cxpipeline.steps import suppression
+    from cxpipeline.steps import statistics, suppression
 
+    settings = settings_for(home)
     result = suppression.load_suppression(
-        settings_for(home),
+        settings,
         file,
         name,
         column=column,
@@ -64,6 +65,7 @@ def suppress(
         f"'suppression:{name}')\n"
         f"{result['records_suppressed']:,} current records newly suppressed by this load"
     )
+    statistics.build_statistics(settings, suppression.lists_changed(result))
 
 
 #: Scale-out options of `ingest` (README "Past one machine").
@@ -171,12 +173,16 @@ def plan(
     horizon_days: Annotated[int | None, typer.Option("--horizon-days", min=1, max=366)] = None,
     home: Home = None,
 ) -> None:
-    """Re-plan the calling windows of stored lists for a new as-of, reading no file."""
+    """Re-plan the calling windows of stored lists for a new as-of, then their statistics."""
+    from cxpipeline.steps import statistics
     from cxpipeline.steps.plan import plan_windows
 
+    settings = settings_for(home)
     planned = plan_windows(
-        settings_for(home), list_names or None, as_of=parse_as_of(as_of), horizon_days=horizon_days
+        settings, list_names or None, as_of=parse_as_of(as_of), horizon_days=horizon_days
     )
+    # The lists' windows and planning as-of moved: so did their statistics (docs/metrics.md).
+    statistics.build_statistics(settings, sorted(planned) if list_names else None)
     for name, counts in planned.items():
         out.print(
             f"{name}: {counts['keys']:,} keys, {counts['windows']:,} windows, "

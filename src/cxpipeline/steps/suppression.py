@@ -28,7 +28,7 @@ def load_suppression(
     expiry_column: str | None = None,
     expires_after: str | None = None,
     spec: Path | None = None,
-) -> dict[str, int]:
+) -> dict[str, object]:
     """Load a named do-not-call list (numbers and/or client ids) and re-apply it to all lists.
 
     Every refused value goes to rejected_rows (kind `suppression`, run id `suppression:<name>`),
@@ -60,7 +60,7 @@ def load_suppression(
         with warehouse.transaction(con):
             warehouse.replace_rows(con, "suppression_entries", entries, suppression_list=name)
             warehouse.replace_rows(con, "rejected_rows", rejects, run_id=f"suppression:{name}")
-            affected = sum(warehouse.reapply_suppression(con).values())
+            affected = warehouse.reapply_suppression(con)
     finally:
         con.close()
     return {
@@ -69,8 +69,16 @@ def load_suppression(
         "unusable_rows": table.rows_read - entries.height,
         "invalid_numbers": normalised.filter(pl.col("e164").is_null()).height,
         "rejected": rejects.height,
-        "records_suppressed": affected,
+        "records_suppressed": sum(affected.values()),
+        # The lists with newly suppressed records: their statistics are stale now.
+        "lists_changed": sorted(affected),
     }
+
+
+def lists_changed(loaded: dict[str, object]) -> list[str]:
+    """Return the lists a suppression load changed (their records newly suppressed)."""
+    names = loaded.get("lists_changed", [])
+    return [str(name) for name in names] if isinstance(names, list) else []
 
 
 def _offset(expires_after: str | None) -> str | None:
