@@ -171,3 +171,17 @@ def test_a_refresh_of_some_lists_reads_only_their_blocks(home, monkeypatch):
     low = list_ids(home)["east_retry"] * ID_BLOCK
     assert bounds
     assert all(low <= lo < hi <= low + ID_BLOCK for lo, hi in bounds)
+
+
+def test_a_refresh_of_no_list_writes_nothing_unless_a_row_is_missing(home):
+    """A step that changed no list refreshes none; a list without its row still gets it."""
+    with duckdb.connect(str(home.warehouse_path)) as con:
+        con.execute("UPDATE list_stats SET attempts = 999 WHERE list_name = 'east_q4'")
+    assert statistics.build_statistics(home, []) == {"lists": 0, "groups": 0, "hourly_rows": 0}
+    with duckdb.connect(str(home.warehouse_path), read_only=True) as con:
+        kept = con.execute("SELECT attempts FROM list_stats WHERE list_name = 'east_q4'").fetchall()
+    assert kept == [(999,)]
+    with duckdb.connect(str(home.warehouse_path)) as con:
+        con.execute("DELETE FROM list_stats WHERE list_name = 'west_q4'")
+    assert statistics.build_statistics(home, [])["lists"] == 1
+    assert_as_full_rebuild(home, ["east_q4"])

@@ -58,13 +58,16 @@ def build_statistics(settings: Settings, lists: Collection[str] | None = None) -
     results load's, an ingest's). Their rows are rebuilt, the group rows added up again and
     the 30-day abandonment of their groups recounted; the other lists' rows stay as they
     were, which is what a full rebuild would write for them. None rebuilds everything.
-    Returns the list rows rebuilt, the groups and the hourly rows written.
+    Returns the list rows rebuilt, the groups and the hourly rows written: none when
+    `lists` is empty and every list has its row (a step that changed nothing writes nothing).
     """
     prepare_warehouse(settings)
     # The write lock is held throughout, and every read is on a connection closed before
     # Polars works: closing it frees DuckDB's buffers (~185 MiB at 500k records) for the
     # frames; the tables are written on a connection of their own.
     with warehouse.writing(settings):
+        if lists is not None and not lists and not _bounded(settings, _rows_missing):
+            return {"lists": 0, "groups": 0, "hourly_rows": 0}
         inputs, first = _inputs(settings, lists)
         sums = _slice_sums(settings, inputs, first)
         tables = _tables(inputs, sums)
@@ -207,6 +210,13 @@ def _inputs_on(
         as_of=_as_of(known, lifecycle),
     )
     return inputs, [{name: frames[name] for name in first}]
+
+
+def _rows_missing(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether some list has no list_stats row yet (a refresh of no list still writes it)."""
+    known = warehouse.named_frame(con, "list_groups")
+    stored = warehouse.whole_table(con, "list_stats")
+    return bool(scope_of((), known, stored).lists)
 
 
 def _as_of(known: pl.DataFrame, lifecycle: pl.DataFrame) -> pl.DataFrame:
