@@ -9,7 +9,7 @@ from cxpipeline.io.snapshot import snapshot_path
 from cxpipeline.schemas.catalog import render_markdown
 from cxpipeline.settings import REPO_ROOT, Settings
 
-SAMPLE_VALUES: dict[str, object] = {"fractions": [0.5]}
+SAMPLE_VALUES: dict[str, object] = {"fractions": [0.5], "chains": [1]}
 
 
 def test_every_sql_file_is_a_listed_relation():

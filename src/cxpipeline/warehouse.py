@@ -460,7 +460,7 @@ def reapply_suppression(
 ) -> dict[str, int]:
     """Mark records matching an entry in force (added `since`) No Call: new ones per list."""
     before = dict(named_frame(con, "no_call_per_list").iter_rows())
-    params = {"list_name": list_name, "since": since}
+    params = {"list_name": list_name, "since": since, "chains": None}
     con.execute(load_sql_statement("reapply_suppression"), params)
     after = named_frame(con, "no_call_per_list").iter_rows()
     return {name: n - before.get(name, 0) for name, n in after if n != before.get(name, 0)}

@@ -168,7 +168,9 @@ def test_no_schedule_and_no_window_lies_outside_the_planned_windows(sched, hold,
     if hold is not None:
         row = {"list_name": "L", "chain_id": 1, "rule": "attempt_cap:FL"}
         _insert(con, "chain_holds", [row | {"hold_until_utc": DAY + timedelta(hours=hold)}])
-    con.execute(warehouse.load_sql_statement("adjust_sched_to_windows"), {"list_name": None})
+    con.execute(
+        warehouse.load_sql_statement("adjust_sched_to_windows"), {"list_name": None, "chains": None}
+    )
     planned = [
         (s.astimezone(UTC), e.astimezone(UTC))
         for s, e in con.execute(

@@ -1,6 +1,7 @@
 -- Move a dial_sched_time that falls outside every calling window of its record to the start
--- of the next window (one list, or every list when $list_name is NULL). A time inside a
--- window, or after the last planned window, is left alone.
+-- of the next window (one list, or every list when $list_name is NULL; only the records of
+-- $chains unless it is NULL). A time inside a window, or after the last planned window, is
+-- left alone.
 UPDATE contact_records AS r
 SET dial_sched_time = n.next_start
 FROM (
@@ -10,6 +11,7 @@ FROM (
       ON k.list_name = r.list_name AND k.window_key = r.window_key
     WHERE r.dial_sched_time IS NOT NULL
       AND ($list_name IS NULL OR r.list_name = $list_name)
+      AND ($chains::BIGINT[] IS NULL OR r.chain_id IN (SELECT unnest($chains::BIGINT[])))
       AND k.window_end_utc > to_timestamp(r.dial_sched_time)
     GROUP BY r.record_id, r.dial_sched_time
     HAVING min(k.window_start_utc) > to_timestamp(r.dial_sched_time)

@@ -4,7 +4,8 @@
 -- (suppress, a results load) re-applies them to every list; one that recomputes a list's state
 -- (its ingest, its plan) to that list: the others already match every entry. $since: only the
 -- entries added at or after it (NULL: every entry), as a results load applies its own to the
--- lists it did not recompute.
+-- lists it did not recompute. $chains: only those chains' records (NULL: no such limit), as a
+-- results load settles the chains it recomputed.
 -- Two equality joins, not one join on "number OR client id": DuckDB hashes an equality join,
 -- while an OR condition compares every record with every entry.
 UPDATE contact_records AS r
@@ -20,6 +21,7 @@ FROM (
         JOIN suppression_entries AS s ON s.e164 = r2.contact_info
         WHERE (s.expires_at IS NULL OR s.expires_at > now())
           AND ($list_name IS NULL OR r2.list_name = $list_name)
+          AND ($chains::BIGINT[] IS NULL OR r2.chain_id IN (SELECT unnest($chains::BIGINT[])))
           AND ($since::TIMESTAMPTZ IS NULL OR s.added_at >= $since::TIMESTAMPTZ)
         UNION ALL
         SELECT r2.record_id, NULL AS by_number, s.suppression_list AS any_list
@@ -27,6 +29,7 @@ FROM (
         JOIN suppression_entries AS s ON s.client_id = r2.client_id
         WHERE (s.expires_at IS NULL OR s.expires_at > now())
           AND ($list_name IS NULL OR r2.list_name = $list_name)
+          AND ($chains::BIGINT[] IS NULL OR r2.chain_id IN (SELECT unnest($chains::BIGINT[])))
           AND ($since::TIMESTAMPTZ IS NULL OR s.added_at >= $since::TIMESTAMPTZ)
     ) AS matched
     GROUP BY record_id
