@@ -114,3 +114,21 @@ def test_the_ingest_records_the_zone_data_release(home):
     with duckdb.connect(str(home.warehouse_path), read_only=True) as con:
         releases = con.execute("SELECT DISTINCT tz_release FROM ingest_runs").fetchall()
     assert releases == [(tzdb.release(),)]
+
+
+@pytest.mark.parametrize("fmt", [*FORMATS, "parquet"])
+def test_an_export_in_slices_of_chains_is_the_export_in_one(home, tmp_path, monkeypatch, fmt):
+    from cxpipeline.steps import export
+
+    whole = export_list(home, "retry", tmp_path / f"whole.{fmt}", fmt, day="2026-12-05")
+    monkeypatch.setattr(export, "EXPORT_SLICE_RECORDS", 37)
+    sliced = export_list(home, "retry", tmp_path / f"sliced.{fmt}", fmt, day="2026-12-05")
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        first, second = pl.read_parquet(whole), pl.read_parquet(sliced)
+        assert first.height > 37 * 5 and first.equals(second)
+        assert pq.ParquetFile(sliced).num_row_groups > 5  # written slice by slice
+        return
+    text = whole.read_text(encoding="utf-8")
+    assert text.count("\n") > 37 * 5 and sliced.read_text(encoding="utf-8") == text

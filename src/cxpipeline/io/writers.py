@@ -185,6 +185,22 @@ def write_csv(frame: pl.DataFrame, target: Path | str, *, separator: str = ",") 
     return target
 
 
+def write_csv_slices(
+    slices: Iterable[pl.LazyFrame | pl.DataFrame], target: Path | str, *, separator: str = ","
+) -> Path:
+    """Write frames (same columns) one after the other as one CSV file, atomically.
+
+    The header comes from the first; one slice is in memory at a time (a LazyFrame is
+    collected when its turn comes), so the file can be larger than memory.
+    """
+    target = Path(target)
+    with atomic_path(target) as tmp, tmp.open("wb") as out:
+        for index, frame in enumerate(slices):
+            eager = frame.collect() if isinstance(frame, pl.LazyFrame) else frame
+            eager.write_csv(out, separator=separator, include_header=index == 0)
+    return target
+
+
 def write_text(text: str, target: Path | str) -> Path:
     """Write a text file (UTF-8) atomically."""
     target = Path(target)

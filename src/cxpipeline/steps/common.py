@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 
+import duckdb
 import polars as pl
+
+from cxpipeline import warehouse
+from cxpipeline.transforms import slices
 
 
 def as_utc(moment: datetime | None) -> datetime:
@@ -25,3 +30,20 @@ def int_setting(effective: dict[str, object], key: str, default: int) -> int:
 def row_count(frame: pl.LazyFrame) -> int:
     """Return how many rows a lazy frame has (a Parquet scan: read from the files' footers)."""
     return int(frame.select(pl.len()).collect().item())
+
+
+def chain_slices(
+    con: duckdb.DuckDBPyConnection, size: int, low: int, high: int
+) -> list[tuple[int, int]]:
+    """Cut the chains with ids in [low, high) into ranges of whole chains of ~`size` records.
+
+    Steps that read a list slice by slice (statistics, export) bound their memory so.
+    """
+    bounds = {"lo": low, "hi": high}
+    records = int(warehouse.named_frame(con, "record_count", bounds)["records"][0])
+    count = math.ceil(records / size)
+    if count <= 1:
+        return slices.id_ranges([], low, high)
+    fractions = [index / count for index in range(1, count)]
+    cuts = warehouse.named_frame(con, "chain_cuts", {"fractions": fractions, **bounds})["cuts"]
+    return slices.id_ranges([int(cut) for cut in cuts[0]], low, high)

@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
-from cxpipeline import io, warehouse
+from cxpipeline import io, warehouse, warehouse_memory
 from cxpipeline.errors import InputError
 from cxpipeline.io import outputs
 from cxpipeline.reference import abbreviations
 from cxpipeline.reports import tabular
 from cxpipeline.settings import Settings
-from cxpipeline.transforms import cxcontact
+from cxpipeline.steps.common import chain_slices
+from cxpipeline.transforms import chains, cxcontact
 from cxpipeline.transforms import export as export_tx
 from cxpipeline.transforms.daily_window import day_window
 
 EXPORT_FORMATS = ("genesys", "cxcontact", "parquet", "csv")
+
+
+#: Records an export reads, lays out and writes at a time (whole chains): bounds its memory.
+EXPORT_SLICE_RECORDS = 100_000
 
 
 def export_list(
@@ -35,29 +42,54 @@ def export_list(
     audit column, lists flattened) or `parquet` (every column). `day` writes, in `genesys`,
     the daily window of that local dialing day instead of the first planned day. The output
     is refused over the warehouse, the lake, an ingested input or a folder, and an existing
-    file is replaced only with `force`; it is written atomically, owner-only.
+    file is replaced only with `force`; it is written atomically, owner-only. The records
+    are read, laid out and written one slice of whole chains at a time
+    (`EXPORT_SLICE_RECORDS`), so memory does not grow with the list.
     """
     con = warehouse.connect(settings, read_only=True)
     try:
-        records = warehouse.named_frame(con, "list_records", {"list_name": list_name})
         inputs = warehouse.named_frame(con, "input_files")["path"].to_list()
         windows = warehouse.named_frame(con, "list_windows", {"list_name": list_name})
+        ranges = _list_slices(con, list_name)
+        out = outputs.check_output_file(out, home=settings.home, protected=inputs, force=force)
+        if not ranges:
+            raise InputError(f"contact list {list_name!r} has no records", field="--list")
+        chosen = _chosen_day(windows, day)
+        # DuckDB's cache of the blocks it read is bounded as a step's is, and freed at close.
+        with warehouse_memory.memory_bound(con, settings.warehouse_memory_mb):
+            frames = (
+                _layout(settings, records, fmt, _day_window(settings, records, windows, chosen))
+                for records in _records(con, list_name, ranges)
+            )
+            if fmt == "parquet":
+                return io.write_parquet_slices(frames, out)
+            return io.write_csv_slices((tabular.safe_cells(f) for f in frames), out)
     finally:
         con.close()
-    out = outputs.check_output_file(out, home=settings.home, protected=inputs, force=force)
-    if records.height == 0:
-        raise InputError(f"contact list {list_name!r} has no records", field="--list")
-    frame = _layout(settings, records, fmt, _day_window(settings, records, windows, day))
-    out = Path(out)
-    if fmt == "parquet":
-        return io.write_parquet(frame, out)
-    return io.write_csv(tabular.safe_cells(frame), out)
 
 
-def _day_window(
-    settings: Settings, records: pl.DataFrame, windows: pl.DataFrame, day: date | str | None
-) -> pl.LazyFrame | None:
-    """Return the records' window on local date `day` (None without a day); refuse unplanned."""
+def _list_slices(con: duckdb.DuckDBPyConnection, list_name: str) -> list[tuple[int, int]]:
+    """Return the chain id ranges that cut the list into slices (none: no such list)."""
+    lists = warehouse.named_frame(con, "list_groups").filter(pl.col("list_name") == list_name)
+    if lists.height == 0:
+        return []
+    low, high = chains.id_block(int(lists["list_id"][0]))
+    if not warehouse.named_frame(con, "record_count", {"lo": low, "hi": high})["records"][0]:
+        return []
+    return chain_slices(con, EXPORT_SLICE_RECORDS, low, high)
+
+
+def _records(
+    con: duckdb.DuckDBPyConnection, list_name: str, ranges: list[tuple[int, int]]
+) -> Iterator[pl.DataFrame]:
+    """Yield the list's records slice by slice, in chain order."""
+    for low, high in ranges:
+        params = {"list_name": list_name, "lo": low, "hi": high}
+        yield warehouse.named_frame(con, "list_records", params).sort("chain_id", "chain_n")
+
+
+def _chosen_day(windows: pl.DataFrame, day: date | str | None) -> date | None:
+    """Return the local day asked for, refused when no window is planned near it."""
     if day is None:
         return None
     if isinstance(day, str):
@@ -74,6 +106,15 @@ def _day_window(
             "--as-of and --horizon-days that cover it",
             field="--day",
         )
+    return day
+
+
+def _day_window(
+    settings: Settings, records: pl.DataFrame, windows: pl.DataFrame, day: date | None
+) -> pl.LazyFrame | None:
+    """Return the records' window on local date `day` (None without a day)."""
+    if day is None:
+        return None
     return day_window(
         records.lazy(), windows.lazy(), day, default_zone=settings.default_window_zone
     )

@@ -10,7 +10,6 @@ their groups'.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,6 +23,7 @@ from cxpipeline import schemas, warehouse, warehouse_memory
 from cxpipeline.codes import CallResult
 from cxpipeline.settings import Settings
 from cxpipeline.steps import ops_statistics
+from cxpipeline.steps.common import chain_slices
 from cxpipeline.steps.setup import prepare_warehouse
 from cxpipeline.steps.statistics_scope import Scope, scope_of
 from cxpipeline.transforms import (
@@ -181,9 +181,7 @@ def _inputs_on(
     scope = scope_of(lists, known, stored)
     # A scope without a block (lists that no longer exist) reads the empty range [0, 0).
     blocks = scope.blocks or ((0, 0),)
-    ranges = [
-        r for low, high in blocks for r in slices.id_ranges(_cuts(con, size, low, high), low, high)
-    ]
+    ranges = [r for low, high in blocks for r in chain_slices(con, size, low, high)]
     first = _slice_queries(*ranges[0])
     queries = {
         "lifecycle_stats_inputs": None,
@@ -227,19 +225,6 @@ def _as_of(known: pl.DataFrame, lifecycle: pl.DataFrame) -> pl.DataFrame:
         .join(lifecycle.select("list_name", "as_of"), on="list_name", how="left")
         .with_columns(pl.col("as_of").dt.convert_time_zone("UTC").fill_null(now))
     )
-
-
-def _cuts(con: duckdb.DuckDBPyConnection, size: int, low: int, high: int) -> list[int]:
-    """Return chain ids cutting the chains in [low, high) into slices of ~`size` records."""
-    bounds = {"lo": low, "hi": high}
-    records = int(warehouse.named_frame(con, "record_count", bounds)["records"][0])
-    count = math.ceil(records / size)
-    if count <= 1:
-        return []
-    fractions = [index / count for index in range(1, count)]
-    params = {"fractions": fractions, **bounds}
-    cuts = warehouse.named_frame(con, "chain_cuts", params)["cuts"][0]
-    return [int(cut) for cut in cuts]
 
 
 def _slice_sums(
