@@ -273,24 +273,6 @@ def reader_path(settings: Settings) -> Path:
     return published
 
 
-def connect_sandboxed(settings: Settings) -> duckdb.DuckDBPyConnection:
-    """Open the readers' snapshot for ad hoc SQL: no files, no network, no extensions, no SET."""
-    published = reader_path(settings)
-    with snapshot.opening(settings.warehouse_path):
-        return duckdb.connect(str(published), read_only=True, config=SANDBOX_CONFIG)
-
-
-#: DuckDB options of an ad hoc query: read only this database, change nothing, load nothing.
-SANDBOX_CONFIG: dict[str, Any] = {
-    "enable_external_access": False,
-    "allow_community_extensions": False,
-    "allow_unsigned_extensions": False,
-    "autoinstall_known_extensions": False,
-    "autoload_known_extensions": False,
-    "lock_configuration": True,
-}
-
-
 def migrate(con: duckdb.DuckDBPyConnection) -> None:
     """Create every relation of RELATIONS that exists as a file, in one transaction."""
     with transaction(con):

@@ -125,3 +125,55 @@ def test_query_from_a_file_and_argument_errors(home, tmp_path):
     assert both.exit_code == 1 and "one of them" in both.output
     assert sql(home, "SELECT '\x00'").exit_code == 1
     assert sql(home, "SELECT 1", "--format", "xml").exit_code == 1
+
+
+#: Rows of every kind a format writes: numbers, text with a pipe and a quote, NULLs, lists.
+ROWS = (
+    "SELECT range AS n, 'a|\"' || range AS t, CASE WHEN range % 5 = 0 THEN NULL ELSE range END "
+    "AS maybe, [range, range + 1] AS l FROM range(200) ORDER BY n"
+)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "markdown", "parquet"])
+def test_a_result_written_in_batches_is_the_result_written_at_once(
+    home, tmp_path, monkeypatch, fmt
+):
+    whole = tmp_path / f"whole.{fmt}"
+    assert sql(home, ROWS, "--format", fmt, "--out", str(whole)).exit_code == 0
+    monkeypatch.setattr(query, "QUERY_BATCH_ROWS", 7)
+    batched = tmp_path / f"batched.{fmt}"
+    result = sql(home, ROWS, "--format", fmt, "--out", str(batched))
+    assert result.exit_code == 0 and "(200 rows)" in result.output
+    if fmt == "parquet":
+        assert pl.read_parquet(batched).equals(pl.read_parquet(whole))
+        assert pl.read_parquet(batched).height == 200
+    else:
+        assert batched.read_bytes() == whole.read_bytes()
+    # A limit cuts across batches, and what it leaves out is counted.
+    cut = tmp_path / f"cut.{fmt}"
+    limited = sql(home, ROWS, "--format", fmt, "--limit", "10", "--out", str(cut))
+    assert limited.exit_code == 0 and "190 more rows not shown" in limited.output
+    if fmt == "csv":
+        assert pl.read_csv(cut)["n"].to_list() == list(range(10))
+
+
+def test_a_table_shows_the_first_rows_and_counts_the_rest_in_batches(home, monkeypatch):
+    monkeypatch.setattr(query, "QUERY_BATCH_ROWS", 7)
+    result = sql(home, ROWS)
+    assert result.exit_code == 0
+    assert "150 more rows not shown" in result.output and "49" in result.output
+    empty = sql(home, "SELECT 1 AS n WHERE false", "--format", "json")
+    assert empty.exit_code == 0 and empty.output.strip() == "[]"
+    header = sql(home, "SELECT 1 AS n, 'x' AS t WHERE false", "--format", "csv")
+    assert header.exit_code == 0 and header.output.strip() == "n,t"
+    failing = sql(home, "SELECT CAST('x' || range AS INTEGER) FROM range(20)")
+    assert failing.exit_code == 1 and len(failing.output.strip().splitlines()) == 1
+
+
+def test_a_query_runs_within_the_warehouse_memory_bound(home):
+    # A big sort or join spills to disk instead of growing beside the runs that write.
+    shown = query.run_query(home, "SELECT current_setting('memory_limit') AS m")["m"][0]
+    number, unit = shown.split()
+    assert unit == "MiB" and float(number) <= home.warehouse_memory_mb
+    result = sql(home, "SET memory_limit = '100GB'")
+    assert result.exit_code == 1  # and a query cannot lift it

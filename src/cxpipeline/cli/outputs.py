@@ -92,16 +92,20 @@ def sql(
     if fmt not in query_output.FORMATS or (fmt == "table" and out_file is not None):
         raise CxError(f"choose one of {', '.join(query_output.FORMATS)}", field="--format")
     settings = settings_for(home)
-    frame = query_step.run_query(settings, query_step.read_query(query, query_file))
-    shown = frame.head(limit if limit is not None else 50 if fmt == "table" else frame.height)
-    if out_file is not None:
-        path = query_step.write_result(settings, shown, fmt, out_file, force=force)
-        out.print(f"wrote {path} ({shown.height:,} rows)")
-    elif fmt == "table":
-        # A pipe gets the whole table: rich would otherwise cut it at 80 columns.
-        wide = out if out.is_terminal else Console(soft_wrap=True, width=1_000_000)
-        wide.print(query_output.rich_table(shown, cell))
-    else:
-        query_output.write_stdout(query_output.render(shown, fmt))
-    if frame.height > shown.height:
-        err.print(f"… {frame.height - shown.height:,} more rows not shown (use --limit)")
+    text = query_step.read_query(query, query_file)
+    # The result is read and written in batches: its memory does not grow with its rows.
+    with query_step.query_frames(settings, text) as frames:
+        shown = query_output.Limited(frames, 50 if limit is None and fmt == "table" else limit)
+        if out_file is not None:
+            counted = query_output.Counted(shown)
+            path = query_step.write_result(settings, counted, fmt, out_file, force=force)
+            out.print(f"wrote {path} ({counted.rows:,} rows)")
+        elif fmt == "table":
+            # A pipe gets the whole table: rich would otherwise cut it at 80 columns.
+            wide = out if out.is_terminal else Console(soft_wrap=True, width=1_000_000)
+            wide.print(query_output.rich_table(query_output.joined(shown), cell))
+        else:
+            query_output.write_frames(shown, fmt, query_output.stdout_sink(fmt))
+        rest = shown.rest()
+    if rest:
+        err.print(f"… {rest:,} more rows not shown (use --limit)")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io as stdio
 import sys
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, BinaryIO
 
 import polars as pl
 from rich.table import Table
@@ -56,33 +56,120 @@ def _markdown_cell(expr: pl.Expr) -> pl.Expr:
     )
 
 
-def to_markdown(frame: pl.DataFrame) -> str:
-    """Render a frame as a GitHub Markdown table (every row, nothing cut)."""
-    frame = flat(frame)
-    if not frame.columns:
+def _markdown_head(columns: list[str]) -> str:
+    """Return the header and rule lines of a Markdown table."""
+    header = "| " + " | ".join(c.replace("|", r"\|") for c in columns) + " |"
+    return header + "\n|" + "|".join("---" for _ in columns) + "|\n"
+
+
+def _markdown_rows(frame: pl.DataFrame) -> str:
+    """Return the body lines of a Markdown table, one per row."""
+    if frame.height == 0:
         return ""
-    header = "| " + " | ".join(c.replace("|", r"\|") for c in frame.columns) + " |"
-    rule = "|" + "|".join("---" for _ in frame.columns) + "|"
     body = frame.select(
         pl.concat_str([_markdown_cell(pl.col(c)) for c in frame.columns], separator=" | ")
     ).to_series()
-    lines = [header, rule, *("| " + body + " |").to_list()]
-    return "\n".join(lines) + "\n"
+    return "\n".join(("| " + body + " |").to_list()) + "\n"
+
+
+def to_markdown(frame: pl.DataFrame) -> str:
+    """Render a frame as a GitHub Markdown table (every row, nothing cut)."""
+    sink = stdio.BytesIO()
+    write_frames([frame], "markdown", sink)
+    return sink.getvalue().decode("utf-8")
 
 
 def render(frame: pl.DataFrame, fmt: str) -> str | bytes:
     """Serialise a query result: CSV, JSON (an array of row objects), Markdown or Parquet."""
-    if fmt == "csv":
-        return flat(frame).write_csv()
-    if fmt == "json":
-        return _binary_as_hex(frame).write_json() + "\n"
-    if fmt == "markdown":
-        return to_markdown(frame)
+    sink = stdio.BytesIO()
+    write_frames([frame], fmt, sink)
+    return sink.getvalue() if fmt == "parquet" else sink.getvalue().decode("utf-8")
+
+
+def write_frames(frames: Iterable[pl.DataFrame], fmt: str, sink: BinaryIO) -> None:
+    """Write a result given in frames (same columns) to `sink`, one frame at a time.
+
+    CSV, JSON (an array of row objects), Markdown or Parquet: the same bytes as the frames
+    written together (Parquet: the same rows), the header once.
+    """
+    if fmt not in ("csv", "json", "markdown", "parquet"):
+        raise ValueError(f"not a serialised format: {fmt!r}")
     if fmt == "parquet":
-        buffer = stdio.BytesIO()
-        frame.write_parquet(buffer)
-        return buffer.getvalue()
-    raise ValueError(f"not a serialised format: {fmt!r}")
+        _write_parquet(frames, sink)
+        return
+    rows = 0
+    for index, frame in enumerate(frames):
+        if fmt == "csv":
+            flat(frame).write_csv(sink, include_header=index == 0)
+        elif fmt == "json":
+            inner = _binary_as_hex(frame).write_json()[1:-1]  # the rows, without [ and ]
+            sink.write(("[" if index == 0 else "," if inner and rows else "").encode())
+            sink.write(inner.encode())
+        else:
+            shown = flat(frame)
+            head = _markdown_head(shown.columns) if index == 0 and shown.columns else ""
+            sink.write((head + (_markdown_rows(shown) if shown.columns else "")).encode())
+        rows += frame.height
+    if fmt == "json":
+        sink.write(b"]\n")
+
+
+def _write_parquet(frames: Iterable[pl.DataFrame], sink: BinaryIO) -> None:
+    """Write the frames as one Parquet file, one row group per frame."""
+    import pyarrow.parquet as pq
+
+    writer: pq.ParquetWriter | None = None
+    try:
+        for frame in frames:
+            table = frame.to_arrow()
+            if writer is None:
+                writer = pq.ParquetWriter(sink, table.schema, compression="zstd")
+            writer.write_table(table)
+    finally:
+        if writer is not None:
+            writer.close()
+
+
+class Limited:
+    """The first `limit` rows of a result in frames (None: all); the rest counted, not kept."""
+
+    def __init__(self, frames: Iterator[pl.DataFrame], limit: int | None) -> None:
+        self._frames, self._limit, self._cut = frames, limit, 0
+
+    def __iter__(self) -> Iterator[pl.DataFrame]:
+        """Yield frames until `limit` rows (at least one frame, for the columns)."""
+        left = self._limit
+        for index, frame in enumerate(self._frames):
+            if left is not None and frame.height >= left:
+                if left or index == 0:
+                    yield frame.head(left)
+                self._cut = frame.height - left
+                return
+            if left is not None:
+                left -= frame.height
+            yield frame
+
+    def rest(self) -> int:
+        """Count the rows past the limit (reads what is left of the result)."""
+        return self._cut + sum(frame.height for frame in self._frames)
+
+
+class Counted:
+    """Frames passed through, their rows counted."""
+
+    def __init__(self, frames: Iterable[pl.DataFrame]) -> None:
+        self._frames, self.rows = frames, 0
+
+    def __iter__(self) -> Iterator[pl.DataFrame]:
+        """Yield each frame, counting its rows."""
+        for frame in self._frames:
+            self.rows += frame.height
+            yield frame
+
+
+def joined(frames: Iterable[pl.DataFrame]) -> pl.DataFrame:
+    """Return the frames (a limited, small result) as one."""
+    return pl.concat(list(frames), how="vertical")
 
 
 def rich_table(frame: pl.DataFrame, cell: Callable[[Any], str]) -> Table:
@@ -96,13 +183,9 @@ def rich_table(frame: pl.DataFrame, cell: Callable[[Any], str]) -> Table:
     return table
 
 
-def write_stdout(data: str | bytes) -> None:
-    """Write text or bytes to stdout; bytes (Parquet) only into a pipe or file, not a terminal."""
-    if isinstance(data, str):
-        sys.stdout.write(data)
-        return
-    if sys.stdout.isatty():
+def stdout_sink(fmt: str) -> BinaryIO:
+    """Return stdout for bytes; Parquet is binary: refused on a terminal, a pipe or file only."""
+    if fmt == "parquet" and sys.stdout.isatty():
         raise CxError("Parquet is binary: give --out FILE or pipe the output", field="--format")
     sys.stdout.flush()
-    sys.stdout.buffer.write(data)
-    sys.stdout.buffer.flush()
+    return sys.stdout.buffer

@@ -1,17 +1,20 @@
 """Ad hoc SQL: one read-only statement over the readers' snapshot, inside DuckDB's sandbox.
 
-The sandbox (warehouse.SANDBOX_CONFIG) turns off every file and network access and locks the
+The sandbox (warehouse_sandbox.SANDBOX_CONFIG) turns off every file and network access and locks the
 configuration, so ATTACH, COPY, EXPORT, INSTALL/LOAD, SET and file functions are refused by
 DuckDB itself; this step also refuses anything but a single SELECT (or EXPLAIN) statement.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import polars as pl
+import pyarrow as pa
 
-from cxpipeline import io, warehouse
+from cxpipeline import io, warehouse_sandbox
 from cxpipeline.errors import CxError
 from cxpipeline.io import outputs, query_output
 from cxpipeline.settings import Settings
@@ -43,14 +46,24 @@ def read_query(query: str | None, file: Path | None) -> str:
     return query
 
 
-def run_query(settings: Settings, query: str) -> pl.DataFrame:
-    """Run one read-only SELECT in the sandbox and return its whole result."""
+#: Rows of a result fetched and written at a time: a query's memory does not grow with it.
+QUERY_BATCH_ROWS = 100_000
+
+
+@contextlib.contextmanager
+def query_frames(settings: Settings, query: str) -> Iterator[Iterator[pl.DataFrame]]:
+    """Run one read-only SELECT in the sandbox; yield its result as frames of batches.
+
+    Each frame holds at most QUERY_BATCH_ROWS rows; there is always one at least (an empty
+    frame with the result's columns when it has no rows). The connection stays open while
+    the frames are read, and an error on the way is a one-line CxError.
+    """
     if not settings.warehouse_path.exists():
         raise CxError(
             "no warehouse yet: run `cxpipeline demo` or an ingest first",
             file=str(settings.warehouse_path),
         )
-    con = warehouse.connect_sandboxed(settings)
+    con = warehouse_sandbox.connect_sandboxed(settings)
     try:
         try:
             statements = con.extract_statements(query)
@@ -64,22 +77,49 @@ def run_query(settings: Settings, query: str) -> pl.DataFrame:
         if kind not in ALLOWED_STATEMENTS:
             raise CxError(f"sql is read-only: one SELECT query, not {kind}", field="QUERY")
         try:
-            return warehouse.frame(con, query)
+            reader = con.sql(query).to_arrow_reader(QUERY_BATCH_ROWS)
         except Exception as exc:
             raise CxError(_first_line(exc), field="QUERY") from None
+        yield _frames(reader)
     finally:
         con.close()
 
 
+def _frames(reader: pa.RecordBatchReader) -> Iterator[pl.DataFrame]:
+    """Yield the reader's batches as frames (one empty frame when there are none)."""
+    batches = iter(reader)
+    first = True
+    while True:
+        try:
+            batch = next(batches)
+        except StopIteration:
+            break
+        except Exception as exc:  # an error while computing the rows (a cast, a division)
+            raise CxError(_first_line(exc), field="QUERY") from None
+        first = False
+        yield _frame(pa.Table.from_batches([batch]))
+    if first:
+        yield _frame(reader.schema.empty_table())
+
+
+def _frame(table: pa.Table) -> pl.DataFrame:
+    """Return an Arrow table as a Polars frame."""
+    frame = pl.from_arrow(table)
+    assert isinstance(frame, pl.DataFrame)  # a table converts to a frame, never a series
+    return frame
+
+
+def run_query(settings: Settings, query: str) -> pl.DataFrame:
+    """Run one read-only SELECT in the sandbox and return its whole result (small results)."""
+    with query_frames(settings, query) as frames:
+        return pl.concat(list(frames), how="vertical")
+
+
 def write_result(
-    settings: Settings, frame: pl.DataFrame, fmt: str, out: Path, *, force: bool
+    settings: Settings, frames: Iterable[pl.DataFrame], fmt: str, out: Path, *, force: bool
 ) -> Path:
     """Write a query result to a file (owner-only, atomic, never over the pipeline's data)."""
     target = outputs.check_output_file(out, home=settings.home, force=force)
-    data = query_output.render(frame, "csv" if fmt == "table" else fmt)
-    with io.atomic_path(target) as tmp:
-        if isinstance(data, bytes):
-            tmp.write_bytes(data)
-        else:
-            tmp.write_text(data, encoding="utf-8")
+    with io.atomic_path(target) as tmp, tmp.open("wb") as sink:
+        query_output.write_frames(frames, "csv" if fmt == "table" else fmt, sink)
     return target

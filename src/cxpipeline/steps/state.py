@@ -103,12 +103,7 @@ def refresh_state(
     for batch in _batches(staged, STATE_ROWS_PER_UPDATE):
         with warehouse_files.registered_files(con, "_state", batch):
             _write_state(con)
-    # Only what was recomputed: the other records' marks and schedules did not move.
-    if full or chains.len() > SETTLE_BY_IDS:
-        for name in [list_name] if full else _lists_of(con, chains):
-            _settle(con, {"list_name": name, "chains": None})
-    else:
-        _settle(con, {"list_name": None, "chains": chains.to_list()})
+    _settle_recomputed(con, list_name, None if full else chains)
     if not full:
         state_inputs.forget_changed(con, defaults)
         return
@@ -164,6 +159,22 @@ def _lists_of(con: duckdb.DuckDBPyConnection, chains: pl.Series) -> list[str]:
     bounds = {"lo": chains.min(), "hi": chains.max()}
     with warehouse.registered(con, "_chains", chains.to_frame("chain_id")):
         return warehouse.named_frame(con, "lists_of_chains", bounds)["list_name"].to_list()
+
+
+def _settle_recomputed(
+    con: duckdb.DuckDBPyConnection, list_name: str | None, chains: pl.Series | None
+) -> None:
+    """Settle what a refresh recomputed: a list (None: all), else `chains` by id or by list.
+
+    Only that: the other records' marks and schedules did not move.
+    """
+    if chains is None:
+        _settle(con, {"list_name": list_name, "chains": None})
+    elif chains.len() > SETTLE_BY_IDS:
+        for name in _lists_of(con, chains):
+            _settle(con, {"list_name": name, "chains": None})
+    else:
+        _settle(con, {"list_name": None, "chains": chains.to_list()})
 
 
 def _settle(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
