@@ -231,6 +231,19 @@ def step_plan_rebuild(cfg: Config) -> Figures:
     return _replan(cfg, 3)
 
 
+def step_export(cfg: Config) -> Figures:
+    """Export the list in the dialer's layout (`cxpipeline export --format genesys`)."""
+    from cxpipeline.steps import export
+
+    settings = _settings(_home(cfg))
+    out = _home(cfg) / f"{LIST}_genesys.csv"
+    started = clock()
+    export.export_list(settings, LIST, out, "genesys", force=True)
+    spent, cpu = since(started)
+    out.unlink()
+    return {"seconds": spent, "cpu": cpu, "count": _record_count(settings), "unit": "records"}
+
+
 def _record_count(settings: Any) -> int:
     """Count the records of the benchmark list in the warehouse."""
     import duckdb
@@ -456,6 +469,7 @@ STEPS: dict[str, Callable[[Config], Figures]] = {
     "statistics": step_statistics,
     "plan_history": step_plan_history,
     "plan_rebuild": step_plan_rebuild,
+    "export": step_export,
     "duckdb": step_duckdb,
     "small_cold": step_small_cold,
     "small_warm": step_small_warm,
