@@ -124,22 +124,27 @@ def test_ingest_partitions_option_gives_the_same_records(tmp_path):
     assert bad.exit_code != 0 and "--partitions" in bad.output
 
 
-def test_ingest_and_results_refresh_only_the_statistics_of_the_lists_they_change(tmp_path):
-    import duckdb
+HEADER = "client_id,last_name,postal_code,phone\n"
 
+
+def two_lists(tmp_path, one: str, two: str) -> str:
+    """Return a home holding lists one and two (their rows given), ingested by the CLI."""
     from cxpipeline.settings import REPO_ROOT
 
     home = str(tmp_path / "h")
     run("campaigns", "apply", str(REPO_ROOT / "data/sample/campaigns.yaml"), "--home", home)
-    header = "client_id,last_name,postal_code,phone\n"
-    for name, row in (
-        ("one", "A1,Smith,10001,2127360142\n"),
-        ("two", "B1,Jones,02134,6173530100\n"),
-    ):
+    for name, rows in (("one", one), ("two", two)):
         data = tmp_path / f"{name}.csv"
-        data.write_text(header + row)
+        data.write_text(HEADER + rows)
         args = ("--group", "collections_east", "--as-of", "2026-12-01T08:00:00-05:00")
         assert run("ingest", str(data), "--list", name, *args, "--home", home).exit_code == 0
+    return home
+
+
+def test_ingest_and_results_refresh_only_the_statistics_of_the_lists_they_change(tmp_path):
+    import duckdb
+
+    home = two_lists(tmp_path, "A1,Smith,10001,2127360142\n", "B1,Jones,02134,6173530100\n")
     warehouse = str(tmp_path / "h" / "warehouse.duckdb")
     with duckdb.connect(warehouse) as con:
         # A mark on list one's row: a full rebuild would overwrite it, a refresh of two not.
@@ -153,7 +158,7 @@ def test_ingest_and_results_refresh_only_the_statistics_of_the_lists_they_change
     )
     assert run("results", str(results), "--home", home).exit_code == 0
     data = tmp_path / "two.csv"
-    data.write_text(header + "B1,Jones,02134,6173530100\nB2,Ray,33130,3053730101\n")
+    data.write_text(HEADER + "B1,Jones,02134,6173530100\nB2,Ray,33130,3053730101\n")
     args = ("--group", "collections_east", "--as-of", "2026-12-01T08:00:00-05:00")
     assert run("ingest", str(data), "--list", "two", *args, "--home", home).exit_code == 0
     with duckdb.connect(warehouse, read_only=True) as con:
@@ -181,19 +186,8 @@ def _statistics(home: str) -> dict[str, list[tuple]]:
 
 
 def test_plan_and_suppress_refresh_the_statistics_they_move(tmp_path):
-    from cxpipeline.settings import REPO_ROOT
-
-    home = str(tmp_path / "h")
-    run("campaigns", "apply", str(REPO_ROOT / "data/sample/campaigns.yaml"), "--home", home)
-    header = "client_id,last_name,postal_code,phone\n"
-    for name, rows in (
-        ("one", "A1,Smith,10001,2127360142\nA2,Ray,33130,3053730101\n"),
-        ("two", "B1,Jones,02134,6173530100\n"),
-    ):
-        data = tmp_path / f"{name}.csv"
-        data.write_text(header + rows)
-        args = ("--group", "collections_east", "--as-of", "2026-12-01T08:00:00-05:00")
-        assert run("ingest", str(data), "--list", name, *args, "--home", home).exit_code == 0
+    one = "A1,Smith,10001,2127360142\nA2,Ray,33130,3053730101\n"
+    home = two_lists(tmp_path, one, "B1,Jones,02134,6173530100\n")
     before = _statistics(home)
     # A plan a week on: the list's windows and its statistics' as-of move with it.
     later = ("--as-of", "2026-12-08T08:00:00-05:00")
