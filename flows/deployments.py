@@ -2,7 +2,8 @@
 
 `python -m flows.deployments --inbox DIR --home DIR` serves two deployments of the inbox run:
 every waiting file at 06:00 in `--zone` (default America/New_York), and call results every
-15 minutes. `--manifest run.yaml` serves the daily run of a manifest instead. With
+15 minutes (no re-plan: docs/inbox.md). `--manifest run.yaml` serves the daily run of a
+manifest instead. With
 `--dask-address tcp://scheduler:8786` the tasks run on that cluster through prefect-dask.
 The same deployments are declared in prefect.yaml for `prefect deploy` and a worker.
 """
