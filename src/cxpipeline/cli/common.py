@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 from collections.abc import Callable
 from datetime import datetime
 from importlib import metadata
@@ -59,6 +60,11 @@ def one_line_errors(func: F) -> F:
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
         except Exception as exc:
+            if _reader_left(exc):
+                # `cxpipeline sql ... | head`: the reader has what it wanted. Quietly, as the
+                # Python docs advise: stdout to devnull so the exit's flush cannot fail again.
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+                raise typer.Exit(1) from None
             if os.environ.get("CXPIPELINE_DEBUG"):
                 raise
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
@@ -71,6 +77,14 @@ def one_line_errors(func: F) -> F:
             raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _reader_left(exc: Exception) -> bool:
+    """Whether `exc` says the process reading our output closed its end (a broken pipe)."""
+    # Python raises BrokenPipeError; Polars' writers an OSError that only says it in words.
+    return isinstance(exc, BrokenPipeError) or (
+        isinstance(exc, OSError) and "Broken pipe" in str(exc)
+    )
 
 
 def settings_for(home: Path | None) -> Any:
