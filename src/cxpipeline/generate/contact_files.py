@@ -23,13 +23,6 @@ def _chunks(
         ).collect()
 
 
-def _write_csv(tmp: Path, chunks: Iterator[pl.DataFrame]) -> None:
-    """Append the chunks to one CSV file with a single header."""
-    with tmp.open("wb") as handle:
-        for i, chunk in enumerate(chunks):
-            chunk.write_csv(handle, include_header=i == 0)
-
-
 def write_contact_list(
     path: Path | str,
     n: int,
@@ -54,6 +47,4 @@ def write_contact_list(
     chunks = _chunks(starts, start_client_id + n, chunk_rows, seed, region)
     if fmt == "parquet":
         return io.write_parquet_slices(chunks, target)  # a row group per chunk, zstd
-    with io.atomic_path(target) as tmp:
-        _write_csv(tmp, chunks)
-    return target
+    return io.write_csv_slices(chunks, target)  # one header, a chunk at a time

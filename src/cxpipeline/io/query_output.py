@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io as stdio
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, BinaryIO
@@ -70,20 +69,6 @@ def _markdown_rows(frame: pl.DataFrame) -> str:
         pl.concat_str([_markdown_cell(pl.col(c)) for c in frame.columns], separator=" | ")
     ).to_series()
     return "\n".join(("| " + body + " |").to_list()) + "\n"
-
-
-def to_markdown(frame: pl.DataFrame) -> str:
-    """Render a frame as a GitHub Markdown table (every row, nothing cut)."""
-    sink = stdio.BytesIO()
-    write_frames([frame], "markdown", sink)
-    return sink.getvalue().decode("utf-8")
-
-
-def render(frame: pl.DataFrame, fmt: str) -> str | bytes:
-    """Serialise a query result: CSV, JSON (an array of row objects), Markdown or Parquet."""
-    sink = stdio.BytesIO()
-    write_frames([frame], fmt, sink)
-    return sink.getvalue() if fmt == "parquet" else sink.getvalue().decode("utf-8")
 
 
 def write_frames(frames: Iterable[pl.DataFrame], fmt: str, sink: BinaryIO) -> None:
