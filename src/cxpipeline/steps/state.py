@@ -184,6 +184,8 @@ def _settle(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
     `params["chains"]` (None: every chain): the records whose state was not recomputed match
     every entry already (adding entries re-applies them to all) and have settled schedules.
     """
+    # The statement itself, not warehouse.reapply_suppression: nobody needs its per-list
+    # counts here, and they cost two scans of every list's records per results load.
     con.execute(warehouse.load_sql_statement("reapply_suppression"), {**params, "since": None})
     con.execute(warehouse.load_sql_statement("adjust_sched_to_windows"), params)
 
