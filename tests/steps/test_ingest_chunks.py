@@ -197,7 +197,7 @@ def test_the_lists_context_split_in_slices_changes_no_result(tmp_path, lists, mo
     )
     splits = context_splits(monkeypatch)
     summaries = ingest_in_two_homes(
-        tmp_path, monkeypatch, ("CONTEXT_SLICE_ROWS", 1_000_000, 500), runs, chunk_rows=300
+        tmp_path, monkeypatch, ("CONTEXT_SLICE_ROWS", 1_000_000, 500), runs, chunk_rows=1_000
     )
     assert summaries[:3] == summaries[3:]
     assert summaries[2][1][0] > 5_000  # the day-two replace kept the records it knew

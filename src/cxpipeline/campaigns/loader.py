@@ -23,8 +23,11 @@ from cxpipeline.campaigns.model import (
 from cxpipeline.errors import CampaignError
 
 
-class _Loader(yaml.SafeLoader):
-    """Safe loader that keeps dates as text, so a bad date is our located error, not PyYAML's."""
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """Safe loader that keeps dates as text, so a bad date is our located error, not PyYAML's.
+
+    On libyaml's parser where PyYAML has it (its wheels do): ~10x faster than the pure-Python one.
+    """
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -82,6 +85,16 @@ def _allowed_keys(section: str, in_settings: bool) -> tuple[str, ...]:
     return SETTING_KEYS
 
 
+def _parsed(text: str) -> tuple[yaml.Node | None, object]:
+    """Parse once: the composed node (for line numbers) and the document built from it."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        return node, (loader.construct_document(node) if node is not None else None)
+    finally:
+        loader.dispose()
+
+
 def _read(path: Path) -> tuple[dict, dict[tuple, int]]:
     """Parse the file into its raw mapping and the line of every key path."""
     source = str(path)
@@ -90,8 +103,7 @@ def _read(path: Path) -> tuple[dict, dict[tuple, int]]:
     except OSError as exc:
         raise CampaignError(f"cannot read the file: {exc.strerror}", file=source) from None
     try:
-        node = yaml.compose(text, Loader=_Loader)
-        raw = yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
+        node, raw = _parsed(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None
