@@ -4,7 +4,8 @@ Usage: python scripts/benchmark_steps.py STEP CONFIG_JSON. The child times its s
 such as reading the list of records is left out), then prints one JSON line: the wall and CPU
 seconds (CPU of every thread of the process, robust to a busy machine), the counts, and its own
 peak RSS (`ru_maxrss` of RUSAGE_SELF, read at the end of the step) plus the peak it had before
-the step began (interpreter and imports).
+the step began (interpreter and imports). `--quick` passes every step at once, comma-separated:
+they run in order in one process, one line each.
 """
 
 from __future__ import annotations
@@ -479,17 +480,18 @@ STEPS: dict[str, Callable[[Config], Figures]] = {
 
 
 def main(argv: list[str]) -> None:
-    """Run one step in this process and print its figures as one JSON line."""
+    """Run a step (or several, comma-separated, in order) and print each one's JSON line."""
     import duckdb  # noqa: F401  (the libraries every step loads: counted in base_mib)
     import polars  # noqa: F401
 
     import cxpipeline.steps.ingest  # noqa: F401
 
-    step, cfg = argv[0], json.loads(argv[1])
-    before = peak_rss_mib()
-    figures = STEPS[step](cfg)
-    figures.update(peak_mib=peak_rss_mib(), base_mib=before)
-    print(json.dumps(figures))
+    steps, cfg = argv[0].split(","), json.loads(argv[1])
+    for step in steps:
+        before = peak_rss_mib()
+        figures = STEPS[step](cfg)
+        figures.update(peak_mib=peak_rss_mib(), base_mib=before)
+        print(json.dumps(figures), flush=True)
 
 
 if __name__ == "__main__":
