@@ -109,3 +109,40 @@ def test_an_ingest_killed_at_random_moments_leaves_nothing_and_a_rerun_succeeds(
             0
         ]
     )
+
+
+def test_a_failed_ingest_collects_after_itself_and_a_successful_one_only_drops_its_entry(
+    home, monkeypatch
+):
+    from cxpipeline.steps import ingest, ingest_commit
+
+    collects = []
+    real_collect = housekeeping.collect
+    monkeypatch.setattr(housekeeping, "collect", lambda s: collects.append(1) or real_collect(s))
+    as_of = datetime.fromisoformat("2026-12-01T08:00:00-05:00")
+
+    def run(name):
+        return ingest.ingest(
+            home,
+            SAMPLE / "contacts_east_retry.csv",
+            list_name=name,
+            group="collections_east",
+            as_of=as_of,
+        )
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("the commit broke")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(ingest_commit, "_load", boom)
+        with pytest.raises(RuntimeError, match="the commit broke"):
+            run("new_list")
+    # Before and after the failed run: its new list and its lake files are gone.
+    assert len(collects) == 2
+    assert ("new_list",) not in rows(home, "SELECT name FROM contact_lists")
+    assert not list(home.lake.rglob("*.parquet"))
+    assert run("new_list").status == "succeeded"
+    # Before the run only: a run that succeeded left nothing but its journal entry, dropped.
+    assert len(collects) == 3
+    assert not list((home.home / housekeeping.JOURNAL).iterdir())
+    assert ("new_list",) in rows(home, "SELECT name FROM contact_lists")

@@ -4,7 +4,8 @@ A kill can strike between any two writes of an ingest. Everything the warehouse 
 is garbage: staging folders, half-written temporary files, lake files of runs that have no
 `ingest_runs` row, and a contact list the interrupted run created (noted in a journal before it
 is created) that no run, record or identity refers to. Every writing step that leaves files
-runs `collect` before it starts and after it ends, holding the home's write lock.
+runs `collect` before it starts and after it fails, holding the home's write lock; a step that
+succeeded left none of these (its list is in use: `forget_new_list` drops its journal entry).
 """
 
 from __future__ import annotations
@@ -26,10 +27,20 @@ JOURNAL = ".pending_lists"
 
 def note_new_list(settings: Settings, list_name: str) -> Path:
     """Journal that a run may create `list_name` now (so a kill cannot leave it behind)."""
-    digest = hashlib.sha256(list_name.encode()).hexdigest()[:16]
-    entry = settings.home / JOURNAL / f"{digest}.txt"
+    entry = _journal_entry(settings, list_name)
     stamp = datetime.now(UTC).isoformat()
     return io.write_text(f"{stamp}\n{list_name}\n", entry)
+
+
+def forget_new_list(settings: Settings, list_name: str) -> None:
+    """Remove `list_name`'s journal entry: a run that succeeded created a list in use."""
+    _journal_entry(settings, list_name).unlink(missing_ok=True)
+
+
+def _journal_entry(settings: Settings, list_name: str) -> Path:
+    """Return the journal file of `list_name`."""
+    digest = hashlib.sha256(list_name.encode()).hexdigest()[:16]
+    return settings.home / JOURNAL / f"{digest}.txt"
 
 
 @contextlib.contextmanager

@@ -26,7 +26,7 @@ from cxpipeline.steps.ingest_chunks import Executor
 from cxpipeline.steps.ingest_passes import staged_ingest
 from cxpipeline.steps.ingest_state import ListContext, Run
 from cxpipeline.steps.ingest_summary import IngestSummary
-from cxpipeline.steps.setup import prepare_warehouse
+from cxpipeline.steps.setup import ensure_rules
 from cxpipeline.transforms import windows
 
 #: Progress steps of one ingest: read, enrich, plan, shape, write lake, commit.
@@ -99,9 +99,14 @@ def ingest(
         housekeeping.collect(settings)
         try:
             with io.progress(f"ingest {Path(path).name}", total=INGEST_STEPS) as advance:
-                return _ingest(settings, Path(path), request, advance)
-        finally:
+                summary = _ingest(settings, Path(path), request, advance)
+        except BaseException:
             housekeeping.collect(settings)
+            raise
+        # A run that ended well left no garbage: its list is in use, so its journal entry goes
+        # (without the connection `collect` opens to look for what a failed run left).
+        housekeeping.forget_new_list(settings, list_name)
+        return summary
 
 
 def _ingest(
@@ -109,7 +114,6 @@ def _ingest(
 ) -> IngestSummary:
     """Run the ingest stages, calling `advance(1)` after each for the progress bar."""
     _check_request(request, path)
-    prepare_warehouse(settings)
     sha = io.file_sha256(path)
     key = input_key(settings, request, sha)
     runs, last_run_id, last_key = _last_run(settings, request.list_name)
@@ -225,9 +229,13 @@ def input_key(settings: Settings, request: IngestRequest, sha: str) -> str:
 
 
 def _last_run(settings: Settings, list_name: str) -> tuple[int, str | None, str | None]:
-    """Return the list's ingest count, and the run id and input key of its last success."""
+    """Return the list's ingest count, and the run id and input key of its last success.
+
+    Its connection also prepares the warehouse (relations, compliance rules): one fewer to open.
+    """
     con = warehouse.connect(settings)
     try:
+        ensure_rules(con)
         rows = con.execute(
             warehouse.load_sql_statement("last_ingest"), {"list_name": list_name}
         ).fetchall()
