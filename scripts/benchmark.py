@@ -141,9 +141,11 @@ def run_steps(steps: list[str], cfg: dict[str, Any]) -> dict[str, Figures]:
         text=True,
         check=False,
     )
+    # Each finished step printed its figures as one JSON line: the first step without one failed.
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     if done.returncode != 0:
-        raise SystemExit(f"benchmark step {steps[-1]} failed:\n{done.stderr[-4000:]}")
-    lines = done.stdout.strip().splitlines()[-len(steps) :]
+        failed = steps[min(len(lines), len(steps) - 1)]
+        raise SystemExit(f"benchmark step {failed} failed:\n{done.stderr[-4000:]}")
     return {step: json.loads(line) for step, line in zip(steps, lines, strict=True)}
 
 
