@@ -2,9 +2,9 @@
 
 The suite makes several hundred homes, and migrating each new warehouse file (every relation's
 DDL and ~500 `COMMENT ON` statements, one catalog change each) cost ~0.6 s of it. The copy is
-the file `warehouse.migrate` made once per worker, taken under the home's write lock as
-`warehouse.connect` would create it; `tests/test_warehouse.py` and `tests/campaigns` migrate
-files themselves, so the migration keeps its own tests.
+the file `warehouse.migrate` made once per worker with the seed rules stored, taken under the
+home's write lock as `warehouse.connect` would create it; `tests/test_warehouse.py` and
+`tests/campaigns` migrate files themselves, so the migration keeps its own tests.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from cxpipeline import warehouse
+from cxpipeline import rules, warehouse
 from cxpipeline.io import home_lock
 
 
@@ -25,6 +25,8 @@ def new_warehouses_copy_a_migrated_one(tmp_path_factory) -> Iterator[Path]:
     template = tmp_path_factory.mktemp("migrated") / "warehouse.duckdb"
     with duckdb.connect(str(template)) as con:
         warehouse.migrate(con)
+        # What a writer's first connection stores in a new file (warehouse._seed_rules).
+        rules.store_rules(con, rules.load_rules())
     real_connect = warehouse.connect
 
     def connect(settings, *, read_only: bool = False):

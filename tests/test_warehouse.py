@@ -88,6 +88,40 @@ def test_a_new_process_skips_the_migration_of_a_current_warehouse(tmp_path, monk
     assert len(calls) == 2
 
 
+def test_a_writer_seeds_the_rules_where_a_file_has_none_and_keeps_stored_ones(tmp_path):
+    from cxpipeline import rules
+    from cxpipeline.steps import setup
+
+    settings = Settings.build(tmp_path / "home")
+    seed = rules.load_rules()
+
+    def rule_count(con) -> int:
+        return int(con.execute("SELECT count(*) FROM compliance_rules").fetchall()[0][0])
+
+    def new_process_connects(*, read_only: bool = False):
+        warehouse._MIGRATED.clear()  # what a new process knows
+        return warehouse.connect(settings, read_only=read_only)
+
+    with new_process_connects() as con:  # a new file: relations made, the seed stored
+        assert rule_count(con) == seed.height
+    override = tmp_path / "rules.yaml"
+    override.write_text(
+        'rules:\n  - jurisdiction: TX\n    days: Mon-Sun\n    start_local: "10:00"\n'
+        '    end_local: "20:00"\n    effective_from: 2027-01-01\n'
+    )
+    setup.prepare_warehouse(settings, rules_file=override)
+    with new_process_connects() as con:  # stored rules are never replaced by the seed
+        assert rule_count(con) == seed.height + 1
+        con.execute("DELETE FROM compliance_rules")  # e.g. a file an older release made
+    with new_process_connects(read_only=True) as con:  # a reader never writes
+        assert rule_count(con) == 0
+    with new_process_connects() as con:  # the first writer of a process seeds them again
+        assert rule_count(con) == seed.height
+        stored = rules.read_rules(con)
+    order = ["jurisdiction", "purpose", "effective_from", "origin_row"]
+    assert stored.sort(order).equals(seed.sort(order))
+
+
 def test_transaction_rolls_back_on_error(tmp_path):
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     con.execute("CREATE TABLE t (x INTEGER)")

@@ -129,6 +129,7 @@ def connect(settings: Settings, *, read_only: bool = False) -> duckdb.DuckDBPyCo
         if not _migrated(con, path):
             if not _at_current_schema(con):
                 migrate(con)
+            _seed_rules(con)
             _MIGRATED.add(_file_key(path))
     except BaseException:
         lock.__exit__(None, None, None)
@@ -140,6 +141,19 @@ def connect(settings: Settings, *, read_only: bool = False) -> duckdb.DuckDBPyCo
 #: Warehouse files (path and inode) this process has migrated: their relations exist, so the
 #: next connection skips the DDL (a step opens several connections; a new file is migrated).
 _MIGRATED: set[tuple[str, int, int]] = set()
+
+
+def _seed_rules(con: duckdb.DuckDBPyConnection) -> None:
+    """Store the seed compliance rules in a file that has none (a new one, or one never used).
+
+    Here, where a writer first meets the file in a process, so no step can plan windows
+    against an empty rules table and none needs a connection of its own to make sure.
+    """
+    if not scalar(con, "SELECT count(*) FROM compliance_rules"):
+        # Imported here: the rules store imports this module.
+        from cxpipeline.rules import load_rules, store_rules
+
+        store_rules(con, load_rules())
 
 
 def _file_key(path: Path) -> tuple[str, int, int]:

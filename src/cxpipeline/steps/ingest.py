@@ -26,7 +26,6 @@ from cxpipeline.steps.ingest_chunks import Executor
 from cxpipeline.steps.ingest_passes import staged_ingest
 from cxpipeline.steps.ingest_state import ListContext, Run
 from cxpipeline.steps.ingest_summary import IngestSummary
-from cxpipeline.steps.setup import ensure_rules
 from cxpipeline.transforms import windows
 
 #: Progress steps of one ingest: read, enrich, plan, shape, write lake, commit.
@@ -229,13 +228,9 @@ def input_key(settings: Settings, request: IngestRequest, sha: str) -> str:
 
 
 def _last_run(settings: Settings, list_name: str) -> tuple[int, str | None, str | None]:
-    """Return the list's ingest count, and the run id and input key of its last success.
-
-    Its connection also prepares the warehouse (relations, compliance rules): one fewer to open.
-    """
+    """Return the list's ingest count, and the run id and input key of its last success."""
     con = warehouse.connect(settings)
     try:
-        ensure_rules(con)
         rows = con.execute(
             warehouse.load_sql_statement("last_ingest"), {"list_name": list_name}
         ).fetchall()

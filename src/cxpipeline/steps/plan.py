@@ -21,7 +21,6 @@ from cxpipeline.errors import CxError
 from cxpipeline.settings import Settings
 from cxpipeline.steps import housekeeping
 from cxpipeline.steps.common import as_utc, int_setting
-from cxpipeline.steps.setup import prepare_warehouse
 from cxpipeline.steps.state import plan_state
 from cxpipeline.steps.state_inputs import StateDefaults
 from cxpipeline.transforms import replan, windows
@@ -50,7 +49,6 @@ def plan_windows(
     """
     as_of_utc = as_utc(as_of)
     horizon = windows.Horizon(as_of=as_of_utc, days=horizon_days or settings.horizon_days)
-    prepare_warehouse(settings)
     con = warehouse.connect(settings)
     try:
         names = _chosen_lists(con, list_names)

@@ -23,7 +23,6 @@ from cxpipeline.rejects import stored_rejects
 from cxpipeline.settings import Settings
 from cxpipeline.steps import housekeeping
 from cxpipeline.steps.common import as_utc, row_count
-from cxpipeline.steps.setup import prepare_warehouse
 from cxpipeline.steps.state import refresh_state
 from cxpipeline.steps.state_inputs import StateDefaults
 from cxpipeline.transforms import result_batches, results, suppression
@@ -61,7 +60,6 @@ def load_results(
     path = Path(path)
     if not path.exists() or path.is_dir():
         raise InputError("file not found", file=str(path))
-    prepare_warehouse(settings)
     table = io.read_table(path, io.ReadOptions(allow_no_rows=True))
     rows_read, read_rejects = table.rows_read, table.rejects
     load_id = "results-" + io.file_sha256(path)[:16]

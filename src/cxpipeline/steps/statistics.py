@@ -24,7 +24,6 @@ from cxpipeline.codes import CallResult
 from cxpipeline.settings import Settings
 from cxpipeline.steps import ops_statistics
 from cxpipeline.steps.common import chain_slices
-from cxpipeline.steps.setup import prepare_warehouse
 from cxpipeline.steps.statistics_scope import Scope, scope_of
 from cxpipeline.transforms import (
     lifecycle_stats,
@@ -61,7 +60,6 @@ def build_statistics(settings: Settings, lists: Collection[str] | None = None) -
     Returns the list rows rebuilt, the groups and the hourly rows written: none when
     `lists` is empty and every list has its row (a step that changed nothing writes nothing).
     """
-    prepare_warehouse(settings)
     # The write lock is held throughout, and every read is on a connection closed before
     # Polars works: closing it frees DuckDB's buffers (~185 MiB at 500k records) for the
     # frames; the tables are written on a connection of their own.

@@ -13,7 +13,6 @@ from cxpipeline.rejects import stored_rejects
 from cxpipeline.settings import Settings
 from cxpipeline.spec import loader as spec_loader
 from cxpipeline.spec.model import header_key
-from cxpipeline.steps.setup import prepare_warehouse
 from cxpipeline.transforms import phones
 from cxpipeline.transforms import suppression_files as files
 
@@ -38,7 +37,6 @@ def load_suppression(
     if not name.strip():
         raise CxError("a suppression list needs a name", field="--name")
     offset = _offset(expires_after)
-    prepare_warehouse(settings)
     path = Path(path)
     table, columns = _read(path, spec, (column, client_column, expiry_column))
     rows = files.suppression_rows(table.frame, columns).collect()
