@@ -56,6 +56,26 @@ def test_collect_removes_leftovers_and_keeps_what_the_warehouse_knows(home):
     assert not list((home.home / housekeeping.JOURNAL).iterdir())
 
 
+def test_collect_opens_the_warehouse_only_after_an_interrupted_run(home, monkeypatch):
+    opened = []
+    real_connect = warehouse.connect
+    monkeypatch.setattr(warehouse, "connect", lambda s: opened.append(1) or real_connect(s))
+    half = home.lake / "rejects" / ".x.parquet.abc.tmp"
+    half.parent.mkdir(parents=True)
+    half.write_bytes(b"x")
+    # Nothing interrupted (no journal entry, no staging): temporary files go, no connection.
+    assert housekeeping.collect(home) == {"staging": 0, "temporary": 1, "run_files": 0, "lists": 0}
+    assert opened == [] and not half.exists()
+    # A run that was killed left its journal entry and a lake file of a run the warehouse
+    # does not know: the warehouse is opened and the file removed.
+    orphan = home.lake / "contacts" / "list=l9" / "deadbeef.parquet"
+    orphan.parent.mkdir(parents=True)
+    orphan.write_bytes(b"x")
+    housekeeping.note_new_list(home, "l9")
+    assert housekeeping.collect(home)["run_files"] == 1
+    assert opened == [1] and not orphan.exists()
+
+
 def _ingest_command(settings):
     return [
         sys.executable,

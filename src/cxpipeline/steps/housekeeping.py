@@ -5,7 +5,8 @@ is garbage: staging folders, half-written temporary files, lake files of runs th
 `ingest_runs` row, and a contact list the interrupted run created (noted in a journal before it
 is created) that no run, record or identity refers to. Every writing step that leaves files
 runs `collect` before it starts and after it fails, holding the home's write lock; a step that
-succeeded left none of these (its list is in use: `forget_new_list` drops its journal entry).
+succeeded left none of these (its list is in use: `forget_new_list` drops its journal entry),
+so with no journal entry and no staging folder `collect` does not open the warehouse.
 """
 
 from __future__ import annotations
@@ -82,13 +83,19 @@ def collect(settings: Settings) -> dict[str, int]:
     if not settings.warehouse_path.exists():
         return removed
     staging = settings.lake / "staging"
-    if staging.exists():
+    interrupted = staging.exists()
+    if interrupted:
         removed["staging"] = sum(1 for _ in staging.iterdir())
         shutil.rmtree(staging, ignore_errors=True)
     for path in _temporary_files(settings):
         path.unlink(missing_ok=True)
         removed["temporary"] += 1
     journal = sorted((settings.home / JOURNAL).glob("*.txt"))
+    if not (journal or interrupted):
+        # A run notes itself in the journal before it writes a lake file and keeps the entry
+        # until it succeeds: with no entry and no staging, no run has left files or a list
+        # behind, and the warehouse need not be opened (a connection, and every run id read).
+        return removed
     con = warehouse.connect(settings)
     try:
         known = set(warehouse.named_frame(con, "ingest_run_ids")["run_id"].to_list())
