@@ -25,6 +25,7 @@ FLOORS = {
     "cxpipeline.warehouse_files": 4,
     "cxpipeline.warehouse_memory": 4,
     "cxpipeline.warehouse_sandbox": 4,
+    "cxpipeline.warehouse_schema": 4,
     "cxpipeline.campaigns": 4,
     "cxpipeline.rules.store": 4,
     "cxpipeline.reports": 4,

@@ -122,6 +122,36 @@ def test_a_writer_seeds_the_rules_where_a_file_has_none_and_keeps_stored_ones(tm
     assert stored.sort(order).equals(seed.sort(order))
 
 
+def test_the_schema_key_covers_the_code_its_ddl_expands_from_without_importing_it():
+    import json
+    import subprocess
+    import sys
+
+    script = """
+import json, sys
+from pathlib import Path
+from cxpipeline import warehouse, warehouse_schema
+warehouse_schema.schema_key()
+imported_for_key = "cxpipeline.campaigns" in sys.modules
+before = set(sys.modules)
+for name in warehouse.RELATIONS:
+    warehouse.load_sql(name)
+expanding = sorted(
+    str(Path(module.__file__).resolve())
+    for name, module in list(sys.modules.items())
+    if name.startswith("cxpipeline") and name not in before
+)
+hashed = {str(path.resolve()) for path in warehouse_schema.key_files()}
+print(json.dumps([imported_for_key, expanding, sorted(set(expanding) - hashed)]))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    imported_for_key, expanding, unhashed = json.loads(done.stdout)
+    assert imported_for_key is False  # the key reads files; the campaign model is not imported
+    assert any(path.endswith("ddl.py") for path in expanding)  # markers were expanded
+    assert unhashed == []  # a change in any code the DDL is made from changes the key
+
+
 def test_transaction_rolls_back_on_error(tmp_path):
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     con.execute("CREATE TABLE t (x INTEGER)")

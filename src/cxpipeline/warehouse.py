@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -18,6 +17,7 @@ import polars as pl
 from cxpipeline.errors import CxError
 from cxpipeline.io import home_lock, snapshot
 from cxpipeline.settings import SQL_DIR, Settings
+from cxpipeline.warehouse_schema import schema_key
 
 #: Relations in creation order: tables first, then views that read them.
 #: Every file in sql/ must be listed here (a test checks it) so nothing is created by accident.
@@ -144,10 +144,9 @@ _MIGRATED: set[tuple[str, int, int]] = set()
 
 
 def _seed_rules(con: duckdb.DuckDBPyConnection) -> None:
-    """Store the seed compliance rules in a file that has none (a new one, or one never used).
+    """Store the seed compliance rules in a file without any (a writer's first connection).
 
-    Here, where a writer first meets the file in a process, so no step can plan windows
-    against an empty rules table and none needs a connection of its own to make sure.
+    So no step can plan windows against an empty rules table, nor opens a connection to check.
     """
     if not scalar(con, "SELECT count(*) FROM compliance_rules"):
         # Imported here: the rules store imports this module.
@@ -177,18 +176,6 @@ def _at_current_schema(con: duckdb.DuckDBPyConnection) -> bool:
     except duckdb.CatalogException:
         return False  # made before the key existed, or empty
     return stored == schema_key() and _all_relations(con)
-
-
-@cache
-def schema_key() -> str:
-    """sha256 of what `migrate` makes: every relation's DDL and the code describing them."""
-    digest = hashlib.sha256()
-    for name in RELATIONS:
-        digest.update(load_sql(name).encode())
-    package = Path(__file__).parent
-    for path in (*sorted((package / "schemas").glob("*.py")), package / "campaigns" / "model.py"):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def _all_relations(con: duckdb.DuckDBPyConnection) -> bool:
