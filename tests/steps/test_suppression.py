@@ -52,6 +52,20 @@ def test_headerless_file_of_bare_numbers_suppresses_current_records(home, tmp_pa
     ]
 
 
+def test_a_load_in_a_new_process_compiles_no_automaton(home, tmp_path, monkeypatch):
+    from cxpipeline.reference import phone_automata
+    from cxpipeline.transforms import phone_prefixes
+
+    # A new process: no automaton known, compiled or read from a file yet.
+    for name, empty in (("_AUTOMATA", {}), ("_STORED", {}), ("_COMPILED", [])):
+        monkeypatch.setattr(phone_prefixes, name, empty)
+    monkeypatch.setattr(phone_automata, "_HELD", {})
+    path = write(tmp_path, "dnc.csv", "phone\n(212) 736-0142\n+44 20 7946 0958\n")
+    suppression.load_suppression(home, path, "dnc")
+    assert query(home, "SELECT count(*) FROM suppression_entries") == [(2,)]
+    assert phone_prefixes.compiled_count() == 0  # the package's automata were read, not built
+
+
 def test_any_header_through_column_and_garbage_expiry_is_refused(home, tmp_path):
     text = "Cell No;Valid Until\n2127360142;2027-01-01\n9177360101;soon\n"
     path = write(tmp_path, "optout.csv", text)
