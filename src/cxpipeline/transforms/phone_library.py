@@ -30,7 +30,7 @@ from cxpipeline.transforms.phone_prefixes import (
     region_metadata,
 )
 
-__all__ = ["RESULT_SCHEMA", "library_answers"]
+__all__ = ["RESULT_SCHEMA", "add_known", "answer_count", "known_answers", "library_answers"]
 
 #: Columns `library_answers` adds per distinct text (joined back on the first three).
 RESULT_SCHEMA = {
@@ -96,6 +96,23 @@ def _memoised(
             memo.clear()
         found = memo[key] = compute()
     return found
+
+
+def known_answers() -> tuple[dict[tuple[Any, ...], tuple[Any, ...]], ...]:
+    """Return copies of this process' answers by key: `parse`'s, then the classification's."""
+    return dict(_PARSED), dict(_CLASSIFIED)
+
+
+def add_known(parsed: dict[tuple[Any, ...], tuple[Any, ...]], classified: dict[Any, Any]) -> None:
+    """Add answers a cache kept for this release and code: those keys never reach the library."""
+    for memo, found in ((_PARSED, parsed), (_CLASSIFIED, classified)):
+        if len(memo) + len(found) <= _MEMO_LIMIT:
+            memo.update(found)
+
+
+def answer_count() -> int:
+    """How many answers this process holds (a mark: more later means some were computed)."""
+    return len(_PARSED) + len(_CLASSIFIED)
 
 
 def _parse_key(mode: str, scope: str, length: int, head: str, rep: str) -> tuple[Any, ...]:

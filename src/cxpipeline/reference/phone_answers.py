@@ -1,0 +1,102 @@
+"""phonenumbers' answers per decisive key, kept between processes in the home's reference cache.
+
+`transforms.phone_library` asks the library once per decisive key and remembers the answer for
+the rest of the process; a new process (every CLI command, every flow run) asked again: ~1,200
+keys and 0.15-0.3 s for a 1,000-row US list on the 2-core machine, most of a small ingest's
+phone work. An answer depends only on the phonenumbers release and on the code that makes and
+answers the keys, so the answers are kept under `<reference>/phone_answers/<key>.json.gz`
+(read when a process first normalises numbers, rewritten when it learnt new ones).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import importlib.metadata
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from cxpipeline import io
+from cxpipeline.transforms import phone_keys, phone_library, phone_prefixes
+
+_SUBFOLDER = "phone_answers"
+
+
+@cache
+def cache_key() -> str:
+    """Return the phonenumbers release plus a hash of the code that makes and answers the keys."""
+    digest = hashlib.sha256()
+    for module in (phone_keys, phone_prefixes, phone_library):
+        digest.update(Path(str(module.__file__)).read_bytes())
+    return f"phonenumbers{importlib.metadata.version('phonenumbers')}-{digest.hexdigest()[:16]}"
+
+
+def cache_path(cache_dir: Path) -> Path:
+    """Where the answers of the installed phonenumbers and code live under `cache_dir`."""
+    return Path(cache_dir) / _SUBFOLDER / f"{cache_key()}.json.gz"
+
+
+#: The file this process holds the answers of, by modification time: every chunk of an ingest
+#: calls `load_answers`, and an unchanged file is not read again.
+_HELD: dict[Path, int] = {}
+
+
+def load_answers(cache_dir: Path) -> int:
+    """Add the cached answers to this process; return a mark for `save_answers`.
+
+    A missing, stale or unreadable file is no error: the library is then asked as before.
+    """
+    path = cache_path(cache_dir)
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        return phone_library.answer_count()
+    if _HELD.get(path) != stamp:
+        _HELD[path] = stamp
+        phone_library.add_known(*_read(path))
+    return phone_library.answer_count()
+
+
+def save_answers(cache_dir: Path, mark: int) -> None:
+    """Write this process' answers to the cache when it learnt some since `mark`."""
+    if phone_library.answer_count() <= mark:
+        return
+    parsed, classified = phone_library.known_answers()
+    # (mode, scope, length, head) and (calling code, length, head).
+    rows = {"parsed": _rows(parsed, 2), "classified": _rows(classified, 1)}
+    text = json.dumps({"key": cache_key(), **rows}, separators=(",", ":"))
+    path = io.write_bytes(gzip.compress(text.encode("utf-8"), mtime=0), cache_path(cache_dir))
+    _HELD[path] = path.stat().st_mtime_ns  # what it holds is what this process has
+
+
+#: Digits of a number a kept key never holds: a key is a number's length and first digits,
+#: and those decided by fewer than all but these (a whole number, in the few plans keyed by
+#: it) are not kept, so the cache holds no customer's number.
+HIDDEN_DIGITS = 4
+
+
+def _rows(answers: dict[tuple[Any, ...], tuple[Any, ...]], length_at: int) -> list[list[Any]]:
+    """Each key (length at `length_at`, head after it) and its answer as one flat row, sorted."""
+    kept = (
+        [*key, *answer]
+        for key, answer in answers.items()
+        if len(key[length_at + 1]) <= key[length_at] - HIDDEN_DIGITS
+    )
+    return sorted(kept, key=repr)
+
+
+def _read(path: Path) -> tuple[dict[tuple[Any, ...], tuple[Any, ...]], ...]:
+    """Return the parse and classification answers of a cache file, none if stale or unreadable."""
+    try:
+        stored = json.loads(gzip.decompress(path.read_bytes()))
+    except (OSError, ValueError, EOFError):
+        return {}, {}
+    if not isinstance(stored, dict) or stored.get("key") != cache_key():
+        return {}, {}
+    # Keys have four fields (mode, scope, length, head) and three (calling code, length, head).
+    return (
+        {tuple(row[:4]): tuple(row[4:]) for row in stored.get("parsed", [])},
+        {tuple(row[:3]): tuple(row[3:]) for row in stored.get("classified", [])},
+    )

@@ -1,0 +1,98 @@
+"""phonenumbers' answers per key kept between processes: the same results, no library calls."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import pytest
+from tests.transforms.test_phones import run
+
+from cxpipeline.reference import phone_answers, phone_automata
+from cxpipeline.transforms import phone_library
+
+RAWS = ["212-736-5000", "(917) 736-0101", "+44 20 7946 0958", "011 49 30 123456"]
+RAWS += ["020 7946 0958", "212-555-0123", "800-555-0100", "1-900-555-0199"]
+COUNTRIES = ["US"] * 4 + ["GB"] + ["US"] * 3
+
+
+@pytest.fixture
+def new_process(monkeypatch, tmp_path):
+    """No answer known and no cache file read yet, as in a new process (automata shipped)."""
+    monkeypatch.setattr(phone_library, "_PARSED", {})
+    monkeypatch.setattr(phone_library, "_CLASSIFIED", {})
+    monkeypatch.setattr(phone_answers, "_HELD", {})
+    phone_automata.load_automata(tmp_path)
+
+
+def _asked(monkeypatch) -> list[str]:
+    """Count the library's calls per key from here on."""
+    calls: list[str] = []
+    parse_one, classify_one = phone_library._parse_one, phone_library._classify_one
+    monkeypatch.setattr(phone_library, "_parse_one", lambda *a: calls.append("p") or parse_one(*a))
+    monkeypatch.setattr(
+        phone_library, "_classify_one", lambda *a: calls.append("c") or classify_one(*a)
+    )
+    return calls
+
+
+def test_a_new_process_answers_from_the_cache_alike_and_asks_nothing(
+    tmp_path, new_process, monkeypatch
+):
+    mark = phone_answers.load_answers(tmp_path)
+    first = run(RAWS, COUNTRIES)
+    phone_answers.save_answers(tmp_path, mark)
+    path = phone_answers.cache_path(tmp_path)
+    assert path.is_file()
+    # The next process: nothing known, then every answer from the file.
+    monkeypatch.setattr(phone_library, "_PARSED", {})
+    monkeypatch.setattr(phone_library, "_CLASSIFIED", {})
+    monkeypatch.setattr(phone_answers, "_HELD", {})
+    mark = phone_answers.load_answers(tmp_path)
+    assert mark == len(phone_library._PARSED) + len(phone_library._CLASSIFIED) > 0
+    calls = _asked(monkeypatch)
+    assert run(RAWS, COUNTRIES).equals(first)
+    assert calls == []
+    # Nothing learnt: the file is not rewritten.
+    stamp = path.stat().st_mtime_ns
+    phone_answers.save_answers(tmp_path, mark)
+    assert path.stat().st_mtime_ns == stamp
+    # A number of a new key is asked, and the file then holds it too.
+    run(["+33 1 42 68 53 00"], "US")
+    assert calls
+    phone_answers.save_answers(tmp_path, mark)
+    assert path.stat().st_mtime_ns != stamp
+
+
+def test_a_file_of_another_key_or_unreadable_is_not_used(tmp_path, new_process, monkeypatch):
+    mark = phone_answers.load_answers(tmp_path)
+    run(RAWS, COUNTRIES)
+    phone_answers.save_answers(tmp_path, mark)
+    path = phone_answers.cache_path(tmp_path)
+    stored = json.loads(gzip.decompress(path.read_bytes()))
+    for text in (
+        gzip.compress(json.dumps({**stored, "key": "phonenumbers0-0"}).encode()),
+        b"{not json",
+    ):
+        path.write_bytes(text)
+        monkeypatch.setattr(phone_library, "_PARSED", {})
+        monkeypatch.setattr(phone_library, "_CLASSIFIED", {})
+        monkeypatch.setattr(phone_answers, "_HELD", {})
+        assert phone_answers.load_answers(tmp_path) == 0
+        calls = _asked(monkeypatch)
+        assert run(RAWS, COUNTRIES).height == len(RAWS)  # asked as usual
+        assert calls
+
+
+def test_the_cache_never_holds_a_numbers_last_digits(tmp_path, new_process):
+    mark = phone_answers.load_answers(tmp_path)
+    # A "+" of no known calling code is keyed by its whole number (no automaton decides it).
+    run([*RAWS, "+999 1234567", "+54 11 4321 8765"], [*COUNTRIES, "US", "US"])
+    phone_answers.save_answers(tmp_path, mark)
+    stored = json.loads(gzip.decompress(phone_answers.cache_path(tmp_path).read_bytes()))
+    heads = [(row[2], row[3]) for row in stored["parsed"]]
+    heads += [(row[1], row[2]) for row in stored["classified"]]
+    assert heads and all(
+        len(head) <= length - phone_answers.HIDDEN_DIGITS for length, head in heads
+    )
+    assert not any("1234567".startswith(head) and head for _, head in heads if len(head) > 3)
