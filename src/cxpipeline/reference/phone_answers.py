@@ -10,15 +10,11 @@ answers the keys, so the answers are kept under `<reference>/phone_answers/<key>
 
 from __future__ import annotations
 
-import gzip
-import hashlib
-import importlib.metadata
-import json
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from cxpipeline import io
+from cxpipeline.reference import keyed_json
 from cxpipeline.transforms import phone_keys, phone_library, phone_prefixes
 
 _SUBFOLDER = "phone_answers"
@@ -27,10 +23,7 @@ _SUBFOLDER = "phone_answers"
 @cache
 def cache_key() -> str:
     """Return the phonenumbers release plus a hash of the code that makes and answers the keys."""
-    digest = hashlib.sha256()
-    for module in (phone_keys, phone_prefixes, phone_library):
-        digest.update(Path(str(module.__file__)).read_bytes())
-    return f"phonenumbers{importlib.metadata.version('phonenumbers')}-{digest.hexdigest()[:16]}"
+    return keyed_json.code_key("phonenumbers", (phone_keys, phone_prefixes, phone_library))
 
 
 def cache_path(cache_dir: Path) -> Path:
@@ -66,8 +59,7 @@ def save_answers(cache_dir: Path, mark: int) -> None:
     parsed, classified = phone_library.known_answers()
     # (mode, scope, length, head) and (calling code, length, head).
     rows = {"parsed": _rows(parsed, 2), "classified": _rows(classified, 1)}
-    text = json.dumps({"key": cache_key(), **rows}, separators=(",", ":"))
-    path = io.write_bytes(gzip.compress(text.encode("utf-8"), mtime=0), cache_path(cache_dir))
+    path = keyed_json.write(cache_path(cache_dir), cache_key(), rows)
     _HELD[path] = path.stat().st_mtime_ns  # what it holds is what this process has
 
 
@@ -89,12 +81,7 @@ def _rows(answers: dict[tuple[Any, ...], tuple[Any, ...]], length_at: int) -> li
 
 def _read(path: Path) -> tuple[dict[tuple[Any, ...], tuple[Any, ...]], ...]:
     """Return the parse and classification answers of a cache file, none if stale or unreadable."""
-    try:
-        stored = json.loads(gzip.decompress(path.read_bytes()))
-    except (OSError, ValueError, EOFError):
-        return {}, {}
-    if not isinstance(stored, dict) or stored.get("key") != cache_key():
-        return {}, {}
+    stored = keyed_json.read(path, cache_key())
     # Keys have four fields (mode, scope, length, head) and three (calling code, length, head).
     return (
         {tuple(row[:4]): tuple(row[4:]) for row in stored.get("parsed", [])},

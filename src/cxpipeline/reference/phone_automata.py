@@ -12,18 +12,14 @@ decoded one automaton at a time, when a number first needs it.
 
 from __future__ import annotations
 
-import gzip
-import hashlib
-import importlib.metadata
 import importlib.resources
-import json
 from functools import cache
 from pathlib import Path
 
 import phonenumbers
 from phonenumbers import phonenumberutil as pnu
 
-from cxpipeline import io
+from cxpipeline.reference import keyed_json
 from cxpipeline.transforms import phone_prefixes
 
 _SUBFOLDER = "phone_automata"
@@ -33,9 +29,7 @@ PACKAGED_NAME = "phone_automata.json.gz"
 @cache
 def cache_key() -> str:
     """Return the phonenumbers release plus a hash of the automaton code (what they depend on)."""
-    code = Path(phone_prefixes.__file__).read_bytes()
-    digest = hashlib.sha256(code).hexdigest()[:16]
-    return f"phonenumbers{importlib.metadata.version('phonenumbers')}-{digest}"
+    return keyed_json.code_key("phonenumbers", (phone_prefixes,))
 
 
 def cache_path(cache_dir: Path) -> Path:
@@ -94,20 +88,13 @@ def write_packaged(path: Path | None = None) -> Path:
 
 def _read(path: Path) -> dict[str, str]:
     """Return the automata texts of a file written by `_write`, none if stale or unreadable."""
-    try:
-        stored = json.loads(gzip.decompress(path.read_bytes()))
-    except (OSError, ValueError, EOFError):
-        return {}
-    if not isinstance(stored, dict) or stored.get("key") != cache_key():
-        return {}
-    automata = stored.get("automata")
+    automata = keyed_json.read(path, cache_key()).get("automata")
     return automata if isinstance(automata, dict) else {}
 
 
 def _write(automata: dict[str, str], path: Path) -> Path:
     """Write automata texts with the current key, gzip'd; names sorted so a rerun is identical."""
-    text = json.dumps({"key": cache_key(), "automata": dict(sorted(automata.items()))}, indent=0)
-    return io.write_bytes(gzip.compress(text.encode("utf-8"), mtime=0), path)
+    return keyed_json.write(path, cache_key(), {"automata": dict(sorted(automata.items()))})
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 import polars as pl
 
 from cxpipeline import io, schemas, spec
-from cxpipeline.reference import phone_answers, phone_automata
+from cxpipeline.reference import phone_caches
 from cxpipeline.reference import zones as reference_zones
 from cxpipeline.steps.ingest_state import stage_by_part, stage_rejects
 from cxpipeline.transforms import chains, mapping, partitions, phones, records, windows, zones
@@ -70,13 +70,10 @@ class ChunkDone:
 def enriched_chunk(job: ChunkJob) -> ChunkDone:
     """Run the row-local stages of one chunk and stage its records and rejects as Parquet."""
     lookups = reference_zones.zone_lookups(job.reference_dir)
-    automata = phone_automata.load_automata(job.reference_dir)
-    answers = phone_answers.load_answers(job.reference_dir)
-    chunk, rejects, hashes, n_values = _enriched(
-        job.raw, job.import_spec, job.default_country, job.hours, lookups
-    )
-    phone_automata.save_automata(job.reference_dir, automata)
-    phone_answers.save_answers(job.reference_dir, answers)
+    with phone_caches.held(job.reference_dir):
+        chunk, rejects, hashes, n_values = _enriched(
+            job.raw, job.import_spec, job.default_country, job.hours, lookups
+        )
     reject_paths = {
         name: stage_rejects(job.staging, name, job.index, frame) for name, frame in rejects.items()
     }

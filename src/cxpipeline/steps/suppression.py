@@ -9,7 +9,7 @@ import polars as pl
 
 from cxpipeline import io, schemas, warehouse
 from cxpipeline.errors import CxError, InputError
-from cxpipeline.reference import phone_answers, phone_automata
+from cxpipeline.reference import phone_caches
 from cxpipeline.rejects import stored_rejects
 from cxpipeline.settings import Settings
 from cxpipeline.spec import loader as spec_loader
@@ -42,13 +42,8 @@ def load_suppression(
     table, columns = _read(path, spec, (column, client_column, expiry_column))
     rows = files.suppression_rows(table.frame, columns).collect()
     values = files.suppression_phone_values(rows.lazy(), settings.default_country)
-    # The shipped automata (or the home's cache) and the answers kept, as an ingest has them:
-    # compiling the NANP automata from phonenumbers' patterns took ~0.5 s of every load.
-    automata = phone_automata.load_automata(settings.reference_dir)
-    answers = phone_answers.load_answers(settings.reference_dir)
-    normalised = phones.normalised_phones(values).collect()
-    phone_automata.save_automata(settings.reference_dir, automata)
-    phone_answers.save_answers(settings.reference_dir, answers)
+    with phone_caches.held(settings.reference_dir):
+        normalised = phones.normalised_phones(values).collect()
     entries = files.suppression_entries(
         rows.lazy(),
         normalised.lazy(),

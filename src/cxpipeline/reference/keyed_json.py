@@ -1,0 +1,38 @@
+"""Caches kept as gzip'd JSON under a key (a release plus a hash of the code that made them)."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import importlib.metadata
+import json
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from cxpipeline import io
+
+
+def code_key(package: str, modules: tuple[ModuleType, ...]) -> str:
+    """Return `package`'s installed release plus a hash of the modules' code: the cache's key."""
+    digest = hashlib.sha256()
+    for module in modules:
+        digest.update(Path(str(module.__file__)).read_bytes())
+    return f"{package}{importlib.metadata.version(package)}-{digest.hexdigest()[:16]}"
+
+
+def read(path: Path, key: str) -> dict[str, Any]:
+    """Return the content `write` stored under `key`; {} if missing, stale or unreadable."""
+    try:
+        stored = json.loads(gzip.decompress(path.read_bytes()))
+    except (OSError, ValueError, EOFError):
+        return {}
+    if not isinstance(stored, dict) or stored.get("key") != key:
+        return {}
+    return stored
+
+
+def write(path: Path, key: str, content: dict[str, Any]) -> Path:
+    """Write `content` under `key`, gzip'd without a timestamp (a rerun writes the same bytes)."""
+    text = json.dumps({"key": key, **content}, indent=0)
+    return io.write_bytes(gzip.compress(text.encode("utf-8"), mtime=0), path)
