@@ -96,3 +96,23 @@ def test_the_cache_never_holds_a_numbers_last_digits(tmp_path, new_process):
         len(head) <= length - phone_answers.HIDDEN_DIGITS for length, head in heads
     )
     assert not any("1234567".startswith(head) and head for _, head in heads if len(head) > 3)
+
+
+def test_answers_never_kept_do_not_rewrite_the_file(tmp_path, new_process, monkeypatch):
+    values, countries = [*RAWS, "+999 1234567"], [*COUNTRIES, "US"]
+    mark = phone_answers.load_answers(tmp_path)
+    run(values, countries)
+    phone_answers.save_answers(tmp_path, mark)
+    path = phone_answers.cache_path(tmp_path)
+    stamp = path.stat().st_mtime_ns
+    # The next process meets the same numbers: the whole-number key is asked again (it is
+    # never kept) but nothing the file may keep is new, so the file stays as it was.
+    monkeypatch.setattr(phone_library, "_PARSED", {})
+    monkeypatch.setattr(phone_library, "_CLASSIFIED", {})
+    monkeypatch.setattr(phone_answers, "_HELD", {})
+    mark = phone_answers.load_answers(tmp_path)
+    calls = _asked(monkeypatch)
+    run(values, countries)
+    assert calls
+    phone_answers.save_answers(tmp_path, mark)
+    assert path.stat().st_mtime_ns == stamp

@@ -1,4 +1,4 @@
-"""Tests of transforms/phone_prefixes.py: digit automata and decisive prefix lengths."""
+"""Tests of transforms/phone_prefixes.py: digit automata over phonenumbers' patterns."""
 
 from __future__ import annotations
 
@@ -6,14 +6,8 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-import polars as pl
-
 from cxpipeline.transforms import phone_prefixes
-from cxpipeline.transforms.phone_prefixes import (
-    classify_automaton,
-    decisive_lengths,
-    parse_automaton,
-)
+from cxpipeline.transforms.phone_prefixes import parse_automaton
 
 # ------------------------------------------------------------------ decisive-prefix automaton
 
@@ -43,24 +37,6 @@ def test_regions_that_rewrite_numbers_have_no_parse_automaton():
     assert parse_automaton("+", "44") is not None
     assert parse_automaton("n", "AR") is None  # national_prefix_transform_rule
     assert parse_automaton("r", "US") is None
-
-
-def test_decisive_lengths_per_scope_and_null_without_scope():
-    frame = pl.DataFrame(
-        {
-            "s": ["1", "1", "44", None],
-            "d": ["2125550142", "2135550142", "2079460958", "123"],
-        }
-    )
-    k = decisive_lengths(frame, pl.col("s"), "d", lambda s: classify_automaton(int(s)))
-    assert k.to_list() == [4, 4, 3, None]
-
-
-def test_scope_without_automaton_is_keyed_by_the_whole_number():
-    frame = pl.DataFrame({"s": ["n:AR", "n:US"], "d": ["91123456789", "2125550142"]})
-    k = decisive_lengths(frame, pl.col("s"), "d", lambda s: parse_automaton(*s.split(":", 1)))
-    assert k[0] == 11
-    assert k[1] < 10
 
 
 def test_automaton_built_once_when_two_threads_first_need_it(monkeypatch):

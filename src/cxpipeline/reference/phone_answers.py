@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from cxpipeline.reference import keyed_json
-from cxpipeline.transforms import phone_keys, phone_library, phone_prefixes
+from cxpipeline.transforms import phone_keys, phone_library, phone_prefixes, phone_verdicts
 
 _SUBFOLDER = "phone_answers"
 
@@ -23,7 +23,8 @@ _SUBFOLDER = "phone_answers"
 @cache
 def cache_key() -> str:
     """Return the phonenumbers release plus a hash of the code that makes and answers the keys."""
-    return keyed_json.code_key("phonenumbers", (phone_keys, phone_prefixes, phone_library))
+    modules = (phone_keys, phone_prefixes, phone_verdicts, phone_library)
+    return keyed_json.code_key("phonenumbers", modules)
 
 
 def cache_path(cache_dir: Path) -> Path:
@@ -45,21 +46,28 @@ def load_answers(cache_dir: Path) -> int:
     try:
         stamp = path.stat().st_mtime_ns
     except OSError:
-        return phone_library.answer_count()
-    if _HELD.get(path) != stamp:
+        stamp = None
+    if stamp is not None and _HELD.get(path) != stamp:
         _HELD[path] = stamp
         phone_library.add_known(*_read(path))
-    return phone_library.answer_count()
+    return len(_kept_rows())
 
 
 def save_answers(cache_dir: Path, mark: int) -> None:
-    """Write this process' answers to the cache when it learnt some since `mark`."""
-    if phone_library.answer_count() <= mark:
+    """Write this process' answers to the cache when it learnt some to keep since `mark`.
+
+    Answers it never keeps (`HIDDEN_DIGITS`) do not count: a list with such numbers would
+    otherwise rewrite the same file at every run.
+    """
+    rows = _kept_rows()
+    if len(rows) <= mark:
         return
-    parsed, classified = phone_library.known_answers()
     # (mode, scope, length, head) and (calling code, length, head).
-    rows = {"parsed": _rows(parsed, 2), "classified": _rows(classified, 1)}
-    path = keyed_json.write(cache_path(cache_dir), cache_key(), rows)
+    content = {
+        "parsed": sorted((row for kind, row in rows if kind == "p"), key=repr),
+        "classified": sorted((row for kind, row in rows if kind == "c"), key=repr),
+    }
+    path = keyed_json.write(cache_path(cache_dir), cache_key(), content)
     _HELD[path] = path.stat().st_mtime_ns  # what it holds is what this process has
 
 
@@ -69,14 +77,21 @@ def save_answers(cache_dir: Path, mark: int) -> None:
 HIDDEN_DIGITS = 4
 
 
-def _rows(answers: dict[tuple[Any, ...], tuple[Any, ...]], length_at: int) -> list[list[Any]]:
-    """Each key (length at `length_at`, head after it) and its answer as one flat row, sorted."""
-    kept = (
-        [*key, *answer]
-        for key, answer in answers.items()
-        if len(key[length_at + 1]) <= key[length_at] - HIDDEN_DIGITS
-    )
-    return sorted(kept, key=repr)
+def _kept_rows() -> list[tuple[str, list[Any]]]:
+    """Return the answers of this process a cache may keep: each its kind and one flat row.
+
+    A key holds the number's length (after the mode and scope, or the calling code) and then
+    its head; a head that leaves fewer than `HIDDEN_DIGITS` digits hidden is not kept.
+    """
+    parsed, classified = phone_library.known_answers()
+    rows: list[tuple[str, list[Any]]] = []
+    for kind, answers, length_at in (("p", parsed, 2), ("c", classified, 1)):
+        rows.extend(
+            (kind, [*key, *answer])
+            for key, answer in answers.items()
+            if len(key[length_at + 1]) <= key[length_at] - HIDDEN_DIGITS
+        )
+    return rows
 
 
 def _read(path: Path) -> tuple[dict[tuple[Any, ...], tuple[Any, ...]], ...]:

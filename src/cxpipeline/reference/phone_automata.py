@@ -7,7 +7,9 @@ release ships in `seeds/phone_automata.json.gz` (keyed; `python -m
 cxpipeline.reference.phone_automata` rewrites it, a test fails when it is stale), and a release
 the seed does not match compiles what it needs once and keeps it under
 `<reference>/phone_automata/<key>.json.gz` for every later process. Both are read as text and
-decoded one automaton at a time, when a number first needs it.
+decoded one automaton at a time, when a number first needs it. The package's file also holds the
+NANP automata's verdicts and area codes (`transforms.phone_verdicts`), so most lists' numbers
+need no automaton decoded at all.
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ from __future__ import annotations
 import importlib.resources
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import phonenumbers
 from phonenumbers import phonenumberutil as pnu
 
 from cxpipeline.reference import keyed_json
-from cxpipeline.transforms import phone_prefixes
+from cxpipeline.transforms import phone_prefixes, phone_verdicts
 
 _SUBFOLDER = "phone_automata"
 PACKAGED_NAME = "phone_automata.json.gz"
@@ -29,7 +32,7 @@ PACKAGED_NAME = "phone_automata.json.gz"
 @cache
 def cache_key() -> str:
     """Return the phonenumbers release plus a hash of the automaton code (what they depend on)."""
-    return keyed_json.code_key("phonenumbers", (phone_prefixes,))
+    return keyed_json.code_key("phonenumbers", (phone_prefixes, phone_verdicts))
 
 
 def cache_path(cache_dir: Path) -> Path:
@@ -59,7 +62,9 @@ def load_automata(cache_dir: Path) -> int:
             continue
         if _HELD.get(path) != stamp:
             _HELD[path] = stamp
-            phone_prefixes.add_stored(_read(path))
+            stored = keyed_json.read(path, cache_key())
+            phone_prefixes.add_stored(_automata_of(stored))
+            phone_verdicts.add_verdicts(stored)
     return phone_prefixes.compiled_count()
 
 
@@ -82,19 +87,29 @@ def every_automaton() -> dict[str, str]:
 
 
 def write_packaged(path: Path | None = None) -> Path:
-    """Compile every automaton and write it, with its key, where `load_automata` reads it."""
-    return _write(every_automaton(), path or packaged_path())
+    """Compile every automaton, write it with the NANP verdicts where `load_automata` reads it."""
+    automata = every_automaton()
+    return _write(automata, path or packaged_path(), phone_verdicts.shipped_verdicts())
 
 
 def _read(path: Path) -> dict[str, str]:
     """Return the automata texts of a file written by `_write`, none if stale or unreadable."""
-    automata = keyed_json.read(path, cache_key()).get("automata")
+    return _automata_of(keyed_json.read(path, cache_key()))
+
+
+def _automata_of(stored: dict[str, Any]) -> dict[str, str]:
+    """Return the automata texts of a file's content (none when stale or unreadable)."""
+    automata = stored.get("automata")
     return automata if isinstance(automata, dict) else {}
 
 
-def _write(automata: dict[str, str], path: Path) -> Path:
-    """Write automata texts with the current key, gzip'd; names sorted so a rerun is identical."""
-    return keyed_json.write(path, cache_key(), {"automata": dict(sorted(automata.items()))})
+def _write(automata: dict[str, str], path: Path, extra: dict[str, Any] | None = None) -> Path:
+    """Write automata texts with the current key, gzip'd; names sorted so a rerun is identical.
+
+    `extra`: what else the package's file holds (the verdicts); a home's cache holds none.
+    """
+    content = {"automata": dict(sorted(automata.items())), **(extra or {})}
+    return keyed_json.write(path, cache_key(), content)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections.abc import Callable, Iterator
-from functools import cache, partial
+from functools import partial
 from typing import Any
 
 import phonenumbers
@@ -23,14 +23,15 @@ from phonenumbers import (
 from phonenumbers import phonenumberutil as pnu
 
 from cxpipeline.transforms.phone_keys import canonical_keys
-from cxpipeline.transforms.phone_prefixes import (
-    classify_automaton,
+from cxpipeline.transforms.phone_prefixes import region_metadata
+from cxpipeline.transforms.phone_verdicts import (
+    classify_decides,
     decisive_lengths,
-    parse_automaton,
-    region_metadata,
+    npa_in_service,
+    parse_decides,
 )
 
-__all__ = ["RESULT_SCHEMA", "add_known", "answer_count", "known_answers", "library_answers"]
+__all__ = ["RESULT_SCHEMA", "add_known", "known_answers", "library_answers"]
 
 #: Columns `library_answers` adds per distinct text (joined back on the first three).
 RESULT_SCHEMA = {
@@ -110,11 +111,6 @@ def add_known(parsed: dict[tuple[Any, ...], tuple[Any, ...]], classified: dict[A
             memo.update(found)
 
 
-def answer_count() -> int:
-    """How many answers this process holds (a mark: more later means some were computed)."""
-    return len(_PARSED) + len(_CLASSIFIED)
-
-
 def _parse_key(mode: str, scope: str, length: int, head: str, rep: str) -> tuple[Any, ...]:
     """Parse a key's representative: (error, calling code, national number head, copy ok).
 
@@ -148,7 +144,7 @@ def _parsed(frame: pl.DataFrame) -> pl.DataFrame:
         frame,
         pl.col("_pn_mode") + ":" + pl.col("_pn_scope"),
         "_pn_digits",
-        lambda s: parse_automaton(*s.split(":", 1)),
+        lambda s: parse_decides(*s.split(":", 1)),
     )
     frame = frame.with_columns(_k=k).with_columns(
         _L=digits.str.len_chars(),
@@ -215,7 +211,7 @@ def _classified(frame: pl.DataFrame) -> pl.DataFrame:
     """Pass 2: add validity, type, region, length verdict and NDC length, one call per key."""
     nsn = pl.col("_pn_nsn")
     k = decisive_lengths(
-        frame, pl.col("_pn_cc").cast(pl.String), "_pn_nsn", lambda s: classify_automaton(int(s))
+        frame, pl.col("_pn_cc").cast(pl.String), "_pn_nsn", lambda s: classify_decides(int(s))
     )
     frame = frame.with_columns(_k=k).with_columns(
         _L=nsn.str.len_chars(), _head=nsn.str.slice(0, pl.col("_k"))
@@ -241,21 +237,9 @@ def _classified(frame: pl.DataFrame) -> pl.DataFrame:
     npa = nsn.str.slice(0, 3)
     nanp10 = (pl.col("_pn_cc") == 1) & (nsn.str.len_chars() == 10)
     present = frame.filter(nanp10).get_column("_pn_nsn").str.slice(0, 3).unique().to_list()
-    known = [code for code in present if _npa_in_service(code)]
+    known = [code for code in present if npa_in_service(code)]
     frame = frame.with_columns(_pn_npa_known=nanp10 & npa.is_in(known))
     return frame.drop("_k", "_L", "_head")
-
-
-@cache
-def _npa_in_service(npa: str) -> bool:
-    """Whether phonenumbers assigns some exchange of this NANP area code to a region."""
-    return any(
-        pnu.region_code_for_number(
-            PhoneNumber(country_code=1, national_number=int(npa + d + "345678"))
-        )
-        is not None
-        for d in "23456789"
-    )
 
 
 @contextlib.contextmanager

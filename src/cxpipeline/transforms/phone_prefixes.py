@@ -3,7 +3,8 @@
 Each set of patterns that `phonenumbers` consults is compiled into a small automaton over the
 digits 0-9; a prefix is decisive when no automaton state still reachable after it has a digit
 test narrower than "any digit" ahead of it, so the library's answer can depend only on the
-count of the remaining digits. `decisive_lengths` finds, row by row, the shortest such prefix.
+count of the remaining digits. `phone_verdicts.decisive_lengths` finds, row by row, the
+shortest such prefix.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from re import _constants as sre_c  # type: ignore[attr-defined]
 from re import _parser as sre_p  # type: ignore[attr-defined]
 from typing import Any
 
-import polars as pl
 from phonenumbers import PhoneMetadata
 from phonenumbers import phonenumberutil as pnu
 
@@ -25,7 +25,6 @@ __all__ = [
     "automaton_text",
     "classify_automaton",
     "compiled_count",
-    "decisive_lengths",
     "known_automata",
     "parse_automaton",
     "region_metadata",
@@ -349,49 +348,3 @@ def _built_classify_automaton(cc: int) -> Automaton | None:
         return Automaton(patterns)
     except _Unsupported:
         return None
-
-
-_SEP = "\x1f"
-
-
-def decisive_lengths(
-    frame: pl.DataFrame,
-    scope: pl.Expr,
-    digits: str,
-    automaton_for: Callable[[str], Automaton | None],
-) -> pl.Series:
-    """Return, row by row, the shortest decisive prefix length of `digits` within its scope.
-
-    Walks the digit trie level by level in Polars: at level k only the distinct undecided
-    (scope, prefix) pairs reach Python, so the Python work grows with the number of distinct
-    prefixes, not with the number of rows. Scopes without an automaton use the whole number.
-    """
-    work = frame.select(_s=scope, _d=pl.col(digits))
-    automata = {s: automaton_for(s) for s in work.get_column("_s").drop_nulls().unique()}
-    whole = [s for s, automaton in automata.items() if automaton is None]
-    length = pl.col("_d").str.len_chars().cast(pl.Int64)
-    found = work.select(pl.when(pl.col("_s").is_in(whole)).then(length)).to_series()
-    # Only the rows still undecided are carried from level to level (with their row index).
-    open_rows = work.with_row_index("_i").filter(
-        found.is_null() & pl.col("_s").is_not_null() & pl.col("_d").is_not_null()
-    )
-    level = 0
-    while open_rows.height:
-        prefixes = open_rows.select("_s", _p=pl.col("_d").str.slice(0, level)).unique()
-        # Per distinct (scope, prefix), never per record: a few thousand at most.
-        decided = [
-            s + _SEP + p
-            for s, p in prefixes.iter_rows()
-            if automata[s].decisive(p)  # type: ignore[union-attr]
-        ]
-        ended = length <= level
-        if not decided and not open_rows.select(ended.any()).item():
-            level += 1  # nothing decided at this level (the short prefixes): no row moves
-            continue
-        here = (pl.col("_s") + _SEP + pl.col("_d").str.slice(0, level)).is_in(decided)
-        marked = open_rows.with_columns(_h=here | ended)
-        done = marked.filter(pl.col("_h")).get_column("_i")
-        found = found.scatter(done, level) if done.len() else found
-        open_rows = marked.filter(~pl.col("_h")).drop("_h")
-        level += 1
-    return found.alias("_k")

@@ -42,8 +42,9 @@ scientific-notation value with fewer mantissa digits than its exponent has lost 
 rejected rather than guessed.
 
 Layout: `phone_text` mirrors the text steps, `phone_keys` finds the canonical keys,
-`phone_prefixes` derives the decisive prefixes from the metadata, `phone_library` makes the
-calls; this module joins the answers back and writes the reasons.
+`phone_prefixes` derives the automata from the metadata, `phone_verdicts` the decisive prefixes
+(shipped for NANP), `phone_library` makes the calls; this module joins the answers back and
+writes the reasons.
 """
 
 from __future__ import annotations
