@@ -7,6 +7,7 @@ warehouse in one read.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 from collections.abc import Callable
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 from cxpipeline import campaigns, io, spec, warehouse, warehouse_files
@@ -115,46 +117,57 @@ def _ingest(
     _check_request(request, path)
     sha = io.file_sha256(path)
     key = input_key(settings, request, sha)
-    runs, last_run_id, last_key = _last_run(settings, request.list_name)
-    if last_key == key:
-        return IngestSummary(
-            run_id=str(last_run_id),
-            list_name=request.list_name,
-            status="unchanged",
-            message="the list's last ingest had this file and these options; nothing changed "
-            "(cxpipeline plan re-plans its windows)",
-        )
-    started = datetime.now(UTC)
-    # Reproducible (same inputs, same history: same id) and new for every run of the list.
-    run_id = hashlib.sha256(f"{key}|{runs}".encode()).hexdigest()[:16]
-    # Whole-file problems (spec, format, encoding) surface here, before anything is written.
+    # One connection for the list's last run and its context (each connection costs a small
+    # ingest ~50 ms); closed before the passes, which open their own when they need one.
+    with contextlib.closing(warehouse.connect(settings)) as con:
+        runs, last_run_id, last_key = _last_run(con, request.list_name)
+        if last_key == key:
+            return IngestSummary(
+                run_id=str(last_run_id),
+                list_name=request.list_name,
+                status="unchanged",
+                message="the list's last ingest had this file and these options; nothing "
+                "changed (cxpipeline plan re-plans its windows)",
+            )
+        started = datetime.now(UTC)
+        # Reproducible (same inputs, same history: same id) and new for every run of the list.
+        run_id = hashlib.sha256(f"{key}|{runs}".encode()).hexdigest()[:16]
+        table, import_spec = _read_input(settings, path, request)
+        advance(1)
+        housekeeping.note_new_list(settings, request.list_name)
+        # The staging folder holds the list's context files too (its identities, by the million).
+        with housekeeping.staging_folder(settings, run_id) as staging:
+            context = _list_context(con, settings, request, staging / "context")
+            con.close()
+            run = _new_run(settings, request, path, context.list_id, (run_id, key, sha, started))
+            return staged_ingest(
+                settings,
+                table,
+                import_spec,
+                context=context,
+                run=run,
+                staging=staging,
+                chunk_rows=request.chunk_rows or settings.ingest_chunk_rows,
+                advance=advance,
+                executor=request.executor,
+                partitions=request.partitions,
+            )
+
+
+def _read_input(
+    settings: Settings, path: Path, request: IngestRequest
+) -> tuple[io.RawTable, spec.ImportSpec]:
+    """Read the file and its import spec: whole-file problems surface before anything is written."""
     given = request.read_options or io.ReadOptions()
     options = spec.read_options(
         request.spec_path, delimiter=given.delimiter, encoding=given.encoding, sheet=given.sheet
     )
     table = io.read_table(path, dataclasses.replace(options, limits=settings.input_limits))
-    advance(1)
     import_spec = spec.load_spec(
         request.spec_path, columns=table.frame.collect_schema().names(), source=str(path)
     )
     _check_phone_columns(settings, import_spec, path)
-    housekeeping.note_new_list(settings, request.list_name)
-    # The staging folder holds the list's context files too (its identities, by the million).
-    with housekeeping.staging_folder(settings, run_id) as staging:
-        context = _list_context(settings, request, staging / "context")
-        run = _new_run(settings, request, path, context.list_id, (run_id, key, sha, started))
-        return staged_ingest(
-            settings,
-            table,
-            import_spec,
-            context=context,
-            run=run,
-            staging=staging,
-            chunk_rows=request.chunk_rows or settings.ingest_chunk_rows,
-            advance=advance,
-            executor=request.executor,
-            partitions=request.partitions,
-        )
+    return table, import_spec
 
 
 def _check_request(request: IngestRequest, path: Path) -> None:
@@ -227,55 +240,49 @@ def input_key(settings: Settings, request: IngestRequest, sha: str) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
-def _last_run(settings: Settings, list_name: str) -> tuple[int, str | None, str | None]:
+def _last_run(con: duckdb.DuckDBPyConnection, list_name: str) -> tuple[int, str | None, str | None]:
     """Return the list's ingest count, and the run id and input key of its last success."""
-    con = warehouse.connect(settings)
-    try:
-        rows = con.execute(
-            warehouse.load_sql_statement("last_ingest"), {"list_name": list_name}
-        ).fetchall()
-    finally:
-        con.close()
+    rows = con.execute(
+        warehouse.load_sql_statement("last_ingest"), {"list_name": list_name}
+    ).fetchall()
     runs, run_id, key = rows[0]
     return int(runs), run_id, key
 
 
-def _list_context(settings: Settings, request: IngestRequest, folder: Path) -> ListContext:
-    """Read, in one connection, what the passes need: list, settings, sizes, suppression, rules.
+def _list_context(
+    con: duckdb.DuckDBPyConnection, settings: Settings, request: IngestRequest, folder: Path
+) -> ListContext:
+    """Read what the passes need on `con`: list, settings, sizes, suppression, rules.
 
     A replace's current record ids are staged as a file in `folder` and scanned (a 5M-row
     list has 9.3 M); the list's identities and records wait for the file's keys
     (`ingest_passes.list_rows`).
     """
-    con = warehouse.connect(settings)
-    try:
-        list_id = campaigns.ensure_contact_list(con, request.list_name, request.group)
-        name = {"list_name": request.list_name}
-        identities, records, chain_id, record_id = warehouse.named_frame(
-            con, "list_holdings", name
-        ).row(0)
-        current_ids = None
-        if request.mode == "replace":
-            path = warehouse_files.bounded_staged_query(
-                con,
-                "list_record_ids",
-                name,
-                folder / "list_record_ids.parquet",
-                settings.warehouse_memory_mb,
-            )
-            current_ids = pl.scan_parquet(path)
-        return ListContext(
-            list_id=list_id,
-            effective=campaigns.effective_settings(con, request.list_name),
-            identities=int(identities),
-            records=int(records),
-            highest=pl.LazyFrame(
-                {"chain_id": [chain_id], "record_id": [record_id]},
-                schema={"chain_id": pl.Int64, "record_id": pl.Int64},
-            ),
-            current_ids=current_ids,
-            suppression=warehouse.named_frame(con, "suppression_in_force"),
-            rules=warehouse.whole_table(con, "compliance_rules"),
+    list_id = campaigns.ensure_contact_list(con, request.list_name, request.group)
+    name = {"list_name": request.list_name}
+    identities, records, chain_id, record_id = warehouse.named_frame(
+        con, "list_holdings", name
+    ).row(0)
+    current_ids = None
+    if request.mode == "replace":
+        path = warehouse_files.bounded_staged_query(
+            con,
+            "list_record_ids",
+            name,
+            folder / "list_record_ids.parquet",
+            settings.warehouse_memory_mb,
         )
-    finally:
-        con.close()
+        current_ids = pl.scan_parquet(path)
+    return ListContext(
+        list_id=list_id,
+        effective=campaigns.effective_settings(con, request.list_name),
+        identities=int(identities),
+        records=int(records),
+        highest=pl.LazyFrame(
+            {"chain_id": [chain_id], "record_id": [record_id]},
+            schema={"chain_id": pl.Int64, "record_id": pl.Int64},
+        ),
+        current_ids=current_ids,
+        suppression=warehouse.named_frame(con, "suppression_in_force"),
+        rules=warehouse.whole_table(con, "compliance_rules"),
+    )
