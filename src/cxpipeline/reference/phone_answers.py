@@ -37,8 +37,14 @@ def cache_path(cache_dir: Path) -> Path:
 _HELD: dict[Path, int] = {}
 
 
-def load_answers(cache_dir: Path) -> int:
-    """Add the cached answers to this process; return a mark for `save_answers`.
+#: Answers a cache may keep that its file holds, as far as this process knows (read or wrote).
+_WRITTEN: dict[Path, int] = {}
+#: The process' answer count when it last found nothing to write: unchanged, nothing to do.
+_CHECKED: dict[Path, int] = {}
+
+
+def load_answers(cache_dir: Path) -> None:
+    """Add the cached answers to this process (a file unchanged since it was read is not).
 
     A missing, stale or unreadable file is no error: the library is then asked as before.
     """
@@ -46,29 +52,41 @@ def load_answers(cache_dir: Path) -> int:
     try:
         stamp = path.stat().st_mtime_ns
     except OSError:
-        stamp = None
-    if stamp is not None and _HELD.get(path) != stamp:
+        return
+    if _HELD.get(path) != stamp:
         _HELD[path] = stamp
-        phone_library.add_known(*_read(path))
-    return len(_kept_rows())
+        parsed, classified = _read(path)
+        phone_library.add_known(parsed, classified)
+        _WRITTEN[path] = len(parsed) + len(classified)
 
 
-def save_answers(cache_dir: Path, mark: int) -> None:
-    """Write this process' answers to the cache when it learnt some to keep since `mark`.
+def save_answers(cache_dir: Path, *, throttled: bool = False) -> None:
+    """Write this process' answers to the cache when it learnt some the file may keep.
 
-    Answers it never keeps (`HIDDEN_DIGITS`) do not count: a list with such numbers would
-    otherwise rewrite the same file at every run.
+    Answers never kept (`HIDDEN_DIGITS`) do not count: a list with such numbers would
+    otherwise rewrite the same file at every run. `throttled` (one chunk of many): only when
+    they are a quarter more than the file holds, so a list of fifty chunks rewrites the file
+    a few times rather than fifty; the caller saves the rest, unthrottled, at the end.
     """
+    path = cache_path(cache_dir)
+    count = phone_library.answer_count()
+    if _CHECKED.get(path) == count:
+        return  # nothing asked since the last look (most chunks of a list in a warm home)
     rows = _kept_rows()
-    if len(rows) <= mark:
+    held = _WRITTEN.get(path, 0)
+    learnt = len(rows) - held
+    if learnt <= 0:
+        _CHECKED[path] = count
+    if learnt <= 0 or (throttled and learnt * 4 < held):
         return
     # (mode, scope, length, head) and (calling code, length, head).
     content = {
         "parsed": sorted((row for kind, row in rows if kind == "p"), key=repr),
         "classified": sorted((row for kind, row in rows if kind == "c"), key=repr),
     }
-    path = keyed_json.write(cache_path(cache_dir), cache_key(), content)
+    keyed_json.write(path, cache_key(), content)
     _HELD[path] = path.stat().st_mtime_ns  # what it holds is what this process has
+    _WRITTEN[path] = len(rows)
 
 
 #: Digits of a number a kept key never holds: a key is a number's length and first digits,

@@ -70,7 +70,7 @@ class ChunkDone:
 def enriched_chunk(job: ChunkJob) -> ChunkDone:
     """Run the row-local stages of one chunk and stage its records and rejects as Parquet."""
     lookups = reference_zones.zone_lookups(job.reference_dir)
-    with phone_caches.held(job.reference_dir):
+    with phone_caches.held(job.reference_dir, throttled=True):
         chunk, rejects, hashes, n_values = _enriched(
             job.raw, job.import_spec, job.default_country, job.hours, lookups
         )

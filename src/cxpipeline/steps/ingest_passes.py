@@ -19,6 +19,7 @@ import polars as pl
 
 from cxpipeline import io, spec, warehouse, warehouse_files
 from cxpipeline.errors import InputError
+from cxpipeline.reference import phone_caches
 from cxpipeline.reference import zones as reference_zones
 from cxpipeline.settings import Settings
 from cxpipeline.steps import ingest_chunks, ingest_commit, ingest_ids, ingest_partitions
@@ -136,6 +137,9 @@ def _enrich_pass(
         staged.records += done.records
         staged.phone_values += done.phone_values
         staged.phones_rejected += done.phones_rejected
+    # What the chunks run here learnt and did not keep yet (Dask workers keep theirs as
+    # they go: their last few answers are asked again by a later process).
+    phone_caches.keep(settings.reference_dir)
 
 
 def _chunk_rows(

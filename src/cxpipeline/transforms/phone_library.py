@@ -31,7 +31,7 @@ from cxpipeline.transforms.phone_verdicts import (
     parse_decides,
 )
 
-__all__ = ["RESULT_SCHEMA", "add_known", "known_answers", "library_answers"]
+__all__ = ["RESULT_SCHEMA", "add_known", "answer_count", "known_answers", "library_answers"]
 
 #: Columns `library_answers` adds per distinct text (joined back on the first three).
 RESULT_SCHEMA = {
@@ -109,6 +109,11 @@ def add_known(parsed: dict[tuple[Any, ...], tuple[Any, ...]], classified: dict[A
     for memo, found in ((_PARSED, parsed), (_CLASSIFIED, classified)):
         if len(memo) + len(found) <= _MEMO_LIMIT:
             memo.update(found)
+
+
+def answer_count() -> int:
+    """How many answers this process holds (more later means some were asked)."""
+    return len(_PARSED) + len(_CLASSIFIED)
 
 
 def _parse_key(mode: str, scope: str, length: int, head: str, rep: str) -> tuple[Any, ...]:
