@@ -37,4 +37,6 @@ def write(path: Path, key: str, content: dict[str, Any]) -> Path:
     # Compact: `indent` takes json's pure-Python encoder (0.04 s against 0.007 s for 5,000
     # answers).
     text = json.dumps({"key": key, **content}, separators=(",", ":"))
-    return io.write_bytes(gzip.compress(text.encode("utf-8"), mtime=0), path)
+    # Level 6: a third of level 9's time for 7 % more bytes (a home's answers are rewritten as
+    # lists teach it new keys).
+    return io.write_bytes(gzip.compress(text.encode("utf-8"), compresslevel=6, mtime=0), path)

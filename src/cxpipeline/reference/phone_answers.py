@@ -79,10 +79,11 @@ def save_answers(cache_dir: Path, *, throttled: bool = False) -> None:
         _CHECKED[path] = count
     if learnt <= 0 or (throttled and learnt * 4 < held):
         return
-    # (mode, scope, length, head) and (calling code, length, head).
+    # Sorted by key, (mode, scope, length, head) and (calling code, length, head), so the same
+    # answers give the same bytes.
     content = {
-        "parsed": sorted((row for kind, row in rows if kind == "p"), key=repr),
-        "classified": sorted((row for kind, row in rows if kind == "c"), key=repr),
+        "parsed": sorted((row for kind, row in rows if kind == "p"), key=lambda row: row[:4]),
+        "classified": sorted((row for kind, row in rows if kind == "c"), key=lambda row: row[:3]),
     }
     keyed_json.write(path, cache_key(), content)
     _HELD[path] = path.stat().st_mtime_ns  # what it holds is what this process has
