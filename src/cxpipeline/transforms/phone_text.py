@@ -44,9 +44,14 @@ _KEYPAD = {
 _WIDE_DIGITS = {chr(base + i): str(i) for base in (0xFF10, 0x0660, 0x06F0) for i in range(10)}
 
 
-def _excel_repaired(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    """Undo Excel's float rendering of digit strings; flag values that lost digits."""
-    sci = text.str.extract_groups(_SCI_PATTERN)
+def _excel_repaired(lf: pl.LazyFrame, text: pl.Expr) -> pl.LazyFrame:
+    """Add `_pn_text` (Excel's float rendering of digit strings undone), `_pn_lossy`, `_pn_sci`."""
+    # The pattern's groups are taken once into a column: read from one expression, each field
+    # ran the regular expression again (0.24 s of a 196k-value batch's 0.44 s text steps).
+    lf = lf.with_columns(_pn_text=text).with_columns(
+        _pn_sci=pl.col("_pn_text").str.extract_groups(_SCI_PATTERN)
+    )
+    sci = pl.col("_pn_sci")
     lead, frac = sci.struct.field("lead"), sci.struct.field("frac")
     exp = sci.struct.field("exp").cast(pl.Int64)
     frac_len = frac.str.len_chars().cast(pl.Int64)
@@ -54,8 +59,10 @@ def _excel_repaired(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     # zeros; the two cannot be told apart): a wrong number must never be dialled.
     lossy = lead.is_not_null() & ((sci.struct.field("sign") == "-") | (frac_len != exp))
     sci_digits = pl.when(lead.is_not_null() & ~lossy).then(lead + frac)
-    dot_zero = text.str.extract(_DOT_ZERO_PATTERN, 1)
-    return pl.coalesce(sci_digits, dot_zero, text), lossy
+    dot_zero = pl.col("_pn_text").str.extract(_DOT_ZERO_PATTERN, 1)
+    return lf.with_columns(
+        _pn_text=pl.coalesce(sci_digits, dot_zero, pl.col("_pn_text")), _pn_lossy=lossy
+    )
 
 
 def _digits_only(main: pl.Expr) -> pl.Expr:
@@ -93,10 +100,10 @@ def canonical_text(values: pl.LazyFrame) -> pl.LazyFrame:
     the text steps again (what is left may hold too few digits, or an extension, that the
     whole text did not). Only those few values run twice; the others keep their order.
     """
-    text, lossy = _excel_repaired(pl.col("raw_phone").cast(pl.String).str.strip_chars())
+    text = pl.col("raw_phone").cast(pl.String).str.strip_chars()
     # Cached: every branch below reads it, and the input plan must run once (Polars shares
     # the text steps above the two filters by itself; measured, a cache there changed nothing).
-    base = values.with_row_index("_pn_i").with_columns(_pn_text=text, _pn_lossy=lossy).cache()
+    base = _excel_repaired(values.with_row_index("_pn_i"), text).cache()
     plain = pl.col("_pn_text").str.contains(_PLAIN_PATTERN).fill_null(False)
     first = pl.concat(
         [_plain_steps(base.filter(plain)), _text_steps(base.filter(~plain))], how="vertical"
@@ -118,7 +125,7 @@ def canonical_text(values: pl.LazyFrame) -> pl.LazyFrame:
     return (
         pl.concat([first.filter(~nanp_00), again], how="vertical")
         .sort("_pn_i")
-        .drop("_pn_i", "_pn_text", "_pn_main")
+        .drop("_pn_i", "_pn_text", "_pn_main", "_pn_sci")
     )
 
 
@@ -158,9 +165,11 @@ def _text_steps(lf: pl.LazyFrame) -> pl.LazyFrame:
         .str.replace(_SECOND_NUMBER, "")
     )
     n_groups = re.compile(pnu._EXTN_PATTERN.pattern).groups
-    ext_groups = pl.col("_pn_found").str.extract_groups(_EXTN_PATTERN)
+    # The groups taken once into a column (each field read from the expression reruns it).
+    lf = lf.with_columns(_pn_ext=pl.col("_pn_found").str.extract_groups(_EXTN_PATTERN))
+    groups = pl.col("_pn_ext")
     lf = lf.with_columns(
-        _pn_ext=pl.coalesce([ext_groups.struct.field(str(i)) for i in range(1, n_groups + 1)]),
+        _pn_ext=pl.coalesce([groups.struct.field(str(i)) for i in range(1, n_groups + 1)]),
         _pn_cut=pl.col("_pn_found").str.replace(_EXTN_PATTERN, ""),
     )
     has_ext = pl.col("_pn_ext").is_not_null() & _viable(pl.col("_pn_cut"))
