@@ -6,6 +6,8 @@ import csv
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cxpipeline import io
 from cxpipeline.io import shapes
@@ -55,3 +57,57 @@ def test_shape_prescan_streams_records_across_block_boundaries(
         assert table.detected == whole.detected
     assert whole.detected["blank_lines"] == 7
     assert whole.rejects["source_row"].to_list()[:2] == [3, 6]
+
+
+def _both(path: Path, width: int, has_header: bool, monkeypatch: pytest.MonkeyPatch):
+    """The shapes from the line scan (None when it declines) and from the block loop."""
+    fast = shapes._line_shapes(path, ",", width, 0 if has_header else 1)
+    with monkeypatch.context() as patched:
+        patched.setattr(shapes, "_line_shapes", lambda *args: None)
+        slow = shapes.record_shapes(path, ",", width, has_header)
+    return fast, slow
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "h1,h2,h3\r\n1,2,3\r\n4,5\r\n\r\n6,7,8,9\r\n",  # CRLF, ragged both ways, a blank line
+        "\ufeffh1,h2,h3\n1,2,3\n   \n7,8,9",  # BOM, spaces only, no final line feed
+        'h1,h2,h3\n"a,b",c,d\n"x""y",1\n\n\n',  # quoted delimiters on one line, trailing blanks
+        "h1,h2,h3\n1,2,3\r",  # a carriage return ending the last line
+        "h1,h2,h3\n",  # no data record
+    ],
+)
+def test_the_line_scan_gives_the_block_loops_shapes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: str
+) -> None:
+    path = write(tmp_path, "s.csv", data)
+    for has_header in (True, False):
+        fast, slow = _both(path, 3, has_header, monkeypatch)
+        assert fast is not None
+        assert fast[0] == slow[0]
+        assert fast[1].rows() == slow[1].rows()
+
+
+def test_a_record_spanning_lines_is_left_to_the_block_loop(tmp_path: Path) -> None:
+    path = write(tmp_path, "m.csv", 'h1,h2,h3\n"a\nb",c,d\n1,2,3\n')
+    assert shapes._line_shapes(path, ",", 3, 0) is None
+    count, odd = shapes.record_shapes(path, ",", 3, True)
+    assert count == 2
+    assert odd.height == 0
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    lines=st.lists(st.text(alphabet='a,"\r \t\ufeff', max_size=8), max_size=12), end=st.booleans()
+)
+def test_line_scan_and_block_loop_agree_on_any_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lines: list[str], end: bool
+) -> None:
+    path = write(tmp_path, "p.csv", "\n".join(lines) + ("\n" if end else ""))
+    fast, slow = _both(path, 2, True, monkeypatch)
+    if fast is not None:
+        assert fast[0] == slow[0]
+        assert fast[1].rows() == slow[1].rows()
