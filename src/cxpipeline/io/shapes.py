@@ -25,9 +25,9 @@ def record_shapes(
     segments leaves the delimiters that separate fields.
     """
     first = 0 if has_header else 1  # source_row of the file's first record
-    lines = _line_shapes(source, delimiter, width, first)
-    if lines is not None:
-        return lines
+    scanned = _line_shapes(source, delimiter, width, first)
+    if scanned is not None:
+        return scanned
     records = 0  # records seen so far, the header included
     parts: list[pl.DataFrame] = []
     pending: list[str] = []  # lines of a record still inside a quoted field
