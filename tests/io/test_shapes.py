@@ -111,3 +111,19 @@ def test_line_scan_and_block_loop_agree_on_any_text(
     if fast is not None:
         assert fast[0] == slow[0]
         assert fast[1].rows() == slow[1].rows()
+
+
+def test_the_line_scan_reads_files_of_more_than_one_block(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path, "s.csv", "h1,h2\n1,2\n3\n")
+    scans: list[Path] = []
+    scan = shapes._line_shapes
+    monkeypatch.setattr(shapes, "_line_shapes", lambda *a: scans.append(a[0]) or scan(*a))
+    assert shapes.record_shapes(path, ",", 2, True)[0] == 2  # one block: the loop alone
+    assert scans == []
+    monkeypatch.setattr(shapes, "_SHAPE_BLOCK", 4)
+    count, odd = shapes.record_shapes(path, ",", 2, True)
+    assert scans == [path]
+    assert count == 2
+    assert odd.rows() == [(2, 1, False, "3")]
