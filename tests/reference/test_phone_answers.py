@@ -16,14 +16,19 @@ RAWS += ["020 7946 0958", "212-555-0123", "800-555-0100", "1-900-555-0199"]
 COUNTRIES = ["US"] * 4 + ["GB"] + ["US"] * 3
 
 
-@pytest.fixture
-def new_process(monkeypatch, tmp_path):
-    """No answer known and no cache file read yet, as in a new process (automata shipped)."""
+def _forget(monkeypatch) -> None:
+    """No answer known and no cache file read or written yet, as in a new process."""
     monkeypatch.setattr(phone_library, "_PARSED", {})
     monkeypatch.setattr(phone_library, "_CLASSIFIED", {})
     monkeypatch.setattr(phone_answers, "_HELD", {})
     monkeypatch.setattr(phone_answers, "_WRITTEN", {})
     monkeypatch.setattr(phone_answers, "_CHECKED", {})
+
+
+@pytest.fixture
+def new_process(monkeypatch, tmp_path):
+    """A new process (the package's automata read)."""
+    _forget(monkeypatch)
     phone_automata.load_automata(tmp_path)
 
 
@@ -47,11 +52,7 @@ def test_a_new_process_answers_from_the_cache_alike_and_asks_nothing(
     path = phone_answers.cache_path(tmp_path)
     assert path.is_file()
     # The next process: nothing known, then every answer from the file.
-    monkeypatch.setattr(phone_library, "_PARSED", {})
-    monkeypatch.setattr(phone_library, "_CLASSIFIED", {})
-    monkeypatch.setattr(phone_answers, "_HELD", {})
-    monkeypatch.setattr(phone_answers, "_WRITTEN", {})
-    monkeypatch.setattr(phone_answers, "_CHECKED", {})
+    _forget(monkeypatch)
     phone_answers.load_answers(tmp_path)
     held = len(phone_library._PARSED) + len(phone_library._CLASSIFIED)
     assert phone_answers._WRITTEN[path] == held > 0
@@ -80,9 +81,7 @@ def test_a_file_of_another_key_or_unreadable_is_not_used(tmp_path, new_process, 
         b"{not json",
     ):
         path.write_bytes(text)
-        monkeypatch.setattr(phone_library, "_PARSED", {})
-        monkeypatch.setattr(phone_library, "_CLASSIFIED", {})
-        monkeypatch.setattr(phone_answers, "_HELD", {})
+        _forget(monkeypatch)
         phone_answers.load_answers(tmp_path)
         assert phone_library.known_answers() == ({}, {})
         calls = _asked(monkeypatch)
@@ -113,11 +112,7 @@ def test_answers_never_kept_do_not_rewrite_the_file(tmp_path, new_process, monke
     stamp = path.stat().st_mtime_ns
     # The next process meets the same numbers: the whole-number key is asked again (it is
     # never kept) but nothing the file may keep is new, so the file stays as it was.
-    monkeypatch.setattr(phone_library, "_PARSED", {})
-    monkeypatch.setattr(phone_library, "_CLASSIFIED", {})
-    monkeypatch.setattr(phone_answers, "_HELD", {})
-    monkeypatch.setattr(phone_answers, "_WRITTEN", {})
-    monkeypatch.setattr(phone_answers, "_CHECKED", {})
+    _forget(monkeypatch)
     phone_answers.load_answers(tmp_path)
     calls = _asked(monkeypatch)
     run(values, countries)
