@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 from tests.transforms.test_phones import run
 
@@ -114,3 +116,26 @@ def test_area_codes_in_service_without_the_file_ask_the_library(new_process):
     phone_verdicts.add_verdicts({"npas": ["999"]})  # a file says otherwise: the file is read
     assert phone_verdicts.npa_in_service("999")
     assert not phone_verdicts.npa_in_service("212")
+
+
+_DIGIT_STRINGS = st.one_of(
+    st.text(alphabet="0123456789", max_size=12),
+    st.from_regex(r"\A[2-9][0-9]{9}\Z"),  # NANP-shaped: the deep levels (area code + 1 to 4)
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(st.tuples(st.sampled_from(["1", "44", None]), _DIGIT_STRINGS), max_size=40))
+def test_the_shipped_tables_give_the_walks_lengths(rows):
+    shipped = keyed_json.read(phone_automata.packaged_path(), phone_automata.cache_key())
+    phone_verdicts.add_verdicts(shipped)  # this process may not have read the package's file
+    assert isinstance(classify_decides(1), phone_verdicts.Shipped)
+    frame = pl.DataFrame(rows, schema={"s": pl.String, "d": pl.String}, orient="row")
+
+    def walked(scope: str) -> phone_verdicts.Decides | None:
+        automaton = phone_prefixes.classify_automaton(int(scope))
+        return None if automaton is None else automaton.decisive
+
+    expected = decisive_lengths(frame, pl.col("s"), "d", walked)
+    got = decisive_lengths(frame, pl.col("s"), "d", lambda s: classify_decides(int(s)))
+    assert got.to_list() == expected.to_list()

@@ -57,21 +57,33 @@ def _automaton_named(name: str) -> Automaton | None:
     return parse_automaton(mode, region)
 
 
-def _decides(name: str) -> Decides | None:
-    """Return the named automaton's verdicts (None: not modelled), shipped ones first."""
-    table = _VERDICTS.get(name)
-    if table is None:
-        automaton = _automaton_named(name)
-        return None if automaton is None else automaton.decisive
+class Shipped:
+    """A named automaton's verdicts read from the package's table; the automaton on a miss."""
 
-    def decides(prefix: str) -> bool:
-        found = table.get(prefix)
+    def __init__(self, name: str, table: dict[str, bool]) -> None:
+        self.name, self.table = name, table
+        #: Decisive prefixes by length: every branch of the automaton is decided within them.
+        self.decisive: dict[int, list[str]] = {}
+        for prefix, verdict in table.items():
+            if verdict:
+                self.decisive.setdefault(len(prefix), []).append(prefix)
+
+    def __call__(self, prefix: str) -> bool:
+        """Return the prefix's verdict (`Automaton.decisive`)."""
+        found = self.table.get(prefix)
         if found is None:  # deeper than shipped: the automaton, decoded at this first miss
-            automaton = _automaton_named(name)
+            automaton = _automaton_named(self.name)
             found = automaton is None or automaton.decisive(prefix)
         return found
 
-    return decides
+
+def _decides(name: str) -> Decides | None:
+    """Return the named automaton's verdicts (None: not modelled), shipped ones first."""
+    table = _VERDICTS.get(name)
+    if table is not None:
+        return Shipped(name, table)
+    automaton = _automaton_named(name)
+    return None if automaton is None else automaton.decisive
 
 
 def classify_decides(cc: int) -> Decides | None:
@@ -152,7 +164,16 @@ def decisive_lengths(
     deciders = {s: decides_for(s) for s in work.get_column("_s").drop_nulls().unique()}
     whole = [s for s, decides in deciders.items() if decides is None]
     length = pl.col("_d").str.len_chars().cast(pl.Int64)
-    found = work.select(pl.when(pl.col("_s").is_in(whole)).then(length)).to_series()
+    found = work.select(
+        pl.coalesce(
+            pl.when(pl.col("_s").is_in(whole)).then(length),
+            *(
+                pl.when(pl.col("_s") == s).then(_shipped_length(decides, length))
+                for s, decides in deciders.items()
+                if isinstance(decides, Shipped)
+            ),
+        )
+    ).to_series()
     # Only the rows still undecided are carried from level to level (with their row index).
     open_rows = work.with_row_index("_i").filter(
         found.is_null() & pl.col("_s").is_not_null() & pl.col("_d").is_not_null()
@@ -177,3 +198,19 @@ def decisive_lengths(
         open_rows = marked.filter(~pl.col("_h")).drop("_h")
         level += 1
     return found.alias("_k")
+
+
+def _shipped_length(shipped: Shipped, length: pl.Expr) -> pl.Expr:
+    """Return the walk's answer in one expression, for a scope whose table decides every branch.
+
+    Level by level as the walk goes: the first prefix the table calls decisive, or the whole
+    number when it ends first; null when neither happens within the table's levels (the walk
+    then takes the row from the start).
+    """
+    digits = pl.col("_d")
+    return pl.coalesce(
+        pl.when(
+            (length <= level) | digits.str.slice(0, level).is_in(shipped.decisive.get(level, []))
+        ).then(level)
+        for level in range(max(shipped.decisive, default=-1) + 1)
+    )
