@@ -41,8 +41,8 @@ VERDICT_NAMES = ("classify:1", "parse:n:US", "parse:n:CA", "parse:+:1")
 #: Longest prefix shipped: a whole NANP number with its country code (the walk stops sooner).
 _VERDICT_DEPTH = 11
 _DIGITS = "0123456789"
-#: Verdicts by automaton name and prefix, from the package's file (`add_verdicts`).
-_VERDICTS: dict[str, dict[str, bool]] = {}
+#: Verdicts by automaton name, from the package's file (`add_verdicts`).
+_VERDICTS: dict[str, Shipped] = {}
 #: NANP area codes some exchange of which phonenumbers assigns to a region, when shipped.
 _NPAS: set[str] = set()
 _LOCK = threading.Lock()
@@ -60,13 +60,14 @@ def _automaton_named(name: str) -> Automaton | None:
 class Shipped:
     """A named automaton's verdicts read from the package's table; the automaton on a miss."""
 
-    def __init__(self, name: str, table: dict[str, bool]) -> None:
-        self.name, self.table = name, table
+    def __init__(self, name: str, decisive: list[str], undecided: list[str]) -> None:
+        self.name = name
+        self.table = dict.fromkeys(undecided, False)
+        self.table.update(dict.fromkeys(decisive, True))
         #: Decisive prefixes by length: every branch of the automaton is decided within them.
         self.decisive: dict[int, list[str]] = {}
-        for prefix, verdict in table.items():
-            if verdict:
-                self.decisive.setdefault(len(prefix), []).append(prefix)
+        for prefix in decisive:
+            self.decisive.setdefault(len(prefix), []).append(prefix)
 
     def __call__(self, prefix: str) -> bool:
         """Return the prefix's verdict (`Automaton.decisive`)."""
@@ -79,9 +80,9 @@ class Shipped:
 
 def _decides(name: str) -> Decides | None:
     """Return the named automaton's verdicts (None: not modelled), shipped ones first."""
-    table = _VERDICTS.get(name)
-    if table is not None:
-        return Shipped(name, table)
+    shipped = _VERDICTS.get(name)
+    if shipped is not None:
+        return shipped
     automaton = _automaton_named(name)
     return None if automaton is None else automaton.decisive
 
@@ -122,9 +123,7 @@ def add_verdicts(found: Mapping[str, Any]) -> None:
     with _LOCK:
         for name, lists in found.get("verdicts", {}).items():
             if name not in _VERDICTS:
-                table = dict.fromkeys(lists["undecided"], False)
-                table.update(dict.fromkeys(lists["decisive"], True))
-                _VERDICTS[name] = table
+                _VERDICTS[name] = Shipped(name, lists["decisive"], lists["undecided"])
         _NPAS.update(found.get("npas", ()))
 
 
