@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from cxpipeline.reference import phone_automata
+from cxpipeline.reference import keyed_json, phone_automata
 from cxpipeline.transforms import phone_prefixes
 from cxpipeline.transforms.phone_prefixes import Automaton
 
@@ -61,7 +61,7 @@ def test_saved_once_then_loaded_by_the_next_process(tmp_path, empty_process, mon
     assert phone_prefixes.classify_automaton(1).decisive("2125")  # type: ignore[union-attr]
     assert phone_prefixes.parse_automaton("n", "AR") is None
     # The next chunk of that process: the unchanged file is not read and parsed again.
-    monkeypatch.setattr(phone_automata, "_read", _never)
+    monkeypatch.setattr(keyed_json, "read", _never)
     assert phone_automata.load_automata(tmp_path) == 0
     # Nothing new compiled: the file is not rewritten.
     stamp = path.stat().st_mtime_ns
@@ -70,7 +70,8 @@ def test_saved_once_then_loaded_by_the_next_process(tmp_path, empty_process, mon
 
 
 def test_the_package_ships_every_automaton_of_the_pinned_release(tmp_path, new_process):
-    stored = phone_automata._read(phone_automata.packaged_path())
+    packaged = keyed_json.read(phone_automata.packaged_path(), phone_automata.cache_key())
+    stored = phone_automata._automata_of(packaged)
     assert stored, "stale: run python -m cxpipeline.reference.phone_automata"
     assert {"classify:1", "classify:44", "parse:+:1", "parse:n:US", "parse:n:GB"} <= set(stored)
     for name, build in (

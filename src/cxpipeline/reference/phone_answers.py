@@ -49,13 +49,9 @@ def load_answers(cache_dir: Path) -> None:
     A missing, stale or unreadable file is no error: the library is then asked as before.
     """
     path = cache_path(cache_dir)
-    try:
-        stamp = path.stat().st_mtime_ns
-    except OSError:
-        return
-    if _HELD.get(path) != stamp:
-        _HELD[path] = stamp
-        parsed, classified = _read(path)
+    stored = keyed_json.read_changed(path, cache_key(), _HELD)
+    if stored is not None:
+        parsed, classified = _answers_of(stored)
         phone_library.add_known(parsed, classified)
         _WRITTEN[path] = len(parsed) + len(classified)
 
@@ -85,8 +81,7 @@ def save_answers(cache_dir: Path, *, throttled: bool = False) -> None:
         "parsed": sorted((row for kind, row in rows if kind == "p"), key=lambda row: row[:4]),
         "classified": sorted((row for kind, row in rows if kind == "c"), key=lambda row: row[:3]),
     }
-    keyed_json.write(path, cache_key(), content)
-    _HELD[path] = path.stat().st_mtime_ns  # what it holds is what this process has
+    keyed_json.write_held(path, cache_key(), content, _HELD)
     _WRITTEN[path] = len(rows)
 
 
@@ -113,9 +108,8 @@ def _kept_rows() -> list[tuple[str, list[Any]]]:
     return rows
 
 
-def _read(path: Path) -> tuple[dict[tuple[Any, ...], tuple[Any, ...]], ...]:
-    """Return the parse and classification answers of a cache file, none if stale or unreadable."""
-    stored = keyed_json.read(path, cache_key())
+def _answers_of(stored: dict[str, Any]) -> tuple[dict[tuple[Any, ...], tuple[Any, ...]], ...]:
+    """Return the parse and classification answers of a file's content (none if it was stale)."""
     # Keys have four fields (mode, scope, length, head) and three (calling code, length, head).
     return (
         {tuple(row[:4]): tuple(row[4:]) for row in stored.get("parsed", [])},

@@ -56,13 +56,8 @@ def load_automata(cache_dir: Path) -> int:
     A missing, stale or unreadable file is no error: the automata are then compiled as needed.
     """
     for path in (packaged_path(), cache_path(cache_dir)):
-        try:
-            stamp = path.stat().st_mtime_ns
-        except OSError:
-            continue
-        if _HELD.get(path) != stamp:
-            _HELD[path] = stamp
-            stored = keyed_json.read(path, cache_key())
+        stored = keyed_json.read_changed(path, cache_key(), _HELD)
+        if stored is not None:
             phone_prefixes.add_stored(_automata_of(stored))
             phone_verdicts.add_verdicts(stored)
     return phone_prefixes.compiled_count()
@@ -72,8 +67,8 @@ def save_automata(cache_dir: Path, mark: int) -> None:
     """Write this process' automata to the cache when it compiled some since `mark`."""
     if phone_prefixes.compiled_count() <= mark:
         return
-    path = _write(phone_prefixes.known_automata(), cache_path(cache_dir))
-    _HELD[path] = path.stat().st_mtime_ns  # what it holds is what this process has
+    automata = phone_prefixes.known_automata()
+    keyed_json.write_held(cache_path(cache_dir), cache_key(), _content(automata), _HELD)
 
 
 def every_automaton() -> dict[str, str]:
@@ -88,13 +83,9 @@ def every_automaton() -> dict[str, str]:
 
 def write_packaged(path: Path | None = None) -> Path:
     """Compile every automaton, write it with the NANP verdicts where `load_automata` reads it."""
-    automata = every_automaton()
-    return _write(automata, path or packaged_path(), phone_verdicts.shipped_verdicts())
-
-
-def _read(path: Path) -> dict[str, str]:
-    """Return the automata texts of a file written by `_write`, none if stale or unreadable."""
-    return _automata_of(keyed_json.read(path, cache_key()))
+    # Beside the automata, what only the package's file holds: the NANP verdicts.
+    content = {**_content(every_automaton()), **phone_verdicts.shipped_verdicts()}
+    return keyed_json.write(path or packaged_path(), cache_key(), content)
 
 
 def _automata_of(stored: dict[str, Any]) -> dict[str, str]:
@@ -103,13 +94,9 @@ def _automata_of(stored: dict[str, Any]) -> dict[str, str]:
     return automata if isinstance(automata, dict) else {}
 
 
-def _write(automata: dict[str, str], path: Path, extra: dict[str, Any] | None = None) -> Path:
-    """Write automata texts with the current key, gzip'd; names sorted so a rerun is identical.
-
-    `extra`: what else the package's file holds (the verdicts); a home's cache holds none.
-    """
-    content = {"automata": dict(sorted(automata.items())), **(extra or {})}
-    return keyed_json.write(path, cache_key(), content)
+def _content(automata: dict[str, str]) -> dict[str, Any]:
+    """Return a file's content: the automata texts, names sorted so a rerun is identical."""
+    return {"automata": dict(sorted(automata.items()))}
 
 
 if __name__ == "__main__":
