@@ -215,3 +215,71 @@ def test_rows_without_a_time_or_a_zone_stay_null_and_the_others_convert(values):
         None if i is None or z is None else i.astimezone(tzdb.zone(z)).replace(tzinfo=None)
         for i, z in zip(instants, zones, strict=True)
     ]
+
+
+def _switch_days(zone: str) -> list[datetime]:
+    """UTC days (naive midnights) of 2011-2028 at whose start and end `zone`'s offsets differ."""
+    tz = tzdb.zone(zone)
+    days = [datetime(2011, 1, 1) + timedelta(days=k) for k in range(18 * 365 + 5)]
+    offsets = [d.replace(tzinfo=UTC).astimezone(tz).utcoffset() for d in days]
+    return [d for d, a, b in zip(days, offsets, offsets[1:], strict=False) if a != b]
+
+
+_SWITCHES = [(day, zone) for zone in _ODD_ZONES for day in _switch_days(zone)]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    picks=st.lists(
+        st.tuples(
+            st.sampled_from(_SWITCHES),
+            st.integers(0, 86_399),
+            st.integers(0, 999_999),
+            st.sampled_from([timedelta(0), timedelta(microseconds=-1), timedelta(seconds=-1)]),
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_utc_days_with_a_switch_convert_on_either_side_of_it(picks):
+    # A UTC day with a DST switch shifts its instants before and after the switch apart, to
+    # the microsecond; the instants are pulled onto whole minutes (where the switches fall)
+    # and a microsecond or a second before them, as well as anywhere in the day.
+    instants, zones = [], []
+    for (day, zone), second, micro, nudge in picks:
+        moment = day + timedelta(seconds=second)
+        if micro % 2:
+            moment = moment.replace(second=0) + nudge
+        else:
+            moment += timedelta(microseconds=micro)
+        instants.append(moment.replace(tzinfo=UTC))
+        zones.append(zone)
+    frame = pl.DataFrame({"t": instants, "z": zones}, schema={"t": UTC_TS, "z": pl.String})
+    local = frame.select(utc_to_local(pl.col("t"), pl.col("z"), field="z"))
+    local = local.to_series().to_list()
+    assert local == [
+        i.astimezone(tzdb.zone(z)).replace(tzinfo=None)
+        for i, z in zip(instants, zones, strict=True)
+    ]
+
+
+def test_a_switch_day_is_split_without_converting_value_by_value(monkeypatch):
+    # New York's 2026 autumn switch: 06:00 UTC on 1 November. Every instant of the day is
+    # shifted by the offset on its side, none converted one by one.
+    import cxpipeline.transforms.local_time as local_time
+
+    def refuse(*_args):
+        raise AssertionError("converted one by one")
+
+    monkeypatch.setattr(local_time, "_to_local", refuse)
+    day = datetime(2026, 11, 1, tzinfo=UTC)
+    instants = [day + timedelta(minutes=m) for m in range(0, 1440, 7)] + [
+        day + timedelta(hours=6) - timedelta(microseconds=1),
+        day + timedelta(hours=6),
+    ]
+    frame = pl.DataFrame({"t": instants}, schema={"t": UTC_TS}).with_columns(z=pl.lit(NY))
+    local = frame.select(utc_to_local(pl.col("t"), pl.col("z"), field="z"))
+    local = local.to_series().to_list()
+    tz = tzdb.zone(NY)
+    assert local == [i.astimezone(tz).replace(tzinfo=None) for i in instants]
+    assert local[-2:] == [datetime(2026, 11, 1, 1, 59, 59, 999_999), datetime(2026, 11, 1, 1)]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import polars as pl
 
 from cxpipeline.codes import RESULT_GROUPS, CallResult, RecordStatus, RecordType, ResultGroup
+from cxpipeline.transforms.group_order import ordinal_within
 from cxpipeline.transforms.treatments import (
     ACTIONS,
     RETRY_ACTIONS,
@@ -81,7 +82,7 @@ def _history(records: pl.LazyFrame, results: pl.LazyFrame, settings: pl.LazyFram
             _t=pl.col("call_time_utc").dt.epoch("s"),
             _cycle=pl.lit(1, pl.Int64),
         )
-        .with_columns(_n_all=pl.col("_i").rank("ordinal").over("record_id").cast(pl.Int64))
+        .pipe(ordinal_within, ["record_id"], "_i", "_n_all")
     )
 
 
@@ -132,9 +133,7 @@ def _action() -> pl.Expr:
 def _classify(frame: pl.LazyFrame, steps: pl.LazyFrame) -> pl.LazyFrame:
     """Give each result its action, `_permanent` (finished for good) and `_moves_on` flags."""
     # Ranked on `_i`, not on row position: joins do not keep row order.
-    frame = frame.with_columns(
-        _occ=pl.col("_i").rank("ordinal").over("record_id", "call_result", "_cycle").cast(pl.Int64)
-    )
+    frame = ordinal_within(frame, ["record_id", "call_result", "_cycle"], "_i", "_occ")
     matched = _matched_steps(frame, steps)
     treated = steps.select("list_name", "call_result").unique().with_columns(_treated=True)
     result = pl.col("call_result")

@@ -67,6 +67,34 @@ def _utc_day_offset(day: datetime, zone: str) -> timedelta | None:
 
 
 @lru_cache(maxsize=_DAY_OFFSETS_KEPT)
+def _utc_day_switch(day: datetime, zone: str) -> tuple[datetime, timedelta, timedelta] | None:
+    """Return (instant, offset before it, offset from it on) of `zone`'s switch in a UTC day.
+
+    For the UTC day from naive `day` whose start and end offsets differ; found by halving the
+    day to the second (the release's transitions fall on whole seconds). None when the offset
+    at the instant found is neither end's (more than one switch that day).
+    """
+    tz = tzdb.zone(zone)
+
+    def offset(seconds: int) -> timedelta | None:
+        return (day + timedelta(seconds=seconds)).replace(tzinfo=UTC).astimezone(tz).utcoffset()
+
+    try:
+        before, after = offset(0), offset(86_400)
+        if before is None or after is None or before == after:
+            return None
+        low, high = 0, 86_400  # offset(low) is `before`, offset(high) is not
+        while high - low > 1:
+            middle = (low + high) // 2
+            low, high = (middle, high) if offset(middle) == before else (low, middle)
+        if offset(high) != after:
+            return None
+    except OverflowError:
+        return None
+    return day + timedelta(seconds=high), before, after
+
+
+@lru_cache(maxsize=_DAY_OFFSETS_KEPT)
 def _local_day_offset(day: datetime, zone: str) -> timedelta | None:
     """Return the one UTC offset of `zone` over the local day from naive `day`, else None.
 
@@ -87,11 +115,15 @@ def _by_zone_day(
     day_offset: Callable[[datetime, str], timedelta | None],
     dtype: pl.DataType,
     field: str,
+    day_switch: Callable[[datetime, str], tuple[datetime, timedelta, timedelta] | None]
+    | None = None,
 ) -> Callable[[pl.Series], pl.Series]:
     """Make a batch function: one offset per distinct (zone, day), per value only on DST days.
 
     Nearly every day has one UTC offset in a zone, so its values shift by it in one vectorised
-    step; only values on a day with a transition are converted one by one (per distinct pair).
+    step. On a day with a transition, `day_switch` (UTC days: the instant and the offsets on
+    either side) shifts the values before and after it apart; what it cannot split, and
+    every local day with a transition, is converted one by one (per distinct pair).
     """
     to_utc = dtype == UTC_TS
 
@@ -118,7 +150,14 @@ def _by_zone_day(
         # Python per distinct (day, zone), not per row: a few hundred pairs for a whole list.
         offsets = [day_offset(d, z) for d, z in days.iter_rows()]
         days = days.with_columns(_off=pl.Series(offsets, dtype=pl.Duration("us")))
+        if day_switch is not None:
+            days = _with_switches(days, day_switch)
         frame = frame.join(days, on=["_day", "zone"], how="left", maintain_order="left")
+        if day_switch is not None:
+            switched = pl.when(pl.col("_naive") < pl.col("_switch")).then("_before")
+            frame = frame.with_columns(_off=pl.coalesce("_off", switched.otherwise("_after"))).drop(
+                "_switch", "_before", "_after"
+            )
         shifted = (
             (pl.col("_naive") - pl.col("_off")).dt.replace_time_zone("UTC")
             if to_utc
@@ -138,6 +177,30 @@ def _by_zone_day(
         return frame["_out"]
 
     return run
+
+
+def _with_switches(
+    days: pl.DataFrame,
+    day_switch: Callable[[datetime, str], tuple[datetime, timedelta, timedelta] | None],
+) -> pl.DataFrame:
+    """Add `_switch`, `_before` and `_after` to the (day, zone) pairs without one offset."""
+    found = [
+        (day, zone, *switch)
+        for day, zone in days.filter(pl.col("_off").is_null()).select("_day", "zone").iter_rows()
+        if (switch := day_switch(day, zone)) is not None
+    ]
+    switches = pl.DataFrame(
+        found,
+        schema={
+            "_day": days.schema["_day"],
+            "zone": pl.String,
+            "_switch": NAIVE,
+            "_before": pl.Duration("us"),
+            "_after": pl.Duration("us"),
+        },
+        orient="row",
+    )
+    return days.join(switches, on=["_day", "zone"], how="left", maintain_order="left")
 
 
 def known_or_utc(zone: pl.Expr, known_zones: frozenset[str]) -> pl.Expr:
@@ -162,7 +225,7 @@ def utc_to_local(instant: pl.Expr, zone: pl.Expr, *, field: str) -> pl.Expr:
     return pl.struct(
         instant.dt.convert_time_zone("UTC").alias("value"), zone.alias("zone")
     ).map_batches(
-        _by_zone_day(_to_local, _utc_day_offset, NAIVE, field),
+        _by_zone_day(_to_local, _utc_day_offset, NAIVE, field, _utc_day_switch),
         return_dtype=NAIVE,
         is_elementwise=True,
     )
