@@ -6,10 +6,13 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from cxpipeline.transforms.lifecycle import (
+    _CHAIN_COLS,
     TREATMENT_SCHEMA,
     _classify,
+    _cycle_end,
     _history,
     _list_settings,
+    _resolve_cycles,
     record_lifecycle,
 )
 from cxpipeline.transforms.treatments import treatment_steps
@@ -244,6 +247,37 @@ def test_any_order_and_split_of_the_results_gives_the_same_state(calls, cycles, 
     parts = pl.concat([picked[split:], picked[:split]]).lazy()
     other = record_lifecycle(recs, parts, _settings(4, cycles), steps).collect()
     assert one.equals(other)
+
+
+def _every_result_again(frame, steps, chains, max_cycles):
+    """The cycles resolved by classifying every result again after each move (the reference)."""
+    for c in range(1, max_cycles):
+        classified = _classify(frame, steps).collect().lazy()
+        cycle = chains.select("chain_id").unique().with_columns(_c=pl.lit(c, pl.Int64))
+        end = _cycle_end(classified, chains, cycle)
+        later = (pl.col("_cycle") == c) & (pl.col("_t") > pl.col("_end"))
+        moved = pl.when(later & (pl.col("cycles").fill_null(1) > c)).then(c + 1)
+        frame = (
+            classified.join(end, on="chain_id", how="left")
+            .with_columns(_cycle=moved.otherwise(pl.col("_cycle")))
+            .drop("_end")
+        )
+    return _classify(frame, steps)
+
+
+@settings(max_examples=40, deadline=None)
+@given(calls=_CALLS, cycles=st.integers(1, 4))
+def test_only_records_with_a_moved_result_are_classified_again(calls, cycles):
+    # A result's class depends on its own record's results only: classifying again just the
+    # records whose results moved to a later cycle gives what classifying them all does.
+    recs = _records([(1, 10, 1), (2, 10, 2), (3, 10, 3), (4, 40, 1)])
+    steps = treatment_steps(_treatments(BUSY_STEPS + NA_STEPS).cast(TREATMENT_SCHEMA))
+    chains = recs.select(_CHAIN_COLS).rename({"record_type": "_input_type"})
+    chains = chains.with_columns(pl.col("chain_n").cast(pl.Int64))
+    history = _history(recs, _results(calls), _list_settings(_settings(4, cycles))).collect()
+    got = _resolve_cycles(history.lazy(), steps, chains, cycles).collect().sort("_i")
+    expected = _every_result_again(history.lazy(), steps, chains, cycles).collect().sort("_i")
+    assert_frame_equal(got, expected.select(got.columns))
 
 
 def test_treatment_step_counts_occurrences_by_call_time_whatever_the_row_order():

@@ -227,22 +227,40 @@ def _cycle_end(classified: pl.LazyFrame, chains: pl.LazyFrame, cycle: pl.LazyFra
 def _resolve_cycles(
     frame: pl.LazyFrame, steps: pl.LazyFrame, chains: pl.LazyFrame, max_cycles: int
 ) -> pl.LazyFrame:
-    """Classify every result, moving results after a completed cycle into the next one."""
+    """Classify every result, moving results after a completed cycle into the next one.
+
+    A result's class depends on its own record's results only (their cycles, counts and
+    order), so after each move only the records with a moved result are classified again.
+    """
+    classified = _classify(frame, steps).collect()
+    names = classified.columns
     for c in range(1, max_cycles):
-        classified = _classify(frame, steps).collect().lazy()
         cycle = chains.select("chain_id").unique().with_columns(_c=pl.lit(c, pl.Int64))
-        end = _cycle_end(classified, chains, cycle)
+        end = _cycle_end(classified.lazy(), chains, cycle)
         later = (pl.col("_cycle") == c) & (pl.col("_t") > pl.col("_end"))
-        frame = (
-            classified.join(end, on="chain_id", how="left")
+        moved = (
+            classified.lazy()
+            .join(end, on="chain_id", how="left")
             .with_columns(
-                _cycle=pl.when(later & (pl.col("cycles").fill_null(1) > c))
+                _next=pl.when(later & (pl.col("cycles").fill_null(1) > c))
                 .then(c + 1)
                 .otherwise(pl.col("_cycle"))
             )
             .drop("_end")
+            .collect()
         )
-    return _classify(frame, steps)
+        changed = moved.filter(pl.col("_next") != pl.col("_cycle")).select("record_id").unique()
+        if changed.height == 0:
+            break  # no result moved: the later cycles stay empty too
+        again = moved.join(changed, on="record_id", how="semi")
+        again = again.with_columns(_cycle=pl.col("_next")).drop("_next")
+        classified = pl.concat(
+            [
+                moved.join(changed, on="record_id", how="anti").drop("_next"),
+                _classify(again.lazy(), steps).select(names).collect(),
+            ]
+        )
+    return classified.lazy()
 
 
 def _chain_state(
