@@ -32,6 +32,9 @@ def _loaded(home, monkeypatch, results_per_pass, chains_per_pass, results_file=N
     """Ingest the sample's east list, load the sample results; return summary and tables."""
     monkeypatch.setattr(results, "RESULTS_PER_PASS", results_per_pass)
     monkeypatch.setattr(state, "CHAINS_PER_PASS", chains_per_pass)
+    # The passes after the first are sized by the results read: small ones, of any size.
+    monkeypatch.setattr(state, "STATE_RESULTS_PER_PASS", 2 * chains_per_pass)
+    monkeypatch.setattr(state, "CHAINS_PER_PASS_BOUNDS", (chains_per_pass // 4, chains_per_pass))
     settings = Settings.build(home)
     setup.apply_campaigns(settings, SAMPLE / "campaigns.yaml")
     source = SAMPLE / "contacts_east_q4.csv"
@@ -270,3 +273,31 @@ def test_a_load_writes_the_state_of_all_its_passes_with_one_update(tmp_path, mon
     plan.plan_windows(settings, ["east_q4"], as_of=AS_OF, horizon_days=None)
     assert len(writes) >= 3 and sum(writes) == loaded
     assert all(count <= loaded // 3 for count in writes)
+
+
+def test_state_passes_after_the_first_hold_about_the_results_asked_for(tmp_path, monkeypatch):
+    # Chains hold more or fewer results from list to list: the first pass takes
+    # CHAINS_PER_PASS chains, the next as many as hold STATE_RESULTS_PER_PASS results at the
+    # rate of the pass before, within the bounds.
+    passes = []
+    refresh = state._refresh_chains
+
+    def counting(con, as_of, chains, *args):
+        found, results_read = refresh(con, as_of, chains, *args)
+        passes.append((chains.height, results_read))
+        return found, results_read
+
+    monkeypatch.setattr(state, "_refresh_chains", counting)
+    _loaded(tmp_path, monkeypatch, 10**9, 40)
+    monkeypatch.setattr(state, "STATE_RESULTS_PER_PASS", 150)
+    monkeypatch.setattr(state, "CHAINS_PER_PASS_BOUNDS", (5, 10**6))
+    passes.clear()
+    settings = Settings.build(tmp_path)
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        con.execute("DELETE FROM state_inputs")  # the next plan rebuilds the state
+    plan.plan_windows(settings, ["east_q4"], as_of=AS_OF, horizon_days=None)
+    assert len(passes) > 3 and passes[0][0] == 40
+    # Each pass but the last (what chains are left) is as large as the one before asked.
+    for (chains, results_read), (following, _) in zip(passes, passes[1:-1], strict=False):
+        assert following == max(5, chains * 150 // results_read)
+    assert len({chains for chains, _ in passes[:-1]}) > 1

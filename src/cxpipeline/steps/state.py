@@ -44,8 +44,12 @@ STATE_COLUMNS = (
 #: of DuckDB's memory than a pass's small ones, and ranges of them less than one for all.
 STATE_ROWS_PER_UPDATE = 1_000_000
 
-#: Chains whose state one pass recomputes: bounds memory however many results a list has.
+#: Chains whose state the first pass recomputes; the next passes take as many chains as hold
+#: about `STATE_RESULTS_PER_PASS` results at the rate of the pass before (within the bounds
+#: below), so memory follows the results a pass reads however many a chain has.
 CHAINS_PER_PASS = 10_000
+STATE_RESULTS_PER_PASS = 200_000
+CHAINS_PER_PASS_BOUNDS = (1_000, 100_000)
 
 #: Recomputed chains up to this many are settled by their ids, more by their lists: binding
 #: a long id list costs more than reading a list (300,000 ids 1.2 s; a list's 3.7 M records
@@ -66,8 +70,9 @@ def refresh_state(
 
     `chains` (chain ids, e.g. those a results batch touched) limits the work to them: a
     chain's state depends on its own records and results only, so the others stay as they
-    are. The lifecycle runs over all results of the chains, `CHAINS_PER_PASS` at a time; a
-    schedule outside every calling window then moves to the start of the next one. Call
+    are. The lifecycle runs over all results of the chains, a pass of chains at a time
+    (`CHAINS_PER_PASS`, then sized by `STATE_RESULTS_PER_PASS`); a schedule outside every
+    calling window then moves to the start of the next one. Call
     inside the caller's transaction; suppression entries are re-applied in between, to the
     lists recomputed (a caller adding entries applies them to the others). A full
     rebuild notes its inputs key (`state_inputs`); a partial one forgets the notes its inputs
@@ -88,10 +93,14 @@ def refresh_state(
     settings = warehouse.named_frame(con, "lifecycle_settings", params)
     rules_df = warehouse.whole_table(con, "compliance_rules")
     staged: list[tuple[Path, int]] = []
-    for start in range(0, chains.len(), CHAINS_PER_PASS):
-        some = chains.slice(start, CHAINS_PER_PASS).to_frame("chain_id")
+    start, size = 0, CHAINS_PER_PASS
+    while start < chains.len():
+        some = chains.slice(start, size).to_frame("chain_id")
         with warehouse.registered(con, "_chains", some):
-            state = _refresh_chains(con, as_of, some, settings, rules_df, defaults.zone)
+            state, results_read = _refresh_chains(
+                con, as_of, some, settings, rules_df, defaults.zone
+            )
+        start, size = start + size, _next_pass_chains(size, results_read)
         if state is None:
             continue
         if staging is None:
@@ -110,6 +119,13 @@ def refresh_state(
     keys = state_inputs.inputs_keys(con, defaults)
     rebuilt = {name: key for name, key in keys.items() if list_name in (None, name)}
     state_inputs.record_rebuilt(con, rebuilt, as_of)
+
+
+def _next_pass_chains(chains: int, results: int) -> int:
+    """Chains for the next pass: about `STATE_RESULTS_PER_PASS` results at this pass's rate."""
+    low, high = CHAINS_PER_PASS_BOUNDS
+    wanted = chains * STATE_RESULTS_PER_PASS // max(results, 1)
+    return max(low, min(high, wanted))
 
 
 def plan_state(
@@ -197,16 +213,17 @@ def _refresh_chains(
     list_settings: pl.DataFrame,
     rules_df: pl.DataFrame,
     default_zone: str,
-) -> pl.DataFrame | None:
+) -> tuple[pl.DataFrame | None, int]:
     """Recompute the state and holds of the chains registered as `_chains` (`chains`).
 
-    Writes the holds; returns the records' new state (None when the chains have no records).
+    Writes the holds; returns the records' new state (None when the chains have no records)
+    and the count of results read.
     """
     # Ranges beside the id lists let DuckDB skip the row groups outside them (see the SQL).
     bounds = {"lo": chains["chain_id"].min(), "hi": chains["chain_id"].max()}
     records = warehouse.named_frame(con, "records_of_chains", bounds)
     if records.height == 0:
-        return None
+        return None, 0
     ids = {"first": records["record_id"].min(), "last": records["record_id"].max()}
     all_results = warehouse.named_frame(con, "results_of_chains", bounds | ids)
     _check_result_keys(all_results)
@@ -222,7 +239,7 @@ def _refresh_chains(
     ).collect()
     con.execute(warehouse.load_sql_statement("delete_chain_holds"))
     warehouse.insert(con, "chain_holds", schemas.checked(holds, schemas.ChainHold))
-    return state.select("record_id", *STATE_COLUMNS, "agent_id")
+    return state.select("record_id", *STATE_COLUMNS, "agent_id"), all_results.height
 
 
 def _batches(files: list[tuple[Path, int]], rows: int) -> list[list[Path]]:

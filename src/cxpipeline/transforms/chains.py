@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from cxpipeline.codes import ContactInfoType
+from cxpipeline.transforms.group_order import run_position
 
 #: record_id = list_id * ID_BLOCK + ordinal: every list owns a disjoint block of ids.
 ID_BLOCK = 10**10
@@ -314,10 +315,10 @@ def _numbered(identified: pl.LazyFrame, existing: pl.LazyFrame) -> pl.LazyFrame:
         identified.join(known_max_n, on="chain_key", how="left")
         .sort(["chain_key", "_rank", "source_row", "phone_index"])
         .with_columns(
-            chain_n=(
-                pl.int_range(1, pl.len() + 1).over("chain_key")
-                + pl.col("_known_max_n").fill_null(0)
-            ).cast(pl.Int32)
+            # Sorted by chain key first: a chain's rows are one run.
+            chain_n=(run_position(["chain_key"]) + pl.col("_known_max_n").fill_null(0)).cast(
+                pl.Int32
+            )
         )
         .drop("_known_max_n")
     )

@@ -12,6 +12,7 @@ from cxpipeline.codes import (
     CallResult,
     ResultGroup,
 )
+from cxpipeline.transforms.group_order import ordinal_within, run_position
 from cxpipeline.transforms.lifecycle import (
     DNC_REASON,
     FINAL_RESULTS,
@@ -114,7 +115,7 @@ def _running_attempts(keyed: pl.LazyFrame, previous: pl.LazyFrame | None) -> pl.
         ).unique(subset="result_key")
     return (
         seen.sort("record_id", "call_time_utc", "result_key")
-        .with_columns(_running=(pl.int_range(pl.len(), dtype=pl.Int64) + 1).over("record_id"))
+        .with_columns(_running=run_position(["record_id"]))
         .select("result_key", "_running")
     )
 
@@ -145,9 +146,8 @@ def call_results(
         pl.col("call_time_utc").dt.convert_time_zone("UTC"),
         pl.col("call_result").cast(pl.Int64),
     )
-    keyed = with_result_key(ok).with_columns(
-        duplicate_result=pl.col("source_row").rank("ordinal").over("result_key") > 1
-    )
+    keyed = ordinal_within(with_result_key(ok), ["result_key"], "source_row", "_seen")
+    keyed = keyed.with_columns(duplicate_result=pl.col("_seen") > 1).drop("_seen")
     running = _running_attempts(keyed, previous)
     owners = records.select("record_id", "list_name", pl.col("chain_id").cast(pl.Int64)).unique(
         subset="record_id"
