@@ -48,7 +48,7 @@ STATE_ROWS_PER_UPDATE = 1_000_000
 #: about `STATE_RESULTS_PER_PASS` results at the rate of the pass before (within the bounds
 #: below), so memory follows the results a pass reads however many a chain has.
 CHAINS_PER_PASS = 10_000
-STATE_RESULTS_PER_PASS = 200_000
+STATE_RESULTS_PER_PASS = 150_000
 CHAINS_PER_PASS_BOUNDS = (1_000, 100_000)
 
 #: Recomputed chains up to this many are settled by their ids, more by their lists: binding
