@@ -33,7 +33,7 @@ def _loaded(home, monkeypatch, results_per_pass, chains_per_pass, results_file=N
     monkeypatch.setattr(results, "RESULTS_PER_PASS", results_per_pass)
     monkeypatch.setattr(state, "CHAINS_PER_PASS", chains_per_pass)
     # The passes after the first are sized by the results read: small ones, of any size.
-    monkeypatch.setattr(state, "STATE_RESULTS_PER_PASS", 2 * chains_per_pass)
+    monkeypatch.setattr(state, "STATE_ROWS_PER_PASS", 4 * chains_per_pass)
     monkeypatch.setattr(state, "CHAINS_PER_PASS_BOUNDS", (chains_per_pass // 4, chains_per_pass))
     settings = Settings.build(home)
     setup.apply_campaigns(settings, SAMPLE / "campaigns.yaml")
@@ -275,21 +275,22 @@ def test_a_load_writes_the_state_of_all_its_passes_with_one_update(tmp_path, mon
     assert all(count <= loaded // 3 for count in writes)
 
 
-def test_state_passes_after_the_first_hold_about_the_results_asked_for(tmp_path, monkeypatch):
+def test_state_passes_after_the_first_hold_about_the_rows_asked_for(tmp_path, monkeypatch):
     # Chains hold more or fewer results from list to list: the first pass takes
-    # CHAINS_PER_PASS chains, the next as many as hold STATE_RESULTS_PER_PASS results at the
-    # rate of the pass before, within the bounds.
+    # CHAINS_PER_PASS chains, the next as many as hold STATE_ROWS_PER_PASS records and
+    # results at the rate of the pass before, within the bounds.
     passes = []
     refresh = state._refresh_chains
 
     def counting(con, as_of, chains, *args):
-        found, results_read = refresh(con, as_of, chains, *args)
-        passes.append((chains.height, results_read))
-        return found, results_read
+        found, rows_read = refresh(con, as_of, chains, *args)
+        passes.append((chains.height, rows_read))
+        assert found is not None and rows_read > found.height  # records and their results
+        return found, rows_read
 
     monkeypatch.setattr(state, "_refresh_chains", counting)
     _loaded(tmp_path, monkeypatch, 10**9, 40)
-    monkeypatch.setattr(state, "STATE_RESULTS_PER_PASS", 150)
+    monkeypatch.setattr(state, "STATE_ROWS_PER_PASS", 300)
     monkeypatch.setattr(state, "CHAINS_PER_PASS_BOUNDS", (5, 10**6))
     passes.clear()
     settings = Settings.build(tmp_path)
@@ -298,6 +299,6 @@ def test_state_passes_after_the_first_hold_about_the_results_asked_for(tmp_path,
     plan.plan_windows(settings, ["east_q4"], as_of=AS_OF, horizon_days=None)
     assert len(passes) > 3 and passes[0][0] == 40
     # Each pass but the last (what chains are left) is as large as the one before asked.
-    for (chains, results_read), (following, _) in zip(passes, passes[1:-1], strict=False):
-        assert following == max(5, chains * 150 // results_read)
+    for (chains, rows_read), (following, _) in zip(passes, passes[1:-1], strict=False):
+        assert following == max(5, chains * 300 // rows_read)
     assert len({chains for chains, _ in passes[:-1]}) > 1
