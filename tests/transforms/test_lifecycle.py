@@ -8,13 +8,11 @@ from polars.testing import assert_frame_equal
 from cxpipeline.transforms.lifecycle import (
     _CHAIN_COLS,
     TREATMENT_SCHEMA,
-    _classify,
-    _cycle_end,
     _history,
     _list_settings,
-    _resolve_cycles,
     record_lifecycle,
 )
+from cxpipeline.transforms.lifecycle_cycles import classify, cycle_end, resolve_cycles
 from cxpipeline.transforms.treatments import treatment_steps
 
 TS = pl.Datetime("us", "UTC")
@@ -252,9 +250,9 @@ def test_any_order_and_split_of_the_results_gives_the_same_state(calls, cycles, 
 def _every_result_again(frame, steps, chains, max_cycles):
     """The cycles resolved by classifying every result again after each move (the reference)."""
     for c in range(1, max_cycles):
-        classified = _classify(frame, steps).collect().lazy()
+        classified = classify(frame, steps).collect().lazy()
         cycle = chains.select("chain_id").unique().with_columns(_c=pl.lit(c, pl.Int64))
-        end = _cycle_end(classified, chains, cycle)
+        end = cycle_end(classified, chains, cycle)
         later = (pl.col("_cycle") == c) & (pl.col("_t") > pl.col("_end"))
         moved = pl.when(later & (pl.col("cycles").fill_null(1) > c)).then(c + 1)
         frame = (
@@ -262,7 +260,7 @@ def _every_result_again(frame, steps, chains, max_cycles):
             .with_columns(_cycle=moved.otherwise(pl.col("_cycle")))
             .drop("_end")
         )
-    return _classify(frame, steps)
+    return classify(frame, steps)
 
 
 @settings(max_examples=40, deadline=None)
@@ -275,7 +273,7 @@ def test_only_records_with_a_moved_result_are_classified_again(calls, cycles):
     chains = recs.select(_CHAIN_COLS).rename({"record_type": "_input_type"})
     chains = chains.with_columns(pl.col("chain_n").cast(pl.Int64))
     history = _history(recs, _results(calls), _list_settings(_settings(4, cycles))).collect()
-    got = _resolve_cycles(history.lazy(), steps, chains, cycles).collect().sort("_i")
+    got = resolve_cycles(history.lazy(), steps, chains, cycles).collect().sort("_i")
     expected = _every_result_again(history.lazy(), steps, chains, cycles).collect().sort("_i")
     assert_frame_equal(got, expected.select(got.columns))
 
@@ -289,7 +287,7 @@ def test_treatment_step_counts_occurrences_by_call_time_whatever_the_row_order()
     history = _history(recs, _results(calls), settings).collect()
     steps = treatment_steps(_treatments(BUSY_STEPS).cast(TREATMENT_SCHEMA))
     # Rows in reverse call order, as a join may hand them on.
-    out = _classify(history.reverse().lazy(), steps).collect()
+    out = classify(history.reverse().lazy(), steps).collect()
     busy = out.filter(pl.col("call_result") == BUSY).sort("_t")
     assert busy["_occ"].to_list() == [1, 2, 3]
     assert busy["_k"].to_list() == [0, 1, 2]

@@ -12,8 +12,14 @@ from __future__ import annotations
 
 import polars as pl
 
-from cxpipeline.codes import RESULT_GROUPS, CallResult, RecordStatus, RecordType, ResultGroup
+from cxpipeline.codes import CallResult, RecordStatus, RecordType
 from cxpipeline.transforms.group_order import ordinal_within
+from cxpipeline.transforms.lifecycle_cycles import (
+    FINAL_RESULTS,
+    MOVE_ON,
+    cycle_end,
+    resolve_cycles,
+)
 from cxpipeline.transforms.treatments import (
     ACTIONS,
     RETRY_ACTIONS,
@@ -23,18 +29,6 @@ from cxpipeline.transforms.treatments import (
 )
 
 __all__ = ["ACTIONS", "DNC_REASON", "FINAL_RESULTS", "TREATMENT_SCHEMA", "record_lifecycle"]
-
-#: Actions that finish the record for this cycle and hand the chain to its next record.
-#: `finish` is a result whose treatment steps are used up: done for this cycle, next at once.
-_MOVE_ON = ["next_in_chain", "next_in_chain_after", "next_in_chain_at", "finish"]
-
-#: Results that finish the record itself for good, whatever its treatment says about the chain:
-#: the number is wrong or dead (invalid-number group incl. 53, 40 Wrong Party) or cancelled.
-FINAL_RESULTS: frozenset[int] = frozenset(
-    {int(CallResult.WRONG_PARTY), int(CallResult.CANCEL_RECORD)}
-    | {int(c) for c in RESULT_GROUPS[ResultGroup.INVALID_NUMBER]}
-)
-_NO_CONTACT = sorted(int(c) for c in RESULT_GROUPS[ResultGroup.NO_CONTACT])
 
 DNC_REASON = "do_not_call_result"
 
@@ -86,93 +80,6 @@ def _history(records: pl.LazyFrame, results: pl.LazyFrame, settings: pl.LazyFram
     )
 
 
-def _matched_steps(frame: pl.LazyFrame, steps: pl.LazyFrame) -> pl.LazyFrame:
-    """Per result (`_i`): the treatment step its occurrence in its cycle falls in, if any."""
-    between = (pl.col("_occ") >= pl.col("_first_n")) & (pl.col("_occ") <= pl.col("_last_n"))
-    matched = (
-        frame.select("_i", "_occ", "list_name", "call_result")
-        .join(steps, on=["list_name", "call_result"], how="inner")
-        .filter(between)
-        .select(
-            "_i",
-            "action",
-            "interval_minutes",
-            "increment_minutes",
-            "at_minute",
-            "days",
-            (pl.col("_occ") - pl.col("_first_n")).alias("_k"),
-        )
-    )
-    return matched
-
-
-def _action() -> pl.Expr:
-    """Choose a result's action: fixed outcomes first, then its treatment step, then defaults."""
-    result = pl.col("call_result")
-    callback = pl.col("callback_time_utc").is_not_null() & (result != int(CallResult.DO_NOT_CALL))
-    default_retry = result.is_in(_NO_CONTACT) & pl.col("retry_interval_minutes").is_not_null()
-    return (
-        pl.when(callback)
-        .then(pl.lit("callback"))
-        .when(result == int(CallResult.DO_NOT_CALL))
-        .then(pl.lit("dnc"))
-        .when(result == int(CallResult.ANSWER))
-        .then(pl.lit("update_chain"))
-        .when(result == int(CallResult.CANCEL_RECORD))
-        .then(pl.lit("cancel_record"))
-        .when(pl.col("action").is_not_null())
-        .then(pl.col("action"))
-        .when(pl.col("_treated").fill_null(False) | result.is_in(sorted(FINAL_RESULTS)))
-        .then(pl.lit("finish"))
-        .when(default_retry)
-        .then(pl.lit("retry_in"))
-        .otherwise(pl.lit("no_treatment"))
-    )
-
-
-def _classify(frame: pl.LazyFrame, steps: pl.LazyFrame) -> pl.LazyFrame:
-    """Give each result its action, `_permanent` (finished for good) and `_moves_on` flags."""
-    # Ranked on `_i`, not on row position: joins do not keep row order.
-    frame = ordinal_within(frame, ["record_id", "call_result", "_cycle"], "_i", "_occ")
-    matched = _matched_steps(frame, steps)
-    treated = steps.select("list_name", "call_result").unique().with_columns(_treated=True)
-    result = pl.col("call_result")
-    default_retry = result.is_in(_NO_CONTACT) & pl.col("retry_interval_minutes").is_not_null()
-    exhausted = pl.col("_n_all") >= pl.col("max_attempts")
-    frame = (
-        frame.drop(
-            "action",
-            "interval_minutes",
-            "increment_minutes",
-            "at_minute",
-            "days",
-            "_k",
-            "_treated",
-            strict=False,
-        )
-        .join(matched, on="_i", how="left")
-        .join(treated, on=["list_name", "call_result"], how="left")
-        .with_columns(
-            interval_minutes=pl.when(pl.col("action").is_null() & default_retry)
-            .then(pl.col("retry_interval_minutes"))
-            .otherwise(pl.col("interval_minutes")),
-            _k=pl.col("_k").fill_null(0),
-        )
-        .with_columns(action=_action())
-        .with_columns(
-            action=pl.when(pl.col("action").is_in([*RETRY_ACTIONS, "no_treatment"]) & exhausted)
-            .then(pl.lit("exhausted"))
-            .otherwise(pl.col("action"))
-        )
-        .with_columns(
-            _permanent=result.is_in(sorted(FINAL_RESULTS))
-            | pl.col("action").is_in(["exhausted", "cancel_record"]),
-            _moves_on=pl.col("action").is_in(_MOVE_ON),
-        )
-    )
-    return frame
-
-
 def _schedules(frame: pl.LazyFrame, zones: list[str], default_zone: str) -> pl.LazyFrame:
     """Add `_sched` (the record's own next dial) and `_handoff` (the next record's)."""
     action = pl.col("action")
@@ -194,75 +101,6 @@ def _schedules(frame: pl.LazyFrame, zones: list[str], default_zone: str) -> pl.L
     ).drop("_at")
 
 
-def _cycle_end(classified: pl.LazyFrame, chains: pl.LazyFrame, cycle: pl.LazyFrame) -> pl.LazyFrame:
-    """Per chain: `_end`, the epoch s its cycle `_c` was completed (null while still open).
-
-    A cycle is complete when every record of the chain is done in it: moved on from in that
-    cycle, or finished for good (a final result earlier, or No Call from the start).
-    """
-    done = (
-        classified.join(cycle, on="chain_id")
-        .filter(
-            ((pl.col("_cycle") == pl.col("_c")) & (pl.col("_moves_on") | pl.col("_permanent")))
-            | ((pl.col("_cycle") < pl.col("_c")) & pl.col("_permanent"))
-        )
-        .group_by("chain_id", "record_id")
-        .agg(_done=pl.when(pl.col("_cycle") < pl.col("_c")).then(-1).otherwise(pl.col("_t")).min())
-    )
-    no_call = chains.filter(pl.col("_input_type") == int(RecordType.NO_CALL)).select(
-        "chain_id", "record_id", _done=pl.lit(-1, pl.Int64)
-    )
-    counted = (
-        pl.concat([done, no_call]).group_by("chain_id", "record_id").agg(pl.col("_done").min())
-    )
-    sizes = chains.group_by("chain_id").agg(_size=pl.len())
-    return (
-        counted.group_by("chain_id")
-        .agg(_n_done=pl.len(), _end=pl.col("_done").max())
-        .join(sizes, on="chain_id")
-        .select("chain_id", _end=pl.when(pl.col("_n_done") == pl.col("_size")).then(pl.col("_end")))
-    )
-
-
-def _resolve_cycles(
-    frame: pl.LazyFrame, steps: pl.LazyFrame, chains: pl.LazyFrame, max_cycles: int
-) -> pl.LazyFrame:
-    """Classify every result, moving results after a completed cycle into the next one.
-
-    A result's class depends on its own record's results only (their cycles, counts and
-    order), so after each move only the records with a moved result are classified again.
-    """
-    classified = _classify(frame, steps).collect()
-    names = classified.columns
-    for c in range(1, max_cycles):
-        cycle = chains.select("chain_id").unique().with_columns(_c=pl.lit(c, pl.Int64))
-        end = _cycle_end(classified.lazy(), chains, cycle)
-        later = (pl.col("_cycle") == c) & (pl.col("_t") > pl.col("_end"))
-        moved = (
-            classified.lazy()
-            .join(end, on="chain_id", how="left")
-            .with_columns(
-                _next=pl.when(later & (pl.col("cycles").fill_null(1) > c))
-                .then(c + 1)
-                .otherwise(pl.col("_cycle"))
-            )
-            .drop("_end")
-            .collect()
-        )
-        changed = moved.filter(pl.col("_next") != pl.col("_cycle")).select("record_id").unique()
-        if changed.height == 0:
-            break  # no result moved: the later cycles stay empty too
-        again = moved.join(changed, on="record_id", how="semi")
-        again = again.with_columns(_cycle=pl.col("_next")).drop("_next")
-        classified = pl.concat(
-            [
-                moved.join(changed, on="record_id", how="anti").drop("_next"),
-                _classify(again.lazy(), steps).select(names).collect(),
-            ]
-        )
-    return classified.lazy()
-
-
 def _chain_state(
     classified: pl.LazyFrame, chains: pl.LazyFrame, settings: pl.LazyFrame
 ) -> pl.LazyFrame:
@@ -273,7 +111,7 @@ def _chain_state(
         _wrap_h=pl.col("_handoff").sort_by("_i").last(),
         _wrap_t=pl.col("_t").max(),
     )
-    ends = _cycle_end(classified, chains, last.select("chain_id", "_c"))
+    ends = cycle_end(classified, chains, last.select("chain_id", "_c"))
     done = (
         classified.group_by("record_id")
         .agg(pl.col("chain_id").first(), _a=pl.col("action").sort_by("_i").last())
@@ -385,7 +223,7 @@ def _status() -> pl.Expr:
             .then(int(RecordStatus.UPDATED))
             .otherwise(int(RecordStatus.CHAIN_UPDATED))
         )
-        .when(in_cur & pl.col("_last_action").is_in(_MOVE_ON))
+        .when(in_cur & pl.col("_last_action").is_in(MOVE_ON))
         .then(int(RecordStatus.UPDATED))
         .when(chain_has)
         .then(int(RecordStatus.READY))
@@ -484,7 +322,7 @@ def record_lifecycle(
     zones = _zones(base, default_zone)
     steps = treatment_steps(treatments.cast(TREATMENT_SCHEMA))  # type: ignore[arg-type]
     history = _history(base, results, settings)
-    classified = _resolve_cycles(history, steps, chains, min(int(max_cycles or 1), 50))
+    classified = resolve_cycles(history, steps, chains, min(int(max_cycles or 1), 50))
     classified = _schedules(classified, zones, default_zone).collect().lazy()
     per_record = _per_record(classified)
     state = _chain_state(classified, chains, settings)

@@ -150,14 +150,7 @@ def _by_zone_day(
         # Python per distinct (day, zone), not per row: a few hundred pairs for a whole list.
         offsets = [day_offset(d, z) for d, z in days.iter_rows()]
         days = days.with_columns(_off=pl.Series(offsets, dtype=pl.Duration("us")))
-        if day_switch is not None:
-            days = _with_switches(days, day_switch)
-        frame = frame.join(days, on=["_day", "zone"], how="left", maintain_order="left")
-        if day_switch is not None:
-            switched = pl.when(pl.col("_naive") < pl.col("_switch")).then("_before")
-            frame = frame.with_columns(_off=pl.coalesce("_off", switched.otherwise("_after"))).drop(
-                "_switch", "_before", "_after"
-            )
+        frame = _with_offsets(frame, days, day_switch)
         shifted = (
             (pl.col("_naive") - pl.col("_off")).dt.replace_time_zone("UTC")
             if to_utc
@@ -177,6 +170,22 @@ def _by_zone_day(
         return frame["_out"]
 
     return run
+
+
+def _with_offsets(
+    frame: pl.DataFrame,
+    days: pl.DataFrame,
+    day_switch: Callable[[datetime, str], tuple[datetime, timedelta, timedelta] | None] | None,
+) -> pl.DataFrame:
+    """Join each row its (day, zone) offset `_off`; on a switch day, the one on its side."""
+    if day_switch is None:
+        return frame.join(days, on=["_day", "zone"], how="left", maintain_order="left")
+    days = _with_switches(days, day_switch)
+    frame = frame.join(days, on=["_day", "zone"], how="left", maintain_order="left")
+    switched = pl.when(pl.col("_naive") < pl.col("_switch")).then("_before")
+    return frame.with_columns(_off=pl.coalesce("_off", switched.otherwise("_after"))).drop(
+        "_switch", "_before", "_after"
+    )
 
 
 def _with_switches(
