@@ -302,3 +302,12 @@ def test_state_passes_after_the_first_hold_about_the_rows_asked_for(tmp_path, mo
     for (chains, rows_read), (following, _) in zip(passes, passes[1:-1], strict=False):
         assert following == max(5, chains * 300 // rows_read)
     assert len({chains for chains, _ in passes[:-1]}) > 1
+
+
+def test_a_pass_that_read_nothing_leaves_the_next_pass_its_size(monkeypatch):
+    monkeypatch.setattr(state, "STATE_ROWS_PER_PASS", 1_000)
+    monkeypatch.setattr(state, "CHAINS_PER_PASS_BOUNDS", (10, 500))
+    assert state._next_pass_chains(40, 0) == 40
+    assert state._next_pass_chains(40, 100) == 400
+    assert state._next_pass_chains(40, 10_000) == 10  # the lower bound
+    assert state._next_pass_chains(400, 100) == 500  # the upper bound

@@ -122,9 +122,14 @@ def refresh_state(
 
 
 def _next_pass_chains(chains: int, rows: int) -> int:
-    """Chains for the next pass: about `STATE_ROWS_PER_PASS` rows at this pass's rate."""
+    """Chains for the next pass: about `STATE_ROWS_PER_PASS` rows at this pass's rate.
+
+    A pass that read nothing tells no rate: the next one keeps its size.
+    """
+    if rows == 0:
+        return chains
     low, high = CHAINS_PER_PASS_BOUNDS
-    wanted = chains * STATE_ROWS_PER_PASS // max(rows, 1)
+    wanted = chains * STATE_ROWS_PER_PASS // rows
     return max(low, min(high, wanted))
 
 

@@ -32,8 +32,9 @@ def run_position(keys: Sequence[str]) -> pl.Expr:
 def ordinal_within(frame: pl.LazyFrame, keys: Sequence[str], order: str, name: str) -> pl.LazyFrame:
     """Add `name`: the 1-based rank of `order` among the rows sharing `keys` (Int64).
 
-    Equal to `pl.col(order).rank("ordinal").over(keys)`, ties ranked in row order; the rows
-    come back in their own order.
+    Equal to `pl.col(order).rank("ordinal").over(keys)` for an `order` without nulls (the
+    callers rank row numbers and indexes), ties ranked in row order; the rows come back in
+    their own order.
     """
     row = "__group_order_row"
     return (
