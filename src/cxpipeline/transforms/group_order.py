@@ -37,10 +37,12 @@ def ordinal_within(frame: pl.LazyFrame, keys: Sequence[str], order: str, name: s
     their own order.
     """
     row = "__group_order_row"
-    return (
-        frame.with_row_index(row)
+    numbered = frame.with_row_index(row)
+    # Only the keys, the order and the row numbers are sorted (not every column of the rows):
+    # the ranks then join back to their rows by number.
+    ranks = (
+        numbered.select(row, *keys, order)
         .sort([*keys, order], maintain_order=True)
-        .with_columns(run_position(keys).alias(name))
-        .sort(row)
-        .drop(row)
+        .select(row, run_position(keys).alias(name))
     )
+    return numbered.join(ranks, on=row, how="left", maintain_order="left").drop(row)
