@@ -24,6 +24,10 @@ def test_ranks_within_groups_keep_the_rows_in_their_order():
     assert ranked.drop("n").equals(frame)
     assert ranked["n"].to_list() == [3, 1, 1, 1, 2, 1]
     assert ranked.schema["n"] == pl.Int64
+    # Ranked again (a frame classified again): the column is replaced, not doubled.
+    again = ordinal_within(ranked.with_columns(a=pl.lit(1)).lazy(), ["a"], "o", "n").collect()
+    assert again.columns == ranked.columns
+    assert again["n"].to_list() == [6, 2, 3, 4, 5, 1]
 
 
 @settings(max_examples=150, deadline=None)

@@ -45,4 +45,6 @@ def ordinal_within(frame: pl.LazyFrame, keys: Sequence[str], order: str, name: s
         .sort([*keys, order], maintain_order=True)
         .select(row, run_position(keys).alias(name))
     )
-    return numbered.join(ranks, on=row, how="left", maintain_order="left").drop(row)
+    # A column `name` the frame already has is replaced, as with_columns would.
+    kept = numbered.drop(name, strict=False)
+    return kept.join(ranks, on=row, how="left", maintain_order="left").drop(row)
