@@ -66,6 +66,10 @@ def _utc_day_offset(day: datetime, zone: str) -> timedelta | None:
     return offsets.pop() if len(offsets) == 1 else None
 
 
+#: A UTC day's one switch in a zone: (naive day, zone) -> (instant, offset before, after) or None.
+DaySwitch = Callable[[datetime, str], tuple[datetime, timedelta, timedelta] | None]
+
+
 @lru_cache(maxsize=_DAY_OFFSETS_KEPT)
 def _utc_day_switch(day: datetime, zone: str) -> tuple[datetime, timedelta, timedelta] | None:
     """Return (instant, offset before it, offset from it on) of `zone`'s switch in a UTC day.
@@ -115,8 +119,7 @@ def _by_zone_day(
     day_offset: Callable[[datetime, str], timedelta | None],
     dtype: pl.DataType,
     field: str,
-    day_switch: Callable[[datetime, str], tuple[datetime, timedelta, timedelta] | None]
-    | None = None,
+    day_switch: DaySwitch | None = None,
 ) -> Callable[[pl.Series], pl.Series]:
     """Make a batch function: one offset per distinct (zone, day), per value only on DST days.
 
@@ -175,7 +178,7 @@ def _by_zone_day(
 def _with_offsets(
     frame: pl.DataFrame,
     days: pl.DataFrame,
-    day_switch: Callable[[datetime, str], tuple[datetime, timedelta, timedelta] | None] | None,
+    day_switch: DaySwitch | None,
 ) -> pl.DataFrame:
     """Join each row its (day, zone) offset `_off`; on a switch day, the one on its side."""
     if day_switch is None:
@@ -190,9 +193,10 @@ def _with_offsets(
 
 def _with_switches(
     days: pl.DataFrame,
-    day_switch: Callable[[datetime, str], tuple[datetime, timedelta, timedelta] | None],
+    day_switch: DaySwitch,
 ) -> pl.DataFrame:
     """Add `_switch`, `_before` and `_after` to the (day, zone) pairs without one offset."""
+    # Python per distinct (day, zone) left without one offset: a zone's switch days only.
     found = [
         (day, zone, *switch)
         for day, zone in days.filter(pl.col("_off").is_null()).select("_day", "zone").iter_rows()
