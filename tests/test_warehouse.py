@@ -311,6 +311,21 @@ def test_named_frames_return_each_query_by_name_with_its_own_values(tmp_path):
         assert together["abandonment_calls"].equals(one_by_one)
 
 
+def test_a_named_frame_keeps_the_columns_asked_for_in_their_order(tmp_path):
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        warehouse.migrate(con)
+        con.execute(
+            "INSERT INTO contact_lists (list_id, name, campaign_group, created_at, updated_at) "
+            "VALUES (1, 'east', 'g1', now(), now()), (2, 'west', 'g2', now(), now())"
+        )
+        whole = warehouse.named_frame(con, "list_groups")
+        some = warehouse.named_frame(con, "list_groups", None, ["list_id", "list_name"])
+        assert len(whole.columns) > 2 and some.columns == ["list_id", "list_name"]
+        assert some.sort("list_id").rows() == [(1, "east"), (2, "west")]
+        with pytest.raises(duckdb.BinderException):  # a name is a column, never SQL
+            warehouse.named_frame(con, "list_groups", None, ["list_id; DROP TABLE contact_lists"])
+
+
 def test_a_staged_query_writes_its_rows_to_an_owner_only_parquet_file(tmp_path):
     import polars as pl
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from functools import cache
@@ -450,10 +450,20 @@ def reapply_suppression(
 
 
 def named_frame(
-    con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    params: dict[str, Any] | None = None,
+    columns: Sequence[str] | None = None,
 ) -> pl.DataFrame:
-    """Run the named query sql/ops/<name>.sql with bound values and return a Polars frame."""
-    return frame(con, load_sql_statement(name), params)
+    """Run the named query sql/ops/<name>.sql with bound values and return a Polars frame.
+
+    `columns` keeps only those columns of its result, in that order: DuckDB then reads no
+    other column of the tables behind it.
+    """
+    if columns is None:
+        return frame(con, load_sql_statement(name), params)
+    relation = con.sql(load_sql_statement(name), params=params or None)
+    return relation.select(*(duckdb.ColumnExpression(column) for column in columns)).pl()
 
 
 def named_frames(

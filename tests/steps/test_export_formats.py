@@ -121,7 +121,7 @@ def test_an_export_in_slices_of_chains_is_the_export_in_one(home, tmp_path, monk
     from cxpipeline.steps import export
 
     whole = export_list(home, "retry", tmp_path / f"whole.{fmt}", fmt, day="2026-12-05")
-    monkeypatch.setattr(export, "EXPORT_SLICE_RECORDS", 37)
+    monkeypatch.setattr(export, "EXPORT_SLICE_CELLS", 37 * 70)  # slices of 37 to 70 records
     sliced = export_list(home, "retry", tmp_path / f"sliced.{fmt}", fmt, day="2026-12-05")
     if fmt == "parquet":
         import pyarrow.parquet as pq
@@ -132,3 +132,47 @@ def test_an_export_in_slices_of_chains_is_the_export_in_one(home, tmp_path, monk
         return
     text = whole.read_text(encoding="utf-8")
     assert text.count("\n") > 37 * 5 and sliced.read_text(encoding="utf-8") == text
+
+
+@pytest.mark.parametrize(
+    ("fmt", "day"), [("genesys", None), ("genesys", "2026-12-05"), ("cxcontact", None)]
+)
+def test_a_dialer_layout_reads_only_the_columns_it_writes(home, tmp_path, monkeypatch, fmt, day):
+    from cxpipeline import warehouse
+    from cxpipeline.steps import export
+
+    read: list[list[str]] = []
+    narrow_columns = export._read_columns
+    monkeypatch.setattr(
+        export, "_read_columns", lambda *a, **k: read.append(narrow_columns(*a, **k)) or read[-1]
+    )
+    narrow = export_list(home, "retry", tmp_path / "narrow.csv", fmt, day=day)
+
+    def every_column(con, *_, **__):
+        return warehouse.table_columns(con, "contact_records")
+
+    monkeypatch.setattr(export, "_read_columns", every_column)
+    wide = export_list(home, "retry", tmp_path / "wide.csv", fmt, day=day)
+    with duckdb.connect(str(home.warehouse_path), read_only=True) as con:
+        stored = warehouse.table_columns(con, "contact_records")
+    assert len(read) == 1 and set(read[0]) < set(stored) and len(read[0]) < len(stored) * 0.8
+    assert narrow.read_text(encoding="utf-8") == wide.read_text(encoding="utf-8")
+
+
+def test_an_export_reads_within_a_small_duckdb_bound(home, tmp_path, monkeypatch):
+    from cxpipeline import warehouse_memory
+    from cxpipeline.steps import export
+
+    bounds: list[int | None] = []
+    real = warehouse_memory.memory_bound
+
+    def recorded(con, megabytes):
+        bounds.append(megabytes)
+        return real(con, megabytes)
+
+    monkeypatch.setattr(warehouse_memory, "memory_bound", recorded)
+    export_list(home, "retry", tmp_path / "bounded.csv", "genesys")
+    small = home.model_copy(update={"warehouse_memory_mb": 64})
+    export_list(small, "retry", tmp_path / "smaller.csv", "genesys")
+    # Each block is read once: a cache up to the step's bound (512 MB) would grow with the list.
+    assert bounds == [export.EXPORT_READ_MB, 64] and export.EXPORT_READ_MB < 512

@@ -18,13 +18,20 @@ from cxpipeline.settings import Settings
 from cxpipeline.steps.common import chain_slices
 from cxpipeline.transforms import chains, cxcontact
 from cxpipeline.transforms import export as export_tx
-from cxpipeline.transforms.daily_window import day_window
+from cxpipeline.transforms.daily_window import WINDOW_INPUTS, day_window
 
 EXPORT_FORMATS = ("genesys", "cxcontact", "parquet", "csv")
 
 
-#: Records an export reads, lays out and writes at a time (whole chains): bounds its memory.
-EXPORT_SLICE_RECORDS = 100_000
+#: Cells (records x columns read) an export reads, lays out and writes at a time, in slices of
+#: whole chains: bounds its memory whatever the list's size and the columns its format reads
+#: (every column: ~58,000 records a slice; the genesys layout's: ~89,000).
+EXPORT_SLICE_CELLS = 4_000_000
+
+#: DuckDB's memory for an export's reads, in MB (the home's bound if that is lower). Each block
+#: is read once, so caching blocks up to a step's bound only grew the export with the list
+#: (2M customers: ~140 MiB more than at 500k); a slice's scan needs a few dozen MB.
+EXPORT_READ_MB = 128
 
 
 def export_list(
@@ -42,50 +49,78 @@ def export_list(
     audit column, lists flattened) or `parquet` (every column). `day` writes, in `genesys`,
     the daily window of that local dialing day instead of the first planned day. The output
     is refused over the warehouse, the lake, an ingested input or a folder, and an existing
-    file is replaced only with `force`; it is written atomically, owner-only. The records
-    are read, laid out and written one slice of whole chains at a time
-    (`EXPORT_SLICE_RECORDS`), so memory does not grow with the list.
+    file is replaced only with `force`; it is written atomically, owner-only. Only the
+    columns the format writes are read, one slice of whole chains at a time
+    (`EXPORT_SLICE_CELLS`), so memory does not grow with the list.
     """
     con = warehouse.connect(settings, read_only=True)
     try:
         inputs = warehouse.named_frame(con, "input_files")["path"].to_list()
         windows = warehouse.named_frame(con, "list_windows", {"list_name": list_name})
-        ranges = _list_slices(con, list_name)
         out = outputs.check_output_file(out, home=settings.home, protected=inputs, force=force)
+        columns = _read_columns(con, fmt, with_window=day is not None)
+        ranges = _list_slices(con, list_name, max(EXPORT_SLICE_CELLS // len(columns), 1))
         if not ranges:
             raise InputError(f"contact list {list_name!r} has no records", field="--list")
         chosen = _chosen_day(windows, day)
-        # DuckDB's cache of the blocks it read is bounded as a step's is, and freed at close.
-        with warehouse_memory.memory_bound(con, settings.warehouse_memory_mb):
-            frames = (
-                _layout(settings, records, fmt, _day_window(settings, records, windows, chosen))
-                for records in _records(con, list_name, ranges)
-            )
-            if fmt == "parquet":
-                return io.write_parquet_slices(frames, out)
-            return io.write_csv_slices((tabular.safe_cells(f) for f in frames), out)
+
+        def write(megabytes: int | None) -> Path:
+            with warehouse_memory.memory_bound(con, megabytes):
+                frames = (
+                    _layout(settings, records, fmt, _day_window(settings, records, windows, chosen))
+                    for records in _records(con, list_name, ranges, columns)
+                )
+                if fmt == "parquet":
+                    return io.write_parquet_slices(frames, out)
+                return io.write_csv_slices((tabular.safe_cells(f) for f in frames), out)
+
+        bound = min(EXPORT_READ_MB, settings.warehouse_memory_mb or EXPORT_READ_MB)
+        return warehouse_memory.within_memory_bound(bound, write)
     finally:
         con.close()
 
 
-def _list_slices(con: duckdb.DuckDBPyConnection, list_name: str) -> list[tuple[int, int]]:
-    """Return the chain id ranges that cut the list into slices (none: no such list)."""
+def _list_slices(
+    con: duckdb.DuckDBPyConnection, list_name: str, records: int
+) -> list[tuple[int, int]]:
+    """Return chain id ranges that cut the list into slices of ~`records` (none: no list)."""
     lists = warehouse.named_frame(con, "list_groups").filter(pl.col("list_name") == list_name)
     if lists.height == 0:
         return []
     low, high = chains.id_block(int(lists["list_id"][0]))
     if not warehouse.named_frame(con, "record_count", {"lo": low, "hi": high})["records"][0]:
         return []
-    return chain_slices(con, EXPORT_SLICE_RECORDS, low, high)
+    return chain_slices(con, records, low, high)
+
+
+def _read_columns(con: duckdb.DuckDBPyConnection, fmt: str, *, with_window: bool) -> list[str]:
+    """Return the record columns the layout of `fmt` reads (parquet and csv: every one).
+
+    The dialer layouts write a few dozen of the records' columns: the others are not read.
+    `with_window`: the genesys layout with the window of a chosen day.
+    """
+    stored = warehouse.table_columns(con, "contact_records")
+    if fmt == "genesys":
+        window = WINDOW_INPUTS if with_window else ()
+        wanted: tuple[str, ...] = (*export_tx.GENESYS_INPUTS, *window)
+    elif fmt == "cxcontact":
+        wanted = cxcontact.CXCONTACT_INPUTS
+    else:
+        return stored
+    return [name for name in dict.fromkeys(wanted) if name in stored]
 
 
 def _records(
-    con: duckdb.DuckDBPyConnection, list_name: str, ranges: list[tuple[int, int]]
+    con: duckdb.DuckDBPyConnection,
+    list_name: str,
+    ranges: list[tuple[int, int]],
+    columns: list[str],
 ) -> Iterator[pl.DataFrame]:
-    """Yield the list's records slice by slice, in chain order."""
+    """Yield the `columns` of the list's records slice by slice, in chain order."""
     for low, high in ranges:
         params = {"list_name": list_name, "lo": low, "hi": high}
-        yield warehouse.named_frame(con, "list_records", params).sort("chain_id", "chain_n")
+        records = warehouse.named_frame(con, "list_records", params, columns)
+        yield records.sort("chain_id", "chain_n")
 
 
 def _chosen_day(windows: pl.DataFrame, day: date | str | None) -> date | None:

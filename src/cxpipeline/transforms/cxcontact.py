@@ -45,6 +45,18 @@ _CUSTOMER_FIELDS = {
     **{f"Other{i}": f"other{i}" for i in range(1, 21)},
 }
 
+#: The record columns `cxcontact_list` reads: an export reads only these from the warehouse.
+CXCONTACT_INPUTS: tuple[str, ...] = (
+    "chain_id",
+    "chain_n",
+    "contact_info",
+    "extension",
+    "record_type",
+    "tz_name",
+    "tz_source",
+    *(source for source in _CUSTOMER_FIELDS.values() if source != "_tz_input"),
+)
+
 _NO_CALL = 7
 
 

@@ -78,6 +78,10 @@ def _per_record(records_with_keys: pl.LazyFrame, per_pair: pl.LazyFrame) -> pl.L
     )
 
 
+#: The record columns `day_window` and `daily_window` read.
+WINDOW_INPUTS: tuple[str, ...] = ("record_id", "window_key", "tz_name")
+
+
 def day_window(
     records_with_keys: pl.LazyFrame,
     windows: pl.LazyFrame,

@@ -54,6 +54,14 @@ USER_FIELDS: tuple[str, ...] = (
     *(f"other{i}" for i in range(1, 21)),
 )
 
+#: The record columns `genesys_calling_list` reads: an export reads only these from the
+#: warehouse (tz_dbid comes from tz_name, tz_input from tz_source and tz_name).
+GENESYS_INPUTS: tuple[str, ...] = (
+    *(name for name in MANDATORY_FIELDS if name != "tz_dbid"),
+    *(name for name in USER_FIELDS if name != "tz_input"),
+    "tz_source",
+)
+
 #: Separator of list values in a flattened (csv) cell.
 LIST_SEPARATOR = "|"
 
