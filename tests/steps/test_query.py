@@ -140,7 +140,7 @@ def test_a_result_written_in_batches_is_the_result_written_at_once(
 ):
     whole = tmp_path / f"whole.{fmt}"
     assert sql(home, ROWS, "--format", fmt, "--out", str(whole)).exit_code == 0
-    monkeypatch.setattr(query, "QUERY_BATCH_ROWS", 7)
+    monkeypatch.setattr(query, "QUERY_BATCH_CELLS", 7)
     batched = tmp_path / f"batched.{fmt}"
     result = sql(home, ROWS, "--format", fmt, "--out", str(batched))
     assert result.exit_code == 0 and "(200 rows)" in result.output
@@ -158,7 +158,7 @@ def test_a_result_written_in_batches_is_the_result_written_at_once(
 
 
 def test_a_table_shows_the_first_rows_and_counts_the_rest_in_batches(home, monkeypatch):
-    monkeypatch.setattr(query, "QUERY_BATCH_ROWS", 7)
+    monkeypatch.setattr(query, "QUERY_BATCH_CELLS", 7)
     result = sql(home, ROWS)
     assert result.exit_code == 0
     assert "150 more rows not shown" in result.output and "49" in result.output
@@ -177,3 +177,18 @@ def test_a_query_runs_within_the_warehouse_memory_bound(home):
     assert unit == "MiB" and float(number) <= home.warehouse_memory_mb
     result = sql(home, "SET memory_limit = '100GB'")
     assert result.exit_code == 1  # and a query cannot lift it
+
+
+def test_a_wide_result_comes_in_batches_of_fewer_rows(home, monkeypatch):
+    # Memory follows a batch's cells: as many as a narrow batch holds in rows, a wide one
+    # holds in fewer rows.
+    monkeypatch.setattr(query, "QUERY_BATCH_CELLS", 60)
+    narrow = "SELECT range AS a, range AS b FROM range(100)"
+    wide = "SELECT range AS a, range AS b, 1 AS c, 2 AS d, 3 AS e, 4 AS f FROM range(100)"
+    for text, rows in ((narrow, 30), (wide, 10)):
+        with query.query_frames(home, text) as frames:
+            heights = [frame.height for frame in frames]
+        assert sum(heights) == 100 and max(heights) == rows
+    monkeypatch.setattr(query, "QUERY_BATCH_MAX_ROWS", 20)
+    with query.query_frames(home, narrow) as frames:
+        assert max(frame.height for frame in frames) == 20
