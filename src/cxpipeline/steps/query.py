@@ -48,7 +48,7 @@ def read_query(query: str | None, file: Path | None) -> str:
 
 #: Cells (rows x columns) of a result fetched and written at a time, so a query's memory
 #: follows neither its length nor its width: every column of contact_records (69) comes
-#: ~50,000 rows at a time (a 3.7 M-record list as csv: 940 -> 709 MiB in batches of 50,000
+#: ~50,000 rows at a time (a 3.7 M-record list as csv: 918 -> 709 MiB in batches of 50,000
 #: rows instead of 100,000, as fast), a count per day a million.
 QUERY_BATCH_CELLS = 3_500_000
 #: Rows of a batch at most, whatever its width.
