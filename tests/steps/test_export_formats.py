@@ -176,3 +176,26 @@ def test_an_export_reads_within_a_small_duckdb_bound(home, tmp_path, monkeypatch
     export_list(small, "retry", tmp_path / "smaller.csv", "genesys")
     # Each block is read once: a cache up to the step's bound (512 MB) would grow with the list.
     assert bounds == [export.EXPORT_READ_MB, 64] and export.EXPORT_READ_MB < 512
+
+
+def test_an_export_whose_reads_outgrow_the_small_bound_runs_again_unbounded(
+    home, tmp_path, monkeypatch
+):
+    from cxpipeline import warehouse_memory
+    from cxpipeline.steps import export
+
+    expected = export_list(home, "retry", tmp_path / "expected.csv", "genesys")
+    bounds: list[int | None] = []
+    real = warehouse_memory.memory_bound
+
+    def recorded(con, megabytes):
+        bounds.append(megabytes)
+        return real(con, megabytes)
+
+    monkeypatch.setattr(warehouse_memory, "memory_bound", recorded)
+    # 1 MB cannot hold the blocks of one slice's scan: DuckDB refuses, the export runs again.
+    monkeypatch.setattr(export, "EXPORT_READ_MB", 1)
+    again = export_list(home, "retry", tmp_path / "again.csv", "genesys")
+    assert bounds == [1, None]
+    assert again.read_bytes() == expected.read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["again.csv", "expected.csv"]

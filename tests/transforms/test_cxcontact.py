@@ -1,6 +1,10 @@
 """CX Contact layout: one row per customer, devices in chain order, one zone per row."""
 
+import random
+
 import polars as pl
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from cxpipeline.transforms.cxcontact import CXCONTACT_COLUMNS, MAX_DEVICES, cxcontact_list
 
@@ -60,3 +64,59 @@ def test_no_device_is_put_on_another_clock_dropped_or_dialed_when_no_call():
     assert overflow["Device10"].to_list() == ["+12125550010", None]
     assert overflow["Device1"].to_list() == ["+12125550001", "+12125550011"]
     assert overflow["Device2"].to_list() == ["+12125550002", "+12125550012"]
+
+
+def _by_windows(records: pl.LazyFrame, default_zone: str) -> pl.DataFrame:
+    """The layout's rows and devices as window expressions give them (the reference)."""
+    devices = (
+        records.filter(pl.col("record_type").fill_null(2) != 7)
+        .with_columns(_zone=pl.col("tz_name").fill_null(default_zone))
+        .sort("chain_id", "chain_n")
+        .with_columns(
+            _row=pl.int_range(pl.len()).over("chain_id", "_zone") // MAX_DEVICES,
+            _first=pl.col("chain_n").min().over("chain_id", "_zone"),
+        )
+    )
+    return (
+        devices.group_by("chain_id", "_zone", "_row", maintain_order=True)
+        .agg(pl.col("_first").first(), pl.col("contact_info"))
+        .sort("chain_id", "_first", "_row")
+        .select(
+            pl.col("_zone").alias("tz"),
+            *(
+                pl.col("contact_info").list.get(i, null_on_oob=True).alias(f"Device{i + 1}")
+                for i in range(MAX_DEVICES)
+            ),
+        )
+        .collect()
+    )
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(1, 3),
+            st.sampled_from([NY, LA, None, "Europe/London"]),
+            st.sampled_from([2, 2, 2, 7, None]),
+        ),
+        max_size=90,
+    ),
+    st.randoms(use_true_random=False),
+)
+# More than ten devices of each of two zones, the zones alternating in dial order.
+@example([(1, NY if n % 2 else LA, 2) for n in range(25)], random.Random(0))
+def test_rows_and_devices_are_those_of_window_expressions(rows, rng):
+    # Any chains, zones, No Call records, more than ten devices a zone, rows in any order.
+    numbered = [
+        (chain, n, f"+1212555{n:04d}", None, zone, kind)
+        for n, (chain, zone, kind) in enumerate(rows)
+    ]
+    rng.shuffle(numbered)
+    records = _records(numbered)
+    out = cxcontact_list(records, default_zone=NY).collect()
+    expected = _by_windows(records, NY)
+    assert out.select(expected.columns).equals(expected)
+    devices = out.select(pl.concat_list(f"Device{i + 1}" for i in range(MAX_DEVICES)))
+    dialable = sum(1 for _, _, _, _, _, kind in numbered if kind != 7)
+    assert devices.to_series().list.drop_nulls().list.len().sum() == dialable
