@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cxpipeline.reports.excel import write_xlsx_report
 from cxpipeline.reports.html import format_value, write_html_report
@@ -70,6 +72,38 @@ def test_safe_cells_keeps_signed_numbers_such_as_e164_unless_told_not_to():
     assert safe_cells(with_extension)["d"].to_list() == ["+16173532011;ext=204", "'+1;ext=2+cmd|x"]
     strict = safe_cells(frame, keep_signed_numbers=False)["phone"].to_list()
     assert strict == ["'+12125550101", "'-12.5", "'+1 212", "'+1+1"]
+
+
+_CELL = st.one_of(
+    st.none(),
+    st.text(alphabet="=+-@\t\r0123456789.;extab |", max_size=8),
+    st.sampled_from([*EVIL, "+12125550101", "+16173532011;ext=204", "-12.5", "plain"]),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.integers(1, 30).flatmap(
+        lambda rows: st.lists(st.lists(_CELL, min_size=rows, max_size=rows), min_size=1, max_size=5)
+    ),
+    st.booleans(),
+)
+def test_safe_cells_guards_every_cell_a_spreadsheet_would_run(columns, keep_signed):
+    # Columns with and without risky cells: every cell is what the rule says, one by one.
+    frame = pl.DataFrame(
+        {f"c{i}": pl.Series(cells, dtype=pl.String) for i, cells in enumerate(columns)}
+    )
+    signed = r"^([+-][0-9]+(\.[0-9]+)?|\+[0-9]+;ext=[0-9]+)$"
+
+    def guarded(cell):
+        if cell is None or not re.match(r"^[=+\-@\t\r]", cell):
+            return cell
+        return cell if keep_signed and re.match(signed, cell) else "'" + cell
+
+    out = safe_cells(frame, keep_signed_numbers=keep_signed)
+    assert out.columns == frame.columns and out.dtypes == frame.dtypes
+    for i, cells in enumerate(columns):
+        assert out[f"c{i}"].to_list() == [guarded(cell) for cell in cells]
 
 
 def test_safe_cells_guards_categorical_and_list_columns():

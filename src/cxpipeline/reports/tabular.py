@@ -38,10 +38,14 @@ def safe_cells(frame: pl.DataFrame, *, keep_signed_numbers: bool = True) -> pl.D
     Numeric, boolean and temporal columns are untouched. Categorical columns become text and
     list or struct columns become one text cell each (joined with '; ' / JSON), then guarded.
     """
-    exprs: list[pl.Expr] = []
+    texts: list[str] = []
+    converted: list[pl.Expr] = []
     for name, dtype in frame.schema.items():
         col = pl.col(name)
-        if dtype == pl.String or isinstance(dtype, pl.Categorical | pl.Enum):
+        if dtype == pl.String:
+            texts.append(name)
+            continue
+        if isinstance(dtype, pl.Categorical | pl.Enum):
             text = col.cast(pl.String)
         elif isinstance(dtype, pl.List | pl.Array):
             text = col.cast(pl.List(pl.String)).list.join("; ")
@@ -49,8 +53,19 @@ def safe_cells(frame: pl.DataFrame, *, keep_signed_numbers: bool = True) -> pl.D
             text = col.struct.json_encode()
         else:
             continue
-        exprs.append(_guarded(text, keep_signed_numbers=keep_signed_numbers).alias(name))
-    return frame.with_columns(exprs) if exprs else frame
+        texts.append(name)
+        converted.append(text.alias(name))
+    if not texts:
+        return frame
+    frame = frame.with_columns(converted) if converted else frame
+    # Most columns hold no cell a spreadsheet would run (names, zones, ids): one cheap pass
+    # finds the columns that do, and only those are guarded cell by cell.
+    risky = frame.select(pl.col(texts).str.contains(FORMULA_TRIGGERS).any()).row(0)
+    guarded = [name for name, found in zip(texts, risky, strict=True) if found]
+    return frame.with_columns(
+        _guarded(pl.col(name), keep_signed_numbers=keep_signed_numbers).alias(name)
+        for name in guarded
+    )
 
 
 def _checked_name(name: str) -> str:
