@@ -43,6 +43,10 @@ def test_quick_benchmark_prints_every_step_with_positive_figures(tmp_path, capsy
     assert results["records_floor"]["seconds"] < results["ingest"]["seconds"]
     assert results["records_floor"]["count"] == results["ingest"]["records"]
     assert results["results_file"]["per_record"] >= 4  # --quick asks for ~5 per record
+    # Statistics and the DuckDB query compared alike: best of as many runs; the first shown.
+    stats = results["statistics"]
+    assert stats["repeats"] == 3 and stats["first"] >= stats["seconds"] > 0
+    assert re.search(r"statistics / DuckDB query .*best of 3 each; the first build \d", out), out
 
 
 def test_the_memory_target_is_read_from_cxpipelines_own_steps():
