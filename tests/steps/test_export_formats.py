@@ -159,9 +159,10 @@ def test_a_dialer_layout_reads_only_the_columns_it_writes(home, tmp_path, monkey
     assert narrow.read_text(encoding="utf-8") == wide.read_text(encoding="utf-8")
 
 
-def test_an_export_reads_within_a_small_duckdb_bound(home, tmp_path, monkeypatch):
+@pytest.fixture
+def read_bounds(monkeypatch):
+    """The DuckDB memory bounds an export's reads ran within, in order."""
     from cxpipeline import warehouse_memory
-    from cxpipeline.steps import export
 
     bounds: list[int | None] = []
     real = warehouse_memory.memory_bound
@@ -171,31 +172,29 @@ def test_an_export_reads_within_a_small_duckdb_bound(home, tmp_path, monkeypatch
         return real(con, megabytes)
 
     monkeypatch.setattr(warehouse_memory, "memory_bound", recorded)
+    return bounds
+
+
+def test_an_export_reads_within_a_small_duckdb_bound(home, tmp_path, read_bounds):
+    from cxpipeline.steps import export
+
     export_list(home, "retry", tmp_path / "bounded.csv", "genesys")
     small = home.model_copy(update={"warehouse_memory_mb": 64})
     export_list(small, "retry", tmp_path / "smaller.csv", "genesys")
     # Each block is read once: a cache up to the step's bound (512 MB) would grow with the list.
-    assert bounds == [export.EXPORT_READ_MB, 64] and export.EXPORT_READ_MB < 512
+    assert read_bounds == [export.EXPORT_READ_MB, 64] and export.EXPORT_READ_MB < 512
 
 
 def test_an_export_whose_reads_outgrow_the_small_bound_runs_again_unbounded(
-    home, tmp_path, monkeypatch
+    home, tmp_path, monkeypatch, read_bounds
 ):
-    from cxpipeline import warehouse_memory
     from cxpipeline.steps import export
 
+    monkeypatch.setattr(export, "EXPORT_READ_MB", 512)
     expected = export_list(home, "retry", tmp_path / "expected.csv", "genesys")
-    bounds: list[int | None] = []
-    real = warehouse_memory.memory_bound
-
-    def recorded(con, megabytes):
-        bounds.append(megabytes)
-        return real(con, megabytes)
-
-    monkeypatch.setattr(warehouse_memory, "memory_bound", recorded)
     # 1 MB cannot hold the blocks of one slice's scan: DuckDB refuses, the export runs again.
     monkeypatch.setattr(export, "EXPORT_READ_MB", 1)
     again = export_list(home, "retry", tmp_path / "again.csv", "genesys")
-    assert bounds == [1, None]
+    assert read_bounds == [512, 1, None]
     assert again.read_bytes() == expected.read_bytes()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["again.csv", "expected.csv"]
