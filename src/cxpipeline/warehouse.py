@@ -460,10 +460,10 @@ def named_frame(
     `columns` keeps only those columns of its result, in that order: DuckDB then reads no
     other column of the tables behind it.
     """
-    if columns is None:
-        return frame(con, load_sql_statement(name), params)
     relation = con.sql(load_sql_statement(name), params=params or None)
-    return relation.select(*(duckdb.ColumnExpression(column) for column in columns)).pl()
+    if columns is not None:
+        relation = relation.select(*(duckdb.ColumnExpression(column) for column in columns))
+    return relation.pl()
 
 
 def named_frames(
