@@ -1,11 +1,11 @@
-"""Helpers the steps share: items made ahead on a worker thread."""
+"""Items made ahead on a worker thread while the caller uses the last one (io.made_ahead)."""
 
 import threading
 import time
 
 import pytest
 
-from cxpipeline.steps.common import made_ahead
+from cxpipeline.io import made_ahead
 
 
 def test_items_made_ahead_come_in_order_and_the_next_is_made_while_one_is_used():

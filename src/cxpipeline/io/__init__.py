@@ -17,6 +17,7 @@ from cxpipeline.io.table import RawTable, ReadOptions
 from cxpipeline.io.writers import (
     STAGING_COMPRESSION,
     atomic_path,
+    made_ahead,
     write_bytes,
     write_csv,
     write_csv_slices,
@@ -37,6 +38,7 @@ __all__ = [
     "atomic_path",
     "copy_raw",
     "file_sha256",
+    "made_ahead",
     "mask_phone",
     "mask_text",
     "progress",

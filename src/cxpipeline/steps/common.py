@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from typing import TypeVar
 
 import duckdb
 import polars as pl
 
 from cxpipeline import warehouse
 from cxpipeline.transforms import slices
-
-T = TypeVar("T")
 
 
 def as_utc(moment: datetime | None) -> datetime:
@@ -52,18 +47,3 @@ def chain_slices(
     fractions = [index / count for index in range(1, count)]
     cuts = warehouse.named_frame(con, "chain_cuts", {"fractions": fractions, **bounds})["cuts"]
     return slices.id_ranges([int(cut) for cut in cuts[0]], low, high)
-
-
-def made_ahead(items: Iterable[T]) -> Iterator[T]:
-    """Yield `items`, making the next one on a worker thread while the caller uses this one.
-
-    For slices read and laid out (DuckDB and Polars release the GIL) while the last one is
-    written: two are held at most. An error making an item is raised where it is taken.
-    """
-    end = object()
-    iterator = iter(items)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pending = pool.submit(next, iterator, end)
-        while (item := pending.result()) is not end:
-            pending = pool.submit(next, iterator, end)
-            yield item  # type: ignore[misc]

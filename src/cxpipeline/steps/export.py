@@ -15,7 +15,7 @@ from cxpipeline.io import outputs
 from cxpipeline.reference import abbreviations
 from cxpipeline.reports import tabular
 from cxpipeline.settings import Settings
-from cxpipeline.steps.common import chain_slices, made_ahead
+from cxpipeline.steps.common import chain_slices
 from cxpipeline.transforms import chains, cxcontact
 from cxpipeline.transforms import export as export_tx
 from cxpipeline.transforms.daily_window import WINDOW_INPUTS, day_window
@@ -70,10 +70,10 @@ def export_list(
                     _layout(settings, records, fmt, _day_window(settings, records, windows, chosen))
                     for records in _records(con, list_name, ranges, columns)
                 )
-                if fmt == "parquet":
-                    return io.write_parquet_slices(made_ahead(frames), out)
+                if fmt == "parquet":  # the writer makes its slices ahead itself
+                    return io.write_parquet_slices(frames, out)
                 safe = (tabular.safe_cells(frame) for frame in frames)
-                return io.write_csv_slices(made_ahead(safe), out)
+                return io.write_csv_slices(io.made_ahead(safe), out)
 
         bound = min(EXPORT_READ_MB, settings.warehouse_memory_mb or EXPORT_READ_MB)
         return warehouse_memory.within_memory_bound(bound, write)
