@@ -258,3 +258,45 @@ def test_list_stats_rates_and_counts_are_checked() -> None:
     assert rejects["reason"].item() == "more attempted records than records"
     _, rejects = schemas.validated(list_stats(talk_time_s=-1.0), schemas.ListStatsRow)
     assert rejects["field"].to_list() == ["talk_time_s"]
+
+
+def test_a_castable_frame_is_coerced_once_not_column_by_column(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import pandera.engines.polars_engine as engine
+
+    frame = records(record(), record(record_id=2, chain_id=2, source_row=2))
+    expected = schemas.CallingListRecord.validate(frame)  # pandera's own coercion
+    coerced: list[object] = []
+    original = engine.DataType.try_coerce
+    monkeypatch.setattr(
+        engine.DataType,
+        "try_coerce",
+        lambda self, data: coerced.append(data) or original(self, data),
+    )
+    valid, rejects = schemas.validated(frame, schemas.CallingListRecord)
+    assert rejects.is_empty()
+    assert coerced == []  # one cast of the frame instead
+    assert valid.schema == expected.schema
+    assert valid.equals(expected)
+    assert schemas.checked(frame, schemas.CallingListRecord).equals(expected)
+
+
+def test_checks_still_run_after_the_single_cast() -> None:
+    with pytest.raises(pa.errors.SchemaError, match="record_type"):
+        schemas.checked(records(record(record_type=8)), schemas.CallingListRecord)
+
+
+def test_a_value_of_the_wrong_type_names_its_column() -> None:
+    # A frame we build with a value of the wrong type is a bug: an error naming the column at
+    # fault (the other columns are cast, so pandera's coercion meets only that one).
+    frame = records(record(), record(record_id=2, chain_id=2, source_row=2)).with_columns(
+        pl.when(pl.col("source_row") == 2)
+        .then(pl.lit("not a number"))
+        .otherwise(pl.col("daily_from").cast(pl.String))
+        .alias("daily_from")
+    )
+    with pytest.raises(errors.InputError) as info:
+        schemas.validated(frame, schemas.CallingListRecord)
+    assert info.value.field == "daily_from"
+    assert "String" in str(info.value)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, cast
+from typing import Annotated
 
 import pandera.polars as pa
 import polars as pl
 from pandera.api.polars.model_config import BaseConfig
+
+from cxpipeline.schemas.validation import model_validate
 
 _UTC = Annotated[pl.Datetime, "us", "UTC"]
 
@@ -136,4 +138,4 @@ class WarehouseSchema(_Coerced):
 
 def checked(frame: pl.DataFrame, model: type[pa.DataFrameModel]) -> pl.DataFrame:
     """Validate a frame we built ourselves before it is written; a failure is a bug and raises."""
-    return cast(pl.DataFrame, model.validate(frame))
+    return model_validate(frame, model)

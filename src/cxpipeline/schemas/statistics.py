@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import pandera.polars as pa
 import polars as pl
 from pandera.api.polars.model_config import BaseConfig
+
+from cxpipeline.schemas.validation import model_validate
 
 
 def count_field(description: str) -> Any:
@@ -131,7 +133,4 @@ STATISTICS_MODELS: dict[str, type[pa.DataFrameModel]] = {
 
 def validated_statistics(tables: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
     """Validate every statistics table before it is written; a failure is a bug, so it raises."""
-    return {
-        name: cast(pl.DataFrame, STATISTICS_MODELS[name].validate(frame))
-        for name, frame in tables.items()
-    }
+    return {name: model_validate(frame, STATISTICS_MODELS[name]) for name, frame in tables.items()}
