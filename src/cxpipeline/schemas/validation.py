@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from functools import cache
-from typing import cast
+from typing import Any, cast
 
 import pandera.polars as pa
 import polars as pl
@@ -76,7 +76,7 @@ def _coerced(frame: pl.DataFrame, model: type[pa.DataFrameModel]) -> pl.DataFram
     return frame.cast(_casts(frame, schema)) if schema.coerce else frame
 
 
-def _casts(frame: pl.DataFrame, schema: pa.DataFrameSchema) -> dict[str, pl.DataType]:
+def _casts(frame: pl.DataFrame, schema: pa.DataFrameSchema) -> dict[Any, Any]:
     """Return the model's type of each of its columns the frame has."""
     return {
         name: column.dtype.type
