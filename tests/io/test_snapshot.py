@@ -25,6 +25,85 @@ def test_patch_file_rewrites_only_the_blocks_that_differ_and_cuts_to_size(tmp_pa
     assert target.read_bytes() == source.read_bytes()
 
 
+def _duckdb_like(headers: bytes, blocks: list[bytes]) -> bytes:
+    """A file laid out as DuckDB's: the three 4 KiB headers, then the blocks."""
+    assert len(headers) == snapshot.DUCKDB_HEADERS
+    return headers + b"".join(blocks)
+
+
+def test_patch_blocks_rewrites_the_blocks_whose_checksum_differs(tmp_path):
+    size = 64
+    head = b"h" * snapshot.DUCKDB_HEADERS
+    a, b, c = (bytes([k]) * 8 + bytes([k + 100]) * (size - 8) for k in (1, 2, 3))
+    source, target = tmp_path / "source", tmp_path / "target"
+    source.write_bytes(_duckdb_like(head, [a, b, c]))
+    target.write_bytes(_duckdb_like(head, [a, c, c, a]))  # one block differs, one too many
+    assert snapshot.patch_blocks(source, target, size) == size
+    assert target.read_bytes() == source.read_bytes()
+    assert snapshot.patch_blocks(source, target, size) == 0
+    header = b"H" + head[1:]  # a database header moved on: the headers are compared whole
+    source.write_bytes(_duckdb_like(header, [a, b, c, b]))  # and the file grew
+    assert snapshot.patch_blocks(source, target, size) == snapshot.DUCKDB_HEADERS + size
+    assert target.read_bytes() == source.read_bytes()
+
+
+def test_patch_blocks_trusts_the_checksum_at_the_head_of_each_block(tmp_path):
+    # DuckDB writes a block with the checksum of its content first: same checksum, same block.
+    size = 64
+    head = b"h" * snapshot.DUCKDB_HEADERS
+    source, target = tmp_path / "source", tmp_path / "target"
+    source.write_bytes(_duckdb_like(head, [b"c" * 8 + b"x" * (size - 8)]))
+    target.write_bytes(_duckdb_like(head, [b"c" * 8 + b"y" * (size - 8)]))
+    assert snapshot.patch_blocks(source, target, size) == 0
+
+
+def test_a_file_that_is_not_whole_blocks_is_patched_byte_by_byte(tmp_path):
+    source, target = tmp_path / "source", tmp_path / "target"
+    source.write_bytes(b"s" * (snapshot.DUCKDB_HEADERS + 100))
+    target.write_bytes(b"t" * (snapshot.DUCKDB_HEADERS + 100))
+    assert snapshot.patch_blocks(source, target, 64) == snapshot.DUCKDB_HEADERS + 100
+    assert target.read_bytes() == source.read_bytes()
+
+
+def test_published_snapshots_are_the_warehouse_byte_for_byte_patched_by_block(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setattr(snapshot, "SPARE_REST_S", 0.0)
+    settings = Settings.build(tmp_path / "home")
+    patched: list[tuple[int, int]] = []
+    original = snapshot.patch_blocks
+
+    def spy(source: Path, target: Path, block_size: int) -> int:
+        written = original(source, target, block_size)
+        patched.append((written, source.stat().st_size))
+        return written
+
+    monkeypatch.setattr(snapshot, "patch_blocks", spy)
+    steps = [
+        "CREATE TABLE t AS SELECT range AS id, md5(range::VARCHAR) AS v FROM range(60000)",
+        "UPDATE t SET v = 'changed' WHERE id % 1000 = 0",
+        "DELETE FROM t WHERE id < 15000",
+        "INSERT INTO t SELECT range, 'new' FROM range(100000, 106000)",
+        "CREATE TABLE u AS SELECT * FROM t WHERE id % 7 = 0",
+        "DROP TABLE u",
+        "UPDATE t SET v = upper(v)",
+    ]
+    for statement in steps:
+        con = warehouse.connect(settings)
+        con.execute(statement)
+        con.close()
+        published = snapshot.snapshot_path(settings.warehouse_path)
+        assert published.read_bytes() == settings.warehouse_path.read_bytes()
+        with warehouse.connect(settings, read_only=True) as reader:
+            expected = duckdb.connect(str(settings.warehouse_path), read_only=True)
+            assert reader.execute("SELECT count(*), max(v) FROM t").fetchall() == (
+                expected.execute("SELECT count(*), max(v) FROM t").fetchall()
+            )
+            expected.close()
+    assert len(patched) >= len(steps) - 2  # the first publications copy: no spare yet
+    assert any(written < size // 2 for written, size in patched)
+
+
 def _write(settings: Settings, value: str) -> None:
     """One writer that changes the warehouse (and so publishes the snapshot on close)."""
     con = warehouse.connect(settings)

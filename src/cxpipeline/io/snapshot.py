@@ -11,6 +11,12 @@ again, and on a busy disk a 150 MiB warehouse took 0.6–1 s where the patch tak
 that a reader still holds (DuckDB holds a read lock on each file it opens, listed in
 /proc/locks) is left alone and the whole file is copied, as before.
 
+The blocks that differ are found by their checksums: every block of a DuckDB file begins with
+the checksum of its content (DuckDB checks it on every read), so eight bytes of each block of
+the two files tell them apart, not both files read whole. Comparing every byte read both files
+(3 GiB for a 5M-customer list's warehouse: 0.55 s when cached, 7.5 s when not), so every write
+paid for the warehouse's size: a 1,000-row ingest beside that list took 4.3–9.1 s.
+
 DuckDB takes its lock just after it opens the file. So cxpipeline's readers open the snapshot
 under a shared lock on .readers/.open.lock, and a publication takes that lock exclusively while
 it decides whether the spare may be rewritten: by then every reader that opened the spare has
@@ -34,6 +40,10 @@ SNAPSHOT_DIR = ".readers"
 SPARE_SUFFIX = ".spare"
 #: Bytes compared (and, where they differ, rewritten) at a time; DuckDB's block is 256 KiB.
 PATCH_CHUNK = 1 << 18
+#: A DuckDB file: three 4 KiB headers (the main one, two database headers), then its blocks.
+DUCKDB_HEADERS = 3 * 4096
+#: Bytes at the start of each DuckDB block: the checksum of the block's content.
+BLOCK_CHECKSUM = 8
 #: Seconds a former snapshot rests before it is rewritten (for readers outside cxpipeline, which
 #: lock a file microseconds after opening it by name but do not take OPEN_LOCK).
 SPARE_REST_S = 0.25
@@ -52,11 +62,12 @@ def spare_path(warehouse: Path) -> Path:
     return target.with_name(target.name + SPARE_SUFFIX)
 
 
-def publish_snapshot(warehouse: Path) -> Path:
+def publish_snapshot(warehouse: Path, block_size: int | None = None) -> Path:
     """Make the closed, checkpointed warehouse the readers' snapshot by atomic rename.
 
     The former snapshot becomes the spare. The new one is the spare patched block by block
-    when no reader holds it, else a whole copy in a new file.
+    when no reader holds it (`block_size`: the warehouse's DuckDB block size, whose block
+    checksums then find the blocks that differ), else a whole copy in a new file.
     """
     target, spare = snapshot_path(warehouse), spare_path(warehouse)
     target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -65,7 +76,10 @@ def publish_snapshot(warehouse: Path) -> Path:
     tmp = Path(tmp_name)
     try:
         if _claim_spare(spare, tmp):
-            patch_file(warehouse, tmp)
+            if block_size is None:
+                patch_file(warehouse, tmp)
+            else:
+                patch_blocks(warehouse, tmp, block_size)
         else:
             shutil.copyfile(warehouse, tmp)
         os.utime(tmp)  # a patch that changed nothing still marks the snapshot current
@@ -137,6 +151,40 @@ def patch_file(source: Path, target: Path) -> int:
             offset += len(block)
             dst.seek(offset)
         dst.truncate(offset)
+    return written
+
+
+def patch_blocks(source: Path, target: Path, block_size: int) -> int:
+    """Rewrite the DuckDB blocks of `target` whose checksum differs from `source`'s; cut to size.
+
+    The headers are compared whole; a block is rewritten when its first BLOCK_CHECKSUM bytes
+    differ (or `target` ends before it). A `source` that is not headers and whole blocks of
+    `block_size` is patched byte by byte (`patch_file`). Returns the bytes written.
+    """
+    size = source.stat().st_size
+    if (
+        block_size <= BLOCK_CHECKSUM
+        or size < DUCKDB_HEADERS
+        or (size - DUCKDB_HEADERS) % block_size
+    ):
+        return patch_file(source, target)
+    written = 0
+    with source.open("rb") as src, target.open("r+b") as dst:
+        inp, out = src.fileno(), dst.fileno()
+        for fd in (inp, out):
+            # Eight bytes a block: read-ahead would read most of both files for them.
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_RANDOM)
+        spans = [(0, DUCKDB_HEADERS, DUCKDB_HEADERS)]
+        spans += [
+            (offset, block_size, BLOCK_CHECKSUM)
+            for offset in range(DUCKDB_HEADERS, size, block_size)
+        ]
+        for offset, length, compared in spans:
+            if os.pread(inp, compared, offset) != os.pread(out, compared, offset):
+                block = os.pread(inp, length, offset)
+                os.pwrite(out, block, offset)
+                written += len(block)
+        os.ftruncate(out, size)
     return written
 
 
