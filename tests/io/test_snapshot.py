@@ -69,6 +69,7 @@ def test_published_snapshots_are_the_warehouse_byte_for_byte_patched_by_block(
     tmp_path, monkeypatch
 ):
     monkeypatch.setattr(snapshot, "SPARE_REST_S", 0.0)
+    monkeypatch.setattr(snapshot, "BLOCK_PATCH_FROM_BYTES", 0)  # a test warehouse is small
     settings = Settings.build(tmp_path / "home")
     patched: list[tuple[int, int]] = []
     original = snapshot.patch_blocks
@@ -191,3 +192,20 @@ def test_a_reader_opening_the_snapshot_keeps_the_spare_from_being_rewritten(home
     resting = _inode(snapshot.spare_path(home.warehouse_path))
     _write(home, "fourth")  # nobody is opening now: the spare is patched in
     assert _inode(snapshot.snapshot_path(home.warehouse_path)) == resting
+
+
+def test_a_small_warehouse_is_compared_byte_by_byte_without_opening_it(home, monkeypatch):
+    sizes: list[int | None] = []
+    original = snapshot.publish_snapshot
+
+    def spy(path: Path, block_size: int | None = None) -> Path:
+        sizes.append(block_size)
+        return original(path, block_size)
+
+    monkeypatch.setattr(snapshot, "publish_snapshot", spy)
+    _write(home, "second")
+    monkeypatch.setattr(snapshot, "BLOCK_PATCH_FROM_BYTES", 0)
+    _write(home, "third")
+    assert sizes == [None, 262144]
+    with warehouse.connect(home, read_only=True) as reader:
+        assert reader.execute("SELECT v FROM note").fetchall() == [("third",)]
