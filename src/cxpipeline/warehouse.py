@@ -208,17 +208,18 @@ def _publish(path: Path) -> None:
     """Publish the readers' snapshot, folding in first a WAL left unfolded.
 
     A writer killed after a commit, or a checkpoint that failed (its DuckDB instance gone),
-    leaves the commit in the WAL: opening and closing the file checkpoints it. A big file's
-    block size lets the publication compare the blocks' checksums; a small one (or one held
-    open here in another configuration) is compared byte by byte, faster than opening it.
+    leaves the commit in the WAL: opening and closing the file checkpoints it.
     """
     if path.with_name(path.name + ".wal").exists():
         duckdb.connect(str(path)).close()
-    block_size = None
-    if path.stat().st_size >= snapshot.BLOCK_PATCH_FROM_BYTES:
-        with contextlib.suppress(duckdb.Error), duckdb.connect(str(path), read_only=True) as con:
-            block_size = int(scalar(con, "SELECT block_size FROM pragma_database_size()"))
-    snapshot.publish_snapshot(path, block_size=block_size)
+    snapshot.publish_snapshot(path, block_size=_block_size)
+
+
+def _block_size(path: Path) -> int | None:
+    """Return a closed warehouse file's block size (None: held open here in another way)."""
+    with contextlib.suppress(duckdb.Error), duckdb.connect(str(path), read_only=True) as con:
+        return int(scalar(con, "SELECT block_size FROM pragma_database_size()"))
+    return None
 
 
 class _Writer:

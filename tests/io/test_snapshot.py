@@ -195,17 +195,36 @@ def test_a_reader_opening_the_snapshot_keeps_the_spare_from_being_rewritten(home
 
 
 def test_a_small_warehouse_is_compared_byte_by_byte_without_opening_it(home, monkeypatch):
-    sizes: list[int | None] = []
-    original = snapshot.publish_snapshot
+    asked: list[Path] = []
+    original_size = warehouse._block_size
+    monkeypatch.setattr(
+        warehouse, "_block_size", lambda path: asked.append(path) or original_size(path)
+    )
+    sizes: list[int] = []
+    original_patch = snapshot.patch_blocks
 
-    def spy(path: Path, block_size: int | None = None) -> Path:
+    def spy(source: Path, target: Path, block_size: int) -> int:
         sizes.append(block_size)
-        return original(path, block_size)
+        return original_patch(source, target, block_size)
 
-    monkeypatch.setattr(snapshot, "publish_snapshot", spy)
+    monkeypatch.setattr(snapshot, "patch_blocks", spy)
     _write(home, "second")
+    _write(home, "third")  # a spare to patch: compared byte by byte, the file never opened
+    assert asked == [] and sizes == []
     monkeypatch.setattr(snapshot, "BLOCK_PATCH_FROM_BYTES", 0)
-    _write(home, "third")
-    assert sizes == [None, 262144]
+    _write(home, "fourth")
+    assert asked == [home.warehouse_path] and sizes == [262144]
     with warehouse.connect(home, read_only=True) as reader:
-        assert reader.execute("SELECT v FROM note").fetchall() == [("third",)]
+        assert reader.execute("SELECT v FROM note").fetchall() == [("fourth",)]
+
+
+def test_the_block_size_is_not_asked_when_the_whole_warehouse_is_copied(home, monkeypatch):
+    monkeypatch.setattr(snapshot, "BLOCK_PATCH_FROM_BYTES", 0)
+    asked: list[Path] = []
+    monkeypatch.setattr(warehouse, "_block_size", lambda path: asked.append(path) or 262144)
+    with warehouse.connect(home, read_only=True):
+        _write(home, "second")  # no spare yet: a whole copy; the reader's file becomes the spare
+        _write(home, "third")  # the reader still holds the spare: a whole copy
+    assert asked == []
+    _write(home, "fourth")  # the spare is free: patched by block, the size asked
+    assert asked == [home.warehouse_path]

@@ -29,11 +29,12 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import itertools
 import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 SNAPSHOT_DIR = ".readers"
@@ -65,12 +66,15 @@ def spare_path(warehouse: Path) -> Path:
     return target.with_name(target.name + SPARE_SUFFIX)
 
 
-def publish_snapshot(warehouse: Path, block_size: int | None = None) -> Path:
+def publish_snapshot(
+    warehouse: Path, block_size: Callable[[Path], int | None] | None = None
+) -> Path:
     """Make the closed, checkpointed warehouse the readers' snapshot by atomic rename.
 
-    The former snapshot becomes the spare. The new one is the spare patched block by block
-    when no reader holds it (`block_size`: the warehouse's DuckDB block size, whose block
-    checksums then find the blocks that differ), else a whole copy in a new file.
+    The former snapshot becomes the spare. The new one is the spare patched when no reader
+    holds it, else a whole copy in a new file. A warehouse of BLOCK_PATCH_FROM_BYTES or more
+    is patched by its blocks' checksums when `block_size` tells its DuckDB block size (asked
+    only then: it opens the file); otherwise every byte is compared.
     """
     target, spare = snapshot_path(warehouse), spare_path(warehouse)
     target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -79,10 +83,13 @@ def publish_snapshot(warehouse: Path, block_size: int | None = None) -> Path:
     tmp = Path(tmp_name)
     try:
         if _claim_spare(spare, tmp):
-            if block_size is None:
+            size = None
+            if block_size is not None and warehouse.stat().st_size >= BLOCK_PATCH_FROM_BYTES:
+                size = block_size(warehouse)
+            if size is None:
                 patch_file(warehouse, tmp)
             else:
-                patch_blocks(warehouse, tmp, block_size)
+                patch_blocks(warehouse, tmp, size)
         else:
             shutil.copyfile(warehouse, tmp)
         os.utime(tmp)  # a patch that changed nothing still marks the snapshot current
@@ -139,22 +146,13 @@ def _swap_in(new: Path, target: Path, spare: Path) -> None:
 
 
 def patch_file(source: Path, target: Path) -> int:
-    """Rewrite the blocks of `target` that differ from `source`, then cut it to size.
+    """Rewrite the chunks of `target` that differ from `source`, then cut it to size.
 
     Returns the bytes written.
     """
-    written = 0
-    with source.open("rb") as src, target.open("r+b") as dst:
-        offset = 0
-        while block := src.read(PATCH_CHUNK):
-            if dst.read(len(block)) != block:
-                dst.seek(offset)
-                dst.write(block)
-                written += len(block)
-            offset += len(block)
-            dst.seek(offset)
-        dst.truncate(offset)
-    return written
+    size = source.stat().st_size
+    chunks = ((offset, PATCH_CHUNK, PATCH_CHUNK) for offset in range(0, size, PATCH_CHUNK))
+    return _patch(source, target, size, chunks)
 
 
 def patch_blocks(source: Path, target: Path, block_size: int) -> int:
@@ -173,21 +171,37 @@ def patch_blocks(source: Path, target: Path, block_size: int) -> int:
         or (size - DUCKDB_HEADERS) % block_size
     ):
         return patch_file(source, target)
+    blocks = (
+        (offset, block_size, BLOCK_CHECKSUM) for offset in range(DUCKDB_HEADERS, size, block_size)
+    )
+    headers = [(0, DUCKDB_HEADERS, DUCKDB_HEADERS)]
+    return _patch(source, target, size, itertools.chain(headers, blocks), sparse=True)
+
+
+def _patch(
+    source: Path,
+    target: Path,
+    size: int,
+    spans: Iterable[tuple[int, int, int]],
+    *,
+    sparse: bool = False,
+) -> int:
+    """Rewrite each span (offset, length, bytes compared) of `target` whose compared bytes differ.
+
+    The span is copied whole from `source`; `target` is then cut to `size`. `sparse`: the
+    spans read only a few bytes each, so the files' read-ahead is turned off (it would read
+    most of both). Returns the bytes written.
+    """
     written = 0
     with source.open("rb") as src, target.open("r+b") as dst:
         inp, out = src.fileno(), dst.fileno()
-        for fd in (inp, out):
-            # Eight bytes a block: read-ahead would read most of both files for them.
-            if hasattr(os, "posix_fadvise"):  # not on macOS
+        if sparse and hasattr(os, "posix_fadvise"):  # not on macOS
+            for fd in (inp, out):
                 os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_RANDOM)
-        spans = [(0, DUCKDB_HEADERS, DUCKDB_HEADERS)]
-        spans += [
-            (offset, block_size, BLOCK_CHECKSUM)
-            for offset in range(DUCKDB_HEADERS, size, block_size)
-        ]
         for offset, length, compared in spans:
-            if os.pread(inp, compared, offset) != os.pread(out, compared, offset):
-                block = os.pread(inp, length, offset)
+            head = os.pread(inp, compared, offset)
+            if os.pread(out, len(head), offset) != head:
+                block = head if compared >= length else os.pread(inp, length, offset)
                 os.pwrite(out, block, offset)
                 written += len(block)
         os.ftruncate(out, size)
