@@ -25,7 +25,7 @@ EXPORT_FORMATS = ("genesys", "cxcontact", "parquet", "csv")
 
 #: Cells (records x columns read) an export reads, lays out and writes at a time, in slices of
 #: whole chains: bounds its memory whatever the list's size and the columns its format reads
-#: (every column: ~58,000 records a slice; the genesys layout's: ~89,000).
+#: (every column: ~58,000 records a slice; the genesys layout's 52: ~77,000).
 EXPORT_SLICE_CELLS = 4_000_000
 
 #: DuckDB's memory for an export's reads, in MB (the home's bound if that is lower). Each block
