@@ -271,3 +271,65 @@ def test_results_loaded_in_any_split_and_order_give_the_same_end_state(
     one_load = _loaded_state([calls], tmp_path)
     assert _loaded_state(batches, tmp_path) == one_load
     assert _loaded_state(batches, tmp_path, touched_only=True) == one_load
+
+
+_STATE_READ = (
+    "SELECT record_id, attempt, call_result, call_time, record_status, record_type, "
+    "dial_sched_time, no_call_reason FROM contact_records ORDER BY record_id"
+)
+
+
+def test_writing_recomputed_state_touches_only_the_records_whose_state_moved():
+    # A rebuild recomputes every record of a list while few move; DuckDB holds each updated
+    # row until the COMMIT, so the rows that did not move must stay out of the UPDATE.
+    con = _con()
+    at = int((DAY + timedelta(hours=15)).timestamp())
+    _insert(con, "contact_records", [_record(i, dial_sched_time=at) for i in (1, 2, 3, 4, 5)])
+    stored = pl.DataFrame(
+        con.execute(_STATE_READ).fetchall(),
+        schema={
+            "record_id": pl.Int64,
+            "attempt": pl.Int32,
+            "call_result": pl.Int32,
+            "call_time": pl.Int64,
+            "record_status": pl.Int32,
+            "record_type": pl.Int32,
+            "dial_sched_time": pl.Int64,
+            "no_call_reason": pl.String,
+        },
+        orient="row",
+    )
+    moved = stored.with_columns(
+        attempt=pl.when(pl.col("record_id") == 2).then(1).otherwise("attempt"),
+        # From a value to none, and from none to a value: both are changes.
+        dial_sched_time=pl.when(pl.col("record_id") == 3).then(None).otherwise("dial_sched_time"),
+        no_call_reason=pl.when(pl.col("record_id") == 4).then(pl.lit("dnc")),
+    )
+    with warehouse.registered(con, "_state", moved):
+        (written,) = con.execute(warehouse.load_sql_statement("update_record_state")).fetchone()
+    assert written == 3
+    assert con.execute(_STATE_READ).fetchall() == moved.rows()
+
+
+def test_a_plan_writes_the_first_day_window_of_the_records_whose_window_moved_only():
+    con = _con()
+    rows = [_record(1), _record(2), _record(3) | {"tz_name": "America/Chicago"}]
+    _insert(con, "contact_records", rows)
+    daily = pl.DataFrame(
+        {
+            "window_key": [1, 1],
+            "tz_name": [NY, "America/Chicago"],
+            # New York's window is the default one already; Chicago's moves.
+            "daily_from": [28800, 32400],
+            "daily_till": [64800, 64800],
+        },
+        schema_overrides={"window_key": pl.UInt64, "daily_from": pl.Int32, "daily_till": pl.Int32},
+    )
+    statement = warehouse.load_sql_statement("plan_update_daily_window")
+    with warehouse.registered(con, "_state", daily):
+        (written,) = con.execute(statement, {"list_name": "L"}).fetchone()
+        (again,) = con.execute(statement, {"list_name": "L"}).fetchone()
+    assert (written, again) == (1, 0)
+    assert con.execute(
+        "SELECT record_id, daily_from, daily_till FROM contact_records ORDER BY record_id"
+    ).fetchall() == [(1, 28800, 64800), (2, 28800, 64800), (3, 32400, 64800)]

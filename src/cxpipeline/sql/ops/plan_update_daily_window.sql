@@ -1,8 +1,11 @@
 -- Give the records of one list the first-day window (registered as _state) of their key and zone.
+-- Only the records whose window moved: every morning's plan would otherwise rewrite two columns
+-- of every record of the list (and the readers' snapshot every block of them).
 UPDATE contact_records AS r
 SET daily_from = s.daily_from,
     daily_till = s.daily_till
 FROM _state AS s
 WHERE r.list_name = $list_name
   AND r.window_key = s.window_key
-  AND r.tz_name IS NOT DISTINCT FROM s.tz_name;
+  AND r.tz_name IS NOT DISTINCT FROM s.tz_name
+  AND (r.daily_from IS DISTINCT FROM s.daily_from OR r.daily_till IS DISTINCT FROM s.daily_till);
