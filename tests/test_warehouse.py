@@ -366,3 +366,20 @@ def test_files_are_read_as_a_temporary_view_for_a_block_only(tmp_path):
         assert con.execute(views).fetchall() == [(0,)]  # nothing in the warehouse's catalog
     with pytest.raises(duckdb.CatalogException):
         con.execute("SELECT * FROM _state")
+
+
+def test_insert_reads_several_parquet_files_in_one_statement_keeping_only_table_columns(tmp_path):
+    con = duckdb.connect()
+    con.execute("CREATE TABLE call_results (record_id BIGINT, result_key VARCHAR)")
+    paths = []
+    for index in range(3):
+        path = tmp_path / f"pass-{index}.parquet"
+        # A working column the table does not keep is left out, as for a single file.
+        pl.DataFrame(
+            {"record_id": [index * 10, index * 10 + 1], "result_key": ["a", "b"], "_work": [1, 2]}
+        ).write_parquet(path)
+        paths.append(path)
+    warehouse.insert(con, "call_results", paths)
+    warehouse.insert(con, "call_results", [])
+    rows = con.execute("SELECT record_id, result_key FROM call_results ORDER BY 1").fetchall()
+    assert rows == [(0, "a"), (1, "b"), (10, "a"), (11, "b"), (20, "a"), (21, "b")]

@@ -378,22 +378,23 @@ def sql_path(name: str) -> Path:
 # --------------------------------------------------------------------------- writes
 
 
-def insert(con: duckdb.DuckDBPyConnection, table: str, data: pl.DataFrame | Path) -> None:
-    """Insert a frame, or a Parquet file, into a table by column name.
+def insert(
+    con: duckdb.DuckDBPyConnection, table: str, data: pl.DataFrame | Path | list[Path]
+) -> None:
+    """Insert a frame, or Parquet files of one schema, into a table by column name.
 
-    Only the table's own columns are stored (frames carry working columns the table does not
-    keep). DuckDB reads a Parquet file itself, so nothing list-sized passes through Python.
+    Only the table's own columns are stored; DuckDB reads Parquet files itself.
     """
     name = quote_identifier(table, set(RELATIONS))
     columns = table_columns(con, table)
-    if isinstance(data, Path):
-        present = set(pl.read_parquet_schema(data))
-        chosen = [c for c in columns if c in present]
-        if chosen:
+    if isinstance(data, Path | list):
+        paths = [str(path) for path in ([data] if isinstance(data, Path) else data)]
+        present = set(pl.read_parquet_schema(paths[0])) if paths else set()
+        if chosen := [c for c in columns if c in present]:
             select = ", ".join(quote_identifier(c, set(columns)) for c in chosen)
             con.execute(
-                f"INSERT INTO {name} BY NAME SELECT {select} FROM read_parquet($path)",  # noqa: S608
-                {"path": str(data)},
+                f"INSERT INTO {name} BY NAME SELECT {select} FROM read_parquet($paths)",  # noqa: S608
+                {"paths": paths},
             )
         return
     if data.height == 0:
