@@ -280,8 +280,8 @@ _STATE_READ = (
 
 
 def test_writing_recomputed_state_touches_only_the_records_whose_state_moved():
-    # A rebuild recomputes every record of a list while few move; DuckDB holds each updated
-    # row until the COMMIT, so the rows that did not move must stay out of the UPDATE.
+    # A rebuild recomputes every record of a list while few move: the rows that did not move
+    # stay out of the UPDATE.
     con = _con()
     at = int((DAY + timedelta(hours=15)).timestamp())
     _insert(con, "contact_records", [_record(i, dial_sched_time=at) for i in (1, 2, 3, 4, 5)])
