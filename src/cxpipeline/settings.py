@@ -86,8 +86,8 @@ class Settings(BaseModel):
             "Memory DuckDB may use for the statements of an ingest's commit, a results "
             "load and a plan, for the statistics' reads, and for every checkpoint (MiB; "
             "None: DuckDB's default); a statement that needs more runs the step again "
-            "without the bound, and the COMMIT itself (which does not checkpoint) always "
-            "runs without it."
+            "without the bound; a results load's and a plan's COMMIT run within it too, an "
+            "ingest's COMMIT (which registers identities in a unique index) without it."
         ),
     )
 

@@ -39,8 +39,14 @@ class Limits:
         return [limit for name, limit in self.inserts if name == table]
 
 
-def recorded_limits(monkeypatch, *, out_of_memory_at: str | None = None) -> Limits:
-    """Record the limits; the first insert into `out_of_memory_at` runs out of memory."""
+def recorded_limits(
+    monkeypatch, *, out_of_memory_at: str | None = None, commit_fails_within: int | None = None
+) -> Limits:
+    """Record the limits; the first insert into `out_of_memory_at` runs out of memory.
+
+    With `commit_fails_within` (MB), the first COMMIT within that bound fails as DuckDB's does
+    (the transaction rolled back, a `TransactionException` raised).
+    """
     limits = Limits()
     real_insert, real_transaction = warehouse.insert, warehouse.transaction
     real_checkpoint = warehouse_memory.checkpoint
@@ -58,6 +64,10 @@ def recorded_limits(monkeypatch, *, out_of_memory_at: str | None = None) -> Limi
             limits.commits.append(current_limit(con))
             threshold = con.execute("SELECT current_setting('checkpoint_threshold')").fetchone()
             limits.thresholds.append(threshold[0])
+            bound = None if commit_fails_within is None else shown_limit(commit_fails_within)
+            if limits.commits.count(bound) == 1 and limits.commits[-1] == bound:
+                # raised inside the transaction: it rolls back, as DuckDB's failed COMMIT does
+                raise duckdb.TransactionException("Failed to commit: could not allocate (test)")
 
     def checkpoint(con, megabytes):
         limits.checkpoints.append(megabytes)

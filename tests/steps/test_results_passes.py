@@ -216,6 +216,30 @@ def test_a_load_is_bounded_runs_again_unbounded_when_it_must_and_commits_unbound
     assert limits.checkpoints[-2:] == [None, Settings.build(tmp_path).warehouse_memory_mb]
 
 
+def test_a_load_commits_within_the_bound_and_without_it_when_that_commit_fails(
+    one_pass, tmp_path, monkeypatch
+):
+    # Lifted, a load's COMMIT kept every block it read cached (a day's results for the 5M
+    # list: 2.2 GiB); within the bound it is not. Its ingest's COMMIT, which registers new
+    # identities in a unique index, runs without the bound.
+    limits = recorded_limits(monkeypatch)
+    _loaded(tmp_path / "a", monkeypatch, 10**9, 10**9)
+    megabytes = Settings.build(tmp_path / "a").warehouse_memory_mb
+    bounded = shown_limit(megabytes)
+    assert len(limits.commits) == 2 and limits.commits[0] != bounded  # the ingest's
+    assert limits.commits[-1] == bounded  # the load's
+    # A load whose COMMIT fails within the bound (rolled back, as DuckDB's failed COMMIT
+    # is) runs again without it, to the same end.
+    limits = recorded_limits(monkeypatch, commit_fails_within=megabytes)
+    summary, tables = _loaded(tmp_path / "b", monkeypatch, 10**9, 10**9)
+    expected_summary, expected = one_pass
+    assert summary == expected_summary
+    for name, rows in expected.items():
+        assert tables[name] == rows, name
+    assert limits.commits[1:] == [bounded, limits.commits[0]]  # failed within, then without
+    assert limits.at("call_results") == [bounded, limits.commits[0]]
+
+
 def test_a_load_that_repeats_a_result_key_rolls_back(tmp_path, monkeypatch):
     # result_key is held by no index (call_results.sql); the state refresh checks the touched
     # chains' results. A load forced to store one of its results twice leaves nothing behind.

@@ -120,7 +120,7 @@ def _write_all(
     Bounded, the joins that move schedules into the new windows spill instead of growing
     with the list's records (the 5M list with 93.6 M results: 1.27 GiB unbounded).
     """
-    with warehouse_memory.bounded_transaction(con, megabytes):
+    with warehouse_memory.bounded_transaction(con, megabytes, bound_commit=True):
         for plan in plans:
             _write(con, plan, as_of_utc, state)
 
