@@ -383,3 +383,36 @@ def test_insert_reads_several_parquet_files_in_one_statement_keeping_only_table_
     warehouse.insert(con, "call_results", [])
     rows = con.execute("SELECT record_id, result_key FROM call_results ORDER BY 1").fetchall()
     assert rows == [(0, "a"), (1, "b"), (10, "a"), (11, "b"), (20, "a"), (21, "b")]
+
+
+def test_a_frame_registered_in_a_transaction_is_a_temporary_table_gone_after_its_block(tmp_path):
+    # A registered view keeps its Arrow data alive until the COMMIT even once unregistered (a
+    # 5M list's results load grew ~3.5 MiB a pass); a temporary table's rows are DuckDB's, to
+    # spill within its memory bound. Outside a transaction the frame is read in place.
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute("CREATE TABLE t (x BIGINT, s VARCHAR)")
+    frame = pl.DataFrame({"x": [1, 2, 3], "s": ["a", None, "c"]})
+    kinds = (
+        "SELECT 'table' FROM duckdb_tables() WHERE table_name = '_rows_in' AND temporary "
+        "UNION ALL SELECT 'view' FROM duckdb_views() WHERE view_name = '_rows_in'"
+    )
+    with warehouse.transaction(con):
+        with warehouse.registered(con, "_rows_in", frame):
+            assert con.execute(kinds).fetchall() == [("table",)]
+            con.execute("INSERT INTO t SELECT * FROM _rows_in")
+        assert con.execute(kinds).fetchall() == []
+        with pytest.raises(RuntimeError), warehouse.registered(con, "_rows_in", frame):
+            raise RuntimeError("boom")  # the block's failure drops it too
+        assert con.execute(kinds).fetchall() == []
+    with warehouse.registered(con, "_rows_in", frame):
+        assert con.execute(kinds).fetchall() == [("view",)]
+        assert con.execute("SELECT * FROM t EXCEPT SELECT * FROM _rows_in").fetchall() == []
+    assert con.execute(kinds).fetchall() == []
+    assert con.execute("SELECT * FROM t ORDER BY x").fetchall() == [(1, "a"), (2, None), (3, "c")]
+    with (
+        pytest.raises(ValueError, match="not allowed"),
+        warehouse.transaction(con),
+        warehouse.registered(con, "x; DROP TABLE t", frame),
+    ):
+        pass
+    assert con.execute("SELECT count(*) FROM t").fetchall() == [(3,)]

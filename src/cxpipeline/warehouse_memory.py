@@ -39,8 +39,7 @@ def bounded_transaction(
     """One transaction whose statements run within `memory_bound`; the COMMIT too if asked.
 
     Lifted, the COMMIT keeps every block it reads cached: a day's results for the 5M list
-    (25.5 M) peaked at 2.2 GiB in it, 1.28 GiB within the bound (the load's steps before it
-    at 1.32). It is
+    (25.5 M) peaked at 2.2 GiB in it, 1.2 GiB within the bound. It is
     lifted where the transaction appends to a unique index (an ingest registering its
     identities): a COMMIT that runs out of memory does not fail cleanly but invalidates the
     database instance, as a 5M-row list's commit did within 512 MB when `contact_records`

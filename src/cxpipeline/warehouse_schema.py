@@ -7,6 +7,7 @@ from functools import cache
 from pathlib import Path
 
 from cxpipeline.settings import SQL_DIR
+from cxpipeline.warehouse_relations import RELATIONS
 
 _PACKAGE = Path(__file__).parent
 
@@ -25,9 +26,6 @@ KEY_CODE = (
 
 def key_files() -> list[Path]:
     """Return the files the key is computed from: every relation's DDL, then KEY_CODE."""
-    # Imported here: warehouse imports this module.
-    from cxpipeline.warehouse import RELATIONS
-
     code = sorted({path for pattern in KEY_CODE for path in _PACKAGE.glob(pattern)})
     return [*(SQL_DIR / f"{name}.sql" for name in RELATIONS), *code]
 
