@@ -87,7 +87,8 @@ class Settings(BaseModel):
             "load and a plan, for the statistics' reads, and for every checkpoint (MiB; "
             "None: DuckDB's default); a statement that needs more runs the step again "
             "without the bound; a results load's and a plan's COMMIT run within it too, an "
-            "ingest's COMMIT (which registers identities in a unique index) without it."
+            "ingest's COMMIT (which registers identities in a unique index) without it; a "
+            "results load uses at most 256 (`steps.results.RESULTS_LOAD_MB`)."
         ),
     )
 
