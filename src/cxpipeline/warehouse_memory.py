@@ -39,12 +39,12 @@ def bounded_transaction(
     """One transaction whose statements run within `memory_bound`; the COMMIT too if asked.
 
     Lifted, the COMMIT keeps every block it reads cached: a day's results for the 5M list
-    (25.5 M) peaked at 2.2 GiB in it, 1.2 GiB within the bound. It is
-    lifted where the transaction appends to a unique index (an ingest registering its
-    identities): a COMMIT that runs out of memory does not fail cleanly but invalidates the
-    database instance, as a 5M-row list's commit did within 512 MB when `contact_records`
-    still had unique indexes. The COMMIT does not checkpoint (it would, unbounded, past
-    DuckDB's WAL threshold): the checkpoint follows it, within the bound.
+    (25.5 M) peaked at 2.2 GiB in it, 1.2 GiB within the bound. It stays lifted where the
+    transaction appends to a unique index (an ingest registering its identities): a COMMIT
+    that runs out of memory there did not fail cleanly but invalidated the database instance,
+    as a 5M-row list's commit did within 512 MB when `contact_records` still had unique
+    indexes. The COMMIT does not checkpoint (it would, unbounded, past DuckDB's WAL
+    threshold): the checkpoint follows it, within the bound.
     """
     with (
         memory_bound(con, megabytes),
