@@ -283,7 +283,9 @@ def registered(
         finally:
             con.unregister(name)
         return
-    table = quote_identifier(name, {name} if _IDENTIFIER.match(name) else set())
+    if not _IDENTIFIER.match(name):  # a name of the code's, as bare as a SQL file's
+        raise ValueError(f"identifier not allowed: {name!r}")
+    table = f'"{name}"'
     con.from_arrow(frame.to_arrow()).query("_rows", f"CREATE TEMP TABLE {table} AS FROM _rows")
     try:
         yield

@@ -64,8 +64,8 @@ def recorded_limits(
             limits.commits.append(current_limit(con))
             threshold = con.execute("SELECT current_setting('checkpoint_threshold')").fetchone()
             limits.thresholds.append(threshold[0])
-            bound = None if commit_fails_within is None else shown_limit(commit_fails_within)
-            if limits.commits.count(bound) == 1 and limits.commits[-1] == bound:
+            bound = commit_fails_within and shown_limit(commit_fails_within)
+            if limits.commits[-1] == bound and limits.commits.count(bound) == 1:  # the first
                 # raised inside the transaction: it rolls back, as DuckDB's failed COMMIT does
                 raise duckdb.TransactionException("Failed to commit: could not allocate (test)")
 
