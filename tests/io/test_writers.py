@@ -78,6 +78,23 @@ def test_staged_files_are_lz4_and_kept_files_zstd(tmp_path: Path) -> None:
     assert [p.name for p in staged.parent.iterdir()] == ["part.parquet"]  # no temporary left
 
 
+def test_staged_files_keep_no_statistics_and_kept_files_do(tmp_path: Path) -> None:
+    frame = pl.DataFrame({"record_id": list(range(100)), "name": ["x"] * 100})
+    staged = [
+        io.write_staged(frame, tmp_path / "staging" / "eager.parquet"),
+        io.write_staged(frame.lazy(), tmp_path / "staging" / "lazy.parquet"),
+    ]
+    kept = io.write_parquet(frame, tmp_path / "lake" / "contacts.parquet")
+
+    def stats(path: Path) -> list[bool]:
+        first = pq.ParquetFile(path).metadata.row_group(0)
+        return [first.column(i).is_stats_set for i in range(first.num_columns)]
+
+    assert [stats(path) for path in staged] == [[False, False], [False, False]]
+    assert stats(kept) == [True, True]
+    assert all(pl.read_parquet(path).equals(frame) for path in staged)
+
+
 def test_slices_keep_statistics_of_ids_not_of_text(tmp_path: Path) -> None:
     frame = pl.DataFrame(
         {"record_id": [1, 2, 3], "name": ["c", "a", "b"], "zones": [["x"], ["y"], []]}

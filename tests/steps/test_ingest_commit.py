@@ -9,13 +9,15 @@ from datetime import datetime
 
 import duckdb
 import polars as pl
+import pyarrow.parquet as pq
 import pytest
 from tests.steps.memory_limits import current_limit, recorded_limits, shown_limit
 from tests.steps.test_ingest_chunks import assert_same_warehouse, home
 
-from cxpipeline import generate, warehouse, warehouse_files
+from cxpipeline import generate, io, warehouse, warehouse_files
 from cxpipeline.errors import CxError
 from cxpipeline.steps import ingest as ingest_step
+from cxpipeline.steps import ingest_commit
 from cxpipeline.transforms import chains
 
 AS_OF = datetime.fromisoformat("2026-12-01T08:00:00-05:00")
@@ -198,3 +200,28 @@ def _scans(node):
         if child.get("type") == "TABLE_SCAN":
             yield child.get("extra_info", {}).get("Table", ""), child.get("rows_scanned", 0)
         yield from _scans(child)
+
+
+def _part(path, ids):
+    frame = pl.DataFrame({"record_id": ids, "name": [f"n{i}" for i in ids]})
+    return io.write_staged(frame, path, row_group_size=2)
+
+
+def test_the_contacts_file_merges_sorted_parts_slice_by_slice(tmp_path, monkeypatch):
+    # Interleaved ids, an empty part, slices of 3 records read as row ranges of every part.
+    monkeypatch.setattr(ingest_commit, "MERGE_SLICE_RECORDS", 3)
+    ids = ([1, 4, 5, 9, 12], [2, 3, 10, 11], [], [6, 7, 8, 13])
+    parts = [_part(tmp_path / f"part-{n}.parquet", list(part)) for n, part in enumerate(ids)]
+    target = tmp_path / "lake" / "contacts.parquet"
+    ingest_commit._write_contacts(parts, target)
+    written = pl.read_parquet(target)
+    assert written["record_id"].to_list() == list(range(1, 14))
+    assert written["name"].to_list() == [f"n{i}" for i in range(1, 14)]
+    assert pq.ParquetFile(target).metadata.num_row_groups == 5  # one per slice
+
+
+def test_a_part_not_sorted_by_record_id_is_refused(tmp_path):
+    parts = [_part(tmp_path / "a.parquet", [1, 3]), _part(tmp_path / "b.parquet", [4, 2])]
+    with pytest.raises(RuntimeError, match="not sorted by record_id"):
+        ingest_commit._write_contacts(parts, tmp_path / "contacts.parquet")
+    assert not (tmp_path / "contacts.parquet").exists()

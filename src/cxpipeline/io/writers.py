@@ -54,6 +54,7 @@ def write_parquet(
     row_group_size: int | None = None,
     compression: ParquetCompression = "zstd",
     ordered: bool = True,
+    statistics: bool = True,
 ) -> Path:
     """Write a frame to Parquet atomically, streaming a LazyFrame without collecting it.
 
@@ -61,6 +62,8 @@ def write_parquet(
     False lets a streamed frame's rows land in any order: Polars then writes each batch as
     it is ready instead of holding those that overtook a slow one (on a 9.4 M-row results
     file: 0.5 GiB every run, against 0.44 to 1.5 GiB from run to run in order).
+    `statistics` False leaves out the row groups' min/max, which only a reader filtering by
+    value uses to skip them.
     """
     target = Path(target)
     with atomic_path(target) as tmp:
@@ -71,9 +74,12 @@ def write_parquet(
                 row_group_size=row_group_size,
                 compression=compression,
                 maintain_order=ordered,
+                statistics=statistics,
             )
         else:
-            frame.write_parquet(tmp, row_group_size=row_group_size, compression=compression)
+            frame.write_parquet(
+                tmp, row_group_size=row_group_size, compression=compression, statistics=statistics
+            )
     return target
 
 
@@ -84,13 +90,19 @@ def write_staged(
     row_group_size: int | None = None,
     ordered: bool = True,
 ) -> Path:
-    """Write a run's own temporary Parquet file (removed with its staging folder), fast."""
+    """Write a run's own temporary Parquet file (removed with its staging folder), fast.
+
+    Without row-group statistics: a run reads its staged files whole, by row offsets or
+    through DuckDB, never skipping row groups by value, and Polars' min/max of every column
+    is about a third of the write (a 93,000-record part of 84 columns: 0.157 -> 0.109 s).
+    """
     return write_parquet(
         frame,
         target,
         row_group_size=row_group_size,
         compression=STAGING_COMPRESSION,
         ordered=ordered,
+        statistics=False,
     )
 
 

@@ -53,8 +53,11 @@ def _write_contacts(parts: list[Path], target: Path) -> None:
     """Write the partitions' final records (each sorted by record_id) as one sorted file.
 
     The file is then the same whatever the number of partitions. It is written in slices of
-    `MERGE_SLICE_RECORDS` consecutive ids, each read from every part (their small row groups
-    let the reader skip the rest) and sorted alone, so memory stays bounded by a slice.
+    `MERGE_SLICE_RECORDS` consecutive ids, each made of one row range of every part (found
+    from the part's ids: its records are sorted) and sorted alone, so memory stays bounded
+    by a slice. Row ranges rather than filters on the ids: the staged parts keep no min/max
+    to skip row groups by, and a range is read without testing a value (the 5M list's merge
+    of 102 parts: 38.2 -> 32.3 s, 651 -> 549 MiB).
     """
     scans = [pl.scan_parquet(part) for part in parts]
     if len(scans) == 1:
@@ -62,21 +65,33 @@ def _write_contacts(parts: list[Path], target: Path) -> None:
         return
     # One schema for all, as a relaxed concat gives: every slice is cast to it.
     schema = pl.concat(scans, how="diagonal_relaxed").collect_schema()
-    ids = pl.concat([scan.select("record_id") for scan in scans]).collect().to_series().sort()
+    part_ids = [scan.select("record_id").collect().to_series() for scan in scans]
+    ids = pl.concat(part_ids).sort()
     if ids.is_empty():  # an append whose records the list has already: the file is empty
         io.write_parquet(pl.concat(scans, how="diagonal_relaxed"), target)
         return
-    bounds = [*ids.gather_every(MERGE_SLICE_RECORDS).to_list(), int(ids[-1]) + 1]
+    bounds = pl.Series([*ids.gather_every(MERGE_SLICE_RECORDS).to_list(), int(ids[-1]) + 1])
+    del ids
+    # Per part, the (start, end) rows of each slice; then per slice, the range of each part.
+    by_part = [itertools.pairwise(_row_cuts(ids_of_part, bounds)) for ids_of_part in part_ids]
+    del part_ids
     slices = (
         pl.concat(
-            [scan.filter(pl.col("record_id").is_between(lo, hi, closed="left")) for scan in scans],
+            [scan.slice(lo, hi - lo) for scan, (lo, hi) in zip(scans, ranges, strict=True)],
             how="diagonal_relaxed",
         )
         .sort("record_id")
         .select(pl.col(name).cast(dtype) for name, dtype in schema.items())
-        for lo, hi in itertools.pairwise(bounds)
+        for ranges in zip(*by_part, strict=True)
     )
     io.write_parquet_slices(slices, target)
+
+
+def _row_cuts(ids: pl.Series, bounds: pl.Series) -> list[int]:
+    """Row offsets in a part's sorted ids where each bound's slice begins (the last: its end)."""
+    if not ids.is_sorted():  # the shape pass writes them sorted; else the file would not be
+        raise RuntimeError("a staged part of final records is not sorted by record_id")
+    return ids.search_sorted(bounds, side="left").to_list()
 
 
 def _write_windows(run: Run, staged: Staged, window_rows: pl.DataFrame, path: Path) -> None:
