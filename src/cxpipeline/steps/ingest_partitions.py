@@ -22,8 +22,9 @@ from cxpipeline.steps.common import row_count
 from cxpipeline.steps.ingest_state import stage_rejects
 from cxpipeline.transforms import chains, records, suppression, windows
 
-#: Rows per row group of a partition's final records: the commit reads the parts by slices of
-#: record ids, and small row groups let it skip all but the few that hold a slice.
+#: Rows per row group of a partition's final records: the commit reads each part by row
+#: ranges (one per slice of record ids), and small row groups let it decode only the few that
+#: hold a range.
 FINAL_ROW_GROUP = 10_000
 
 #: Most rows of a partition shaped at a time (every shaping stage is per record), so memory
