@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from cxpipeline.steps import ingest_ids
+from cxpipeline.transforms import chains, partitions
+from cxpipeline.transforms.partitions import KEY_HASH
 
 PARTS = 3
 KEYS = st.text(alphabet="aZ09:|é€ -", min_size=1, max_size=6).map(lambda s: "id:" + s)
@@ -25,13 +27,13 @@ def _stage(folder, name, frame):
 
 
 def _new_keys(folder, chain_keys, phones):
-    chains_df = pl.DataFrame({"chain_key": sorted(set(chain_keys))}).with_columns(
-        _part=(pl.col("chain_key").str.len_bytes() % PARTS).cast(pl.Int32)
-    )
+    # Staged as the per-chain stage stages them: partitioned by chain key, with its hash.
+    keys = pl.LazyFrame({"chain_key": sorted(set(chain_keys))})
+    chains_df = chains.with_key_hash(partitions.partitioned(keys, "chain_key", PARTS)).collect()
     records = (
         chains_df.join(pl.DataFrame({"e164": phones}), how="cross")
         .with_columns(_ext=pl.lit(None, pl.String))
-        .select("chain_key", "e164", "_ext", "_part")
+        .select("chain_key", "e164", "_ext", KEY_HASH, "_part")
     )
     numbers = records.group_by("e164", "_part").agg(chains=pl.len().cast(pl.Int64))
     return ingest_ids.NewKeys(
@@ -52,8 +54,8 @@ def _maps(ids: ingest_ids.IdMaps):
 
     shared = pl.read_parquet(list(ids.shared)).sort("e164")
     return (
-        whole(ids.chain_maps, "chain_key"),
-        whole(ids.record_maps, ["chain_key", "e164"]),
+        whole(ids.chain_maps, [KEY_HASH, "chain_key"]),
+        whole(ids.record_maps, [KEY_HASH, "chain_key", "e164"]),
         shared,
     )
 
@@ -69,17 +71,21 @@ def test_ranges_number_like_one_sort_of_the_whole_list(tmp_path_factory, chain_k
     one = _maps(ingest_ids.numbered_ids(new, HIGHEST, PARTS, folder / "one"))
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(ingest_ids, "ID_RANGE_RECORDS", 4)
-        patch.setattr(ingest_ids, "_SAMPLE_EVERY", 1)
         ranged_ids = ingest_ids.numbered_ids(new, HIGHEST, PARTS, folder / "ranged")
     ranged = _maps(ranged_ids)
     for a, b in zip(one, ranged, strict=True):
         assert_frame_equal(a, b)
     chain_map, record_map, _ = one
-    # Key order, after the highest ids, without gaps.
+    # Key order (the key's hash, then the key), after the highest ids, without gaps.
     assert chain_map["new_chain_id"].to_list() == list(range(1001, 1001 + chain_map.height))
     assert record_map["new_record_id"].to_list() == list(range(5001, 5001 + record_map.height))
-    # Several ranges really ran once there were more than 4 records.
-    if record_map.height > 8:
+    # Each partition (a range of the hash) holds one block of the new ids.
+    blocks = record_map.group_by("_part").agg(
+        low=pl.col("new_record_id").min(), high=pl.col("new_record_id").max(), n=pl.len()
+    )
+    assert (blocks["high"] - blocks["low"] + 1 == blocks["n"]).all()
+    # Several ranges really ran once there were many more than 4 records.
+    if record_map.height > 24:
         assert max(len(files) for files in ranged_ids.record_maps) > 1
 
 
@@ -95,10 +101,16 @@ def test_shared_numbers_go_by_ranges_of_numbers_even_with_no_new_records(tmp_pat
         schema={"e164": pl.String, "_part": pl.Int32, "chains": pl.Int64},
     )
     empty = pl.DataFrame(
-        schema={"chain_key": pl.String, "e164": pl.String, "_ext": pl.String, "_part": pl.Int32}
+        schema={
+            "chain_key": pl.String,
+            "e164": pl.String,
+            "_ext": pl.String,
+            KEY_HASH: pl.UInt64,
+            "_part": pl.Int32,
+        }
     )
     new = ingest_ids.NewKeys(
-        chains=_stage(tmp_path, "chains", empty.select("chain_key", "_part")),
+        chains=_stage(tmp_path, "chains", empty.select("chain_key", KEY_HASH, "_part")),
         records=_stage(tmp_path, "records", empty),
         numbers=_stage(tmp_path, "numbers", numbers),
     )

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from cxpipeline.transforms import chains
-from cxpipeline.transforms.partitions import partitioned, with_stable_hash
+from cxpipeline.transforms.partitions import HASH_SPACE, hash_range, partitioned, with_stable_hash
 
 FALLBACK = ("last_name", "postal_code")
 SCHEMA = {
@@ -61,6 +61,14 @@ def test_partitioning_never_splits_a_chain(rows, count, cut):
     whole = partitioned(frame, "chain_key", count).collect()
     assert whole["_part"].is_between(0, count - 1).all()
     assert (whole.group_by("chain_key").agg(pl.col("_part").n_unique())["_part"] == 1).all()
+    # A partition is a range of the hash, and hash_range gives it back.
+    hashed = with_stable_hash(whole.lazy(), "chain_key").collect()
+    for (index,), rows_of_part in hashed.group_by("_part"):
+        low, high = hash_range(index, count)
+        assert rows_of_part["_hash"].is_between(low, high, closed="left").all()
+    bounds = [hash_range(index, count) for index in range(count)]
+    assert bounds[0][0] == 0 and bounds[-1][1] == HASH_SPACE
+    assert all(a[1] == b[0] for a, b in zip(bounds, bounds[1:], strict=False))
     # Chunks of the rows, partitioned on their own (as chunk jobs do), agree with the whole.
     chunks = [
         partitioned(frame.slice(offset, cut), "chain_key", count).collect()

@@ -21,6 +21,7 @@ from cxpipeline.reference import phone_caches
 from cxpipeline.reference import zones as reference_zones
 from cxpipeline.steps.ingest_state import stage_by_part, stage_rejects
 from cxpipeline.transforms import chains, mapping, partitions, phones, records, windows, zones
+from cxpipeline.transforms.partitions import KEY_HASH
 
 
 class Executor(Protocol):
@@ -99,14 +100,22 @@ def _partition_parts(chunk: pl.DataFrame, job: ChunkJob) -> dict[int, Path]:
     """
     if job.partitions == 1:
         return {0: io.write_staged(chunk, _part_path(job, 0))}
-    keyed = partitions.partitioned(
-        chunk.lazy().select(_chain_key=chains.chain_keys(chunk.lazy(), job.fallback_key)),
-        "_chain_key",
-        job.partitions,
+    hashes = (
+        partitions.with_stable_hash(
+            chunk.lazy().select(_chain_key=chains.chain_keys(chunk.lazy(), job.fallback_key)),
+            "_chain_key",
+            KEY_HASH,
+        )
+        .select(KEY_HASH)
+        .collect()
+        .to_series()
     )
-    part = keyed.select("_part").collect().to_series()
+    # The hash is staged with the records: the id step numbers new keys in its order, and
+    # a partition's per-chain stage would otherwise compute it again for its new keys.
     return stage_by_part(
-        chunk.with_columns(_part=part),
+        chunk.with_columns(hashes).with_columns(
+            _part=partitions.part_of_hash(pl.col(KEY_HASH), job.partitions)
+        ),
         job.partitions,
         lambda index: _part_path(job, index),
         every=job.index == 0,

@@ -1,16 +1,17 @@
 """The serial id step of an ingest: new chain and record ids over the whole list, in key order.
 
-New ids follow the key order of the whole list (so they do not depend on the partitions), and
-numbering them sorted every new key of the list at once: 2.2 GiB at 5M rows. The keys are
-numbered instead one range of chain keys at a time (ranges cut at sampled keys, about
-ID_RANGE_RECORDS new records each), a range's ids following the last range's; identities
-sort by chain key first, so the ranges split chains and records alike. The numbers in more
-than one chain are counted alike, one hash range of numbers at a time.
+New ids follow the key order of the whole list, (the chain key's stable hash, the key), so
+they do not depend on the partitions; numbering them sorted every new key of the list at
+once: 2.2 GiB at 5M rows. The keys are numbered instead one range of hashes at a time (equal
+ranges of the hash space, about ID_RANGE_RECORDS new records each: the hash spreads keys
+evenly), a range's ids following the last range's; a range reads only the partitions (ranges
+of the same hash) it overlaps. Identities sort by the hash first, so the ranges split chains
+and records alike. The numbers in more than one chain are counted alike, one hash range of
+numbers at a time.
 """
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,11 +21,10 @@ from cxpipeline import io
 from cxpipeline.steps.common import row_count
 from cxpipeline.steps.ingest_state import stage_by_part
 from cxpipeline.transforms import chains
+from cxpipeline.transforms.partitions import KEY_HASH, hash_range
 
-#: New records numbered at a time (the bound on the id step's memory).
+#: New records numbered at a time, about (the bound on the id step's memory).
 ID_RANGE_RECORDS = 1_000_000
-#: One key in this many is read to cut the ranges.
-_SAMPLE_EVERY = 64
 
 
 @dataclass(frozen=True)
@@ -47,22 +47,29 @@ class NewKeys:
 
 def numbered_ids(new: NewKeys, highest: pl.LazyFrame, partitions: int, folder: Path) -> IdMaps:
     """Give the new chains and records ids after `highest`, range by range; stage the maps."""
-    records = pl.scan_parquet(new.records)
-    total = row_count(records)
+    total = row_count(pl.scan_parquet(new.records))
     ranges = max(1, -(-total // ID_RANGE_RECORDS))
-    bounds: list[str | None] = [None, *_cuts(records, ranges), None]
     top = highest.collect()
     chain_base, record_base = int(top["_max_chain_id"][0]), int(top["_max_record_id"][0])
     chain_maps: list[list[Path]] = [[] for _ in range(partitions)]
     record_maps: list[list[Path]] = [[] for _ in range(partitions)]
-    for number, (low, high) in enumerate(itertools.pairwise(bounds)):
-        keep = _between(low, high)
+    for number in range(ranges):
+        low, high = hash_range(number, ranges)  # the ranges cut the hashes as partitions do
+        # A range of hashes lies in the partitions whose ranges it overlaps: only theirs are read.
+        overlapping = [
+            index
+            for index in range(partitions)
+            if low < hash_range(index, partitions)[1] and hash_range(index, partitions)[0] < high
+        ]
+        keep = pl.col(KEY_HASH).is_between(low, high, closed="left")
         base = pl.LazyFrame(
             {"_max_chain_id": [chain_base], "_max_record_id": [record_base]},
             schema={"_max_chain_id": pl.Int64, "_max_record_id": pl.Int64},
         )
         chain_map, record_map = chains.new_ids(
-            pl.scan_parquet(new.chains).filter(keep), records.filter(keep), base
+            pl.scan_parquet([new.chains[i] for i in overlapping]).filter(keep),
+            pl.scan_parquet([new.records[i] for i in overlapping]).filter(keep),
+            base,
         )
         for maps, frame, name in (
             (chain_maps, chain_map.collect(), "chain_map"),
@@ -98,32 +105,6 @@ def _shared_numbers(numbers: pl.LazyFrame, folder: Path) -> tuple[Path, ...]:
         )
         for number in range(ranges)
     )
-
-
-def _cuts(records: pl.LazyFrame, ranges: int) -> list[str]:
-    """Chain keys that cut the new records into about `ranges` ranges (from a sample)."""
-    if ranges == 1:
-        return []
-    sample = (
-        records.select("chain_key")
-        .gather_every(_SAMPLE_EVERY)
-        .collect()
-        .get_column("chain_key")
-        .sort()
-    )
-    picks = [sample[len(sample) * k // ranges] for k in range(1, ranges)]
-    return sorted(set(picks))
-
-
-def _between(low: str | None, high: str | None) -> pl.Expr:
-    """Keys from `low` (included) to `high` (excluded); None leaves that side open."""
-    key = pl.col("chain_key")
-    keep = pl.lit(True)
-    if low is not None:
-        keep = keep & (key >= low)
-    if high is not None:
-        keep = keep & (key < high)
-    return keep
 
 
 def _split(frame: pl.DataFrame, partitions: int, folder: Path, number: int) -> dict[int, Path]:

@@ -21,6 +21,7 @@ from cxpipeline.reference import abbreviations
 from cxpipeline.steps.common import row_count
 from cxpipeline.steps.ingest_state import stage_rejects
 from cxpipeline.transforms import chains, records, suppression, windows
+from cxpipeline.transforms.partitions import KEY_HASH
 
 #: Rows per row group of a partition's final records: the commit reads each part by row
 #: ranges (one per slice of record ids), and small row groups let it decode only the few that
@@ -69,10 +70,13 @@ def partition_rows(paths: tuple[Path, ...]) -> pl.LazyFrame:
 
 def chained_part(job: ChainJob) -> ChainDone:
     """Collapse, look up known ids and number the chains of one partition; stage the results."""
-    narrow = sorted({*_NARROW, *job.fallback_key})
+    rows = partition_rows(job.records)
+    # The chain key's hash, when the chunks staged it (several partitions), goes along.
+    carried = [KEY_HASH] if KEY_HASH in rows.collect_schema().names() else []
+    narrow = sorted({*_NARROW, *job.fallback_key, *carried})
     existing = pl.scan_parquet(list(job.existing)) if job.existing is not None else None
     chained = chains.per_chain(
-        partition_rows(job.records).select("_row", *narrow),
+        rows.select("_row", *narrow),
         fallback_key=job.fallback_key,
         device_priority=job.device_priority,
         existing=existing,
@@ -83,12 +87,19 @@ def chained_part(job: ChainJob) -> ChainDone:
     part = pl.lit(job.index, dtype=pl.Int32).alias("_part")
     return ChainDone(
         chained=io.write_staged(chained, folder / "chained" / name),
+        # Each with its key's hash (carried from the chunks, or computed for one partition):
+        # the id step numbers new keys in hash order, one range of hashes at a time, reading
+        # only the partitions whose range it overlaps.
         new_chains=io.write_staged(
-            chains.new_chain_keys(chained.lazy()).with_columns(part).collect(),
+            chains.with_key_hash(chains.new_chain_keys(chained.lazy()))
+            .with_columns(part)
+            .collect(),
             folder / "new_chains" / name,
         ),
         new_records=io.write_staged(
-            chains.new_identities(chained.lazy()).with_columns(part).collect(),
+            chains.with_key_hash(chains.new_identities(chained.lazy()))
+            .with_columns(part)
+            .collect(),
             folder / "new_records" / name,
         ),
         numbers=io.write_staged(
@@ -155,7 +166,7 @@ def shaped_part(job: ShapeJob) -> ShapeDone:
         )
         .collect()
     )
-    rows = partition_rows(job.records)
+    rows = partition_rows(job.records).drop(KEY_HASH, strict=False)
     height = max(row_count(rows), 1)
     # Slices of equal size; one at least: an empty partition still stages its (empty) records
     # with the schema.

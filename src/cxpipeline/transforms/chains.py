@@ -8,6 +8,7 @@ import polars as pl
 
 from cxpipeline.codes import ContactInfoType
 from cxpipeline.transforms.group_order import run_position
+from cxpipeline.transforms.partitions import KEY_HASH, with_stable_hash
 
 #: record_id = list_id * ID_BLOCK + ordinal: every list owns a disjoint block of ids.
 ID_BLOCK = 10**10
@@ -177,13 +178,27 @@ def per_chain(
 
 
 def new_chain_keys(chained: pl.LazyFrame) -> pl.LazyFrame:
-    """Return the distinct chain keys of `per_chain` output that have no chain id yet."""
-    return chained.filter(pl.col("known_chain_id").is_null()).select("chain_key").unique()
+    """Return the distinct chain keys of `per_chain` output that have no chain id yet.
+
+    With their `KEY_HASH` when the records carried it (a partitioned ingest stages it).
+    """
+    return (
+        chained.filter(pl.col("known_chain_id").is_null())
+        .select("chain_key", *_key_hash_of(chained))
+        .unique()
+    )
 
 
 def new_identities(chained: pl.LazyFrame) -> pl.LazyFrame:
-    """Return the identities of `per_chain` output that have no record id yet."""
-    return chained.filter(pl.col("known_record_id").is_null()).select(IDENTITY)
+    """Return the identities of `per_chain` output that have no record id yet (and KEY_HASH)."""
+    return chained.filter(pl.col("known_record_id").is_null()).select(
+        *IDENTITY, *_key_hash_of(chained)
+    )
+
+
+def _key_hash_of(frame: pl.LazyFrame) -> list[str]:
+    """Return [KEY_HASH] if the frame has that column, else []: it is carried where it is."""
+    return [KEY_HASH] if KEY_HASH in frame.collect_schema().names() else []
 
 
 def id_block(list_id: int) -> tuple[int, int]:
@@ -208,24 +223,35 @@ def new_ids(
 ) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     """Give new chains and records the ids after `highest`, in key order: (chain, record map).
 
-    Key order makes the ids independent of row order and of how the list was partitioned;
-    give the new keys of the whole list (any extra columns of the keys are kept).
+    Key order, (the chain key's stable hash, the key), makes the ids independent of row order
+    and of how the list was partitioned, and gives each partition (a range of that hash) one
+    block of the new ids; give the new keys of the whole list (extra columns are kept).
+    `KEY_HASH` is computed where the keys lack it.
     """
     chain_map = (
-        chain_keys.sort("chain_key")
+        with_key_hash(chain_keys)
+        .sort([KEY_HASH, "chain_key"])
         .with_row_index("_ordinal", offset=1)
         .join(highest, how="cross")
         .with_columns(new_chain_id=pl.col("_max_chain_id") + pl.col("_ordinal"))
         .drop("_ordinal", "_max_chain_id", "_max_record_id")
     )
     record_map = (
-        identities.sort(IDENTITY)
+        with_key_hash(identities)
+        .sort([KEY_HASH, *IDENTITY])
         .with_row_index("_ordinal", offset=1)
         .join(highest, how="cross")
         .with_columns(new_record_id=pl.col("_max_record_id") + pl.col("_ordinal"))
         .drop("_ordinal", "_max_chain_id", "_max_record_id")
     )
     return chain_map, record_map
+
+
+def with_key_hash(keys: pl.LazyFrame) -> pl.LazyFrame:
+    """Add `KEY_HASH`, the stable hash of `chain_key` (the partition's), unless it is there."""
+    if KEY_HASH in keys.collect_schema().names():
+        return keys
+    return with_stable_hash(keys, "chain_key", KEY_HASH)
 
 
 def number_chains(chained: pl.LazyFrame, existing: pl.LazyFrame | None) -> pl.LazyFrame:
@@ -295,6 +321,7 @@ def _collapsed(
         "phone_index",
         "e164",
         "extension",
+        *_key_hash_of(records),
         chain_key=chain_keys(records, fallback_key),
         _rank=device_rank(device_priority),
         _ext=pl.col("extension").fill_null(""),

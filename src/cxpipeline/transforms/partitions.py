@@ -1,15 +1,24 @@
-"""Partitions of a list by chain key: a stable hash, so no chain spans two partitions.
+"""Partitions of a list by chain key: ranges of a stable hash, so no chain spans two partitions.
 
-`Expr.hash` is documented as stable only within one Polars version, and the parts of one
-list may be split on different machines (Dask workers); so the partition comes from a hash
-defined here with plain text and integer operations whose results do not depend on the
-version, process or machine: the same key lands in the same partition everywhere.
+A partition is a range of the 32-bit hash (not the hash modulo the count), and new ids are
+numbered in hash order (`chains.new_ids`), so on a list's first day each partition's new ids
+are one block: the commit's merge of the partitions into one file sorted by id then meets one
+or two parts per slice instead of every part.
+
+`Expr.hash` is documented as stable only within one Polars version, and the parts of one list
+may be split on different machines (Dask workers); so the partition comes from a hash defined
+here with plain text and integer operations whose results do not depend on the version,
+process or machine: the same key lands in the same partition everywhere.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
+#: The hash's values are 0 ... HASH_SPACE - 1.
+HASH_SPACE = 2**32
+#: The column `chains.new_ids` orders new keys by (the chain key's stable hash).
+KEY_HASH = "_key_hash"
 #: A prime below 2**31: every term and the sum stay far from 64-bit overflow.
 _PRIME = 2_147_483_647
 #: Hex digits per slice (7 bytes, 56 bits), slices taken from the start and from the end.
@@ -55,12 +64,24 @@ def with_stable_hash(frame: pl.LazyFrame, key: str, name: str = "_hash") -> pl.L
 
 
 def partitioned(frame: pl.LazyFrame, key: str, partitions: int) -> pl.LazyFrame:
-    """Add `_part`, the partition (0 … partitions-1) of each row's `key`: its stable hash mod P.
+    """Add `_part`, the partition (0 … partitions-1) of each row's `key`: its hash's range.
 
-    Rows of one key share a partition, whatever process, machine or chunk computes it.
+    Rows of one key share a partition, whatever process, machine or chunk computes it; the
+    partition of hash h is floor(h * partitions / HASH_SPACE) (`hash_range` inverts it).
     """
+    return with_stable_hash(frame, key, "_part").with_columns(
+        part_of_hash(pl.col("_part"), partitions)
+    )
+
+
+def part_of_hash(hashed: pl.Expr, partitions: int) -> pl.Expr:
+    """Return the partition (Int32, 0 … partitions-1) of a `with_stable_hash` value."""
     if partitions < 1:
         raise ValueError(f"partitions must be at least 1, not {partitions}")
-    return with_stable_hash(frame, key, "_part").with_columns(
-        (pl.col("_part") % partitions).cast(pl.Int32)
-    )
+    return (hashed * partitions // HASH_SPACE).cast(pl.Int32)
+
+
+def hash_range(index: int, partitions: int) -> tuple[int, int]:
+    """Return the hashes [low, high) that `partitioned` puts in partition `index`."""
+    # h is in partition p when p * SPACE <= h * P < (p + 1) * SPACE, i.e. h >= ceil(p * SPACE / P).
+    return -(-index * HASH_SPACE // partitions), -(-(index + 1) * HASH_SPACE // partitions)
