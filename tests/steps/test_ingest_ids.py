@@ -35,7 +35,12 @@ def _new_keys(folder, chain_keys, phones):
         .with_columns(_ext=pl.lit(None, pl.String))
         .select("chain_key", "e164", "_ext", KEY_HASH, "_part")
     )
-    numbers = records.group_by("e164", "_part").agg(chains=pl.len().cast(pl.Int64))
+    numbers = (
+        records.group_by("e164", "_part")
+        .agg(chains=pl.len().cast(pl.Int64))
+        .with_columns(chains.number_key())
+        .sort(chains.NUMBER_KEY)
+    )
     return ingest_ids.NewKeys(
         chains=_stage(folder, "chains", chains_df),
         records=_stage(folder, "records", records),
@@ -99,7 +104,8 @@ def test_shared_numbers_go_by_ranges_of_numbers_even_with_no_new_records(tmp_pat
             "chains": [1] * 60,
         },
         schema={"e164": pl.String, "_part": pl.Int32, "chains": pl.Int64},
-    )
+    ).with_columns(chains.number_key())
+    numbers = numbers.sort(chains.NUMBER_KEY)  # as the per-chain stage stages them
     empty = pl.DataFrame(
         schema={
             "chain_key": pl.String,
@@ -121,3 +127,33 @@ def test_shared_numbers_go_by_ranges_of_numbers_even_with_no_new_records(tmp_pat
     assert len(one.shared) == 1 and len(ranged.shared) == 6
     assert_frame_equal(_maps(one)[2], _maps(ranged)[2])
     assert _maps(one)[2].height == 30  # each number is in two chains (two partitions)
+
+
+def test_number_keys_spread_a_list_of_one_area_code_evenly():
+    # Ranges of the key are equal ranges of 0 … NUMBER_SPACE-1: a list whose numbers share
+    # their leading digits must still fill them alike (the id step's memory is one range).
+    numbers = pl.DataFrame({"e164": [f"+1212555{n:04d}" for n in range(1_000)]})
+    keys = numbers.select(chains.number_key()).to_series()
+    assert keys.is_between(0, chains.NUMBER_SPACE - 1).all()
+    per_range = (keys * 10 // chains.NUMBER_SPACE).value_counts()["count"]
+    assert per_range.len() == 10 and per_range.min() >= 90 and per_range.max() <= 110
+
+
+def test_number_counts_not_sorted_by_their_key_are_refused(tmp_path):
+    numbers = pl.DataFrame(
+        {"e164": [f"+1212555{n:04d}" for n in range(20)], "_part": [0] * 20, "chains": [1] * 20},
+        schema={"e164": pl.String, "_part": pl.Int32, "chains": pl.Int64},
+    ).with_columns(chains.number_key())
+    numbers = numbers.sort(chains.NUMBER_KEY, descending=True)
+    empty = pl.DataFrame(
+        schema={"chain_key": pl.String, "e164": pl.String, "_ext": pl.String, KEY_HASH: pl.UInt64}
+    ).with_columns(_part=pl.lit(0, pl.Int32))
+    new = ingest_ids.NewKeys(
+        chains=_stage(tmp_path, "chains", empty.select("chain_key", KEY_HASH, "_part")),
+        records=_stage(tmp_path, "records", empty),
+        numbers=_stage(tmp_path, "numbers", numbers),
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ingest_ids, "ID_RANGE_RECORDS", 5)
+        with pytest.raises(RuntimeError, match="not sorted"):
+            ingest_ids.numbered_ids(new, HIGHEST, PARTS, tmp_path / "ranged")

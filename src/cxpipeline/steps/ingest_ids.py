@@ -6,8 +6,8 @@ once: 2.2 GiB at 5M rows. The keys are numbered instead one range of hashes at a
 ranges of the hash space, about ID_RANGE_RECORDS new records each: the hash spreads keys
 evenly), a range's ids following the last range's; a range reads only the partitions (ranges
 of the same hash) it overlaps. Identities sort by the hash first, so the ranges split chains
-and records alike. The numbers in more than one chain are counted alike, one hash range of
-numbers at a time.
+and records alike. The numbers in more than one chain are counted alike, one range of
+number keys at a time, each a row range of every partition's sorted counts.
 """
 
 from __future__ import annotations
@@ -84,27 +84,51 @@ def numbered_ids(new: NewKeys, highest: pl.LazyFrame, partitions: int, folder: P
     return IdMaps(
         [tuple(m) for m in chain_maps],
         [tuple(m) for m in record_maps],
-        _shared_numbers(pl.scan_parquet(new.numbers), folder / "shared"),
+        _shared_numbers(new.numbers, folder / "shared"),
     )
 
 
-def _shared_numbers(numbers: pl.LazyFrame, folder: Path) -> tuple[Path, ...]:
-    """Stage the numbers in more than one chain, one hash range of numbers at a time.
+def _shared_numbers(numbers: list[Path], folder: Path) -> tuple[Path, ...]:
+    """Stage the numbers in more than one chain, one range of number keys at a time.
 
     The ranges follow the count of the list's numbers, not of its new records: a list's
-    second day has few new records but every number again (9.1 M at 5M rows).
+    second day has few new records but every number again (9.1 M at 5M rows). Each
+    partition's counts are sorted by `chains.NUMBER_KEY`, so a range is one row range of
+    each (found by a binary search of its keys): every count is read once, not once a range.
     """
-    total = row_count(numbers)
+    scans = [pl.scan_parquet(path) for path in numbers]
+    total = row_count(pl.scan_parquet(numbers))
     ranges = max(1, -(-total // ID_RANGE_RECORDS))
-    return tuple(
-        io.write_staged(
-            chains.shared_numbers(
-                numbers if ranges == 1 else numbers.filter(pl.col("e164").hash() % ranges == number)
-            ).collect(),
-            folder / f"range-{number:04d}.parquet",
+    if ranges == 1:
+        return (
+            io.write_staged(
+                chains.shared_numbers(pl.concat(scans)).collect(), folder / "range-0000.parquet"
+            ),
         )
-        for number in range(ranges)
-    )
+    bounds = pl.Series([chains.NUMBER_SPACE * number // ranges for number in range(ranges + 1)])
+    cuts = [_key_cuts(scan, bounds) for scan in scans]
+    staged = []
+    for number in range(ranges):
+        parts = [
+            scan.slice(cut[number], cut[number + 1] - cut[number])
+            for scan, cut in zip(scans, cuts, strict=True)
+            if cut[number + 1] > cut[number]
+        ]
+        counts = pl.concat(parts) if parts else scans[0].clear()
+        staged.append(
+            io.write_staged(
+                chains.shared_numbers(counts).collect(), folder / f"range-{number:04d}.parquet"
+            )
+        )
+    return tuple(staged)
+
+
+def _key_cuts(counts: pl.LazyFrame, bounds: pl.Series) -> list[int]:
+    """Row offsets in a partition's number counts where each range of keys begins (last: end)."""
+    keys = counts.select(chains.NUMBER_KEY).collect().to_series()
+    if not keys.is_sorted():  # the per-chain stage writes them sorted; else ranges would miss
+        raise RuntimeError("a staged part of number counts is not sorted by its number key")
+    return keys.search_sorted(bounds.cast(keys.dtype), side="left").to_list()
 
 
 def _split(frame: pl.DataFrame, partitions: int, folder: Path, number: int) -> dict[int, Path]:

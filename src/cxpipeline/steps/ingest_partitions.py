@@ -28,6 +28,10 @@ from cxpipeline.transforms.partitions import KEY_HASH
 #: hold a range.
 FINAL_ROW_GROUP = 10_000
 
+#: Rows per row group of a partition's number counts: the id step reads one row range of
+#: them per range of number keys, and small row groups let it decode little more than that.
+NUMBER_ROW_GROUP = 10_000
+
 #: Most rows of a partition shaped at a time (every shaping stage is per record), so memory
 #: stays bounded; a chunk's partition (~186,000 records from 100,000 rows) is two slices.
 SHAPE_SLICE_RECORDS = 100_000
@@ -103,7 +107,9 @@ def chained_part(job: ChainJob) -> ChainDone:
             folder / "new_records" / name,
         ),
         numbers=io.write_staged(
-            chains.number_chains(chained.lazy(), existing).collect(), folder / "numbers" / name
+            chains.number_chains(chained.lazy(), existing).collect(),
+            folder / "numbers" / name,
+            row_group_size=NUMBER_ROW_GROUP,
         ),
     )
 

@@ -22,6 +22,9 @@ _IDENTITY_SCHEMA = {
     "e164": pl.String,
     "extension": pl.String,
 }
+#: The column a partition's number counts are sorted by (`number_key`), and its values' bound.
+NUMBER_KEY = "_number_key"
+NUMBER_SPACE = 2**32
 #: A record's identity inside its list: the person, the number and its extension.
 IDENTITY = ["chain_key", "e164", "_ext"]
 #: What `chain_ids` returns, one row per record kept.
@@ -257,7 +260,8 @@ def with_key_hash(keys: pl.LazyFrame) -> pl.LazyFrame:
 def number_chains(chained: pl.LazyFrame, existing: pl.LazyFrame | None) -> pl.LazyFrame:
     """Count the chains each number is in (new and existing records of the same chains).
 
-    Over whole chains, so the counts of disjoint partitions add up (`shared_numbers`).
+    Over whole chains, so the counts of disjoint partitions add up (`shared_numbers`). Sorted
+    by `NUMBER_KEY`, so the numbers of any range of keys are one row range of the counts.
     """
     existing = _identities(existing)
     return (
@@ -265,7 +269,21 @@ def number_chains(chained: pl.LazyFrame, existing: pl.LazyFrame | None) -> pl.La
         .unique()
         .group_by("e164")
         .agg(pl.len().cast(pl.Int64).alias("chains"))
+        .with_columns(number_key())
+        .sort(NUMBER_KEY)
     )
+
+
+def number_key() -> pl.Expr:
+    """Return `NUMBER_KEY` of `e164`, 0 … NUMBER_SPACE-1: a multiplicative hash of its tail.
+
+    Its last nine digits as an integer, times Knuth's constant, modulo 2**32: plain text and
+    integer operations (the same in every process, machine and Polars version), whose high
+    bits (which equal ranges of the key split by) are spread by every digit, so the ranges
+    hold about as many numbers whatever area codes a list has.
+    """
+    tail = pl.col("e164").str.slice(-9).cast(pl.Int64, strict=False).fill_null(0)
+    return (tail * 2_654_435_761 % NUMBER_SPACE).alias(NUMBER_KEY)
 
 
 def shared_numbers(counts: pl.LazyFrame) -> pl.LazyFrame:
