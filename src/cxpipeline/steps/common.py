@@ -1,8 +1,10 @@
-"""Small helpers the steps share: the planning clock, typed effective settings, row counts."""
+"""Small helpers the steps share: the planning clock, typed settings, row counts and ranges."""
 
 from __future__ import annotations
 
+import itertools
 import math
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 
 import duckdb
@@ -30,6 +32,32 @@ def int_setting(effective: dict[str, object], key: str, default: int) -> int:
 def row_count(frame: pl.LazyFrame) -> int:
     """Return how many rows a lazy frame has (a Parquet scan: read from the files' footers)."""
     return int(frame.select(pl.len()).collect().item())
+
+
+def sorted_cuts(values: pl.Series, bounds: pl.Series, what: str) -> list[int]:
+    """Return the offsets in sorted `values` where each bound's range begins (the last: its end).
+
+    A staged part that is not sorted is refused (RuntimeError naming `what`): a binary search
+    in it would put rows in the wrong range without a word.
+    """
+    if not values.is_sorted():
+        raise RuntimeError(f"a staged part of {what} is not sorted by {values.name}")
+    return values.search_sorted(bounds, side="left").to_list()
+
+
+def row_ranges(
+    scans: Sequence[pl.LazyFrame], cuts: Sequence[Sequence[int]]
+) -> Iterator[list[pl.LazyFrame]]:
+    """Yield, range by range, the rows of each scan in it (`sorted_cuts` of each scan).
+
+    Scans without a row in the range are left out, so a range's work follows its rows, not
+    the number of scans.
+    """
+    per_scan = [itertools.pairwise(scan_cuts) for scan_cuts in cuts]
+    for ranges in zip(*per_scan, strict=True):
+        yield [
+            scan.slice(lo, hi - lo) for scan, (lo, hi) in zip(scans, ranges, strict=True) if hi > lo
+        ]
 
 
 def chain_slices(

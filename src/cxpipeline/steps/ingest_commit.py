@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
@@ -14,6 +13,7 @@ import polars as pl
 from cxpipeline import io, schemas, tzdb, warehouse, warehouse_memory
 from cxpipeline.errors import CxError
 from cxpipeline.settings import Settings
+from cxpipeline.steps.common import row_ranges, sorted_cuts
 from cxpipeline.steps.ingest_state import REJECT_PARTS, ListContext, Run, Staged
 from cxpipeline.steps.ingest_summary import IngestSummary
 from cxpipeline.steps.state import refresh_state
@@ -73,32 +73,18 @@ def _write_contacts(parts: list[Path], target: Path) -> None:
         return
     bounds = pl.Series([*ids.gather_every(MERGE_SLICE_RECORDS).to_list(), int(ids[-1]) + 1])
     del ids
-    # Per part, the (start, end) rows of each slice; then per slice, the range of each part.
-    by_part = [itertools.pairwise(_row_cuts(ids_of_part, bounds)) for ids_of_part in part_ids]
+    # Per part, where each slice's rows begin; a slice reads only the parts it has rows in:
+    # on a list's first day one or two (each partition's new ids are one block), so a
+    # slice's work does not grow with the parts.
+    cuts = [sorted_cuts(ids_of_part, bounds, "final records") for ids_of_part in part_ids]
     del part_ids
-    # Only the parts a slice has rows in are read: on a list's first day one or two (each
-    # partition's new ids are one block), so a slice's work does not grow with the parts.
     slices = (
-        pl.concat(
-            [
-                scan.slice(lo, hi - lo)
-                for scan, (lo, hi) in zip(scans, ranges, strict=True)
-                if hi > lo
-            ],
-            how="diagonal_relaxed",
-        )
+        pl.concat(parts, how="diagonal_relaxed")
         .sort("record_id")
         .select(pl.col(name).cast(dtype) for name, dtype in schema.items())
-        for ranges in zip(*by_part, strict=True)
+        for parts in row_ranges(scans, cuts)
     )
     io.write_parquet_slices(slices, target)
-
-
-def _row_cuts(ids: pl.Series, bounds: pl.Series) -> list[int]:
-    """Row offsets in a part's sorted ids where each bound's slice begins (the last: its end)."""
-    if not ids.is_sorted():  # the shape pass writes them sorted; else the file would not be
-        raise RuntimeError("a staged part of final records is not sorted by record_id")
-    return ids.search_sorted(bounds, side="left").to_list()
 
 
 def _write_windows(run: Run, staged: Staged, window_rows: pl.DataFrame, path: Path) -> None:

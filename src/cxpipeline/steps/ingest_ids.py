@@ -18,7 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from cxpipeline import io
-from cxpipeline.steps.common import row_count
+from cxpipeline.steps.common import row_count, row_ranges, sorted_cuts
 from cxpipeline.steps.ingest_state import stage_by_part
 from cxpipeline.transforms import chains
 from cxpipeline.transforms.partitions import KEY_HASH, hash_range
@@ -53,14 +53,11 @@ def numbered_ids(new: NewKeys, highest: pl.LazyFrame, partitions: int, folder: P
     chain_base, record_base = int(top["_max_chain_id"][0]), int(top["_max_record_id"][0])
     chain_maps: list[list[Path]] = [[] for _ in range(partitions)]
     record_maps: list[list[Path]] = [[] for _ in range(partitions)]
+    held = [hash_range(index, partitions) for index in range(partitions)]
     for number in range(ranges):
         low, high = hash_range(number, ranges)  # the ranges cut the hashes as partitions do
         # A range of hashes lies in the partitions whose ranges it overlaps: only theirs are read.
-        overlapping = [
-            index
-            for index in range(partitions)
-            if low < hash_range(index, partitions)[1] and hash_range(index, partitions)[0] < high
-        ]
+        overlapping = [index for index, (lo, hi) in enumerate(held) if low < hi and lo < high]
         keep = pl.col(KEY_HASH).is_between(low, high, closed="left")
         base = pl.LazyFrame(
             {"_max_chain_id": [chain_base], "_max_record_id": [record_base]},
@@ -99,36 +96,18 @@ def _shared_numbers(numbers: list[Path], folder: Path) -> tuple[Path, ...]:
     scans = [pl.scan_parquet(path) for path in numbers]
     total = row_count(pl.scan_parquet(numbers))
     ranges = max(1, -(-total // ID_RANGE_RECORDS))
-    if ranges == 1:
-        return (
-            io.write_staged(
-                chains.shared_numbers(pl.concat(scans)).collect(), folder / "range-0000.parquet"
-            ),
-        )
     bounds = pl.Series([chains.NUMBER_SPACE * number // ranges for number in range(ranges + 1)])
-    cuts = [_key_cuts(scan, bounds) for scan in scans]
-    staged = []
-    for number in range(ranges):
-        parts = [
-            scan.slice(cut[number], cut[number + 1] - cut[number])
-            for scan, cut in zip(scans, cuts, strict=True)
-            if cut[number + 1] > cut[number]
-        ]
-        counts = pl.concat(parts) if parts else scans[0].clear()
-        staged.append(
-            io.write_staged(
-                chains.shared_numbers(counts).collect(), folder / f"range-{number:04d}.parquet"
-            )
+    cuts = [
+        sorted_cuts(scan.select(chains.NUMBER_KEY).collect().to_series(), bounds, "number counts")
+        for scan in scans
+    ]
+    return tuple(
+        io.write_staged(
+            chains.shared_numbers(pl.concat(parts) if parts else scans[0].clear()).collect(),
+            folder / f"range-{number:04d}.parquet",
         )
-    return tuple(staged)
-
-
-def _key_cuts(counts: pl.LazyFrame, bounds: pl.Series) -> list[int]:
-    """Row offsets in a partition's number counts where each range of keys begins (last: end)."""
-    keys = counts.select(chains.NUMBER_KEY).collect().to_series()
-    if not keys.is_sorted():  # the per-chain stage writes them sorted; else ranges would miss
-        raise RuntimeError("a staged part of number counts is not sorted by its number key")
-    return keys.search_sorted(bounds.cast(keys.dtype), side="left").to_list()
+        for number, parts in enumerate(row_ranges(scans, cuts))
+    )
 
 
 def _split(frame: pl.DataFrame, partitions: int, folder: Path, number: int) -> dict[int, Path]:

@@ -76,8 +76,7 @@ def chained_part(job: ChainJob) -> ChainDone:
     """Collapse, look up known ids and number the chains of one partition; stage the results."""
     rows = partition_rows(job.records)
     # The chain key's hash, when the chunks staged it (several partitions), goes along.
-    carried = [KEY_HASH] if KEY_HASH in rows.collect_schema().names() else []
-    narrow = sorted({*_NARROW, *job.fallback_key, *carried})
+    narrow = sorted({*_NARROW, *job.fallback_key, *chains.key_hash_columns(rows)})
     existing = pl.scan_parquet(list(job.existing)) if job.existing is not None else None
     chained = chains.per_chain(
         rows.select("_row", *narrow),

@@ -187,7 +187,7 @@ def new_chain_keys(chained: pl.LazyFrame) -> pl.LazyFrame:
     """
     return (
         chained.filter(pl.col("known_chain_id").is_null())
-        .select("chain_key", *_key_hash_of(chained))
+        .select("chain_key", *key_hash_columns(chained))
         .unique()
     )
 
@@ -195,12 +195,15 @@ def new_chain_keys(chained: pl.LazyFrame) -> pl.LazyFrame:
 def new_identities(chained: pl.LazyFrame) -> pl.LazyFrame:
     """Return the identities of `per_chain` output that have no record id yet (and KEY_HASH)."""
     return chained.filter(pl.col("known_record_id").is_null()).select(
-        *IDENTITY, *_key_hash_of(chained)
+        *IDENTITY, *key_hash_columns(chained)
     )
 
 
-def _key_hash_of(frame: pl.LazyFrame) -> list[str]:
-    """Return [KEY_HASH] if the frame has that column, else []: it is carried where it is."""
+def key_hash_columns(frame: pl.LazyFrame) -> list[str]:
+    """Return [KEY_HASH] if the frame has that column, else []: it is carried where it is.
+
+    A partitioned ingest's chunks stage it with the records (`steps.ingest_chunks`).
+    """
     return [KEY_HASH] if KEY_HASH in frame.collect_schema().names() else []
 
 
@@ -339,7 +342,7 @@ def _collapsed(
         "phone_index",
         "e164",
         "extension",
-        *_key_hash_of(records),
+        *key_hash_columns(records),
         chain_key=chain_keys(records, fallback_key),
         _rank=device_rank(device_priority),
         _ext=pl.col("extension").fill_null(""),
