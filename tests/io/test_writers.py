@@ -121,3 +121,40 @@ def test_slices_are_cut_into_row_groups_of_the_size_asked(tmp_path: Path) -> Non
     sizes = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
     assert sizes == [8, 8, 4, 5]  # a slice is never joined to the next one
     assert io.read_parquet(path).collect().equals(frame)
+
+
+def test_buckets_deal_each_row_to_its_file_in_frame_order(tmp_path: Path) -> None:
+    frames = [
+        pl.DataFrame({"id": [1, 2, 3, 4], "name": ["a", "b", None, "d"], "_b": [1, 0, 1, 1]}),
+        pl.DataFrame({"id": [5, 6], "name": ["e", "f"], "_b": [1, 1]}),
+    ]
+    targets = [tmp_path / "deal" / f"b{index}.parquet" for index in range(3)]
+    paths = io.write_parquet_buckets(iter(frames), targets, "_b")
+    assert paths == targets
+    read = [pl.read_parquet(path) for path in paths]
+    assert read[0].equals(pl.DataFrame({"id": [2], "name": ["b"]}))
+    assert read[1].equals(pl.DataFrame({"id": [1, 3, 4, 5, 6], "name": ["a", None, "d", "e", "f"]}))
+    # A bucket no row reached still has the schema: its pass reads an empty frame.
+    assert read[2].schema == read[0].schema and read[2].height == 0
+    # One row group per frame a bucket had rows in: memory held one frame at a time.
+    assert pq.ParquetFile(paths[1]).metadata.num_row_groups == 2
+    meta = pq.ParquetFile(paths[1]).metadata.row_group(0).column(0)
+    assert meta.compression == "LZ4" and meta.statistics is None  # staged
+    written = sorted(p.name for p in (tmp_path / "deal").iterdir())
+    assert written == ["b0.parquet", "b1.parquet", "b2.parquet"]
+    assert stat.S_IMODE(paths[1].stat().st_mode) == 0o600
+
+
+def test_buckets_of_no_frame_or_a_failing_one_leave_no_file(tmp_path: Path) -> None:
+    targets = [tmp_path / f"b{index}.parquet" for index in range(2)]
+    with pytest.raises(ValueError, match="no frames"):
+        io.write_parquet_buckets(iter(()), targets, "_b")
+    assert list(tmp_path.iterdir()) == []
+
+    def failing():
+        yield pl.DataFrame({"id": [1], "_b": [0]})
+        raise RuntimeError("the typing failed")
+
+    with pytest.raises(RuntimeError, match="typing failed"):
+        io.write_parquet_buckets(failing(), targets, "_b")
+    assert list(tmp_path.iterdir()) == []

@@ -86,6 +86,36 @@ def test_many_passes_store_the_same_results_state_holds_rejects_and_dnc(
     assert expected["call_results"] and expected["suppression_entries"]
 
 
+def test_passes_beyond_the_pass_files_store_the_same_and_each_file_holds_its_passes(
+    one_pass, tmp_path, monkeypatch
+):
+    """The typed rows are dealt once into the passes' files: a pass reads its own file."""
+    monkeypatch.setattr(results, "PASS_FILES", 3)
+    monkeypatch.setattr(results, "DEAL_ROWS", 500)  # dealt a slab at a time
+    dealt = []
+    real = results._pass_files
+
+    def spying(parsed, passes):
+        files = real(parsed, passes)
+        dealt.append((passes, [pl.read_parquet(path) for path in files]))
+        return files
+
+    monkeypatch.setattr(results, "_pass_files", spying)
+    summary, tables = _loaded(tmp_path, monkeypatch, 100, 150)
+    expected_summary, expected = one_pass
+    assert summary == expected_summary
+    for name, rows in expected.items():
+        assert tables[name] == rows, name
+    [(passes, files)] = dealt
+    assert passes > 3 and len(files) == 3
+    for index, rows in enumerate(files):
+        ids = rows.get_column("record_id").cast(pl.Int64, strict=False).fill_null(0)
+        assert rows.height and (rows["_pass"] % 3 == index).all()
+        assert (((ids % passes) + passes) % passes == rows["_pass"]).all()
+    assert sum(rows.height for rows in files) == summary["rows_read"]
+    assert not list(tmp_path.rglob("pass-*.parquet"))  # removed with the staging
+
+
 def test_a_parquet_file_typed_in_batches_stores_what_its_csv_stores(
     one_pass, tmp_path, monkeypatch
 ):

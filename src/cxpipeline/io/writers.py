@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, TypeVar
@@ -150,6 +150,51 @@ def write_parquet_slices(
         if writer is None:
             raise ValueError(f"no slices to write to {target.name}")
     return target
+
+
+def write_parquet_buckets(
+    frames: Iterable[pl.DataFrame], targets: Sequence[Path], bucket: str
+) -> list[Path]:
+    """Deal the rows of `frames` into one staged Parquet file per bucket, atomically.
+
+    A row goes to `targets[row[bucket]]` (an integer column in [0, len(targets)), not
+    written), in the frames' order: each frame adds one row group to each file it has rows
+    for, so memory holds one frame however large the files grow. A file no row reached holds
+    the schema alone. Staged files: lz4, without row-group statistics (see `write_staged`).
+    """
+    # Imported here for the reason `write_parquet_slices` gives.
+    import pyarrow.parquet as pq
+
+    with contextlib.ExitStack() as stack:
+        temps = [stack.enter_context(atomic_path(target)) for target in targets]
+        writers: dict[int, pq.ParquetWriter] = {}
+        schema: pa.Schema | None = None
+        for frame in frames:
+            # Sorted by bucket, each bucket's rows are one zero-copy slice of one Arrow
+            # table: cheaper than splitting the frame (0.11 s per 524,288 rows into 64).
+            ordered = frame.sort(bucket)
+            counts = ordered.get_column(bucket).value_counts(sort=False).sort(bucket)
+            rows = ordered.drop(bucket).to_arrow()
+            schema = schema or rows.schema
+            start = 0
+            for index, count in counts.iter_rows():
+                if index not in writers:
+                    writers[index] = stack.enter_context(
+                        pq.ParquetWriter(
+                            temps[index],
+                            schema,
+                            compression=STAGING_COMPRESSION,
+                            write_statistics=False,
+                        )
+                    )
+                writers[index].write_table(rows.slice(start, count).cast(schema))
+                start += count
+        if schema is None:
+            raise ValueError(f"no frames to write to {targets[0].parent}")
+        for index, temp in enumerate(temps):
+            if index not in writers:
+                pq.write_table(schema.empty_table(), temp, compression=STAGING_COMPRESSION)
+    return list(targets)
 
 
 def made_ahead(items: Iterable[T]) -> Iterator[T]:
