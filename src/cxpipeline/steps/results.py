@@ -39,7 +39,7 @@ RESULTS_PER_PASS = 250_000
 PASS_FILES = 64
 
 #: Typed rows dealt into the pass files at a time: bounds the dealing's memory.
-DEAL_ROWS = 524_288
+DEAL_ROWS = 262_144
 
 #: DuckDB's memory for a load, in MB (the home's bound if that is lower). Its passes hold
 #: Polars' working set beside DuckDB's: a day's 25.5 M results for the 5M list peaked at
