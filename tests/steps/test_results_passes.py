@@ -12,6 +12,7 @@ from cxpipeline.io import parquet
 from cxpipeline.settings import REPO_ROOT, Settings
 from cxpipeline.steps import ingest, plan, results, setup, state
 from cxpipeline.transforms import results as typing
+from cxpipeline.transforms import suppression
 
 AS_OF = datetime.fromisoformat("2026-12-01T08:00:00-05:00")
 SAMPLE = REPO_ROOT / "data" / "sample"
@@ -244,6 +245,88 @@ def test_a_load_is_bounded_runs_again_unbounded_when_it_must_and_commits_unbound
     # the second attempt's statements; the writer's, as it closes, within the bound again
     assert limits.thresholds[-1] != "16.0 MiB"
     assert limits.checkpoints[-2:] == [None, Settings.build(tmp_path).warehouse_memory_mb]
+
+
+def test_a_load_of_many_passes_that_runs_out_within_the_bound_runs_again_to_the_same_end(
+    one_pass, tmp_path, monkeypatch
+):
+    # The second attempt deals nothing again: it reads the passes' files the first one read
+    # (dealt before the attempts; an attempt that dealt them found its staged file gone).
+    monkeypatch.setattr(results, "PASS_FILES", 3)
+    limits = recorded_limits(monkeypatch, out_of_memory_at="call_results")
+    summary, tables = _loaded(tmp_path, monkeypatch, 100, 150)
+    expected_summary, expected = one_pass
+    assert summary == expected_summary
+    for name, rows in expected.items():
+        assert tables[name] == rows, name
+    assert len(limits.at("call_results")) == 2
+
+
+def test_a_load_s_passes_write_nothing_until_its_transaction(tmp_path, monkeypatch):
+    # The passes only read (under the write lock) and stage what they find: kept open across
+    # them, the transaction held what their statements used until its COMMIT (~2 MiB a pass,
+    # 1.6 GiB for the 5M list's 93.6 M results).
+    from cxpipeline import warehouse
+
+    seen = []
+    check = results._check_pass
+
+    def spying(con, *args):
+        seen.append(id(con) in warehouse._IN_TRANSACTION)
+        before = _counts(con)
+        check(con, *args)
+        assert _counts(con) == before  # nothing stored by the pass itself
+
+    monkeypatch.setattr(results, "_check_pass", spying)
+    summary, tables = _loaded(tmp_path, monkeypatch, 400, 150)
+    assert len(seen) > 1 and not any(seen)
+    assert summary["results_loaded"] > 400 and tables["suppression_entries"]
+
+
+def _counts(con):
+    """Rows of the tables a results load writes."""
+    sql = "SELECT (SELECT count(*) FROM {})"
+    return [con.execute(sql.format(name)).fetchall() for name in TABLES]
+
+
+def test_one_person_s_do_not_call_results_in_two_passes_make_one_entry(tmp_path, monkeypatch):
+    # The same number and client id in two lists: its records' Do Not Call results fall in
+    # two passes, each finding the entry not held yet; the load stores it once.
+    settings = Settings.build(tmp_path)
+    setup.apply_campaigns(settings, SAMPLE / "campaigns.yaml")
+    person = "client_id,first_name,last_name,home_phone,postal_code,state_code\n"
+    person += "S1,Sam,Shared,(212) 736-0142,10001,NY\n"
+    for name, group in (("left", "collections_east"), ("right", "collections_west")):
+        path = tmp_path / f"{name}.csv"
+        path.write_text(person, encoding="utf-8")
+        ingest.ingest(settings, path, list_name=name, group=group, as_of=AS_OF)
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        sql = "SELECT record_id FROM contact_records ORDER BY list_name"
+        left, right = (row[0] for row in con.execute(sql).fetchall())
+    # One pass a row: enough rows (answered calls of `left` besides) that the two fall apart.
+    extra = next(k for k in range(8) if left % (2 + k) != right % (2 + k))
+    rows = [f"{left},2026-11-30T09:00:00-05:00,51", f"{right},2026-11-30T09:01:00-05:00,51"]
+    rows += [f"{left},2026-11-2{k}T09:00:00-05:00,33" for k in range(extra)]
+    path = tmp_path / "results.csv"
+    path.write_text("record_id,call_time,call_result\n" + "\n".join(rows) + "\n", "utf-8")
+    found = []
+    entries = results._dnc_entries
+
+    def spying(*args):
+        new = entries(*args)
+        found.append(new.height)
+        return new
+
+    monkeypatch.setattr(results, "RESULTS_PER_PASS", 1)
+    monkeypatch.setattr(results, "_dnc_entries", spying)
+    loaded = results.load_results(settings, path, as_of=AS_OF)
+    assert loaded["results_loaded"] == len(rows) and found.count(1) == 2  # in two passes
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        stored = con.execute(
+            "SELECT e164, client_id FROM suppression_entries WHERE suppression_list = $name",
+            {"name": suppression.DNC_RESULTS_LIST},
+        ).fetchall()
+    assert stored == [("+12127360142", "S1")]
 
 
 def test_a_load_commits_within_the_bound_and_without_it_when_that_commit_fails(

@@ -51,7 +51,7 @@ _PASS, _FILE = "_pass", "_pass_file"  # columns of the pass files: the pass, its
 
 @dataclass
 class _Tally:
-    """What the passes of one load add up to (the reconciliation) and the chains they touched."""
+    """What the passes of one load add up to (the reconciliation)."""
 
     known: int = 0
     fresh: int = 0
@@ -59,7 +59,6 @@ class _Tally:
     rejected: int = 0
     unknown: int = 0
     per_list: Counter[str] = field(default_factory=Counter)
-    chains: list[pl.Series] = field(default_factory=list)
     #: Lists whose records the load's Do Not Call entries suppressed (besides its own).
     suppressed: set[str] = field(default_factory=set)
 
@@ -85,10 +84,9 @@ def load_results(
         with housekeeping.staging_folder(settings, load_id) as staging:
             parsed = _staged_parse(table, path, staging / "parsed.parquet")
             del table  # its text columns: the staged file holds all the passes need
+            dealt = _dealt(parsed)
             # A load that needs more than the bound runs again without it (rolled back first).
-            load = partial(
-                _load_staged, con, parsed, read_rejects, (load_id, path), as_of, settings
-            )
+            load = partial(_load_staged, con, dealt, read_rejects, (load_id, path), as_of, settings)
             tally = warehouse_memory.within_memory_bound(load_bound(settings), load)
     finally:
         con.close()
@@ -101,37 +99,69 @@ def load_bound(settings: Settings) -> int | None:
     return None if home is None else min(RESULTS_LOAD_MB, home)
 
 
+@dataclass(frozen=True)
+class _Dealt:
+    """A load's typed rows dealt into its passes' files (`_pass_files`)."""
+
+    files: list[Path]
+    passes: int
+    folder: Path  # the load's staging folder: each pass stages what it found there
+
+    def rows(self, index: int) -> pl.LazyFrame:
+        """Return the typed rows of pass `index`, in the file's row order."""
+        return _pass_rows(self.files, index).sort("source_row")
+
+
+@dataclass
+class _Found:
+    """What a load's passes staged for its transaction to store (files of the staging)."""
+
+    fresh: list[Path] = field(default_factory=list)  # new results, one file a pass
+    rejects: list[Path] = field(default_factory=list)  # refused rows (passes with some)
+    dnc: list[Path] = field(default_factory=list)  # Do Not Call entries (passes with some)
+
+
+def _dealt(parsed: Path) -> _Dealt:
+    """Deal the staged typed rows into their passes (`RESULTS_PER_PASS` rows each)."""
+    passes = max(1, -(-row_count(pl.scan_parquet(parsed)) // RESULTS_PER_PASS))
+    return _Dealt(_pass_files(parsed, passes), passes, parsed.parent)
+
+
 def _load_staged(
     con: duckdb.DuckDBPyConnection,
-    parsed: Path,
+    dealt: _Dealt,
     read_rejects: pl.DataFrame,
     source: tuple[str, Path],
     as_of: datetime | None,
     settings: Settings,
     megabytes: int | None,
 ) -> _Tally:
-    """Load the staged typed rows in passes and refresh the touched chains, in one transaction.
+    """Check the dealt rows pass by pass, then store them and refresh the touched chains.
 
+    The passes only read the warehouse (under the write lock nothing else changes it) and
+    stage what they find; one transaction then stores it all. Inside the transaction, each
+    pass's frames copied for its statements stayed DuckDB's until the COMMIT: with the chain
+    ids kept (`_touched_chains`), the process grew ~3.5 MiB a pass at 1M, 1,648 MiB in all
+    for the 5M list's 93.6 M results; now the passes run flat (docs/performance.md).
     DuckDB's memory is bounded to `megabytes` for the statements and the COMMIT (an 8.5
     M-result load into a 5M-row list grew to 4.1 GiB unbounded, a COMMIT of 25.5 M to 2.2).
     """
     load_id, _ = source
+    tally = _Tally()
+    started = datetime.now(UTC)  # the Do Not Call entries this load adds are newer
+    found = _Found()
+    with warehouse_memory.memory_bound(con, megabytes):
+        for index in range(dealt.passes):
+            # One pass in memory at a time.
+            part = dealt.rows(index).collect()
+            unread = read_rejects if index == 0 else read_rejects.clear()
+            stem = dealt.folder / f"found-{index:05d}"
+            _check_pass(con, part, unread, source, tally, found, stem)
+            del part  # the next pass has a working set of its own
     with warehouse_memory.bounded_transaction(con, megabytes, bound_commit=True):
         warehouse.delete_where(con, "rejected_rows", run_id=load_id)
-        tally = _Tally()
-        started = datetime.now(UTC)  # the Do Not Call entries this load adds are newer
-        height = row_count(pl.scan_parquet(parsed))
-        passes = max(1, -(-height // RESULTS_PER_PASS))
-        files = _pass_files(parsed, passes)
-        fresh: list[Path] = []
-        for index in range(passes):
-            # One pass in memory at a time, in the file's row order (the staged rows are
-            # written in any order).
-            part = _pass_rows(files, index).sort("source_row").collect()
-            unread = read_rejects if index == 0 else read_rejects.clear()
-            stage = parsed.with_name(f"fresh-{index:05d}.parquet")
-            fresh.append(_load_pass(con, part, unread, source, tally, stage))
-            del part  # the state refresh below has a working set of its own
+        warehouse.insert(con, "rejected_rows", found.rejects)
+        _add_dnc_entries(con, found.dnc, dealt.folder / "dnc.parquet")
         # DuckDB reads the new results from the staged files itself (from Arrow pass by pass,
         # they grew the process by ~35 MiB a pass until the commit), in one INSERT in any
         # physical order: in file order every pass left a part-filled row group (94 of 298
@@ -140,20 +170,31 @@ def _load_staged(
         # Passes split records by id modulo, so each file spans every id: file order gave
         # the row groups no narrower record id ranges (docs/performance.md).
         with warehouse.option(con, "preserve_insertion_order", False):
-            warehouse.insert(con, "call_results", fresh)
+            warehouse.insert(con, "call_results", found.fresh)
         # Only the chains this batch touched change: a load every few minutes stays
         # proportional to the batch, not to the list's whole history.
         refresh_state(
             con,
             as_utc(as_of),
             defaults=StateDefaults.of(settings),
-            chains=pl.concat(tally.chains),  # one entry per pass, and there is one at least
-            staging=parsed.parent / "state",
+            chains=_touched_chains(found.fresh),
+            staging=dealt.folder / "state",
         )
         # Its new entries to every other list (the lists it recomputed have them all): the
         # lists they reach have their statistics refreshed too.
         tally.suppressed = set(warehouse.reapply_suppression(con, since=started))
     return tally
+
+
+def _touched_chains(fresh: list[Path]) -> pl.Series:
+    """Return the chains of the new results (the passes' files), each once.
+
+    Read back at the end, not kept pass by pass: each pass's ~200 KB of chain ids, kept,
+    grew the process ~2 MiB a pass (a 1M list's 75 passes; the cause inside the allocators
+    was not found, the growth is gone without them).
+    """
+    chains = pl.scan_parquet(fresh).select(pl.col("chain_id").unique())
+    return chains.collect(engine="streaming").to_series()
 
 
 def _staged_parse(table: io.RawTable, path: Path, target: Path) -> Path:
@@ -204,17 +245,19 @@ def _pass_rows(files: list[Path], index: int) -> pl.LazyFrame:
     return part.filter(pl.col(_PASS) == index).drop(_PASS)
 
 
-def _load_pass(
+def _check_pass(
     con: duckdb.DuckDBPyConnection,
     parsed: pl.DataFrame,
     read_rejects: pl.DataFrame,
     source: tuple[str, Path],
     tally: _Tally,
-    stage: Path,
-) -> Path:
-    """Key and check one pass of a load; insert its rejects and DNC entries.
+    found: _Found,
+    stem: Path,
+) -> None:
+    """Key and check one pass of a load; stage what it finds (`found`, files named `stem-*`).
 
-    Its new results are written to `stage` (returned) for the caller to insert.
+    Its new results, refused rows and Do Not Call entries not held yet; it writes nothing
+    to the warehouse.
     """
     load_id, path = source
     owners, previous = _stored_of(con, parsed)
@@ -234,9 +277,12 @@ def _load_pass(
     )
     # In record id order: the rows DuckDB inserts from it then cluster by record, and a state
     # pass (results_of_chains.sql) skips the row groups outside its records' range.
-    io.write_staged(loaded.sort("record_id"), stage)
-    _add_dnc_entries(con, loaded, owners)
-    warehouse.insert(con, "rejected_rows", rejects)
+    found.fresh.append(io.write_staged(loaded.sort("record_id"), f"{stem}-fresh.parquet"))
+    if rejects.height:
+        found.rejects.append(io.write_staged(rejects, f"{stem}-rejects.parquet"))
+    entries = _dnc_entries(con, loaded, owners)
+    if entries.height:
+        found.dnc.append(io.write_staged(entries, f"{stem}-dnc.parquet"))
     unknown = joined.filter(pl.col("unknown_record")).height
     tally.known += joined.height - unknown
     tally.unknown += unknown
@@ -244,8 +290,6 @@ def _load_pass(
     tally.loaded += loaded.height
     tally.rejected += rejects.height
     tally.per_list.update(dict(loaded.group_by("list_name").len().iter_rows()))
-    tally.chains.append(loaded.get_column("chain_id").unique())
-    return stage
 
 
 def _stored_of(
@@ -278,17 +322,21 @@ def _stored_rejects(
     return schemas.checked(stored, schemas.RejectedRow)
 
 
-def _add_dnc_entries(
+def _dnc_entries(
     con: duckdb.DuckDBPyConnection, loaded: pl.DataFrame, owners: pl.DataFrame
-) -> None:
-    """Turn each Do Not Call result into a suppression entry (number and client id) as it loads."""
+) -> pl.DataFrame:
+    """Return the suppression entries (number and client id) of a pass's Do Not Call results.
+
+    Only those the Do Not Call list does not hold yet; passes may find the same entry (one
+    person's records in two passes): `_add_dnc_entries` stores each once.
+    """
     dnc = loaded.filter(pl.col("call_result") == int(CallResult.DO_NOT_CALL)).select("record_id")
-    if dnc.height == 0:
-        return
     people = dnc.join(owners.unique(subset=["record_id"]), on="record_id", how="inner")
     entries = supp_files.dnc_result_entries(
         people.lazy(), suppression.DNC_RESULTS_LIST, datetime.now(UTC)
     ).collect()
+    if entries.height == 0:
+        return entries
     with warehouse.registered(con, "_new_entries", entries.select("e164", "client_id")):
         held = warehouse.named_frame(
             con, "held_entries", {"suppression_list": suppression.DNC_RESULTS_LIST}
@@ -296,7 +344,17 @@ def _add_dnc_entries(
     new = entries.join(
         held.select("e164", "client_id"), on=["e164", "client_id"], how="anti", nulls_equal=True
     )
-    warehouse.insert(con, "suppression_entries", schemas.checked(new, schemas.SuppressionEntry))
+    return schemas.checked(new, schemas.SuppressionEntry)
+
+
+def _add_dnc_entries(con: duckdb.DuckDBPyConnection, files: list[Path], target: Path) -> None:
+    """Store the passes' Do Not Call entries (`_dnc_entries`), each number and client id once."""
+    if not files:
+        return
+    entries = pl.scan_parquet(files).unique(
+        subset=["e164", "client_id"], keep="first", maintain_order=True
+    )
+    warehouse.insert(con, "suppression_entries", io.write_staged(entries, target))
 
 
 def _summary(rows_read: int, tally: _Tally) -> dict[str, object]:
