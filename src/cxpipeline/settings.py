@@ -88,7 +88,8 @@ class Settings(BaseModel):
             "None: DuckDB's default); a statement that needs more runs the step again "
             "without the bound; a results load's and a plan's COMMIT run within it too, an "
             "ingest's COMMIT (which registers identities in a unique index) without it; a "
-            "results load uses at most 256 (`steps.results.RESULTS_LOAD_MB`)."
+            "results load uses at most 256 (`steps.results.RESULTS_LOAD_MB`), the "
+            "statistics' reads 384 (`steps.statistics.STATISTICS_READ_MB`)."
         ),
     )
 

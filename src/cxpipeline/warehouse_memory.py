@@ -22,6 +22,11 @@ T = TypeVar("T")
 DEFERRED_CHECKPOINT = "1TB"
 
 
+def capped(home: int | None, cap: int) -> int | None:
+    """Return a step's bound in MB: `cap`, or the home's if lower (None: the home has none)."""
+    return None if home is None else min(cap, home)
+
+
 @contextlib.contextmanager
 def memory_bound(con: duckdb.DuckDBPyConnection, megabytes: int | None) -> Iterator[None]:
     """Bound DuckDB's memory to `megabytes` MB inside the block (None: leave it unbounded).

@@ -134,9 +134,17 @@ def test_statistics_read_within_the_memory_bound_and_again_without_it_if_they_mu
 
     monkeypatch.setattr(warehouse, "named_frames", named_frames)
     statistics.build_statistics(home)
-    bounded = shown_limit(home.warehouse_memory_mb)
+    bounded = shown_limit(statistics.read_bound(home))
     assert seen[0] == bounded and seen[1] != bounded  # the read ran again, unbounded
     assert {t: rows(home, f"SELECT * FROM {t} ORDER BY ALL") for t in tables} == before
     seen.clear()  # no failure this time
     statistics.build_statistics(home)
     assert seen and set(seen) == {bounded}  # every read within the bound
+
+
+def test_statistics_read_below_the_home_s_bound_unless_the_home_asks_less_or_no_bound(home):
+    # The frames of a slice sit beside DuckDB's cache, which the 5M list's slices filled to
+    # the bound: within 512 MB its statistics peaked at 1,062 MiB, within 384 at 936.
+    assert statistics.read_bound(home) == statistics.STATISTICS_READ_MB < home.warehouse_memory_mb
+    assert statistics.read_bound(home.model_copy(update={"warehouse_memory_mb": 128})) == 128
+    assert statistics.read_bound(home.model_copy(update={"warehouse_memory_mb": None})) is None

@@ -95,8 +95,7 @@ def load_results(
 
 def load_bound(settings: Settings) -> int | None:
     """DuckDB's memory bound of a results load, in MB: `RESULTS_LOAD_MB` or the home's, if lower."""
-    home = settings.warehouse_memory_mb
-    return None if home is None else min(RESULTS_LOAD_MB, home)
+    return warehouse_memory.capped(settings.warehouse_memory_mb, RESULTS_LOAD_MB)
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,12 @@ T = TypeVar("T")
 
 STATISTICS_TABLES = ("list_stats", "group_stats", "hourly_stats", "zone_stats")
 
+#: DuckDB's memory for the statistics' reads, in MB (the home's bound if that is lower).
+#: Their frames sit beside DuckDB's cache, which a 5M list's slices fill to the bound: within
+#: 512 MB the statistics of 93.6 M results peaked at 1,053-1,062 MiB, within 384 at 936 in
+#: the same time (28.5 s); 256 MB took 844 MiB but spilled at 1M (4.4 -> 5.4-6.4 s).
+STATISTICS_READ_MB = 384
+
 #: Each slice's sums, by name, with the keys they add up by.
 _SUM_KEYS: dict[str, tuple[str, ...]] = {
     "list_records": ("list_name",),
@@ -140,9 +146,9 @@ def _read(settings: Settings, queries: dict[str, dict[str, Any] | None]) -> dict
 def _bounded(settings: Settings, read: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
     """Run `read` on a connection of its own, DuckDB's memory bounded; closed before returning.
 
-    Within `Settings.warehouse_memory_mb`, DuckDB's joins and aggregates over the results
-    spill instead of growing with them (the 5M list with 93.6 M results: the first read
-    2.2 -> 0.9 GiB); a read that cannot fit runs again without the bound.
+    Within `read_bound`, DuckDB's joins and aggregates over the results spill instead of
+    growing with them (the 5M list with 93.6 M results: the first read 2.2 -> 0.9 GiB); a
+    read that cannot fit runs again without the bound.
     """
 
     def attempt(megabytes: int | None) -> T:
@@ -153,7 +159,12 @@ def _bounded(settings: Settings, read: Callable[[duckdb.DuckDBPyConnection], T])
         finally:
             con.close()
 
-    return warehouse_memory.within_memory_bound(settings.warehouse_memory_mb, attempt)
+    return warehouse_memory.within_memory_bound(read_bound(settings), attempt)
+
+
+def read_bound(settings: Settings) -> int | None:
+    """DuckDB's memory bound of the statistics' reads, in MB (`STATISTICS_READ_MB` at most)."""
+    return warehouse_memory.capped(settings.warehouse_memory_mb, STATISTICS_READ_MB)
 
 
 def _inputs(
