@@ -6,6 +6,7 @@ import stat
 from pathlib import Path
 
 import polars as pl
+import pyarrow.ipc
 import pyarrow.parquet as pq
 import pytest
 
@@ -128,27 +129,31 @@ def test_buckets_deal_each_row_to_its_file_in_frame_order(tmp_path: Path) -> Non
         pl.DataFrame({"id": [1, 2, 3, 4], "name": ["a", "b", None, "d"], "_b": [1, 0, 1, 1]}),
         pl.DataFrame({"id": [5, 6], "name": ["e", "f"], "_b": [1, 1]}),
     ]
-    targets = [tmp_path / "deal" / f"b{index}.parquet" for index in range(3)]
-    paths = io.write_parquet_buckets(iter(frames), targets, "_b")
+    targets = [tmp_path / "deal" / f"b{index}.arrow" for index in range(3)]
+    paths = io.write_ipc_buckets(iter(frames), targets, "_b")
     assert paths == targets
-    read = [pl.read_parquet(path) for path in paths]
+    read = [pl.read_ipc(path) for path in paths]
     assert read[0].equals(pl.DataFrame({"id": [2], "name": ["b"]}))
     assert read[1].equals(pl.DataFrame({"id": [1, 3, 4, 5, 6], "name": ["a", None, "d", "e", "f"]}))
     # A bucket no row reached still has the schema: its pass reads an empty frame.
     assert read[2].schema == read[0].schema and read[2].height == 0
-    # One row group per frame a bucket had rows in: memory held one frame at a time.
-    assert pq.ParquetFile(paths[1]).metadata.num_row_groups == 2
-    meta = pq.ParquetFile(paths[1]).metadata.row_group(0).column(0)
-    assert meta.compression == "LZ4" and meta.statistics is None  # staged
+    assert pl.scan_ipc(paths[2]).filter(pl.col("id") > 0).collect().height == 0
+    # One record batch per frame a bucket had rows in: memory held one frame at a time.
+    with pyarrow.ipc.open_file(paths[1]) as opened:
+        assert opened.num_record_batches == 2
+    many = pl.DataFrame({"name": ["x" * 50] * 100_000, "_b": [0] * 100_000})
+    [repeated] = io.write_ipc_buckets(iter([many]), [tmp_path / "many.arrow"], "_b")
+    assert repeated.stat().st_size < 500_000  # lz4 (staged): 5 MB of text as it is
+    assert pl.read_ipc(repeated).equals(many.drop("_b"))
     written = sorted(p.name for p in (tmp_path / "deal").iterdir())
-    assert written == ["b0.parquet", "b1.parquet", "b2.parquet"]
+    assert written == ["b0.arrow", "b1.arrow", "b2.arrow"]
     assert stat.S_IMODE(paths[1].stat().st_mode) == 0o600
 
 
 def test_buckets_of_no_frame_or_a_failing_one_leave_no_file(tmp_path: Path) -> None:
     targets = [tmp_path / f"b{index}.parquet" for index in range(2)]
     with pytest.raises(ValueError, match="no frames"):
-        io.write_parquet_buckets(iter(()), targets, "_b")
+        io.write_ipc_buckets(iter(()), targets, "_b")
     assert list(tmp_path.iterdir()) == []
 
     def failing():
@@ -156,5 +161,5 @@ def test_buckets_of_no_frame_or_a_failing_one_leave_no_file(tmp_path: Path) -> N
         raise RuntimeError("the typing failed")
 
     with pytest.raises(RuntimeError, match="typing failed"):
-        io.write_parquet_buckets(failing(), targets, "_b")
+        io.write_ipc_buckets(failing(), targets, "_b")
     assert list(tmp_path.iterdir()) == []

@@ -90,7 +90,7 @@ def test_many_passes_store_the_same_results_state_holds_rejects_and_dnc(
 def test_passes_beyond_the_pass_files_store_the_same_and_each_file_holds_its_passes(
     one_pass, tmp_path, monkeypatch
 ):
-    """The typed rows are dealt once into the passes' files: a pass reads its own file."""
+    """The typed rows are dealt once into the passes' files (Arrow IPC): a pass reads its own."""
     monkeypatch.setattr(results, "PASS_FILES", 3)
     monkeypatch.setattr(results, "DEAL_ROWS", 500)  # dealt a slab at a time
     dealt = []
@@ -98,7 +98,7 @@ def test_passes_beyond_the_pass_files_store_the_same_and_each_file_holds_its_pas
 
     def spying(parsed, passes):
         files = real(parsed, passes)
-        dealt.append((passes, [pl.read_parquet(path) for path in files]))
+        dealt.append((passes, [pl.read_ipc(path) for path in files]))
         return files
 
     monkeypatch.setattr(results, "_pass_files", spying)
@@ -114,7 +114,7 @@ def test_passes_beyond_the_pass_files_store_the_same_and_each_file_holds_its_pas
         assert rows.height and (rows["_pass"] % 3 == index).all()
         assert (((ids % passes) + passes) % passes == rows["_pass"]).all()
     assert sum(rows.height for rows in files) == summary["rows_read"]
-    assert not list(tmp_path.rglob("pass-*.parquet"))  # removed with the staging
+    assert not list(tmp_path.rglob("pass-*.arrow"))  # removed with the staging
 
 
 def test_a_parquet_file_typed_in_batches_stores_what_its_csv_stores(

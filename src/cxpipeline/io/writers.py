@@ -152,23 +152,36 @@ def write_parquet_slices(
     return target
 
 
-def write_parquet_buckets(
+def write_ipc_buckets(
     frames: Iterable[pl.DataFrame], targets: Sequence[Path], bucket: str
 ) -> list[Path]:
-    """Deal the rows of `frames` into one staged Parquet file per bucket, atomically.
+    """Deal the rows of `frames` into one staged Arrow IPC file per bucket, atomically.
 
     A row goes to `targets[row[bucket]]` (an integer column in [0, len(targets)), not
-    written), in the frames' order: each frame adds one row group to each file it has rows
+    written), in the frames' order: each frame adds one record batch to each file it has rows
     for, so memory holds one frame however large the files grow. A file no row reached holds
-    the schema alone. Staged files: lz4, without row-group statistics (see `write_staged`).
+    the schema alone. lz4-compressed, read with `pl.scan_ipc`.
+
+    Arrow IPC, not Parquet: an open Parquet writer holds ~12.6 KiB of metadata per row group
+    until it closes, and a deal writes one per frame and file (93.6 M results in 64 files:
+    22,900 row groups, the dealing's peak 843 MiB against 485 as IPC, 52 -> 33 s; the files
+    are twice as large and a pass reads its own ~0.06 s slower, 375 passes at 5M).
     """
     # Imported here for the reason `write_parquet_slices` gives.
-    import pyarrow.parquet as pq
+    import pyarrow.ipc
 
+    options = pyarrow.ipc.IpcWriteOptions(compression=STAGING_COMPRESSION)
     with contextlib.ExitStack() as stack:
         temps = [stack.enter_context(atomic_path(target)) for target in targets]
-        writers: dict[int, pq.ParquetWriter] = {}
+        writers: dict[int, pyarrow.ipc.RecordBatchFileWriter] = {}
         schema: pa.Schema | None = None
+
+        def writer(index: int, schema: pa.Schema) -> pyarrow.ipc.RecordBatchFileWriter:
+            if index not in writers:
+                opened = pyarrow.ipc.new_file(str(temps[index]), schema, options=options)
+                writers[index] = stack.enter_context(opened)
+            return writers[index]
+
         for frame in frames:
             # Sorted by bucket, each bucket's rows are one zero-copy slice of one Arrow
             # table: cheaper than splitting the frame (0.11 s per 524,288 rows into 64).
@@ -178,22 +191,12 @@ def write_parquet_buckets(
             schema = schema or rows.schema
             start = 0
             for index, count in counts.iter_rows():
-                if index not in writers:
-                    writers[index] = stack.enter_context(
-                        pq.ParquetWriter(
-                            temps[index],
-                            schema,
-                            compression=STAGING_COMPRESSION,
-                            write_statistics=False,
-                        )
-                    )
-                writers[index].write_table(rows.slice(start, count).cast(schema))
+                writer(index, schema).write_table(rows.slice(start, count).cast(schema))
                 start += count
         if schema is None:
             raise ValueError(f"no frames to write to {targets[0].parent}")
-        for index, temp in enumerate(temps):
-            if index not in writers:
-                pq.write_table(schema.empty_table(), temp, compression=STAGING_COMPRESSION)
+        for index in range(len(targets)):
+            writer(index, schema)  # a bucket no row reached: the schema alone
     return list(targets)
 
 

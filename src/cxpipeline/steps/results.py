@@ -230,8 +230,8 @@ def _pass_files(parsed: Path, passes: int) -> list[Path]:
         .collect()
         for offset in range(0, row_count(scan), DEAL_ROWS)
     )
-    targets = [parsed.with_name(f"pass-{index:03d}.parquet") for index in range(count)]
-    files = io.write_parquet_buckets(slabs, targets, _FILE)
+    targets = [parsed.with_name(f"pass-{index:03d}.arrow") for index in range(count)]
+    files = io.write_ipc_buckets(slabs, targets, _FILE)
     parsed.unlink()
     return files
 
@@ -240,7 +240,7 @@ def _pass_rows(files: list[Path], index: int) -> pl.LazyFrame:
     """Return the staged rows of pass `index` (`_pass_files`' files)."""
     if len(files) == 1:  # one pass: the staged file itself
         return pl.scan_parquet(files[0])
-    part = pl.scan_parquet(files[index % len(files)])
+    part = pl.scan_ipc(files[index % len(files)])  # `io.write_ipc_buckets`' files
     return part.filter(pl.col(_PASS) == index).drop(_PASS)
 
 
