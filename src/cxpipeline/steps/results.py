@@ -137,11 +137,11 @@ def _load_staged(
 ) -> _Tally:
     """Check the dealt rows pass by pass, then store them and refresh the touched chains.
 
-    The passes only read the warehouse (under the write lock nothing else changes it) and
-    stage what they find; one transaction then stores it all. Inside the transaction, each
-    pass's frames copied for its statements stayed DuckDB's until the COMMIT: with the chain
-    ids kept (`_touched_chains`), the process grew ~3.5 MiB a pass at 1M, 1,648 MiB in all
-    for the 5M list's 93.6 M results; now the passes run flat (docs/performance.md).
+    The passes only read the warehouse (the load holds the write lock: nothing else changes
+    it) and stage what they find; one transaction then stores it all. Run inside it, they
+    grew the process ~3.5 MiB a pass at 1M (the frames copied for their statements stayed
+    DuckDB's until the COMMIT, and each kept its chain ids, now `_touched_chains`): 1,648 MiB
+    for the 5M list's 93.6 M results. Now they run flat (docs/performance.md).
     DuckDB's memory is bounded to `megabytes` for the statements and the COMMIT (an 8.5
     M-result load into a 5M-row list grew to 4.1 GiB unbounded, a COMMIT of 25.5 M to 2.2).
     """
