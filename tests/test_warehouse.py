@@ -9,7 +9,7 @@ from cxpipeline.io.snapshot import snapshot_path
 from cxpipeline.schemas.catalog import render_markdown
 from cxpipeline.settings import REPO_ROOT, Settings
 
-SAMPLE_VALUES: dict[str, object] = {"fractions": [0.5], "chains": [1]}
+SAMPLE_VALUES: dict[str, object] = {"fractions": [0.5], "chains": [1], "lists": ["x"]}
 
 
 def test_every_sql_file_is_a_listed_relation():
@@ -33,6 +33,7 @@ def test_every_statement_prepares(tmp_path):
     con.execute("CREATE TEMP TABLE _state AS SELECT * FROM contact_records LIMIT 0")
     con.execute("CREATE TEMP TABLE _chains AS SELECT chain_id FROM contact_records LIMIT 0")
     con.execute("CREATE TEMP TABLE _result_records AS SELECT record_id FROM call_results LIMIT 0")
+    con.execute("CREATE TEMP TABLE _fresh AS SELECT * FROM call_results LIMIT 0")
     con.execute(
         "CREATE TEMP TABLE _new_entries AS SELECT e164, client_id FROM suppression_entries LIMIT 0"
     )

@@ -19,6 +19,7 @@ RELATIONS: tuple[str, ...] = (
     "record_identities",
     "window_keys",
     "call_results",
+    "call_buckets",
     "chain_holds",
     "state_inputs",
     "list_stats",

@@ -152,6 +152,7 @@ def test_a_list_that_no_longer_exists_has_its_rows_deleted_and_none_rebuilt():
     assert scope.lists == ("b", "gone")
     assert scope.groups == ("h",)  # b has no group; gone's group at its last refresh
     assert scope.blocks == ((2 * ID_BLOCK, 3 * ID_BLOCK),)
+    assert scope.block_lists == (("b", 2),)  # each block's list, for its kept call counts
     assert scope_of(None, known, stored).lists is None
 
 

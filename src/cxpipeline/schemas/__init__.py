@@ -21,6 +21,7 @@ from cxpipeline.schemas.input_rows import InputRow
 from cxpipeline.schemas.records import CallingListRecord
 from cxpipeline.schemas.results import CallResultRow
 from cxpipeline.schemas.statistics import (
+    CallBucketRow,
     GroupStatsRow,
     HourlyStatsRow,
     ListStatsRow,
@@ -38,6 +39,7 @@ __all__ = [
     "SuppressionEntry",
     "WindowKeyRow",
     "checked",
+    "CallBucketRow",
     "CallResultRow",
     "CallingListRecord",
     "GroupStatsRow",

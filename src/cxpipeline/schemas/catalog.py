@@ -27,7 +27,13 @@ from cxpipeline.schemas.bookkeeping import (
 from cxpipeline.schemas.ops_statistics import OPS_STATISTICS_MODELS
 from cxpipeline.schemas.records import CallingListRecord
 from cxpipeline.schemas.results import CallResultRow
-from cxpipeline.schemas.statistics import GroupStatsRow, HourlyStatsRow, ListStatsRow, ZoneStatsRow
+from cxpipeline.schemas.statistics import (
+    CallBucketRow,
+    GroupStatsRow,
+    HourlyStatsRow,
+    ListStatsRow,
+    ZoneStatsRow,
+)
 
 Model = type[pa.DataFrameModel]
 
@@ -43,6 +49,7 @@ RELATION_MODELS: dict[str, tuple[Model, ...]] = {
     "record_identities": (wc.RecordIdentity,),
     "window_keys": (WindowKeyRow, wc.WindowKeyColumns),
     "call_results": (CallResultRow, wc.StoredResultColumns),
+    "call_buckets": (CallBucketRow,),
     "chain_holds": (ChainHold,),
     "state_inputs": (StateInputs,),
     "list_stats": (ListStatsRow, wc.StatsColumns),

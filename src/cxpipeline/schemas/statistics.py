@@ -123,6 +123,28 @@ class ZoneStatsRow(pa.DataFrameModel):
         coerce = True
 
 
+class CallBucketRow(pa.DataFrameModel):
+    """Call attempts of a list per zone, 15-minute UTC bucket and result (table call_buckets)."""
+
+    list_name: str = pa.Field(description="Contact list of the calls.")
+    tz_name: str = pa.Field(
+        nullable=True, description="Zone of the called record; null when the record is gone."
+    )
+    bucket: pl.Int64 = pa.Field(
+        description="15-minute UTC bucket of the call: epoch microseconds // 900,000,000."
+    )
+    call_result: pl.Int64 = pa.Field(description="Call result code (docs/domain.md §3.3).")
+    attempts: pl.Int64 = pa.Field(
+        ge=1, description="Call attempts (rows sharing a key add up: a results load adds rows)."
+    )
+
+    class Config(BaseConfig):
+        """Integer widths are coerced."""
+
+        strict = True
+        coerce = True
+
+
 STATISTICS_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "list_stats": ListStatsRow,
     "group_stats": GroupStatsRow,

@@ -221,6 +221,9 @@ def _load_within(
         # A statement that fails within the bound rolls the transaction back; `_load` then
         # tries again without it.
         with warehouse_memory.bounded_transaction(con, megabytes):
+            # The list's kept call counts may name zones its records no longer have: the
+            # next statistics refresh counts its results again (steps.call_buckets).
+            warehouse.delete_where(con, "call_buckets", list_name=run.list_name)
             if run.mode == "replace":
                 warehouse.delete_where(con, "contact_records", list_name=run.list_name)
                 warehouse.delete_where(con, "window_keys", list_name=run.list_name)

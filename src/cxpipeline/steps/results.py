@@ -21,7 +21,7 @@ from cxpipeline.codes import CallResult
 from cxpipeline.errors import CxError, InputError
 from cxpipeline.rejects import stored_rejects
 from cxpipeline.settings import Settings
-from cxpipeline.steps import housekeeping
+from cxpipeline.steps import call_buckets, housekeeping
 from cxpipeline.steps.common import as_utc, row_count
 from cxpipeline.steps.state import refresh_state
 from cxpipeline.steps.state_inputs import StateDefaults
@@ -161,15 +161,7 @@ def _load_staged(
         warehouse.delete_where(con, "rejected_rows", run_id=load_id)
         warehouse.insert(con, "rejected_rows", found.rejects)
         _add_dnc_entries(con, found.dnc, dealt.folder / "dnc.parquet")
-        # DuckDB reads the new results from the staged files itself (from Arrow pass by pass,
-        # they grew the process by ~35 MiB a pass until the commit), in one INSERT in any
-        # physical order: in file order every pass left a part-filled row group (94 of 298
-        # after the 5M list's 25.5 M results), which DuckDB's checkpoints then merged, a few
-        # at each later write (3.5-9 s and ~560 MiB for each of the next ~5 writes at 5M).
-        # Passes split records by id modulo, so each file spans every id: file order gave
-        # the row groups no narrower record id ranges (docs/performance.md).
-        with warehouse.option(con, "preserve_insertion_order", False):
-            warehouse.insert(con, "call_results", found.fresh)
+        _store_fresh(con, found.fresh)
         # Only the chains this batch touched change: a load every few minutes stays
         # proportional to the batch, not to the list's whole history.
         refresh_state(
@@ -183,6 +175,25 @@ def _load_staged(
         # lists they reach have their statistics refreshed too.
         tally.suppressed = set(warehouse.reapply_suppression(con, since=started))
     return tally
+
+
+def _store_fresh(con: duckdb.DuckDBPyConnection, fresh: list[Path]) -> None:
+    """Store a load's new results (the passes' files) and add them to the kept call counts.
+
+    DuckDB reads the new results from the staged files itself (from Arrow pass by pass, they
+    grew the process by ~35 MiB a pass until the commit), in one INSERT in any physical
+    order: in file order every pass left a part-filled row group (94 of 298 after the 5M
+    list's 25.5 M results), which DuckDB's checkpoints then merged, a few at each later write
+    (3.5-9 s and ~560 MiB for each of the next ~5 writes at 5M). Passes split records by id
+    modulo, so each file spans every id: file order gave the row groups no narrower record id
+    ranges (docs/performance.md). The lists whose kept call counts are complete (checked
+    before the INSERT) get the new results' counts: a refresh then reads them instead of
+    counting every result again (`steps.call_buckets`).
+    """
+    counted = call_buckets.complete_lists(con, call_buckets.fresh_lists(fresh))
+    with warehouse.option(con, "preserve_insertion_order", False):
+        warehouse.insert(con, "call_results", fresh)
+    call_buckets.add_new(con, fresh, counted)
 
 
 def _touched_chains(fresh: list[Path]) -> pl.Series:

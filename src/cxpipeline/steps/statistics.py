@@ -22,7 +22,7 @@ import polars as pl
 from cxpipeline import schemas, warehouse, warehouse_memory
 from cxpipeline.codes import CallResult
 from cxpipeline.settings import Settings
-from cxpipeline.steps import ops_statistics
+from cxpipeline.steps import call_buckets, ops_statistics
 from cxpipeline.steps.common import chain_slices
 from cxpipeline.steps.statistics_scope import Scope, scope_of
 from cxpipeline.transforms import (
@@ -79,6 +79,7 @@ def build_statistics(settings: Settings, lists: Collection[str] | None = None) -
         try:
             with warehouse.transaction(con):
                 _write(con, inputs.scope, tables)
+                _keep_buckets(con, inputs)
         finally:
             con.close()
     return {
@@ -104,12 +105,36 @@ def _write(con: duckdb.DuckDBPyConnection, scope: Scope, tables: dict[str, pl.Da
         warehouse.insert(con, name, frame)
 
 
+def _keep_buckets(con: duckdb.DuckDBPyConnection, inputs: _Inputs) -> None:
+    """Write the kept call counts of the lists `inputs.keep_buckets` names (call in a transaction).
+
+    From the counts this refresh read (counted from the results or summed from kept rows),
+    so the next refresh after a results load reads them (`steps.call_buckets`).
+    """
+    lists = inputs.keep_buckets
+    rows = (
+        inputs.buckets if lists is None else inputs.buckets.filter(pl.col("list_name").is_in(lists))
+    )
+    rows = schemas.checked(rows, schemas.CallBucketRow)
+    if lists is None:
+        warehouse.replace_rows(con, "call_buckets", rows)
+        return
+    for name in lists:
+        warehouse.delete_where(con, "call_buckets", list_name=name)
+    if rows.height:
+        warehouse.insert(con, "call_buckets", rows)
+
+
 @dataclass(frozen=True)
 class _Inputs:
     """What the statistics read from the warehouse besides the slices, and the slices."""
 
     scope: Scope
+    #: Call attempts per list, zone, 15-minute bucket and result (kept or counted).
     buckets: pl.DataFrame
+    #: The lists whose kept counts a refresh writes (counted again, or to be summed); None:
+    #: every list (the whole table).
+    keep_buckets: tuple[str, ...] | None
     #: The scope's lists with their groups (each gets a row, records or not).
     lists: pl.DataFrame
     lifecycle: pl.DataFrame
@@ -122,10 +147,25 @@ class _Inputs:
     as_of: pl.DataFrame
 
 
-def _block_queries(low: int, high: int) -> dict[str, dict[str, Any] | None]:
-    """Return the queries of one block of chain ids, [low, high), that are not read in slices."""
+def _block_queries(
+    low: int, high: int, kept_list: str | None = None
+) -> dict[str, dict[str, Any] | None]:
+    """Return the queries of one block of chain ids, [low, high), that are not read in slices.
+
+    The calls per bucket are the kept counts of `kept_list` (its block's list) when given.
+    """
     bounds = {"lo": low, "hi": high}
-    return {"calls_by_bucket": bounds, "latest_calls": bounds}
+    calls: dict[str, dict[str, Any] | None] = (
+        {"stored_call_buckets": {"list_name": kept_list}}
+        if kept_list is not None
+        else {"calls_by_bucket": bounds}
+    )
+    return {**calls, "latest_calls": bounds}
+
+
+def _bucket_frame(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """Return a block's calls per bucket, kept or counted (`_block_queries`)."""
+    return frames.get("stored_call_buckets", frames.get("calls_by_bucket", pl.DataFrame()))
 
 
 def _slice_queries(low: int, high: int) -> dict[str, dict[str, Any] | None]:
@@ -190,33 +230,71 @@ def _inputs_on(
     scope = scope_of(lists, known, stored)
     # A scope without a block (lists that no longer exist) reads the empty range [0, 0).
     blocks = scope.blocks or ((0, 0),)
+    kept = _kept_lists(con, scope)
     ranges = [r for low, high in blocks for r in chain_slices(con, size, low, high)]
     first = _slice_queries(*ranges[0])
+    block_queries = [
+        _block_queries(*block, kept[index][0] if index in kept else None)
+        for index, block in enumerate(blocks)
+    ]
     queries = {
         "lifecycle_stats_inputs": None,
-        **_block_queries(*blocks[0]),
+        **block_queries[0],
         **ops_statistics.ops_queries(scope.groups),
         **first,
     }
     frames = warehouse.named_frames(con, queries)
     # More than one block: a refresh of a few lists; their calls and latest calls are small.
-    more = [warehouse.named_frames(con, _block_queries(*block)) for block in blocks[1:]]
-    per_block = {
-        name: pl.concat([frames[name], *(m[name] for m in more)]) for name in _block_queries(0, 0)
-    }
+    per_block = [frames, *(warehouse.named_frames(con, q) for q in block_queries[1:])]
+    buckets = pl.concat([_bucket_frame(block) for block in per_block], how="vertical_relaxed")
     lifecycle = frames["lifecycle_stats_inputs"]
     inputs = _Inputs(
         scope=scope,
-        buckets=per_block["calls_by_bucket"],
+        buckets=buckets,
+        keep_buckets=_to_keep(scope, kept, buckets),
         lists=scope.keeps(known).drop("list_id"),
         lifecycle=lifecycle,
         others=scope.others(stored),
-        latest=per_block["latest_calls"],
+        latest=pl.concat([block["latest_calls"] for block in per_block]),
         ops=ops_statistics.ops_inputs(con, frames),
         ranges=ranges,
         as_of=_as_of(known, lifecycle),
     )
     return inputs, [{name: frames[name] for name in first}]
+
+
+def _kept_lists(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict[int, tuple[str, int]]:
+    """Return, by block index, the scope's lists whose kept call counts are complete.
+
+    Each with the rows it keeps. A refresh of every list counts every result again (one
+    read of all of them); a list without results counts nothing either way.
+    """
+    found: dict[int, tuple[str, int]] = {}
+    for index, (name, list_id) in enumerate(scope.block_lists):
+        held = call_buckets.kept(con, name, list_id)
+        if held.complete and held.results:
+            found[index] = (name, held.stored_rows)
+    return found
+
+
+def _to_keep(
+    scope: Scope, kept: dict[int, tuple[str, int]], buckets: pl.DataFrame
+) -> tuple[str, ...] | None:
+    """Return the lists whose kept counts this refresh writes (None: the whole table).
+
+    Those counted again, and kept ones whose rows (each load adds some) are more than
+    `call_buckets.COMPACT_RATIO` times their keys: written back summed.
+    """
+    if scope.every_list:
+        return None
+    keys = dict(buckets.group_by("list_name").len().iter_rows())
+    counted = set(scope.lists or ()) - {name for name, _ in kept.values()}
+    compact = {
+        name
+        for name, rows in kept.values()
+        if rows > call_buckets.COMPACT_RATIO * keys.get(name, 0)
+    }
+    return tuple(sorted(counted | compact))
 
 
 def _rows_missing(con: duckdb.DuckDBPyConnection) -> bool:

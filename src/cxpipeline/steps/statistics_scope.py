@@ -27,6 +27,8 @@ class Scope:
     groups: tuple[str, ...] | None
     #: Ranges [low, high) of chain ids that hold the lists' records and results.
     blocks: tuple[tuple[int, int], ...]
+    #: The list (name, list_id) of each block, in the blocks' order (none when every list).
+    block_lists: tuple[tuple[str, int], ...] = ()
 
     @property
     def every_list(self) -> bool:
@@ -64,5 +66,13 @@ def scope_of(lists: Collection[str] | None, known: pl.DataFrame, stored: pl.Data
     ours = known.filter(pl.col("list_name").is_in(names))
     was = stored.filter(pl.col("list_name").is_in(names))
     groups = {*ours["campaign_group"].drop_nulls(), *was["campaign_group"].drop_nulls()}
-    blocks = sorted(chains.id_block(int(list_id)) for list_id in ours["list_id"])
-    return Scope(lists=tuple(sorted(names)), groups=tuple(sorted(groups)), blocks=tuple(blocks))
+    owners = sorted(
+        (chains.id_block(int(list_id)), (name, int(list_id)))
+        for name, list_id in ours.select("list_name", "list_id").iter_rows()
+    )
+    return Scope(
+        lists=tuple(sorted(names)),
+        groups=tuple(sorted(groups)),
+        blocks=tuple(block for block, _ in owners),
+        block_lists=tuple(owner for _, owner in owners),
+    )
