@@ -49,10 +49,10 @@ def kept(con: duckdb.DuckDBPyConnection, list_name: str, list_id: int) -> Kept:
     return Kept(results=int(results), counted=int(counted), stored_rows=int(rows))
 
 
-def complete_lists(con: duckdb.DuckDBPyConnection, names: Iterable[str]) -> list[str]:
-    """Return the lists among `names` whose kept rows count every result they have."""
-    wanted = set(names)
-    ids = warehouse.named_frame(con, "list_groups").filter(pl.col("list_name").is_in(wanted))
+def complete_lists(con: duckdb.DuckDBPyConnection, list_ids: Iterable[int]) -> list[str]:
+    """Return the names of the lists among `list_ids` whose kept rows count every result."""
+    wanted = list(list_ids)
+    ids = warehouse.named_frame(con, "list_groups").filter(pl.col("list_id").is_in(wanted))
     return sorted(
         name
         for name, list_id in ids.select("list_name", "list_id").iter_rows()
@@ -71,9 +71,6 @@ def add_new(con: duckdb.DuckDBPyConnection, fresh: list[Path], lists: list[str])
         con.execute(warehouse.load_sql_statement("add_call_buckets"), {"lists": lists})
 
 
-def fresh_lists(fresh: list[Path]) -> list[str]:
-    """Return the lists a load's new results (staged files) belong to, each once."""
-    if not fresh:
-        return []
-    names = pl.scan_parquet(fresh).select(pl.col("list_name").unique())
-    return sorted(names.collect(engine="streaming").to_series().to_list())
+def lists_of_chains(chain_ids: pl.Series) -> list[int]:
+    """Return the ids of the lists that hold `chain_ids`, each once (a list owns a block)."""
+    return sorted(int(i) for i in (chain_ids // chains.ID_BLOCK).unique().to_list())

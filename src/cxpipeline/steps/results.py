@@ -161,14 +161,15 @@ def _load_staged(
         warehouse.delete_where(con, "rejected_rows", run_id=load_id)
         warehouse.insert(con, "rejected_rows", found.rejects)
         _add_dnc_entries(con, found.dnc, dealt.folder / "dnc.parquet")
-        _store_fresh(con, found.fresh)
+        touched = _touched_chains(found.fresh)
+        _store_fresh(con, found.fresh, touched)
         # Only the chains this batch touched change: a load every few minutes stays
         # proportional to the batch, not to the list's whole history.
         refresh_state(
             con,
             as_utc(as_of),
             defaults=StateDefaults.of(settings),
-            chains=_touched_chains(found.fresh),
+            chains=touched,
             staging=dealt.folder / "state",
         )
         # Its new entries to every other list (the lists it recomputed have them all): the
@@ -177,8 +178,8 @@ def _load_staged(
     return tally
 
 
-def _store_fresh(con: duckdb.DuckDBPyConnection, fresh: list[Path]) -> None:
-    """Store a load's new results (the passes' files) and add them to the kept call counts.
+def _store_fresh(con: duckdb.DuckDBPyConnection, fresh: list[Path], chains: pl.Series) -> None:
+    """Store a load's new results (the passes' files, of `chains`) and count them (call_buckets).
 
     DuckDB reads the new results from the staged files itself (from Arrow pass by pass, they
     grew the process by ~35 MiB a pass until the commit), in one INSERT in any physical
@@ -190,7 +191,7 @@ def _store_fresh(con: duckdb.DuckDBPyConnection, fresh: list[Path]) -> None:
     before the INSERT) get the new results' counts: a refresh then reads them instead of
     counting every result again (`steps.call_buckets`).
     """
-    counted = call_buckets.complete_lists(con, call_buckets.fresh_lists(fresh))
+    counted = call_buckets.complete_lists(con, call_buckets.lists_of_chains(chains))
     with warehouse.option(con, "preserve_insertion_order", False):
         warehouse.insert(con, "call_results", fresh)
     call_buckets.add_new(con, fresh, counted)
