@@ -358,6 +358,48 @@ def step_statistics(cfg: Config) -> Figures:
     }
 
 
+#: Share of the list's records a results batch calls (a busy quarter hour's results), at least
+#: BATCH_MIN_RECORDS; the batch's day falls after the results file's days, before the as-of.
+BATCH_SHARE = 0.01
+BATCH_MIN_RECORDS = 100
+BATCH_DAY = RESULTS_START + timedelta(days=24)
+
+
+def step_results_batch(cfg: Config) -> Figures:
+    """Load a batch of results into the list (1 % of its records), then refresh its statistics.
+
+    As `cxpipeline results` runs every few minutes on a list that lives: the load, then the
+    statistics of the lists it changed. Runs after the `statistics` step (the list's
+    statistics and kept call counts built), so a refresh reads what it keeps.
+    """
+    from cxpipeline import generate
+    from cxpipeline.steps import results, statistics
+
+    settings = _settings(_home(cfg))
+    path = _home(cfg) / "batch_results.parquet"
+    records = _records_to_call(_home(cfg), LIST)
+    calls = min(records.height, max(BATCH_MIN_RECORDS, int(records.height * BATCH_SHARE)))
+    generate.synthetic_call_results(
+        records.sample(calls, seed=cfg["seed"]).sort("record_id").lazy(),
+        start=BATCH_DAY,
+        days=1,
+        seed=cfg["seed"],
+    ).collect().write_parquet(path)
+    started = clock()
+    summary = results.load_results(settings, path, as_of=AS_OF)
+    loaded = since(started)[0]
+    statistics.build_statistics(settings, results.lists_changed(summary))
+    spent, cpu = since(started)
+    return {
+        "seconds": spent,
+        "cpu": cpu,
+        "count": int(str(summary["rows_read"])),
+        "unit": "results",
+        "load_s": loaded,
+        "lists": results.lists_changed(summary),
+    }
+
+
 def _results_rows(settings: Any) -> int:
     """Call results stored in the warehouse."""
     import duckdb
@@ -487,6 +529,7 @@ STEPS: dict[str, Callable[[Config], Figures]] = {
     "results_file": step_results_file,
     "results": step_results,
     "statistics": step_statistics,
+    "results_batch": step_results_batch,
     "plan_history": step_plan_history,
     "plan_rebuild": step_plan_rebuild,
     "export": step_export,

@@ -37,6 +37,10 @@ def test_quick_benchmark_prints_every_step_with_positive_figures(tmp_path, capsy
     # Its results changed only its own list: only its statistics were refreshed.
     assert results["small_results"]["lists"] == ["small_beside"]
     assert re.search(r"its day's results \+ stats\s+\d+\.\d s .*of small_beside", out), out
+    # A batch into the list refreshes that list's statistics only (reading its kept counts).
+    assert results["results_batch"]["lists"] == ["bench"]
+    assert results["results_batch"]["count"] > 0
+    assert re.search(r"a batch of results \+ stats\s+\d+\.\d s .*of bench", out), out
     writes = re.search(r"records' writes / I/O floor\s+(\d+\.\d)x.*at most (\d+\.\d)x", out)
     assert writes is not None, out
     # the records' writes are part of the ingest: they cannot take longer than all of it
@@ -54,6 +58,7 @@ def test_the_memory_target_is_read_from_cxpipelines_own_steps():
     bench = _benchmark()
     figures = {step: {"seconds": 1.0, "count": 1000, "peak_mib": 300.0} for step in bench.ORDER}
     figures["small_results"].update(load_s=0.5, lists=["small_beside"])
+    figures["results_batch"].update(load_s=0.5, lists=["bench"])
     figures["results_file"]["peak_mib"] = 2000.0  # the results generator
     figures["statistics"]["peak_mib"] = 900.0
     line = next(x for x in bench.ratio_lines(figures) if x.startswith("peak RSS"))
