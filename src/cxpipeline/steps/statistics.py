@@ -5,7 +5,8 @@ slice of whole chains at a time (`transforms.slices`), so the step's memory foll
 `Settings.statistics_slice_records`, not the size of the warehouse; the slices' sums are
 added up, and the rates worked out from the totals. A refresh of some lists (those a results
 load or an ingest changed: `steps.statistics_scope`) reads and rebuilds only their rows, and
-their groups'.
+their groups'; the calls per zone and 15-minute bucket of a list whose kept counts add up to
+its results are read from them (`steps.call_buckets`), not counted again from every result.
 """
 
 from __future__ import annotations
