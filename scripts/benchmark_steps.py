@@ -392,11 +392,18 @@ def step_results_batch(cfg: Config) -> Figures:
     statistics and kept call counts built), so a refresh reads what it keeps; the batch was
     written by the `results_file` step.
     """
+    return _load_and_refresh(_settings(_home(cfg)), _home(cfg) / BATCH_FILE)
+
+
+def _load_and_refresh(settings: Any, path: Path) -> Figures:
+    """Load a results file, then refresh the statistics of the lists it changed; timed.
+
+    As `cxpipeline results` does: `load_s` is the load's share of the seconds.
+    """
     from cxpipeline.steps import results, statistics
 
-    settings = _settings(_home(cfg))
     started = clock()
-    summary = results.load_results(settings, _home(cfg) / BATCH_FILE, as_of=AS_OF)
+    summary = results.load_results(settings, path, as_of=AS_OF)
     loaded = since(started)[0]
     statistics.build_statistics(settings, results.lists_changed(summary))
     spent, cpu = since(started)
@@ -505,7 +512,6 @@ def step_small_results(cfg: Config) -> Figures:
     list's (a full rebuild is the `statistics` step).
     """
     from cxpipeline import generate
-    from cxpipeline.steps import results, statistics
 
     settings = _settings(_home(cfg))
     path = _home(cfg) / "small_results.parquet"
@@ -514,19 +520,7 @@ def step_small_results(cfg: Config) -> Figures:
     generate.synthetic_call_results(
         records.lazy(), start=day, days=1, seed=cfg["seed"]
     ).collect().write_parquet(path)
-    started = clock()
-    summary = results.load_results(settings, path, as_of=AS_OF)
-    loaded = since(started)[0]
-    statistics.build_statistics(settings, results.lists_changed(summary))
-    spent, cpu = since(started)
-    return {
-        "seconds": spent,
-        "cpu": cpu,
-        "count": int(str(summary["rows_read"])),
-        "unit": "results",
-        "load_s": loaded,
-        "lists": results.lists_changed(summary),
-    }
+    return _load_and_refresh(settings, path)
 
 
 STEPS: dict[str, Callable[[Config], Figures]] = {

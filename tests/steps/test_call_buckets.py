@@ -1,46 +1,32 @@
 """The kept call counts: added by results loads, dropped by ingests, read by refreshes.
 
-The sample's lists are ingested and their statistics built once; each test works on a copy.
+The sample's lists are ingested and their statistics built once (the fixtures of
+test_statistics_scope); each test works on a copy.
 The kept counts must always equal what sql/ops/calls_by_bucket.sql counts from call_results,
 and a refresh that reads them must write what a full rebuild writes.
 """
 
-import shutil
 from datetime import datetime
 
 import duckdb
 import polars as pl
-import pytest
 
 from cxpipeline import warehouse
 from cxpipeline.settings import REPO_ROOT, Settings
-from cxpipeline.steps import call_buckets, results, setup, statistics
+from cxpipeline.steps import call_buckets, results, statistics
 from cxpipeline.steps.ingest import ingest
 from cxpipeline.transforms.chains import ID_BLOCK
 
+from . import test_statistics_scope as scope_tests
 from .test_statistics_scope import assert_as_full_rebuild
+
+# The sample home (its lists ingested, statistics built once) and a copy of it per test.
+sample_home = scope_tests.sample_home
+home = scope_tests.home
 
 SAMPLE = REPO_ROOT / "data" / "sample"
 AS_OF = datetime.fromisoformat("2026-11-16T08:00:00-05:00")
 KEY = ["list_name", "tz_name", "bucket", "call_result"]
-
-
-@pytest.fixture(scope="module")
-def sample_home(tmp_path_factory):
-    """The sample's lists ingested and their statistics built, once for the module."""
-    settings = Settings.build(tmp_path_factory.mktemp("buckets") / "home")
-    setup.apply_campaigns(settings, SAMPLE / "campaigns.yaml")
-    for name, group in (("east_q4", "collections_east"), ("west_q4", "collections_west")):
-        ingest(settings, SAMPLE / f"contacts_{name}.csv", list_name=name, group=group, as_of=AS_OF)
-    statistics.build_statistics(settings)
-    return settings.home
-
-
-@pytest.fixture
-def home(sample_home, tmp_path):
-    """A copy of the sample home of its own for each test."""
-    shutil.copytree(sample_home, tmp_path / "home")
-    return Settings.build(tmp_path / "home")
 
 
 def list_id(settings: Settings, name: str) -> int:
