@@ -63,17 +63,9 @@ def counted_counts(settings: Settings, names: list[str]) -> pl.DataFrame:
     return frame.select(*KEY, "attempts").sort(KEY, nulls_last=True)
 
 
-def queried(monkeypatch) -> list[str]:
-    """Note the named queries the statistics run side by side (their names)."""
-    names: list[str] = []
-    named = warehouse.named_frames
-
-    def noting(con, queries):
-        names.extend(queries)
-        return named(con, queries)
-
-    monkeypatch.setattr(warehouse, "named_frames", noting)
-    return names
+def query_names(noted: list[tuple[str, dict | None]]) -> list[str]:
+    """The names of the queries `scope_tests.side_by_side_queries` noted."""
+    return [name for name, _ in noted]
 
 
 def test_a_load_adds_its_counts_and_a_refresh_reads_them(home, tmp_path, monkeypatch):
@@ -83,11 +75,11 @@ def test_a_load_adds_its_counts_and_a_refresh_reads_them(home, tmp_path, monkeyp
     assert counted.height > 0
     # The lists had no results when the statistics were built: complete, so the load added.
     assert kept_counts(home).filter(pl.col("list_name") == "east_q4").equals(counted)
-    names = queried(monkeypatch)
+    noted = scope_tests.side_by_side_queries(monkeypatch)
     after = assert_as_full_rebuild(home, changed)
     # The refresh read the kept counts (the full rebuild that followed counted them all).
-    assert names.count("stored_call_buckets") == 1
-    assert names.count("calls_by_bucket") == 1
+    assert query_names(noted).count("stored_call_buckets") == 1
+    assert query_names(noted).count("calls_by_bucket") == 1
     assert after["hourly_stats"].filter(pl.col("list_name") == "east_q4")["attempts"].sum() > 0
 
 
@@ -111,9 +103,10 @@ def test_an_ingest_drops_its_lists_counts_and_the_refresh_counts_again(home, tmp
     kept = kept_counts(home)
     assert kept.filter(pl.col("list_name") == "east_q4").is_empty()
     assert not kept.filter(pl.col("list_name") == "west_q4").is_empty()
-    names = queried(monkeypatch)
+    noted = scope_tests.side_by_side_queries(monkeypatch)
     assert_as_full_rebuild(home, ["east_q4"])
-    assert names.count("calls_by_bucket") == 2  # the refresh counted again, then the rebuild
+    # The refresh counted again, then the full rebuild.
+    assert query_names(noted).count("calls_by_bucket") == 2
     assert kept_counts(home).equals(counted_counts(home, ["east_q4", "west_q4"]))
     gone = counted_counts(home, ["east_q4"]).filter(pl.col("tz_name").is_null())
     assert gone.height > 0  # the removed records' results count without a zone
@@ -129,9 +122,9 @@ def test_counts_that_do_not_add_up_are_counted_again(home, tmp_path, monkeypatch
             "(SELECT min(rowid) FROM call_buckets WHERE list_name = 'east_q4')"
         )
         assert not call_buckets.kept(con, "east_q4", east).complete
-    names = queried(monkeypatch)
+    noted = scope_tests.side_by_side_queries(monkeypatch)
     statistics.build_statistics(home, ["east_q4"])
-    assert "stored_call_buckets" not in names
+    assert "stored_call_buckets" not in query_names(noted)
     assert kept_counts(home).equals(counted_counts(home, ["east_q4", "west_q4"]))
 
 
@@ -149,9 +142,9 @@ def test_kept_rows_beyond_the_ratio_are_written_back_summed(home, tmp_path, monk
     keys = counted_counts(home, ["east_q4"]).height
     assert rows_before > keys
     monkeypatch.setattr(call_buckets, "COMPACT_RATIO", 1)
-    names = queried(monkeypatch)
+    noted = scope_tests.side_by_side_queries(monkeypatch)
     statistics.build_statistics(home, ["east_q4"])
-    assert "stored_call_buckets" in names
+    assert "stored_call_buckets" in query_names(noted)
     with duckdb.connect(str(home.warehouse_path), read_only=True) as con:
         rows = con.execute("SELECT count(*) FROM call_buckets").fetchall()[0][0]
     assert rows == keys

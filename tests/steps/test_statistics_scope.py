@@ -156,19 +156,26 @@ def test_a_list_that_no_longer_exists_has_its_rows_deleted_and_none_rebuilt():
     assert scope_of(None, known, stored).lists is None
 
 
-def test_a_refresh_of_some_lists_reads_only_their_blocks(home, monkeypatch):
-    """The slice and block queries of a refresh of one list stay inside its id block."""
+def side_by_side_queries(monkeypatch) -> list[tuple[str, dict | None]]:
+    """Note each named query the statistics run side by side, with its bound values."""
     from cxpipeline import warehouse
 
-    bounds: list[tuple[int, int]] = []
+    noted: list[tuple[str, dict | None]] = []
     named = warehouse.named_frames
 
     def noting(con, queries):
-        bounds.extend((p["lo"], p["hi"]) for p in queries.values() if p and "lo" in p)
+        noted.extend(queries.items())
         return named(con, queries)
 
     monkeypatch.setattr(warehouse, "named_frames", noting)
+    return noted
+
+
+def test_a_refresh_of_some_lists_reads_only_their_blocks(home, monkeypatch):
+    """The slice and block queries of a refresh of one list stay inside its id block."""
+    noted = side_by_side_queries(monkeypatch)
     statistics.build_statistics(home, ["east_retry"])
+    bounds = [(p["lo"], p["hi"]) for _, p in noted if p and "lo" in p]
     low = list_ids(home)["east_retry"] * ID_BLOCK
     assert bounds
     assert all(low <= lo < hi <= low + ID_BLOCK for lo, hi in bounds)

@@ -215,3 +215,10 @@ def test_each_list_has_its_own_id_block_and_a_new_list_starts_at_its_low_end():
     assert chains.id_block(5)[0] == high  # adjacent lists' blocks touch, never overlap
     top = chains.highest_ids(None, None, 4).collect()
     assert top.row(0) == (low, low)
+
+
+def test_ids_name_the_lists_whose_blocks_hold_them_each_once():
+    low, high = chains.id_block(4)
+    ids = pl.Series([high - 1, low, 7 * chains.ID_BLOCK + 3, low + 5])
+    assert chains.block_owners(ids) == [4, 7]
+    assert chains.block_owners(pl.Series([], dtype=pl.Int64)) == []

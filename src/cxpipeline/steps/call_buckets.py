@@ -49,15 +49,19 @@ def kept(con: duckdb.DuckDBPyConnection, list_name: str, list_id: int) -> Kept:
     return Kept(results=int(results), counted=int(counted), stored_rows=int(rows))
 
 
-def complete_lists(con: duckdb.DuckDBPyConnection, list_ids: Iterable[int]) -> list[str]:
-    """Return the names of the lists among `list_ids` whose kept rows count every result."""
-    wanted = list(list_ids)
-    ids = warehouse.named_frame(con, "list_groups").filter(pl.col("list_id").is_in(wanted))
-    return sorted(
-        name
-        for name, list_id in ids.select("list_name", "list_id").iter_rows()
-        if kept(con, name, int(list_id)).complete
-    )
+def complete(con: duckdb.DuckDBPyConnection, owners: Iterable[tuple[str, int]]) -> dict[str, Kept]:
+    """Return, by name, what the kept rows hold of the lists (name, list_id) they complete."""
+    held = {name: kept(con, name, list_id) for name, list_id in owners}
+    return {name: found for name, found in held.items() if found.complete}
+
+
+def owners_of_chains(con: duckdb.DuckDBPyConnection, chain_ids: pl.Series) -> list[tuple[str, int]]:
+    """Return the lists (name, list_id) whose id blocks hold `chain_ids`."""
+    ids = chains.block_owners(chain_ids)
+    lists = warehouse.named_frame(con, "list_groups").filter(pl.col("list_id").is_in(ids))
+    return [
+        (name, int(list_id)) for name, list_id in lists.select("list_name", "list_id").iter_rows()
+    ]
 
 
 def add_new(con: duckdb.DuckDBPyConnection, fresh: list[Path], lists: list[str]) -> None:
@@ -69,8 +73,3 @@ def add_new(con: duckdb.DuckDBPyConnection, fresh: list[Path], lists: list[str])
         return
     with warehouse_files.registered_files(con, "_fresh", fresh):
         con.execute(warehouse.load_sql_statement("add_call_buckets"), {"lists": lists})
-
-
-def lists_of_chains(chain_ids: pl.Series) -> list[int]:
-    """Return the ids of the lists that hold `chain_ids`, each once (a list owns a block)."""
-    return sorted(int(i) for i in (chain_ids // chains.ID_BLOCK).unique().to_list())

@@ -191,7 +191,7 @@ def _store_fresh(con: duckdb.DuckDBPyConnection, fresh: list[Path], chains: pl.S
     before the INSERT) get the new results' counts: a refresh then reads them instead of
     counting every result again (`steps.call_buckets`).
     """
-    counted = call_buckets.complete_lists(con, call_buckets.lists_of_chains(chains))
+    counted = sorted(call_buckets.complete(con, call_buckets.owners_of_chains(con, chains)))
     with warehouse.option(con, "preserve_insertion_order", False):
         warehouse.insert(con, "call_results", fresh)
     call_buckets.add_new(con, fresh, counted)

@@ -268,14 +268,14 @@ def _kept_lists(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict[int, tuple
     """Return, by block index, the scope's lists whose kept call counts are complete.
 
     Each with the rows it keeps. A refresh of every list counts every result again (one
-    read of all of them); a list without results counts nothing either way.
+    read of all of them).
     """
-    found: dict[int, tuple[str, int]] = {}
-    for index, (name, list_id) in enumerate(scope.block_lists):
-        held = call_buckets.kept(con, name, list_id)
-        if held.complete and held.results:
-            found[index] = (name, held.stored_rows)
-    return found
+    complete = call_buckets.complete(con, scope.block_lists)
+    return {
+        index: (name, complete[name].stored_rows)
+        for index, (name, _) in enumerate(scope.block_lists)
+        if name in complete
+    }
 
 
 def _to_keep(

@@ -212,6 +212,11 @@ def id_block(list_id: int) -> tuple[int, int]:
     return list_id * ID_BLOCK, (list_id + 1) * ID_BLOCK
 
 
+def block_owners(ids: pl.Series) -> list[int]:
+    """Return the ids of the lists whose blocks hold `ids` (chain or record ids), each once."""
+    return sorted(int(list_id) for list_id in (ids // ID_BLOCK).unique().to_list())
+
+
 def highest_ids(
     known: pl.LazyFrame | None, existing: pl.LazyFrame | None, list_id: int
 ) -> pl.LazyFrame:
